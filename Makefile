@@ -1,0 +1,72 @@
+# Teamspace: `make run` serves the suite locally, `make test` runs every test and check.
+# Both set up what they need on a fresh machine (virtual environments, packages).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Python 3.12 is the Lambda runtime. A pyenv shim called python3.12 may exist without
+# answering, so each candidate is asked for its version before it is used.
+PYTHON312 ?= $(shell for c in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12 \
+	/root/.pyenv/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12 /usr/bin/python3.12; do \
+	if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; assert sys.version_info[:2] == (3, 12)' \
+	>/dev/null 2>&1; then $$c -c 'import sys; print(sys.executable)'; break; fi; done)
+
+VENV := .venv
+TOOLS := .venv-tools
+PY := $(VENV)/bin/python
+PIP_FLAGS := --quiet --disable-pip-version-check
+export PYTHONPATH := shared:.
+export SAM_CLI_TELEMETRY := 0
+# sam build looks for python3.12 on PATH.
+SAM_PATH := $(dir $(PYTHON312)):$(PATH)
+
+.PHONY: help python run test lint fmt check template pytest clean
+
+help:
+	@echo "make run    serve the API on http://127.0.0.1:$${PORT:-3000} (PORT=3100 make run)"
+	@echo "make test   lint, template checks (cfn-lint, sam validate --lint, sam build), all tests"
+	@echo "make fmt    format and fix with ruff"
+
+python:
+	@if [ -z "$(PYTHON312)" ]; then \
+		echo "error: Python 3.12 (the Lambda runtime) was not found." >&2; \
+		echo "       Install it (e.g. 'pyenv install 3.12') or run: make PYTHON312=/path/to/python3.12 ..." >&2; \
+		exit 1; fi
+
+$(VENV)/.installed: requirements-dev.txt shared/requirements.txt | python
+	@test -x $(PY) || $(PYTHON312) -m venv $(VENV)
+	$(PY) -m pip install $(PIP_FLAGS) --upgrade pip
+	$(PY) -m pip install $(PIP_FLAGS) -r requirements-dev.txt
+	@touch $@
+
+$(TOOLS)/.installed: requirements-tools.txt | python
+	@test -x $(TOOLS)/bin/python || $(PYTHON312) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install $(PIP_FLAGS) --upgrade pip
+	$(TOOLS)/bin/python -m pip install $(PIP_FLAGS) -r requirements-tools.txt
+	@touch $@
+
+run: $(VENV)/.installed
+	$(PY) -m local_runtime
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# The template must validate and build for real.
+template: $(TOOLS)/.installed
+	$(TOOLS)/bin/cfn-lint template.yaml
+	PATH="$(SAM_PATH)" $(TOOLS)/bin/sam validate --lint --region us-east-1
+	PATH="$(SAM_PATH)" $(TOOLS)/bin/sam build --region us-east-1 --build-dir .aws-sam/build
+
+check: lint template
+
+pytest: $(VENV)/.installed
+	$(PY) -m pytest
+
+test: check pytest
+
+clean:
+	rm -rf .aws-sam .pytest_cache .ruff_cache

@@ -1,0 +1,92 @@
+"""Membership: list and search, read, update, suspend, reactivate, remove or leave, and
+the caller's own permissions (routes in template.yaml)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+
+from teamspace.api import models, wiring
+from teamspace.api.params import Cursor, Limit, UserId, WorkspaceId
+from teamspace.api.resolver import create_resolver, current_caller, http_handler
+
+app = create_resolver()
+
+NamePrefix = Annotated[
+    str | None, Query(min_length=1, max_length=100, description="Name prefix, any case")
+]
+RoleFilter = Annotated[str | None, Query(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+StatusFilter = Annotated[str | None, Query(pattern=r"^(ACTIVE|SUSPENDED)$")]
+
+
+@app.get("/v1/workspaces/<workspaceId>/members")
+def list_members(
+    workspaceId: WorkspaceId,
+    q: NamePrefix = None,
+    role: RoleFilter = None,
+    status: StatusFilter = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    page = wiring.membership().list(
+        current_caller(app),
+        workspaceId,
+        limit=limit,
+        cursor=cursor,
+        name_prefix=q,
+        role=role,
+        status=status,
+    )
+    return models.page_out(page, models.member_out)
+
+
+@app.get("/v1/workspaces/<workspaceId>/members/<userId>")
+def get_member(workspaceId: WorkspaceId, userId: UserId) -> dict[str, Any]:
+    return models.member_out(wiring.membership().get(current_caller(app), workspaceId, userId))
+
+
+@app.patch("/v1/workspaces/<workspaceId>/members/<userId>")
+def update_member(
+    workspaceId: WorkspaceId, userId: UserId, body: Annotated[models.UpdateMemberRequest, Body()]
+) -> dict[str, Any]:
+    member = wiring.membership().update(current_caller(app), workspaceId, userId, body.changes())
+    return models.member_out(member)
+
+
+@app.post("/v1/workspaces/<workspaceId>/members/<userId>/suspend")
+def suspend_member(workspaceId: WorkspaceId, userId: UserId) -> dict[str, Any]:
+    member = wiring.membership().suspend(current_caller(app), workspaceId, userId)
+    return models.member_out(member)
+
+
+@app.post("/v1/workspaces/<workspaceId>/members/<userId>/reactivate")
+def reactivate_member(workspaceId: WorkspaceId, userId: UserId) -> dict[str, Any]:
+    member = wiring.membership().reactivate(current_caller(app), workspaceId, userId)
+    return models.member_out(member)
+
+
+@app.delete("/v1/workspaces/<workspaceId>/members/<userId>")
+def remove_member(workspaceId: WorkspaceId, userId: UserId):
+    wiring.membership().remove(current_caller(app), workspaceId, userId)
+    return Response(204)
+
+
+@app.get("/v1/workspaces/<workspaceId>/me/permissions")
+def my_permissions(workspaceId: WorkspaceId) -> dict[str, Any]:
+    result = wiring.membership().my_permissions(current_caller(app), workspaceId)
+    return models.my_permissions_out(result)
+
+
+@app.post("/v1/workspaces/<workspaceId>/authorize")
+def authorize(
+    workspaceId: WorkspaceId, body: Annotated[models.AuthorizeRequest, Body()]
+) -> dict[str, Any]:
+    decision = wiring.membership().authorize(
+        current_caller(app), workspaceId, body.permission, body.resourceId
+    )
+    return models.decision_out(decision)
+
+
+lambda_handler = http_handler(app)

@@ -1,0 +1,57 @@
+"""Workspaces: create, list the caller's, read, update, delete (routes in template.yaml)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from teamspace.api import models, wiring
+from teamspace.api.params import Cursor, IdempotencyKeyHeader, Limit, WorkspaceId
+from teamspace.api.resolver import create_resolver, current_caller, http_handler
+
+app = create_resolver()
+
+
+@app.post("/v1/workspaces")
+def create_workspace(
+    body: Annotated[models.CreateWorkspaceRequest, Body()],
+    idempotency_key: IdempotencyKeyHeader = None,
+):
+    workspace = wiring.workspaces().create(
+        current_caller(app),
+        name=body.name,
+        description=body.description,
+        workspace_type=body.type,
+        idempotency=models.idempotency(idempotency_key, body),
+    )
+    return Response(201, "application/json", body=models.workspace_out(workspace, "owner"))
+
+
+@app.get("/v1/workspaces")
+def list_workspaces(limit: Limit = 50, cursor: Cursor = None) -> dict[str, Any]:
+    page = wiring.workspaces().list_for(current_caller(app), limit=limit, cursor=cursor)
+    return models.page_out(page, models.membership_out)
+
+
+@app.get("/v1/workspaces/<workspaceId>")
+def get_workspace(workspaceId: WorkspaceId) -> dict[str, Any]:
+    return models.membership_out(wiring.workspaces().get(current_caller(app), workspaceId))
+
+
+@app.patch("/v1/workspaces/<workspaceId>")
+def update_workspace(
+    workspaceId: WorkspaceId, body: Annotated[models.UpdateWorkspaceRequest, Body()]
+) -> dict[str, Any]:
+    membership = wiring.workspaces().update(current_caller(app), workspaceId, body.changes())
+    return models.membership_out(membership)
+
+
+@app.delete("/v1/workspaces/<workspaceId>")
+def delete_workspace(workspaceId: WorkspaceId):
+    wiring.workspaces().delete(current_caller(app), workspaceId)
+    return Response(204)
+
+
+lambda_handler = http_handler(app)

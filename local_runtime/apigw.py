@@ -1,0 +1,95 @@
+"""The API Gateway HTTP API (payload 2.0) side: the event a handler receives, and the
+HTTP response its result becomes."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl
+
+from local_runtime.template import ACCOUNT_ID, Route
+
+
+def _claim_text(value: Any) -> str:
+    """HTTP APIs pass every claim to the function as a string."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + " ".join(str(v) for v in value) + "]"
+    return str(value)
+
+
+def build_event(
+    *,
+    route: Route,
+    path_parameters: dict[str, str],
+    method: str,
+    path: str,
+    query: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    claims: dict[str, Any],
+    source_ip: str,
+) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    lowered = {name.lower(): value for name, value in headers.items()}
+    params: dict[str, list[str]] = {}
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        params.setdefault(name, []).append(value)
+    try:
+        text, encoded = body.decode("utf-8"), False
+    except UnicodeDecodeError:
+        text, encoded = base64.b64encode(body).decode(), True
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": route.route_key,
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": lowered,
+        "requestContext": {
+            "accountId": ACCOUNT_ID,
+            "apiId": "local",
+            "domainName": lowered.get("host", "127.0.0.1"),
+            "domainPrefix": "local",
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": source_ip,
+                "userAgent": lowered.get("user-agent", ""),
+            },
+            "requestId": str(uuid.uuid4()),
+            "routeKey": route.route_key,
+            "stage": "$default",
+            "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "timeEpoch": int(time.time() * 1000),
+            "authorizer": {
+                "jwt": {"claims": {k: _claim_text(v) for k, v in claims.items()}, "scopes": None}
+            },
+        },
+        "isBase64Encoded": encoded,
+    }
+    if params:
+        event["queryStringParameters"] = {k: ",".join(v) for k, v in params.items()}
+    if path_parameters:
+        event["pathParameters"] = path_parameters
+    if body:
+        event["body"] = text
+    return event
+
+
+def to_http(result: Any) -> tuple[int, dict[str, str], bytes]:
+    """A handler's result as status, headers and body, as API Gateway would send them."""
+    if not isinstance(result, dict) or "statusCode" not in result:
+        return 200, {"content-type": "application/json"}, json.dumps(result).encode()
+    headers = {str(k).lower(): str(v) for k, v in (result.get("headers") or {}).items()}
+    for name, values in (result.get("multiValueHeaders") or {}).items():
+        headers[name.lower()] = ", ".join(str(v) for v in values)
+    body = result.get("body") or ""
+    raw = base64.b64decode(body) if result.get("isBase64Encoded") else str(body).encode()
+    return int(result["statusCode"]), headers, raw

@@ -1,0 +1,57 @@
+"""The emulated AWS account: moto in-process, with the table created from template.yaml."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import boto3
+from moto import mock_aws
+
+from local_runtime.template import Template
+
+FAKE_ENVIRONMENT = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+    # botocore routes stream-ARN calls to an account endpoint moto does not serve.
+    "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+}
+
+
+def use_fake_credentials() -> None:
+    """Point boto3 at moto's fake account; never at a real one."""
+    os.environ.update(FAKE_ENVIRONMENT)
+
+
+def create_table(template: Template) -> dict[str, Any]:
+    """Create the template's table in the active moto account and return its description."""
+    client = boto3.client("dynamodb", region_name=template.region)
+    definition = template.table_definition()
+    client.create_table(**definition)
+    client.update_time_to_live(
+        TableName=definition["TableName"],
+        TimeToLiveSpecification={
+            "Enabled": True,
+            "AttributeName": template.time_to_live_attribute(),
+        },
+    )
+    return client.describe_table(TableName=definition["TableName"])["Table"]
+
+
+class EmulatedAws:
+    """A started moto mock with the suite's resources in it."""
+
+    def __init__(self, template: Template) -> None:
+        self.template = template
+        self._mock = mock_aws()
+
+    def start(self) -> None:
+        use_fake_credentials()
+        self._mock.start()
+        create_table(self.template)
+
+    def stop(self) -> None:
+        self._mock.stop()

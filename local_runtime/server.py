@@ -1,0 +1,191 @@
+"""The local HTTP server: template.yaml's routes on 127.0.0.1, plus the /_local endpoints.
+
+Each request is authorized as API Gateway's JWT authorizer would, turned into the HTTP
+API v2 event its function would receive in AWS, and handed to that function's real
+handler in-process. Requests run one at a time, as each Lambda instance does.
+Data lives in moto's memory for as long as the process does.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from local_runtime.apigw import build_event, to_http
+from local_runtime.aws import EmulatedAws
+from local_runtime.lambdas import LocalFunction
+from local_runtime.template import Template
+from local_runtime.tokens import AUDIENCE, LocalIssuer, TokenRejected
+
+log = logging.getLogger("teamspace.local")
+MAX_REQUEST_BYTES = 1024 * 1024
+
+
+class TokenRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sub: str = Field(min_length=1, max_length=128)
+    email: str = Field(min_length=3, max_length=254)
+    name: str | None = None
+    emailVerified: bool = True
+    # Local-only knobs for testing the authorizer: a lifetime (negative: already
+    # expired) and another audience.
+    expiresIn: int = Field(default=3600, ge=-86400, le=86400)
+    audience: str = AUDIENCE
+
+
+def _problem(status: int, code: str, detail: str) -> tuple[int, dict[str, str], bytes]:
+    body = {
+        "type": "https://teamspace.dev/problems/" + code.lower().replace("_", "-"),
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    return status, {"content-type": "application/problem+json"}, json.dumps(body).encode()
+
+
+def _json(status: int, body: Any) -> tuple[int, dict[str, str], bytes]:
+    return status, {"content-type": "application/json"}, json.dumps(body).encode()
+
+
+class LocalRuntime:
+    """The whole suite on one port. `start()` serves in a thread; `serve()` blocks."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 3000, template: Template | None = None):
+        self.template = template or Template()
+        self.aws = EmulatedAws(self.template)
+        self.issuer = LocalIssuer()
+        self.routes = self.template.http_routes()
+        self.functions = {
+            name: LocalFunction(spec) for name, spec in self.template.functions().items()
+        }
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer((host, port), self._request_handler())
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> LocalRuntime:
+        self.aws.start()
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def serve(self) -> None:
+        self.aws.start()
+        try:
+            self._server.serve_forever()
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self.aws.stop()
+
+    # ---- dispatch --------------------------------------------------------------------
+
+    def handle(
+        self, method: str, target: str, headers: dict[str, str], body: bytes, source_ip: str
+    ) -> tuple[int, dict[str, str], bytes]:
+        split = urlsplit(target)
+        path, query = split.path, split.query
+        if path.startswith("/_local/"):
+            return self._local(method, path, body)
+        for route in self.routes:
+            path_parameters = route.match(method, path)
+            if path_parameters is None:
+                continue
+            try:
+                claims = self.issuer.verify(headers.get("authorization"))
+            except TokenRejected:
+                return _problem(401, "UNAUTHENTICATED", "A valid bearer token is required")
+            event = build_event(
+                route=route,
+                path_parameters=path_parameters,
+                method=method,
+                path=path,
+                query=query,
+                headers=headers,
+                body=body,
+                claims=claims,
+                source_ip=source_ip,
+            )
+            with self._lock:
+                result = self.functions[route.function].invoke(event)
+            return to_http(result)
+        return _problem(404, "ROUTE_NOT_FOUND", f"No route for {method} {path}")
+
+    def _local(self, method: str, path: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
+        if (method, path) == ("GET", "/_local/health"):
+            return _json(200, {"status": "ok"})
+        if (method, path) == ("POST", "/_local/tokens"):
+            try:
+                request = TokenRequest.model_validate_json(body or b"{}")
+            except ValidationError as error:
+                fields = [".".join(map(str, e["loc"])) for e in error.errors()]
+                return _problem(422, "VALIDATION_FAILED", f"Invalid fields: {', '.join(fields)}")
+            token = self.issuer.issue(
+                sub=request.sub,
+                email=request.email,
+                name=request.name,
+                email_verified=request.emailVerified,
+                lifetime_seconds=request.expiresIn,
+                audience=request.audience,
+            )
+            return _json(200, {"token": token})
+        return _problem(404, "ROUTE_NOT_FOUND", f"No local endpoint {method} {path}")
+
+    def _request_handler(self) -> type[BaseHTTPRequestHandler]:
+        runtime = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _serve(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                if length > MAX_REQUEST_BYTES:
+                    status, headers, payload = _problem(
+                        413, "BODY_TOO_LARGE", "The request body is too large"
+                    )
+                    self.close_connection = True
+                else:
+                    body = self.rfile.read(length) if length else b""
+                    try:
+                        status, headers, payload = runtime.handle(
+                            self.command,
+                            self.path,
+                            {k.lower(): v for k, v in self.headers.items()},
+                            body,
+                            self.client_address[0],
+                        )
+                    except Exception:
+                        log.exception("local runtime failed")
+                        status, headers, payload = _problem(
+                            502, "LAMBDA_FAILED", "The function raised instead of answering"
+                        )
+                self.send_response(status)
+                for name, value in headers.items():
+                    if name != "content-length":
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+
+            def log_message(self, format: str, *args: Any) -> None:
+                log.info("%s %s", self.address_string(), format % args)
+
+        return Handler

@@ -1,0 +1,209 @@
+"""Reads template.yaml: the routes, the functions and the table, so nothing is said twice.
+
+The local runtime serves the routes declared here, loads each function's handler from
+its CodeUri, gives it the environment the template gives it, and creates the table
+from the template's own definition. Tests build their moto table the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "template.yaml"
+ACCOUNT_ID = "123456789012"
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """YAML with CloudFormation's short-form tags (!Ref, !Sub, !GetAtt, ...)."""
+
+
+def _tag(loader: yaml.Loader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    if suffix == "Ref":
+        return {"Ref": value}
+    if suffix == "GetAtt" and isinstance(value, str):
+        value = value.split(".", 1)
+    return {f"Fn::{suffix}": value}
+
+
+_CfnLoader.add_multi_constructor("!", _tag)
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # as in the template: /v1/workspaces/{workspaceId}
+    function: str  # logical id
+    pattern: re.Pattern[str] = field(compare=False, repr=False)
+
+    @property
+    def route_key(self) -> str:
+        return f"{self.method} {self.path}"
+
+    def match(self, method: str, path: str) -> dict[str, str] | None:
+        if method != self.method:
+            return None
+        found = self.pattern.match(path)
+        return found.groupdict() if found else None
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    logical_id: str
+    code_uri: Path
+    handler: str
+    environment: dict[str, str]
+
+
+class Template:
+    """template.yaml, with the intrinsic functions the local runtime needs resolved."""
+
+    def __init__(self, path: Path = TEMPLATE, stage: str = "local", region: str = "us-east-1"):
+        self.path = path
+        self.raw: dict[str, Any] = yaml.load(path.read_text(), Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+        self.region = region
+        self.parameters = {
+            name: str(spec.get("Default", "")) for name, spec in self.raw["Parameters"].items()
+        }
+        self.parameters["Stage"] = stage
+        self.resources: dict[str, Any] = self.raw["Resources"]
+
+    # ---- intrinsic functions -------------------------------------------------------
+
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, dict) and len(value) == 1:
+            ((name, arg),) = value.items()
+            if name == "Ref":
+                return self._ref(arg)
+            if name == "Fn::Sub":
+                return self._sub(arg)
+            if name == "Fn::GetAtt":
+                return self._get_att(*arg)
+            if name == "Fn::If":
+                condition, when_true, when_false = arg
+                return self.resolve(when_true if self.condition(condition) else when_false)
+        if isinstance(value, dict):
+            return {k: self.resolve(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        return value
+
+    def condition(self, name: str) -> bool:
+        spec = self.raw["Conditions"][name]
+        ((function, args),) = spec.items()
+        if function == "Fn::Equals":
+            left, right = (self.resolve(a) for a in args)
+            return left == right
+        raise NotImplementedError(f"condition function {function}")
+
+    def _ref(self, name: str) -> str:
+        pseudo = {"AWS::Region": self.region, "AWS::AccountId": ACCOUNT_ID}
+        if name in pseudo:
+            return pseudo[name]
+        if name in self.parameters:
+            return self.parameters[name]
+        resource = self.resources[name]
+        properties = resource.get("Properties", {})
+        for physical in ("TableName", "Name", "FunctionName", "QueueName", "LayerName"):
+            if physical in properties:
+                return str(self.resolve(properties[physical]))
+        return name
+
+    def _sub(self, template: Any) -> str:
+        if isinstance(template, list):
+            text, variables = template
+        else:
+            text, variables = template, {}
+
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name in variables:
+                return str(self.resolve(variables[name]))
+            if "." in name:
+                return self._get_att(*name.split(".", 1))
+            return self._ref(name)
+
+        return re.sub(r"\$\{([^}]+)\}", replace, text)
+
+    def _get_att(self, logical_id: str, attribute: str) -> str:
+        name = self._ref(logical_id)
+        if attribute == "Arn":
+            return f"arn:aws:local:{self.region}:{ACCOUNT_ID}:{logical_id}/{name}"
+        return f"{logical_id}.{attribute}"
+
+    # ---- what the runtime needs ------------------------------------------------------
+
+    def table_name(self) -> str:
+        return self._ref("Table")
+
+    def table_definition(self) -> dict[str, Any]:
+        """CreateTable arguments from the template's AWS::DynamoDB::Table."""
+        properties = self.resolve(self.resources["Table"]["Properties"])
+        wanted = (
+            "TableName",
+            "AttributeDefinitions",
+            "KeySchema",
+            "GlobalSecondaryIndexes",
+            "BillingMode",
+            "StreamSpecification",
+        )
+        definition = {key: properties[key] for key in wanted if key in properties}
+        definition["StreamSpecification"] = {
+            "StreamEnabled": True,
+            **definition.get("StreamSpecification", {}),
+        }
+        return definition
+
+    def time_to_live_attribute(self) -> str:
+        return self.resources["Table"]["Properties"]["TimeToLiveSpecification"]["AttributeName"]
+
+    def functions(self) -> dict[str, FunctionSpec]:
+        globals_env = self.raw.get("Globals", {}).get("Function", {}).get("Environment", {})
+        base_env = self.resolve(globals_env.get("Variables", {}))
+        found = {}
+        for logical_id, resource in self.resources.items():
+            if resource["Type"] != "AWS::Serverless::Function":
+                continue
+            properties = resource["Properties"]
+            env = dict(base_env)
+            env.update(self.resolve(properties.get("Environment", {}).get("Variables", {})))
+            found[logical_id] = FunctionSpec(
+                logical_id=logical_id,
+                code_uri=ROOT / properties["CodeUri"],
+                handler=properties["Handler"],
+                environment={k: str(v) for k, v in env.items()},
+            )
+        return found
+
+    def http_routes(self) -> list[Route]:
+        routes = []
+        for logical_id, resource in self.resources.items():
+            if resource["Type"] != "AWS::Serverless::Function":
+                continue
+            for event in resource["Properties"].get("Events", {}).values():
+                if event["Type"] != "HttpApi":
+                    continue
+                path = event["Properties"]["Path"]
+                method = event["Properties"]["Method"].upper()
+                routes.append(Route(method, path, logical_id, _path_pattern(path)))
+        return routes
+
+
+def _path_pattern(path: str) -> re.Pattern[str]:
+    """`/v1/workspaces/{workspaceId}` -> a regex with one named group per parameter."""
+    parts = re.split(r"(\{[^}]+\})", path)
+    regex = "".join(
+        f"(?P<{part[1:-1]}>[^/]+)" if part.startswith("{") else re.escape(part) for part in parts
+    )
+    return re.compile(f"^{regex}$")

@@ -1,0 +1,1 @@
+"""Teamspace: the shared layer of the suite (permissions, store, domain services, HTTP glue)."""

@@ -1,0 +1,1 @@
+"""HTTP glue shared by every function: resolver, problems, identity, models, wiring."""

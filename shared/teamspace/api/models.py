@@ -1,0 +1,245 @@
+"""Request and response bodies: the single source for validation and the OpenAPI document.
+
+Requests forbid unknown fields, so a body cannot smuggle `role`, `status` or `ownerId`
+into an update (mass assignment): it gets a 422 that names the field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Annotated, Any, Literal
+from zoneinfo import available_timezones
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from teamspace import permissions
+from teamspace.clock import iso
+from teamspace.domain.access import subject_of
+from teamspace.domain.membership import EffectivePermissions, MemberChanges
+from teamspace.domain.records import Member, Membership, Page, Workspace, WorkspaceType
+from teamspace.domain.workspaces import IdempotencyRequest, WorkspaceChanges
+from teamspace.permissions import Decision
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _no_control_characters(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def _https_url(value: str) -> str:
+    if not value.startswith("https://") or " " in value:
+        raise ValueError("must be an https:// URL")
+    return value
+
+
+def _timezone(value: str) -> str:
+    if value not in available_timezones():
+        raise ValueError("must be an IANA time zone such as Europe/Berlin")
+    return value
+
+
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True), AfterValidator(_no_control_characters)
+]
+WorkspaceName = Annotated[Text, StringConstraints(min_length=1, max_length=100)]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
+LogoUrl = Annotated[str, StringConstraints(max_length=2048), AfterValidator(_https_url)]
+PersonName = Annotated[Text, StringConstraints(min_length=1, max_length=100)]
+JobTitle = Annotated[Text, StringConstraints(max_length=100)]
+AgentId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+IdempotencyKey = Annotated[str, StringConstraints(pattern=r"^[\x21-\x7e]{1,255}$")]
+
+
+class RequestModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class WorkspaceSettings(RequestModel):
+    """Workspace settings a client may set; a null value removes the setting."""
+
+    timezone: Annotated[str, AfterValidator(_timezone)] | None = None
+    locale: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")] | None = None
+    maxMembers: Annotated[int, Field(ge=1, le=100_000)] | None = None
+
+
+class CreateWorkspaceRequest(RequestModel):
+    name: WorkspaceName
+    description: Description | None = None
+    type: WorkspaceType
+
+
+class UpdateWorkspaceRequest(RequestModel):
+    name: WorkspaceName | None = None
+    description: Description | None = None
+    logoUrl: LogoUrl | None = None
+    settings: WorkspaceSettings | None = None
+
+    def changes(self) -> WorkspaceChanges:
+        sent = self.model_fields_set
+        fields: dict[str, Any] = {}
+        if "name" in sent and self.name is not None:
+            fields["name"] = self.name
+        if "description" in sent:
+            fields["description"] = self.description or None
+        if "logoUrl" in sent:
+            fields["logo_url"] = self.logoUrl
+        if "settings" in sent and self.settings is not None:
+            fields["settings"] = self.settings.model_dump(exclude_unset=True)
+        return WorkspaceChanges(**fields)
+
+
+class TogglesPatch(RequestModel):
+    canEditAgents: bool | None = None
+    canUseAdvancedEditor: bool | None = None
+    canAccessCrm: bool | None = None
+    canViewBillableMinutes: bool | None = None
+    canViewRecordings: bool | None = None
+
+
+class UpdateMemberRequest(RequestModel):
+    name: PersonName | None = None
+    jobTitle: JobTitle | None = None
+    permissions: TogglesPatch | None = None
+    agentIds: Annotated[list[AgentId], Field(max_length=500)] | None = None
+
+    def changes(self) -> MemberChanges:
+        sent = self.model_fields_set
+        fields: dict[str, Any] = {}
+        if "name" in sent:
+            fields["name"] = self.name
+        if "jobTitle" in sent:
+            fields["job_title"] = self.jobTitle or None
+        if "permissions" in sent and self.permissions is not None:
+            fields["toggles"] = self.permissions.model_dump(exclude_unset=True)
+        if "agentIds" in sent:
+            fields["agent_ids"] = (
+                tuple(dict.fromkeys(self.agentIds)) if self.agentIds is not None else None
+            )
+        return MemberChanges(**fields)
+
+
+class AuthorizeRequest(RequestModel):
+    permission: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    resourceId: AgentId | None = None
+
+
+def idempotency(key: str | None, body: BaseModel) -> IdempotencyRequest | None:
+    """The Idempotency-Key with a fingerprint of the validated body it came with."""
+    if key is None:
+        return None
+    canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return IdempotencyRequest(key, hashlib.sha256(canonical.encode()).hexdigest())
+
+
+# ---- responses -----------------------------------------------------------------------
+
+
+class WorkspaceOut(BaseModel):
+    workspaceId: str
+    name: str
+    description: str | None
+    logoUrl: str | None
+    type: Literal["simple", "agency"]
+    ownerId: str
+    parentWorkspaceId: str | None
+    settings: dict[str, Any]
+    memberCount: int
+    createdAt: str
+    updatedAt: str
+    role: str | None = None
+
+
+class MemberOut(BaseModel):
+    userId: str
+    email: str
+    name: str | None
+    jobTitle: str | None
+    role: str
+    status: str
+    # Each toggle as it takes effect (role default or override) ...
+    permissions: dict[str, bool]
+    # ... and only the overrides, as set on this member.
+    permissionOverrides: dict[str, bool]
+    agentIds: list[str] | None
+    joinedAt: str
+    updatedAt: str
+
+
+class PageOut[T](BaseModel):
+    items: list[T]
+    nextCursor: str | None
+
+
+class MyPermissionsOut(BaseModel):
+    role: str
+    permissions: list[str]
+    agentIds: list[str] | None
+
+
+class DecisionOut(BaseModel):
+    allowed: bool
+    reason: str
+
+
+def workspace_out(workspace: Workspace, role: str | None = None) -> dict[str, Any]:
+    return WorkspaceOut(
+        workspaceId=workspace.workspace_id,
+        name=workspace.name,
+        description=workspace.description,
+        logoUrl=workspace.logo_url,
+        type=workspace.type.value,
+        ownerId=workspace.owner_id,
+        parentWorkspaceId=workspace.parent_workspace_id,
+        settings=workspace.settings,
+        memberCount=workspace.member_count,
+        createdAt=iso(workspace.created_at),
+        updatedAt=iso(workspace.updated_at),
+        role=role,
+    ).model_dump()
+
+
+def membership_out(membership: Membership) -> dict[str, Any]:
+    return workspace_out(membership.workspace, membership.member.role)
+
+
+def member_out(member: Member) -> dict[str, Any]:
+    held = permissions.effective_permissions(
+        subject_of(member).model_copy(update={"status": permissions.MemberStatus.ACTIVE})
+    )
+    return MemberOut(
+        userId=member.user_id,
+        email=member.email,
+        name=member.name,
+        jobTitle=member.job_title,
+        role=member.role,
+        status=member.status,
+        permissions={
+            name: permission in held for name, permission in permissions.TOGGLE_PERMISSIONS.items()
+        },
+        permissionOverrides=dict(member.toggles),
+        agentIds=list(member.agent_ids) if member.agent_ids is not None else None,
+        joinedAt=iso(member.joined_at),
+        updatedAt=iso(member.updated_at),
+    ).model_dump()
+
+
+def page_out[T](page: Page[T], render: Any) -> dict[str, Any]:
+    return {"items": [render(item) for item in page.items], "nextCursor": page.next_cursor}
+
+
+def my_permissions_out(result: EffectivePermissions) -> dict[str, Any]:
+    agent_ids = result.member.agent_ids
+    return MyPermissionsOut(
+        role=result.member.role,
+        permissions=sorted(str(p) for p in result.permissions),
+        agentIds=list(agent_ids) if agent_ids is not None else None,
+    ).model_dump()
+
+
+def decision_out(decision: Decision) -> dict[str, Any]:
+    return DecisionOut(allowed=decision.allowed, reason=decision.reason).model_dump()

@@ -1,0 +1,68 @@
+"""The gate in front of everything inside a workspace.
+
+One strongly consistent read brings the workspace, the caller's membership and any
+target members. A caller who is not an active member of a live workspace gets the
+same 404 as for a workspace that does not exist: other tenants' data does not exist
+for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from teamspace import permissions
+from teamspace.domain.identity import Caller
+from teamspace.domain.records import Member, Workspace
+from teamspace.errors import Forbidden, workspace_not_found
+from teamspace.permissions import MemberStatus, Permission, Subject, Toggles, Verdict
+from teamspace.store.table import TeamspaceStore
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """What a request inside a workspace may rely on, read once at its start."""
+
+    workspace: Workspace
+    actor: Member
+    subject: Subject
+    members: dict[str, Member] = field(default_factory=dict)
+
+    def require(self, permission: Permission) -> None:
+        if not permissions.holds(self.subject, permission):
+            raise Forbidden("PERMISSION_DENIED", f"Your role does not grant {permission}")
+
+
+def subject_of(member: Member) -> Subject:
+    """A member as the permission layer sees it."""
+    role = permissions.builtin_role(member.role)
+    if role is None:  # a custom role that no longer exists grants nothing
+        role = permissions.RoleDefinition(
+            key=member.role, name=member.role, rank=0, permissions=frozenset(), builtin=False
+        )
+    return Subject(
+        user_id=member.user_id,
+        role=role,
+        status=MemberStatus(member.status),
+        toggles=Toggles(**member.toggles),
+        agent_ids=frozenset(member.agent_ids) if member.agent_ids is not None else None,
+    )
+
+
+def enter_workspace(
+    store: TeamspaceStore, caller: Caller, workspace_id: str, also: Sequence[str] = ()
+) -> Access:
+    """Load the workspace for `caller`, or 404 when they are not an active member."""
+    workspace, members = store.load_workspace(workspace_id, [caller.user_id, *also])
+    actor = members.get(caller.user_id)
+    if workspace is None or not workspace.is_active or actor is None:
+        raise workspace_not_found()
+    if actor.status != MemberStatus.ACTIVE:
+        raise workspace_not_found()
+    return Access(workspace, actor, subject_of(actor), members)
+
+
+def enforce(verdict: Verdict) -> None:
+    """Turn a refusal of the rank rules into the caller's 403."""
+    if not verdict:
+        raise Forbidden(verdict.code, verdict.reason)

@@ -1,0 +1,94 @@
+"""Events: the outbox records written with every change, and the contract's detail shape.
+
+`detail` = {eventId, version: 1, occurredAt, workspaceId, actor: {type, id}, data}.
+No event carries a token, a key or a secret: `data` is built from records, never from
+request bodies.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class DetailType(StrEnum):
+    WORKSPACE_CREATED = "WorkspaceCreated"
+    WORKSPACE_UPDATED = "WorkspaceUpdated"
+    WORKSPACE_DELETED = "WorkspaceDeleted"
+    INVITATION_CREATED = "InvitationCreated"
+    INVITATION_RESENT = "InvitationResent"
+    INVITATION_REVOKED = "InvitationRevoked"
+    INVITATION_ACCEPTED = "InvitationAccepted"
+    INVITATION_DECLINED = "InvitationDeclined"
+    INVITATION_EXPIRED = "InvitationExpired"
+    MEMBER_JOINED = "MemberJoined"
+    MEMBER_UPDATED = "MemberUpdated"
+    MEMBER_ROLE_CHANGED = "MemberRoleChanged"
+    MEMBER_SUSPENDED = "MemberSuspended"
+    MEMBER_REACTIVATED = "MemberReactivated"
+    MEMBER_REMOVED = "MemberRemoved"
+    MEMBER_LEFT = "MemberLeft"
+    OWNERSHIP_TRANSFER_REQUESTED = "OwnershipTransferRequested"
+    OWNERSHIP_TRANSFER_CANCELLED = "OwnershipTransferCancelled"
+    OWNERSHIP_TRANSFER_DECLINED = "OwnershipTransferDeclined"
+    OWNERSHIP_TRANSFERRED = "OwnershipTransferred"
+    ROLE_CREATED = "RoleCreated"
+    ROLE_UPDATED = "RoleUpdated"
+    ROLE_DELETED = "RoleDeleted"
+    API_KEY_CREATED = "ApiKeyCreated"
+    API_KEY_REVOKED = "ApiKeyRevoked"
+
+
+EVENT_SOURCE = "teamspace"
+
+
+class Actor(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: Literal["user", "apiKey", "system"]
+    id: str
+
+
+class EventDetail(BaseModel):
+    """The `detail` of every Teamspace event on the bus."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    eventId: str
+    version: Literal[1] = 1
+    occurredAt: str
+    workspaceId: str
+    actor: Actor
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class OutboxEvent(BaseModel):
+    """An event waiting in the table for the stream publisher."""
+
+    model_config = ConfigDict(frozen=True)
+
+    detail_type: DetailType
+    detail: EventDetail
+
+
+def build_event(
+    *,
+    event_id: str,
+    occurred_at: str,
+    detail_type: DetailType,
+    workspace_id: str,
+    actor: Actor,
+    data: dict[str, Any],
+) -> OutboxEvent:
+    return OutboxEvent(
+        detail_type=detail_type,
+        detail=EventDetail(
+            eventId=event_id,
+            occurredAt=occurred_at,
+            workspaceId=workspace_id,
+            actor=actor,
+            data=data,
+        ),
+    )

@@ -1,0 +1,17 @@
+"""Who is calling: the verified claims of the caller's token, and nothing it grants.
+
+A caller's rights in a workspace come only from their membership item, never from
+the token, so a role change or a removal takes effect on the next request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    user_id: str
+    email: str | None = None
+    email_verified: bool = False
+    name: str | None = None

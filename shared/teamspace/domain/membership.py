@@ -1,0 +1,240 @@
+"""Membership: list and search, read, update, suspend and reactivate, remove and leave,
+and the caller's own permissions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from teamspace import permissions
+from teamspace.domain.access import Access, enforce, enter_workspace, subject_of
+from teamspace.domain.events import DetailType
+from teamspace.domain.identity import Caller
+from teamspace.domain.records import Member, Page
+from teamspace.domain.service import DomainService
+from teamspace.errors import InvalidInput, member_not_found
+from teamspace.permissions import Decision, MemberStatus, Permission, Toggles
+from teamspace.store import writes
+
+ME = "me"
+_UNSET: Any = object()
+
+
+@dataclass(frozen=True, slots=True)
+class MemberChanges:
+    """A PATCH of a member: only the fields the client sent.
+
+    `toggles` merges into the member's toggles (a None value resets one to the role's
+    default); `agent_ids` replaces the assignment (None: every agent).
+    """
+
+    name: str | None = _UNSET
+    job_title: str | None = _UNSET
+    toggles: dict[str, bool | None] = _UNSET
+    agent_ids: tuple[str, ...] | None = _UNSET
+
+    @property
+    def touches_profile(self) -> bool:
+        return self.name is not _UNSET or self.job_title is not _UNSET
+
+    @property
+    def touches_grants(self) -> bool:
+        return self.toggles is not _UNSET or self.agent_ids is not _UNSET
+
+
+@dataclass(frozen=True, slots=True)
+class EffectivePermissions:
+    member: Member
+    permissions: frozenset[Permission]
+
+
+class MembershipService(DomainService):
+    def list(
+        self,
+        caller: Caller,
+        workspace_id: str,
+        *,
+        limit: int,
+        cursor: str | None,
+        name_prefix: str | None = None,
+        role: str | None = None,
+        status: str | None = None,
+    ) -> Page[Member]:
+        access = enter_workspace(self.store, caller, workspace_id)
+        access.require(Permission.MEMBERS_VIEW)
+        if name_prefix:
+            return self.store.search_members(
+                workspace_id, name_prefix, limit=limit, cursor=cursor, role=role, status=status
+            )
+        return self.store.list_members(
+            workspace_id, limit=limit, cursor=cursor, role=role, status=status
+        )
+
+    def get(self, caller: Caller, workspace_id: str, user_id: str) -> Member:
+        user_id = _resolve(caller, user_id)
+        access = enter_workspace(self.store, caller, workspace_id, [user_id])
+        if user_id != caller.user_id:
+            access.require(Permission.MEMBERS_VIEW)
+        return _target(access, user_id)
+
+    def update(
+        self, caller: Caller, workspace_id: str, user_id: str, changes: MemberChanges
+    ) -> Member:
+        user_id = _resolve(caller, user_id)
+        access = enter_workspace(self.store, caller, workspace_id, [user_id])
+        target = _target(access, user_id)
+        target_subject = subject_of(target)
+        if changes.touches_profile:
+            enforce(permissions.check_profile_update(access.subject, target_subject))
+        toggles = dict(target.toggles)
+        if changes.toggles is not _UNSET:
+            for name, value in changes.toggles.items():
+                if value is None:
+                    toggles.pop(name, None)
+                else:
+                    toggles[name] = value
+        if changes.touches_grants:
+            granted = (
+                Toggles(**{k: v for k, v in changes.toggles.items() if v})
+                if changes.toggles is not _UNSET
+                else None
+            )
+            enforce(
+                permissions.check_grants_update(
+                    access.subject,
+                    target_subject,
+                    granted,
+                    None if changes.agent_ids is _UNSET else changes.agent_ids,
+                    agent_ids_given=changes.agent_ids is not _UNSET,
+                )
+            )
+        now = self.clock.now()
+        updated = replace(
+            target,
+            name=target.name if changes.name is _UNSET else changes.name,
+            job_title=target.job_title if changes.job_title is _UNSET else changes.job_title,
+            toggles=toggles,
+            agent_ids=target.agent_ids if changes.agent_ids is _UNSET else changes.agent_ids,
+            updated_at=now,
+            version=target.version + 1,
+        )
+        changed = _changed_fields(target, updated)
+        if not changed:
+            return target
+        ops = [writes.replace_member(updated, expected_version=target.version)]
+        if target.user_id != caller.user_id:
+            ops.append(writes.require_member_unchanged(access.actor))
+        ops.append(
+            self.event(
+                DetailType.MEMBER_UPDATED,
+                workspace_id,
+                caller,
+                {"userId": target.user_id, "changes": changed},
+                now,
+            )
+        )
+        self.store.commit(ops)
+        return updated
+
+    def suspend(self, caller: Caller, workspace_id: str, user_id: str) -> Member:
+        return self._set_status(caller, workspace_id, user_id, MemberStatus.SUSPENDED)
+
+    def reactivate(self, caller: Caller, workspace_id: str, user_id: str) -> Member:
+        return self._set_status(caller, workspace_id, user_id, MemberStatus.ACTIVE)
+
+    def _set_status(
+        self, caller: Caller, workspace_id: str, user_id: str, status: MemberStatus
+    ) -> Member:
+        user_id = _resolve(caller, user_id)
+        access = enter_workspace(self.store, caller, workspace_id, [user_id])
+        target = _target(access, user_id)
+        enforce(permissions.check_suspension(access.subject, subject_of(target)))
+        if target.status == status:
+            return target  # already so: nothing changes, nothing is announced
+        now = self.clock.now()
+        updated = replace(target, status=status, updated_at=now, version=target.version + 1)
+        detail_type = (
+            DetailType.MEMBER_SUSPENDED
+            if status is MemberStatus.SUSPENDED
+            else DetailType.MEMBER_REACTIVATED
+        )
+        self.store.commit(
+            [
+                writes.replace_member(updated, expected_version=target.version),
+                writes.require_member_unchanged(access.actor),
+                self.event(
+                    detail_type,
+                    workspace_id,
+                    caller,
+                    {"userId": target.user_id, "role": target.role},
+                    now,
+                ),
+            ]
+        )
+        return updated
+
+    def remove(self, caller: Caller, workspace_id: str, user_id: str) -> None:
+        """Remove a member, or leave when `user_id` is the caller (`me`)."""
+        user_id = _resolve(caller, user_id)
+        access = enter_workspace(self.store, caller, workspace_id, [user_id])
+        target = _target(access, user_id)
+        leaving = target.user_id == caller.user_id
+        if leaving:
+            enforce(permissions.check_leave(access.subject))
+        else:
+            enforce(permissions.check_removal(access.subject, subject_of(target)))
+        now = self.clock.now()
+        ops = [writes.delete_member(target), writes.adjust_member_count(workspace_id, -1)]
+        if not leaving:
+            ops.append(writes.require_member_unchanged(access.actor))
+        ops.append(
+            self.event(
+                DetailType.MEMBER_LEFT if leaving else DetailType.MEMBER_REMOVED,
+                workspace_id,
+                caller,
+                {"userId": target.user_id, "email": target.email, "role": target.role},
+                now,
+            )
+        )
+        self.store.commit(ops)
+
+    def my_permissions(self, caller: Caller, workspace_id: str) -> EffectivePermissions:
+        access = enter_workspace(self.store, caller, workspace_id)
+        return EffectivePermissions(access.actor, permissions.effective_permissions(access.subject))
+
+    def authorize(
+        self, caller: Caller, workspace_id: str, permission: str, resource_id: str | None
+    ) -> Decision:
+        """The permission layer as a service: may the caller do `permission` here?"""
+        access = enter_workspace(self.store, caller, workspace_id)
+        known = permissions.parse_permission(permission)
+        if known is None:
+            raise InvalidInput("UNKNOWN_PERMISSION", f"No permission is called {permission!r}")
+        return permissions.decide(access.subject, known, resource_id)
+
+
+def _resolve(caller: Caller, user_id: str) -> str:
+    return caller.user_id if user_id == ME else user_id
+
+
+def _target(access: Access, user_id: str) -> Member:
+    if user_id == access.actor.user_id:
+        return access.actor
+    member = access.members.get(user_id)
+    if member is None:
+        raise member_not_found()
+    return member
+
+
+def _changed_fields(before: Member, after: Member) -> dict[str, Any]:
+    pairs = {
+        "name": (before.name, after.name),
+        "jobTitle": (before.job_title, after.job_title),
+        "permissions": (before.toggles, after.toggles),
+        "agentIds": (before.agent_ids, after.agent_ids),
+    }
+    return {
+        name: (list(new) if isinstance(new, tuple) else new)
+        for name, (old, new) in pairs.items()
+        if old != new
+    }

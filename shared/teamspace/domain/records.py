@@ -1,0 +1,71 @@
+"""The domain's records, as the services see them (no key attributes, no HTTP shapes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class WorkspaceType(StrEnum):
+    SIMPLE = "simple"
+    AGENCY = "agency"
+
+
+class WorkspaceStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    DELETED = "DELETED"
+
+
+@dataclass(frozen=True, slots=True)
+class Workspace:
+    workspace_id: str
+    name: str
+    type: WorkspaceType
+    owner_id: str
+    created_at: datetime
+    updated_at: datetime
+    description: str | None = None
+    logo_url: str | None = None
+    parent_workspace_id: str | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+    status: WorkspaceStatus = WorkspaceStatus.ACTIVE
+    member_count: int = 0
+    version: int = 1
+
+    @property
+    def is_active(self) -> bool:
+        return self.status is WorkspaceStatus.ACTIVE
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    workspace_id: str
+    user_id: str
+    email: str
+    role: str
+    status: str
+    joined_at: datetime
+    updated_at: datetime
+    name: str | None = None
+    job_title: str | None = None
+    # Toggle name -> granted (True) or taken away (False); unset toggles follow the role.
+    toggles: dict[str, bool] = field(default_factory=dict)
+    # None: every agent. A tuple: only these.
+    agent_ids: tuple[str, ...] | None = None
+    version: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    """One of a user's workspaces, with the user's role there."""
+
+    workspace: Workspace
+    member: Member
+
+
+@dataclass(frozen=True, slots=True)
+class Page[T]:
+    items: list[T]
+    next_cursor: str | None

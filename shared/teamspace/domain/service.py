@@ -1,0 +1,47 @@
+"""What every domain service shares: its collaborators, and how a change records its event."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from teamspace.clock import Clock, SystemClock, iso
+from teamspace.domain.events import Actor, DetailType, build_event
+from teamspace.domain.identity import Caller
+from teamspace.ids import IdGenerator, UlidGenerator
+from teamspace.store import writes
+from teamspace.store.table import TeamspaceStore
+from teamspace.store.writes import WriteOp
+
+
+class DomainService:
+    """Holds the store, the clock and the id generator, all injectable."""
+
+    def __init__(
+        self,
+        store: TeamspaceStore,
+        clock: Clock | None = None,
+        ids: IdGenerator | None = None,
+    ) -> None:
+        self.store = store
+        self.clock = clock or SystemClock()
+        self.ids = ids or UlidGenerator()
+
+    def event(
+        self,
+        detail_type: DetailType,
+        workspace_id: str,
+        caller: Caller,
+        data: dict[str, Any],
+        at: datetime,
+    ) -> WriteOp:
+        """The outbox record of a change, to commit in the change's own transaction."""
+        event = build_event(
+            event_id=self.ids.new("evt"),
+            occurred_at=iso(at),
+            detail_type=detail_type,
+            workspace_id=workspace_id,
+            actor=Actor(type="user", id=caller.user_id),
+            data=data,
+        )
+        return writes.put_outbox(event, at)

@@ -1,0 +1,204 @@
+"""Workspaces: create, list the caller's, read, update, delete."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from typing import Any
+
+from teamspace.domain.access import enter_workspace
+from teamspace.domain.events import DetailType
+from teamspace.domain.identity import Caller
+from teamspace.domain.records import (
+    Member,
+    Membership,
+    Page,
+    Workspace,
+    WorkspaceType,
+)
+from teamspace.domain.service import DomainService
+from teamspace.errors import Conflict, IdempotentReplay, InvalidInput
+from teamspace.permissions import OWNER, MemberStatus, Permission
+from teamspace.store import codec, writes
+
+_UNSET: Any = object()
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyRequest:
+    """An Idempotency-Key and a fingerprint of the request body it was sent with."""
+
+    key: str
+    request_fingerprint: str
+
+    def scope(self, caller: Caller, operation: str) -> str:
+        raw = f"{caller.user_id}\n{operation}\n{self.key}".encode()
+        return hashlib.sha256(raw).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class WorkspaceChanges:
+    """A PATCH: only the fields the client sent; a settings value of None removes it."""
+
+    name: str = _UNSET
+    description: str | None = _UNSET
+    logo_url: str | None = _UNSET
+    settings: dict[str, Any] = _UNSET
+
+    def is_empty(self) -> bool:
+        return all(getattr(self, f) is _UNSET for f in self.__dataclass_fields__)
+
+
+class WorkspaceService(DomainService):
+    def create(
+        self,
+        caller: Caller,
+        *,
+        name: str,
+        description: str | None,
+        workspace_type: WorkspaceType,
+        idempotency: IdempotencyRequest | None = None,
+    ) -> Workspace:
+        """A new workspace, owned by the caller, who becomes its first member."""
+        if not caller.email:
+            raise InvalidInput("EMAIL_REQUIRED", "Your token carries no email address")
+        now = self.clock.now()
+        workspace = Workspace(
+            workspace_id=self.ids.new("ws"),
+            name=name,
+            description=description,
+            type=workspace_type,
+            owner_id=caller.user_id,
+            created_at=now,
+            updated_at=now,
+            member_count=1,
+        )
+        owner = Member(
+            workspace_id=workspace.workspace_id,
+            user_id=caller.user_id,
+            email=caller.email,
+            name=caller.name,
+            role=OWNER,
+            status=MemberStatus.ACTIVE,
+            joined_at=now,
+            updated_at=now,
+        )
+        ops = [
+            writes.create_workspace(workspace),
+            writes.create_member(owner),
+            self.event(
+                DetailType.WORKSPACE_CREATED,
+                workspace.workspace_id,
+                caller,
+                {"name": name, "type": workspace_type.value, "ownerId": caller.user_id},
+                now,
+            ),
+        ]
+        scope = idempotency.scope(caller, "CreateWorkspace") if idempotency else None
+        if idempotency and scope:
+            ops.append(
+                writes.put_idempotency_record(
+                    scope,
+                    idempotency.request_fingerprint,
+                    {"workspace": codec.workspace_item(workspace)},
+                    now,
+                    IdempotentReplay("IDEMPOTENT_REPLAY", "replayed"),
+                )
+            )
+        try:
+            self.store.commit(ops)
+        except IdempotentReplay:
+            return self._replay(scope or "", idempotency)
+        return workspace
+
+    def _replay(self, scope: str, idempotency: IdempotencyRequest | None) -> Workspace:
+        record = self.store.get_idempotency_record(scope)
+        if record is None or idempotency is None:
+            raise Conflict("CONCURRENT_UPDATE", "The first request is still in progress; retry")
+        if record["requestFingerprint"] != idempotency.request_fingerprint:
+            raise Conflict(
+                "IDEMPOTENCY_KEY_REUSED",
+                "This Idempotency-Key was already used with a different request body",
+            )
+        return codec.workspace_from_item(record["result"]["workspace"])
+
+    def list_for(self, caller: Caller, *, limit: int, cursor: str | None) -> Page[Membership]:
+        """The caller's workspaces where they are an active member, with their role."""
+        return self.store.list_memberships(caller.user_id, limit=limit, cursor=cursor)
+
+    def get(self, caller: Caller, workspace_id: str) -> Membership:
+        access = enter_workspace(self.store, caller, workspace_id)
+        access.require(Permission.WORKSPACE_VIEW)
+        return Membership(access.workspace, access.actor)
+
+    def update(self, caller: Caller, workspace_id: str, changes: WorkspaceChanges) -> Membership:
+        access = enter_workspace(self.store, caller, workspace_id)
+        access.require(Permission.WORKSPACE_UPDATE)
+        current = access.workspace
+        if changes.is_empty():
+            return Membership(current, access.actor)
+        settings = dict(current.settings)
+        if changes.settings is not _UNSET:
+            for key, value in changes.settings.items():
+                if value is None:
+                    settings.pop(key, None)
+                else:
+                    settings[key] = value
+        now = self.clock.now()
+        updated = replace(
+            current,
+            name=current.name if changes.name is _UNSET else changes.name,
+            description=(
+                current.description if changes.description is _UNSET else changes.description
+            ),
+            logo_url=current.logo_url if changes.logo_url is _UNSET else changes.logo_url,
+            settings=settings,
+            updated_at=now,
+            version=current.version + 1,
+        )
+        changed = _changed_fields(current, updated)
+        if not changed:
+            return Membership(current, access.actor)
+        self.store.commit(
+            [
+                writes.update_workspace(updated, expected_version=current.version),
+                writes.require_member_unchanged(access.actor),
+                self.event(
+                    DetailType.WORKSPACE_UPDATED,
+                    workspace_id,
+                    caller,
+                    {"changed": changed},
+                    now,
+                ),
+            ]
+        )
+        return Membership(updated, access.actor)
+
+    def delete(self, caller: Caller, workspace_id: str) -> None:
+        """Owner only. From this write on, the workspace and its members are unreachable."""
+        access = enter_workspace(self.store, caller, workspace_id)
+        access.require(Permission.WORKSPACE_DELETE)
+        now = self.clock.now()
+        self.store.commit(
+            [
+                writes.delete_workspace(workspace_id, caller.user_id, now),
+                writes.require_member_unchanged(access.actor),
+                self.event(
+                    DetailType.WORKSPACE_DELETED,
+                    workspace_id,
+                    caller,
+                    {"name": access.workspace.name},
+                    now,
+                ),
+            ]
+        )
+
+
+def _changed_fields(before: Workspace, after: Workspace) -> list[str]:
+    pairs = {
+        "name": (before.name, after.name),
+        "description": (before.description, after.description),
+        "logoUrl": (before.logo_url, after.logo_url),
+        "settings": (before.settings, after.settings),
+    }
+    return [name for name, (old, new) in pairs.items() if old != new]

@@ -1,0 +1,102 @@
+"""Domain errors. Services raise these; `teamspace.api.problems` maps each kind to a status.
+
+Every error carries a stable upper-snake `code` that clients can branch on, and a
+`detail` sentence a person can read. Neither ever holds a token, a key or a secret.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One offending input field, named the way the client sent it."""
+
+    field: str
+    message: str
+
+
+class TeamspaceError(Exception):
+    """Base of every error a caller is meant to see."""
+
+    title = "Request failed"
+
+    def __init__(
+        self,
+        code: str,
+        detail: str,
+        *,
+        fields: list[FieldError] | None = None,
+        retry_after: int | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+        self.fields = fields or []
+        self.retry_after = retry_after
+
+
+class Unauthenticated(TeamspaceError):
+    title = "Not authenticated"
+
+
+class NotFound(TeamspaceError):
+    title = "Not found"
+
+
+class Forbidden(TeamspaceError):
+    title = "Forbidden"
+
+
+class Conflict(TeamspaceError):
+    title = "Conflict"
+
+
+class Gone(TeamspaceError):
+    title = "Gone"
+
+
+class InvalidInput(TeamspaceError):
+    title = "Invalid input"
+
+
+class MalformedRequest(TeamspaceError):
+    title = "Malformed request"
+
+
+class PayloadTooLarge(TeamspaceError):
+    title = "Payload too large"
+
+
+class UnsupportedMediaType(TeamspaceError):
+    title = "Unsupported media type"
+
+
+class LimitExceeded(TeamspaceError):
+    title = "Limit exceeded"
+
+
+class Unavailable(TeamspaceError):
+    """A dependency is throttling or briefly unavailable; the client may retry."""
+
+    title = "Service unavailable"
+
+
+def workspace_not_found() -> NotFound:
+    """The one answer for a workspace that is missing, deleted, or not the caller's."""
+    return NotFound("WORKSPACE_NOT_FOUND", "No such workspace, or you are not a member of it")
+
+
+def member_not_found() -> NotFound:
+    return NotFound("MEMBER_NOT_FOUND", "No such member in this workspace")
+
+
+def version_conflict(what: str) -> Conflict:
+    return Conflict("VERSION_CONFLICT", f"The {what} changed while this request ran; retry")
+
+
+class IdempotentReplay(TeamspaceError):
+    """Internal: the Idempotency-Key was used before; the service replays its result."""
+
+    title = "Replayed"

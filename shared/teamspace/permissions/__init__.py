@@ -1,0 +1,54 @@
+"""The permission layer: roles, permission strings, rank rules, evaluation. No I/O.
+
+Every HTTP function asks this package before acting; nothing else decides access.
+It imports nothing but pydantic and the standard library.
+"""
+
+from teamspace.permissions.catalogue import (
+    AGENT_SCOPED,
+    ALL_PERMISSIONS,
+    PERMISSION_INFO,
+    Permission,
+    parse_permission,
+)
+from teamspace.permissions.evaluation import Decision, decide, effective_permissions, holds
+from teamspace.permissions.grants import TOGGLE_PERMISSIONS, MemberStatus, Subject, Toggles
+from teamspace.permissions.rank_rules import (
+    Verdict,
+    check_grants_update,
+    check_leave,
+    check_profile_update,
+    check_removal,
+    check_role_change,
+    check_suspension,
+    may_grant_role,
+)
+from teamspace.permissions.roles import BUILTIN_ROLES, OWNER, RoleDefinition, builtin_role
+
+__all__ = [
+    "AGENT_SCOPED",
+    "ALL_PERMISSIONS",
+    "BUILTIN_ROLES",
+    "OWNER",
+    "PERMISSION_INFO",
+    "TOGGLE_PERMISSIONS",
+    "Decision",
+    "MemberStatus",
+    "Permission",
+    "RoleDefinition",
+    "Subject",
+    "Toggles",
+    "Verdict",
+    "builtin_role",
+    "check_grants_update",
+    "check_leave",
+    "check_profile_update",
+    "check_removal",
+    "check_role_change",
+    "check_suspension",
+    "decide",
+    "effective_permissions",
+    "holds",
+    "may_grant_role",
+    "parse_permission",
+]

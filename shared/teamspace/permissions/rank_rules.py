@@ -1,0 +1,155 @@
+"""Who may grant, change, suspend or remove whom (ARCHITECTURE.md, "Roles").
+
+Each check returns a Verdict rather than raising, so that the rules stay pure and the
+caller decides how a refusal reaches the user. A refused verdict carries a stable code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from teamspace.permissions.catalogue import Permission
+from teamspace.permissions.evaluation import effective_permissions
+from teamspace.permissions.grants import TOGGLE_PERMISSIONS, Subject, Toggles
+from teamspace.permissions.roles import OWNER, RoleDefinition
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    allowed: bool
+    code: str = ""
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+ALLOWED = Verdict(True)
+
+
+def _deny(code: str, reason: str) -> Verdict:
+    return Verdict(False, code, reason)
+
+
+def _requires(actor: Subject, permission: Permission) -> Verdict:
+    if permission in effective_permissions(actor):
+        return ALLOWED
+    return _deny("PERMISSION_DENIED", f"your role does not grant {permission}")
+
+
+def _outranks(actor: Subject, target: Subject) -> Verdict:
+    """The rule under every change to another member: the target ranks below the actor."""
+    if target.role.key == OWNER:
+        return _deny("OWNER_IMMUTABLE", "the owner can only change through ownership transfer")
+    if target.rank >= actor.rank:
+        return _deny(
+            "ROLE_RANK_TOO_LOW", "you cannot change a member whose rank is equal to or above yours"
+        )
+    return ALLOWED
+
+
+def _first_refusal(*verdicts: Verdict) -> Verdict:
+    for verdict in verdicts:
+        if not verdict:
+            return verdict
+    return ALLOWED
+
+
+def _not_self(actor: Subject, target: Subject, what: str) -> Verdict:
+    if actor.user_id == target.user_id:
+        return _deny("CANNOT_CHANGE_SELF", f"you cannot {what} yourself")
+    return ALLOWED
+
+
+def may_grant_role(actor: Subject, role: RoleDefinition) -> Verdict:
+    """Whether `actor` may hand out `role` at all (invitations, role changes).
+
+    Nobody grants a role at or above their own rank, so only the owner grants admin;
+    the owner role itself moves only by transfer.
+    """
+    if role.key == OWNER:
+        return _deny("OWNER_IMMUTABLE", "ownership moves only by transfer")
+    if role.rank >= actor.rank:
+        return _deny("ROLE_RANK_TOO_LOW", f"you cannot grant {role.key}: it is not below your role")
+    return ALLOWED
+
+
+def check_role_change(actor: Subject, target: Subject, new_role: RoleDefinition) -> Verdict:
+    """A role change of `target` to `new_role` by `actor`."""
+    return _first_refusal(
+        _requires(actor, Permission.MEMBERS_CHANGE_ROLE),
+        _not_self(actor, target, "change the role of"),
+        _outranks(actor, target),
+        may_grant_role(actor, new_role),
+    )
+
+
+def check_removal(actor: Subject, target: Subject) -> Verdict:
+    """`actor` removing `target`; leaving is `check_leave`."""
+    return _first_refusal(
+        _requires(actor, Permission.MEMBERS_REMOVE),
+        _not_self(actor, target, "remove"),
+        _outranks(actor, target),
+    )
+
+
+def check_suspension(actor: Subject, target: Subject) -> Verdict:
+    """`actor` suspending or reactivating `target`."""
+    return _first_refusal(
+        _requires(actor, Permission.MEMBERS_SUSPEND),
+        _not_self(actor, target, "suspend or reactivate"),
+        _outranks(actor, target),
+    )
+
+
+def check_leave(member: Subject) -> Verdict:
+    """Anyone may leave, except the owner (who must transfer ownership first)."""
+    if member.role.key == OWNER:
+        return _deny("OWNER_CANNOT_LEAVE", "the owner must transfer ownership before leaving")
+    return ALLOWED
+
+
+def check_profile_update(actor: Subject, target: Subject) -> Verdict:
+    """Name and job title: your own, or someone's below you with members:update."""
+    if actor.user_id == target.user_id:
+        return ALLOWED
+    return _first_refusal(_requires(actor, Permission.MEMBERS_UPDATE), _outranks(actor, target))
+
+
+def check_grants_update(
+    actor: Subject,
+    target: Subject,
+    toggles: Toggles | None,
+    agent_ids: Iterable[str] | None,
+    agent_ids_given: bool,
+) -> Verdict:
+    """Toggles and agent assignment of `target`, never beyond what `actor` holds.
+
+    Taking a toggle away is always within the actor's reach once the rank rule passes;
+    granting one needs the permission it stands for. An actor restricted to some agents
+    can assign only those, and cannot lift the restriction.
+    """
+    base = _first_refusal(
+        _requires(actor, Permission.MEMBERS_UPDATE),
+        _not_self(actor, target, "change the permissions of"),
+        _outranks(actor, target),
+    )
+    if not base:
+        return base
+    actor_holds = effective_permissions(actor)
+    for name, value in (toggles.settings() if toggles else {}).items():
+        if value and TOGGLE_PERMISSIONS[name] not in actor_holds:
+            return _deny(
+                "GRANT_EXCEEDS_OWN",
+                f"you cannot grant {name}: you do not hold {TOGGLE_PERMISSIONS[name]}",
+            )
+    if agent_ids_given and actor.agent_ids is not None:
+        if agent_ids is None:
+            return _deny("GRANT_EXCEEDS_OWN", "you cannot give access to all agents")
+        outside = sorted(set(agent_ids) - actor.agent_ids)
+        if outside:
+            return _deny(
+                "GRANT_EXCEEDS_OWN", f"agents not assigned to you: {', '.join(outside[:5])}"
+            )
+    return ALLOWED

@@ -1,0 +1,97 @@
+"""The built-in roles: their ranks and the permissions each one holds.
+
+The matrix follows the product seeds (ARCHITECTURE.md, "Roles"). Roles are not strictly
+hierarchical: billing and support_agent hold rights that member does not, and lack
+rights that viewer has, so every role lists its permissions in full.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from teamspace.permissions.catalogue import ALL_PERMISSIONS, Permission
+
+P = Permission
+
+OWNER = "owner"
+ADMIN = "admin"
+MANAGER = "manager"
+DEVELOPER = "developer"
+BILLING = "billing"
+SUPPORT_AGENT = "support_agent"
+MEMBER = "member"
+VIEWER = "viewer"
+
+OWNER_RANK = 100
+ADMIN_RANK = 80
+
+
+class RoleDefinition(BaseModel):
+    """A role a member can hold: built in, or a workspace's own custom role."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    name: str
+    rank: int
+    permissions: frozenset[Permission]
+    builtin: bool = True
+
+
+_EVERYONE = frozenset({P.WORKSPACE_VIEW, P.MEMBERS_VIEW, P.DASHBOARD_VIEW})
+_VIEWER = _EVERYONE | {P.CALLS_VIEW, P.ANALYTICS_VIEW, P.AGENTS_VIEW}
+_MEMBER = _VIEWER | {P.AGENTS_TEST, P.PLAYGROUND_USE}
+_ADMIN = ALL_PERMISSIONS - {
+    P.WORKSPACE_DELETE,
+    P.OWNERSHIP_TRANSFER,
+    P.BILLING_MANAGE,
+    P.BILLING_MINUTES_VIEW,
+    P.USAGE_VIEW,
+}
+
+BUILTIN_ROLES: dict[str, RoleDefinition] = {
+    role.key: role
+    for role in (
+        RoleDefinition(key=OWNER, name="Owner", rank=OWNER_RANK, permissions=ALL_PERMISSIONS),
+        RoleDefinition(key=ADMIN, name="Admin", rank=ADMIN_RANK, permissions=_ADMIN),
+        RoleDefinition(
+            key=MANAGER,
+            name="Manager",
+            rank=60,
+            permissions=_MEMBER
+            | {P.CAMPAIGNS_MANAGE, P.CONTACTS_MANAGE, P.CRM_ACCESS, P.KNOWLEDGE_VIEW},
+        ),
+        RoleDefinition(
+            key=DEVELOPER,
+            name="Developer",
+            rank=60,
+            permissions=_MEMBER
+            | {
+                P.AGENTS_EDIT,
+                P.AGENTS_ADVANCED_EDITOR,
+                P.KNOWLEDGE_VIEW,
+                P.KNOWLEDGE_MANAGE,
+                P.RECORDINGS_VIEW,
+            },
+        ),
+        RoleDefinition(
+            key=BILLING,
+            name="Billing",
+            rank=40,
+            permissions=_EVERYONE | {P.BILLING_MANAGE, P.BILLING_MINUTES_VIEW, P.USAGE_VIEW},
+        ),
+        RoleDefinition(
+            key=SUPPORT_AGENT,
+            name="Support agent",
+            rank=40,
+            permissions=_EVERYONE | {P.CALLS_VIEW, P.ESCALATIONS_HANDLE, P.LIVE_CONTROL},
+        ),
+        RoleDefinition(key=MEMBER, name="Member", rank=30, permissions=_MEMBER),
+        RoleDefinition(key=VIEWER, name="Viewer", rank=10, permissions=_VIEWER),
+    )
+}
+
+
+def builtin_role(key: str) -> RoleDefinition | None:
+    """The built-in role called `key`, or None."""
+    return BUILTIN_ROLES.get(key)

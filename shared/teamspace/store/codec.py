@@ -1,0 +1,118 @@
+"""Items <-> records. The one place that knows attribute names and DynamoDB types."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+from teamspace.clock import iso, parse_iso
+from teamspace.domain.records import Member, Workspace, WorkspaceStatus, WorkspaceType
+from teamspace.store import keys
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+AttributeMap = dict[str, dict[str, Any]]
+
+
+def to_attributes(item: dict[str, Any]) -> AttributeMap:
+    """A plain dict as DynamoDB's typed attribute map; None values are left out."""
+    return {name: _serializer.serialize(value) for name, value in item.items() if value is not None}
+
+
+def from_attributes(attributes: AttributeMap) -> dict[str, Any]:
+    return {name: _plain(_deserializer.deserialize(value)) for name, value in attributes.items()}
+
+
+def _plain(value: Any) -> Any:
+    """DynamoDB numbers come back as Decimal; the domain wants int."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | set):
+        return [_plain(v) for v in value]
+    return value
+
+
+def workspace_item(workspace: Workspace) -> dict[str, Any]:
+    return {
+        **keys.workspace_key(workspace.workspace_id),
+        "entity": "workspace",
+        "workspaceId": workspace.workspace_id,
+        "name": workspace.name,
+        "description": workspace.description,
+        "logoUrl": workspace.logo_url,
+        "type": workspace.type.value,
+        "ownerId": workspace.owner_id,
+        "parentWorkspaceId": workspace.parent_workspace_id,
+        "settings": workspace.settings,
+        "status": workspace.status.value,
+        "memberCount": workspace.member_count,
+        "createdAt": iso(workspace.created_at),
+        "updatedAt": iso(workspace.updated_at),
+        "version": workspace.version,
+    }
+
+
+def workspace_from_item(item: dict[str, Any]) -> Workspace:
+    return Workspace(
+        workspace_id=item["workspaceId"],
+        name=item["name"],
+        description=item.get("description"),
+        logo_url=item.get("logoUrl"),
+        type=WorkspaceType(item["type"]),
+        owner_id=item["ownerId"],
+        parent_workspace_id=item.get("parentWorkspaceId"),
+        settings=item.get("settings", {}),
+        status=WorkspaceStatus(item["status"]),
+        member_count=item.get("memberCount", 0),
+        created_at=parse_iso(item["createdAt"]),
+        updated_at=parse_iso(item["updatedAt"]),
+        version=item["version"],
+    )
+
+
+def member_item(member: Member) -> dict[str, Any]:
+    joined = iso(member.joined_at)
+    name_key = keys.name_search_key(member.name or member.email)
+    return {
+        **keys.member_key(member.workspace_id, member.user_id),
+        keys.GSI1PK: keys.user_memberships_pk(member.user_id),
+        keys.GSI1SK: keys.user_membership_sk(joined, member.workspace_id),
+        keys.GSI2PK: keys.member_names_pk(member.workspace_id),
+        keys.GSI2SK: keys.member_name_sk(name_key, member.user_id),
+        "entity": "member",
+        "workspaceId": member.workspace_id,
+        "userId": member.user_id,
+        "email": member.email,
+        "name": member.name,
+        "jobTitle": member.job_title,
+        "role": member.role,
+        "status": member.status,
+        "toggles": member.toggles,
+        "agentIds": list(member.agent_ids) if member.agent_ids is not None else None,
+        "joinedAt": joined,
+        "updatedAt": iso(member.updated_at),
+        "version": member.version,
+    }
+
+
+def member_from_item(item: dict[str, Any]) -> Member:
+    agent_ids = item.get("agentIds")
+    return Member(
+        workspace_id=item["workspaceId"],
+        user_id=item["userId"],
+        email=item["email"],
+        name=item.get("name"),
+        job_title=item.get("jobTitle"),
+        role=item["role"],
+        status=item["status"],
+        toggles=item.get("toggles", {}),
+        agent_ids=tuple(agent_ids) if agent_ids is not None else None,
+        joined_at=parse_iso(item["joinedAt"]),
+        updated_at=parse_iso(item["updatedAt"]),
+        version=item["version"],
+    )

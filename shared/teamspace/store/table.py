@@ -1,0 +1,266 @@
+"""The DynamoDB adapter: one method per access pattern, and the one ClientError map.
+
+Every method is one GetItem, one BatchGetItem, one Query (looped only while a filter
+leaves a page short, within a read budget) or one TransactWriteItems. There is no Scan.
+docs/data-model.md lists each access pattern with its key condition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from teamspace.domain.records import Member, Membership, Page, Workspace
+from teamspace.errors import Conflict, TeamspaceError, Unavailable
+from teamspace.store import codec, keys
+from teamspace.store.cursor import decode_cursor, encode_cursor
+from teamspace.store.writes import WriteOp
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+else:
+    DynamoDBClient = Any
+
+# A filtered list reads at most this many pages of `limit` items to fill one page,
+# so its cost follows the page size, never the size of the workspace.
+FILTER_READ_BUDGET_PAGES = 4
+
+_RETRYABLE = {
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+}
+
+
+class TeamspaceStore:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    # ---- reads ---------------------------------------------------------------------
+
+    def load_workspace(
+        self, workspace_id: str, user_ids: Sequence[str] = ()
+    ) -> tuple[Workspace | None, dict[str, Member]]:
+        """The workspace and the named members, in one strongly consistent BatchGetItem.
+
+        This is the read under every request inside a workspace: the caller's own
+        membership comes with it, and so does the target member of the request.
+        """
+        wanted = [keys.workspace_key(workspace_id)]
+        wanted += [keys.member_key(workspace_id, user_id) for user_id in dict.fromkeys(user_ids)]
+        items = self._batch_get(wanted)
+        workspace = None
+        members: dict[str, Member] = {}
+        for item in items:
+            if item["entity"] == "workspace":
+                workspace = codec.workspace_from_item(item)
+            elif item["entity"] == "member":
+                member = codec.member_from_item(item)
+                members[member.user_id] = member
+        return workspace, members
+
+    def list_members(
+        self,
+        workspace_id: str,
+        *,
+        limit: int,
+        cursor: str | None,
+        role: str | None = None,
+        status: str | None = None,
+    ) -> Page[Member]:
+        """Members by user id, from the workspace's partition."""
+        pk = keys.workspace_pk(workspace_id)
+        request = {
+            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+            "ExpressionAttributeValues": {":pk": {"S": pk}, ":prefix": {"S": keys.MEMBER_PREFIX}},
+            "ConsistentRead": True,
+        }
+        return self._query_page(
+            request, limit, cursor, {keys.PK: pk}, codec.member_from_item, role, status
+        )
+
+    def search_members(
+        self,
+        workspace_id: str,
+        name_prefix: str,
+        *,
+        limit: int,
+        cursor: str | None,
+        role: str | None = None,
+        status: str | None = None,
+    ) -> Page[Member]:
+        """Members whose name starts with `name_prefix`, case-insensitively, by name."""
+        gsi_pk = keys.member_names_pk(workspace_id)
+        request = {
+            "IndexName": keys.GSI2,
+            "KeyConditionExpression": "GSI2PK = :pk AND begins_with(GSI2SK, :prefix)",
+            "ExpressionAttributeValues": {
+                ":pk": {"S": gsi_pk},
+                ":prefix": {"S": keys.name_search_key(name_prefix)},
+            },
+        }
+        return self._query_page(
+            request, limit, cursor, {keys.GSI2PK: gsi_pk}, codec.member_from_item, role, status
+        )
+
+    def list_memberships(self, user_id: str, *, limit: int, cursor: str | None) -> Page[Membership]:
+        """A user's active memberships (GSI1), joined to their workspaces (BatchGetItem).
+
+        Deleted workspaces are dropped here, so a page can hold fewer items than asked.
+        """
+        gsi_pk = keys.user_memberships_pk(user_id)
+        request = {
+            "IndexName": keys.GSI1,
+            "KeyConditionExpression": "GSI1PK = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": gsi_pk}},
+        }
+        page = self._query_page(
+            request, limit, cursor, {keys.GSI1PK: gsi_pk}, codec.member_from_item, None, "ACTIVE"
+        )
+        if not page.items:
+            return Page([], page.next_cursor)
+        workspace_items = self._batch_get(
+            [keys.workspace_key(member.workspace_id) for member in page.items]
+        )
+        workspaces = {ws.workspace_id: ws for ws in map(codec.workspace_from_item, workspace_items)}
+        memberships = [
+            Membership(workspaces[m.workspace_id], m)
+            for m in page.items
+            if m.workspace_id in workspaces and workspaces[m.workspace_id].is_active
+        ]
+        return Page(memberships, page.next_cursor)
+
+    def get_idempotency_record(self, scope_fingerprint: str) -> dict[str, Any] | None:
+        response = self._call(
+            self._client.get_item,
+            TableName=self._table,
+            Key=codec.to_attributes(keys.idempotency_key(scope_fingerprint)),
+            ConsistentRead=True,
+        )
+        item = response.get("Item")
+        return codec.from_attributes(item) if item else None
+
+    # ---- writes --------------------------------------------------------------------
+
+    def commit(self, ops: Sequence[WriteOp]) -> None:
+        """Write `ops` in one TransactWriteItems: all of them, or none.
+
+        When a condition fails, the error of the first operation whose condition
+        failed is raised, so the caller learns which re-check did not hold.
+        """
+        transact_items = [{op.kind: {"TableName": self._table, **op.request}} for op in ops]
+        try:
+            self._client.transact_write_items(TransactItems=transact_items)
+        except ClientError as error:
+            raise self._transaction_error(error, ops) from error
+
+    # ---- helpers -------------------------------------------------------------------
+
+    def _batch_get(self, wanted: list[keys.Key]) -> list[dict[str, Any]]:
+        request_keys = [codec.to_attributes(key) for key in wanted]
+        found: list[dict[str, Any]] = []
+        # UnprocessedKeys come back under throttling; a few immediate retries suffice.
+        for _ in range(5):
+            response = self._call(
+                self._client.batch_get_item,
+                RequestItems={self._table: {"Keys": request_keys, "ConsistentRead": True}},
+            )
+            found += [codec.from_attributes(i) for i in response["Responses"].get(self._table, [])]
+            unprocessed = response.get("UnprocessedKeys", {}).get(self._table)
+            if not unprocessed:
+                return found
+            request_keys = unprocessed["Keys"]
+        raise Unavailable("STORE_BUSY", "The table is busy; retry shortly", retry_after=1)
+
+    def _query_page[T](
+        self,
+        request: dict[str, Any],
+        limit: int,
+        cursor: str | None,
+        bound: dict[str, str],
+        decode: Callable[[dict[str, Any]], T],
+        role: str | None,
+        status: str | None,
+    ) -> Page[T]:
+        filters, names, values = [], {}, {}
+        if role is not None:
+            filters.append("#role = :role")
+            names["#role"] = "role"
+            values[":role"] = {"S": role}
+        if status is not None:
+            filters.append("#status = :status")
+            names["#status"] = "status"
+            values[":status"] = {"S": status}
+        query: dict[str, Any] = {"TableName": self._table, **request}
+        if filters:
+            query["FilterExpression"] = " AND ".join(filters)
+            query["ExpressionAttributeNames"] = names
+            query["ExpressionAttributeValues"] = {**query["ExpressionAttributeValues"], **values}
+        # Unfiltered, one extra item tells whether another page exists. Filtered, each
+        # read evaluates a page's worth of items, and a few reads may fill the page.
+        query["Limit"] = limit if filters else limit + 1
+        reads_left = FILTER_READ_BUDGET_PAGES if filters else 1
+        start = decode_cursor(cursor, bound)
+        items: list[T] = []
+        while True:
+            if start:
+                query["ExclusiveStartKey"] = codec.to_attributes(start)
+            response = self._call(self._client.query, **query)
+            raw_items = response.get("Items", [])
+            last_key = response.get("LastEvaluatedKey")
+            for position, raw in enumerate(raw_items):
+                if len(items) == limit:
+                    # More items exist beyond the page: resume after the last one served.
+                    return Page(items, encode_cursor(_key_of(query, raw_items[position - 1])))
+                items.append(decode(codec.from_attributes(raw)))
+            if len(items) == limit and last_key is not None:
+                return Page(items, encode_cursor(_key_of(query, raw_items[-1])))
+            reads_left -= 1
+            if last_key is None:
+                return Page(items, None)
+            start = {name: value["S"] for name, value in last_key.items()}
+            if reads_left == 0:
+                return Page(items, encode_cursor(start))
+
+    def _call(self, method: Callable[..., dict[str, Any]], **kwargs: Any) -> dict[str, Any]:
+        try:
+            return method(**kwargs)
+        except ClientError as error:
+            raise _map_client_error(error) from error
+
+    @staticmethod
+    def _transaction_error(error: ClientError, ops: Sequence[WriteOp]) -> Exception:
+        if error.response["Error"]["Code"] != "TransactionCanceledException":
+            return _map_client_error(error)
+        reasons = error.response.get("CancellationReasons", [])
+        for op, reason in zip(ops, reasons, strict=False):
+            if reason.get("Code") == "ConditionalCheckFailed" and op.on_condition_failed:
+                return op.on_condition_failed
+        if any(reason.get("Code") == "TransactionConflict" for reason in reasons):
+            return Conflict("CONCURRENT_UPDATE", "Another change got there first; retry")
+        return _map_client_error(error)
+
+
+def _key_of(query: dict[str, Any], raw: dict[str, Any]) -> dict[str, str]:
+    """The key DynamoDB would resume a query after `raw` from (index keys included)."""
+    names = [keys.PK, keys.SK]
+    index = query.get("IndexName")
+    if index == keys.GSI1:
+        names += [keys.GSI1PK, keys.GSI1SK]
+    elif index == keys.GSI2:
+        names += [keys.GSI2PK, keys.GSI2SK]
+    return {name: raw[name]["S"] for name in names}
+
+
+def _map_client_error(error: ClientError) -> TeamspaceError | ClientError:
+    """The one map from DynamoDB's errors to the domain's; anything else is a bug."""
+    code = error.response["Error"]["Code"]
+    if code in _RETRYABLE or code == "TransactionCanceledException":
+        return Unavailable("STORE_BUSY", "The table is busy; retry shortly", retry_after=1)
+    if code == "TransactionConflictException":
+        return Conflict("CONCURRENT_UPDATE", "Another change got there first; retry")
+    return error
