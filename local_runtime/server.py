@@ -23,6 +23,9 @@ from local_runtime.aws import EmulatedAws
 from local_runtime.lambdas import LocalFunction
 from local_runtime.template import Template
 from local_runtime.tokens import AUDIENCE, LocalIssuer, TokenRejected
+from teamspace.api import wiring
+from teamspace.clock import SystemClock
+from teamspace.ids import UlidGenerator
 
 log = logging.getLogger("teamspace.local")
 MAX_REQUEST_BYTES = 1024 * 1024
@@ -77,17 +80,22 @@ class LocalRuntime:
         return f"http://{host}:{port}"
 
     def start(self) -> LocalRuntime:
-        self.aws.start()
+        self._prepare()
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
         return self
 
     def serve(self) -> None:
-        self.aws.start()
+        self._prepare()
         try:
             self._server.serve_forever()
         finally:
             self.stop()
+
+    def _prepare(self) -> None:
+        self.aws.start()
+        # Handlers build their clients once per cold start; start them cold against moto.
+        wiring.configure(clock=SystemClock(), ids=UlidGenerator())
 
     def stop(self) -> None:
         self._server.shutdown()

@@ -1,0 +1,83 @@
+"""template.yaml is the one list of routes, functions and the table: everything agrees."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from local_runtime.lambdas import load_module
+from tests.conftest import TEMPLATE
+from tests.support import EVENTS
+
+FUNCTIONS = TEMPLATE.functions()
+HTTP_FUNCTIONS = sorted({route.function for route in TEMPLATE.http_routes()})
+
+
+def resolver_routes(logical_id: str) -> set[str]:
+    """The routes a function's Powertools resolver serves, in the template's spelling."""
+    app = load_module(FUNCTIONS[logical_id]).app
+    found = set()
+    for route in app._static_routes + app._dynamic_routes:
+        path = re.sub(r"<(\w+)>", r"{\1}", route.path)
+        found.add(f"{route.method.upper()} {path}")
+    return found
+
+
+@pytest.mark.parametrize("logical_id", HTTP_FUNCTIONS)
+def test_each_function_serves_exactly_the_routes_the_template_gives_it(aws_env, logical_id):
+    declared = {r.route_key for r in TEMPLATE.http_routes() if r.function == logical_id}
+    assert resolver_routes(logical_id) == declared
+
+
+def test_no_route_is_declared_twice():
+    keys = [route.route_key for route in TEMPLATE.http_routes()]
+    assert len(keys) == len(set(keys))
+
+
+def test_every_route_has_a_sample_event_and_every_sample_matches_a_route():
+    declared = {route.route_key for route in TEMPLATE.http_routes()}
+    samples = [json.loads(path.read_text()) for path in EVENTS.rglob("*.json")]
+    sampled = {event["routeKey"] for event in samples if "routeKey" in event}
+    assert sampled == declared
+    for event in samples:
+        if "routeKey" in event:
+            route = next(r for r in TEMPLATE.http_routes() if r.route_key == event["routeKey"])
+            assert route.match(event["requestContext"]["http"]["method"], event["rawPath"]) == (
+                event.get("pathParameters") or {}
+            )
+
+
+def test_the_table_has_what_the_design_asks_for():
+    table = TEMPLATE.resources["Table"]["Properties"]
+    assert table["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["StreamSpecification"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
+    assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "ttl", "Enabled": True}
+    assert table["DeletionProtectionEnabled"] == {"Fn::If": ["IsProd", True, False]}
+    assert {i["IndexName"] for i in table["GlobalSecondaryIndexes"]} == {"GSI1", "GSI2"}
+
+
+def test_every_function_logs_and_measures_through_powertools_settings():
+    env = TEMPLATE.raw["Globals"]["Function"]["Environment"]["Variables"]
+    assert {"POWERTOOLS_LOG_LEVEL", "POWERTOOLS_METRICS_NAMESPACE", "TABLE_NAME"} <= set(env)
+    for spec in FUNCTIONS.values():
+        assert spec.environment["POWERTOOLS_SERVICE_NAME"]
+
+
+def test_no_function_may_scan_the_table():
+    for logical_id, resource in TEMPLATE.resources.items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        text = json.dumps(resource["Properties"].get("Policies", []))
+        assert "dynamodb:Scan" not in text, logical_id
+        assert "dynamodb:*" not in text, logical_id
+
+
+def test_the_jwt_authorizer_defaults_to_the_stacks_cognito_pool():
+    auth = TEMPLATE.resources["HttpApi"]["Properties"]["Auth"]
+    assert auth["DefaultAuthorizer"] == "JwtAuthorizer"
+    config = auth["Authorizers"]["JwtAuthorizer"]["JwtConfiguration"]
+    assert config["issuer"]["Fn::If"][0] == "UseCognito"
+    assert TEMPLATE.condition("UseCognito") is True
