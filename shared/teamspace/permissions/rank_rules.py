@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from teamspace.permissions.catalogue import Permission
+from teamspace.permissions.catalogue import AGENT_SCOPED, Permission
 from teamspace.permissions.evaluation import effective_permissions
 from teamspace.permissions.grants import TOGGLE_PERMISSIONS, Subject, Toggles
 from teamspace.permissions.roles import OWNER, RoleDefinition
@@ -138,18 +138,24 @@ def check_grants_update(
     if not base:
         return base
     actor_holds = effective_permissions(actor)
-    for name, value in (toggles.settings() if toggles else {}).items():
-        if value and TOGGLE_PERMISSIONS[name] not in actor_holds:
+    granted = [name for name, value in (toggles.settings() if toggles else {}).items() if value]
+    for name in granted:
+        if TOGGLE_PERMISSIONS[name] not in actor_holds:
             return _deny(
                 "GRANT_EXCEEDS_OWN",
                 f"you cannot grant {name}: you do not hold {TOGGLE_PERMISSIONS[name]}",
             )
-    if agent_ids_given and actor.agent_ids is not None:
-        if agent_ids is None:
-            return _deny("GRANT_EXCEEDS_OWN", "you cannot give access to all agents")
-        outside = sorted(set(agent_ids) - actor.agent_ids)
-        if outside:
-            return _deny(
-                "GRANT_EXCEEDS_OWN", f"agents not assigned to you: {', '.join(outside[:5])}"
-            )
+    if actor.agent_ids is None:
+        return ALLOWED
+    # An actor restricted to some agents reaches only those: whatever agent scope the
+    # target ends up with must lie inside the actor's, wherever the grant applies.
+    scoped_grant = any(TOGGLE_PERMISSIONS[name] in AGENT_SCOPED for name in granted)
+    if not agent_ids_given and not scoped_grant:
+        return ALLOWED
+    resulting = agent_ids if agent_ids_given else target.agent_ids
+    if resulting is None:
+        return _deny("GRANT_EXCEEDS_OWN", "you cannot give access to all agents")
+    outside = sorted(set(resulting) - actor.agent_ids)
+    if outside:
+        return _deny("GRANT_EXCEEDS_OWN", f"agents not assigned to you: {', '.join(outside[:5])}")
     return ALLOWED
