@@ -122,7 +122,7 @@ def seed_member(
         toggles=toggles or {},
         agent_ids=agent_ids,
     )
-    store.commit([writes.create_member(member), writes.adjust_member_count(workspace_id, 1)])
+    store.commit([writes.create_member(member), writes.adjust_counters(workspace_id, members=1)])
     return member
 
 

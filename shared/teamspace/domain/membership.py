@@ -184,7 +184,7 @@ class MembershipService(DomainService):
         else:
             enforce(permissions.check_removal(access.subject, subject_of(target)))
         now = self.clock.now()
-        ops = [writes.delete_member(target), writes.adjust_member_count(workspace_id, -1)]
+        ops = [writes.delete_member(target), writes.adjust_counters(workspace_id, members=-1)]
         if not leaving:
             ops.append(writes.require_member_unchanged(access.actor))
         ops.append(

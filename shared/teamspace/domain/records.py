@@ -69,3 +69,57 @@ class Membership:
 class Page[T]:
     items: list[T]
     next_cursor: str | None
+
+
+class InvitationStatus(StrEnum):
+    PENDING = "PENDING"
+    ACCEPTED = "ACCEPTED"
+    REVOKED = "REVOKED"
+    EXPIRED = "EXPIRED"
+    DECLINED = "DECLINED"
+
+
+@dataclass(frozen=True, slots=True)
+class Invitation:
+    """An invitation to join a workspace with a role (and the member's grants on accept).
+
+    `send_id` counts the links issued: each send or resend gets a new one, so a late
+    event for an older send can never issue a link for this invitation again.
+    `token_hash` is the SHA-256 of the current link's token; the token itself is never
+    stored.
+    """
+
+    workspace_id: str
+    invitation_id: str
+    email: str
+    role: str
+    status: InvitationStatus
+    invited_by: str
+    created_at: datetime
+    expires_at: datetime
+    updated_at: datetime
+    send_email: bool = True
+    send_id: int = 1
+    workspace_name: str = ""
+    inviter_name: str | None = None
+    name: str | None = None
+    job_title: str | None = None
+    toggles: dict[str, bool] = field(default_factory=dict)
+    agent_ids: tuple[str, ...] | None = None
+    token_hash: str | None = None
+    accepted_by: str | None = None
+    version: int = 1
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status is InvitationStatus.PENDING
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationToken:
+    """What a link's token points at. Kept after use, so an old link answers 410."""
+
+    token_hash: str
+    workspace_id: str
+    invitation_id: str
+    state: str  # ACTIVE | SUPERSEDED | USED

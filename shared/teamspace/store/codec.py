@@ -8,7 +8,15 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from teamspace.clock import iso, parse_iso
-from teamspace.domain.records import Member, Workspace, WorkspaceStatus, WorkspaceType
+from teamspace.domain.records import (
+    Invitation,
+    InvitationStatus,
+    InvitationToken,
+    Member,
+    Workspace,
+    WorkspaceStatus,
+    WorkspaceType,
+)
 from teamspace.store import keys
 
 _serializer = TypeSerializer()
@@ -115,4 +123,79 @@ def member_from_item(item: dict[str, Any]) -> Member:
         joined_at=parse_iso(item["joinedAt"]),
         updated_at=parse_iso(item["updatedAt"]),
         version=item["version"],
+    )
+
+
+def invitation_item(invitation: Invitation) -> dict[str, Any]:
+    """The invitation, indexed by status always, and by invitee and expiry while pending."""
+    created = iso(invitation.created_at)
+    expires = iso(invitation.expires_at)
+    item: dict[str, Any] = {
+        **keys.invitation_key(invitation.workspace_id, invitation.invitation_id),
+        keys.GSI2PK: keys.invitations_by_status_pk(
+            invitation.workspace_id, invitation.status.value
+        ),
+        keys.GSI2SK: f"{created}#{invitation.invitation_id}",
+        "entity": "invitation",
+        "workspaceId": invitation.workspace_id,
+        "invitationId": invitation.invitation_id,
+        "email": invitation.email,
+        "role": invitation.role,
+        "status": invitation.status.value,
+        "invitedBy": invitation.invited_by,
+        "inviterName": invitation.inviter_name,
+        "workspaceName": invitation.workspace_name,
+        "name": invitation.name,
+        "jobTitle": invitation.job_title,
+        "toggles": invitation.toggles,
+        "agentIds": list(invitation.agent_ids) if invitation.agent_ids is not None else None,
+        "sendEmail": invitation.send_email,
+        "sendId": invitation.send_id,
+        "tokenHash": invitation.token_hash,
+        "acceptedBy": invitation.accepted_by,
+        "createdAt": created,
+        "expiresAt": expires,
+        "updatedAt": iso(invitation.updated_at),
+        "version": invitation.version,
+    }
+    if invitation.is_pending:
+        item[keys.GSI1PK] = keys.invitee_pk(invitation.email)
+        item[keys.GSI1SK] = f"{keys.INVITE_PREFIX}{created}#{invitation.invitation_id}"
+        item[keys.GSI3PK] = keys.expiry_shard_pk(keys.expiry_shard_of(invitation.invitation_id))
+        item[keys.GSI3SK] = f"{expires}#{invitation.workspace_id}#{invitation.invitation_id}"
+    return item
+
+
+def invitation_from_item(item: dict[str, Any]) -> Invitation:
+    agent_ids = item.get("agentIds")
+    return Invitation(
+        workspace_id=item["workspaceId"],
+        invitation_id=item["invitationId"],
+        email=item["email"],
+        role=item["role"],
+        status=InvitationStatus(item["status"]),
+        invited_by=item["invitedBy"],
+        inviter_name=item.get("inviterName"),
+        workspace_name=item.get("workspaceName", ""),
+        name=item.get("name"),
+        job_title=item.get("jobTitle"),
+        toggles=item.get("toggles", {}),
+        agent_ids=tuple(agent_ids) if agent_ids is not None else None,
+        send_email=item.get("sendEmail", True),
+        send_id=item.get("sendId", 1),
+        token_hash=item.get("tokenHash"),
+        accepted_by=item.get("acceptedBy"),
+        created_at=parse_iso(item["createdAt"]),
+        expires_at=parse_iso(item["expiresAt"]),
+        updated_at=parse_iso(item["updatedAt"]),
+        version=item["version"],
+    )
+
+
+def token_from_item(item: dict[str, Any]) -> InvitationToken:
+    return InvitationToken(
+        token_hash=item[keys.PK].removeprefix("INVTOKEN#"),
+        workspace_id=item["workspaceId"],
+        invitation_id=item["invitationId"],
+        state=item["state"],
     )

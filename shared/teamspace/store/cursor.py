@@ -12,9 +12,9 @@ import binascii
 import json
 
 from teamspace.errors import FieldError, InvalidInput
-from teamspace.store.keys import GSI1PK, GSI1SK, GSI2PK, GSI2SK, PK, SK
+from teamspace.store.keys import GSI1PK, GSI1SK, GSI2PK, GSI2SK, GSI3PK, GSI3SK, PK, SK
 
-_ALLOWED = {PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK}
+_ALLOWED = {PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK, GSI3PK, GSI3SK}
 _MAX_LENGTH = 2048
 
 
@@ -33,8 +33,18 @@ def _invalid() -> InvalidInput:
     )
 
 
-def decode_cursor(cursor: str | None, bound: dict[str, str]) -> dict[str, str] | None:
-    """The key to resume from; `bound` holds the attributes that must match the query."""
+def decode_cursor(
+    cursor: str | None,
+    bound: dict[str, str],
+    required: frozenset[str] | None = None,
+    prefixes: dict[str, str] | None = None,
+) -> dict[str, str] | None:
+    """The key to resume from.
+
+    `bound` holds attributes that must equal the query's (its partition); `required`
+    the exact attribute names the query's key needs; `prefixes` what the sort keys of
+    the listed items start with. Anything else is refused before DynamoDB sees it.
+    """
     if cursor is None:
         return None
     if not cursor or len(cursor) > _MAX_LENGTH:
@@ -42,12 +52,16 @@ def decode_cursor(cursor: str | None, bound: dict[str, str]) -> dict[str, str] |
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         key = json.loads(raw)
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
         raise _invalid() from None
     if not isinstance(key, dict) or not key or not set(key) <= _ALLOWED:
         raise _invalid()
     if not all(isinstance(v, str) and v for v in key.values()):
         raise _invalid()
     if any(key.get(name) != value for name, value in bound.items()):
+        raise _invalid()
+    if required is not None and set(key) != required:
+        raise _invalid()
+    if any(not key.get(name, "").startswith(start) for name, start in (prefixes or {}).items()):
         raise _invalid()
     return key

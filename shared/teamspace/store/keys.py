@@ -3,7 +3,16 @@
 - workspace:   PK `WS#<workspaceId>`, SK `META`
 - member:      PK `WS#<workspaceId>`, SK `MEMBER#<userId>`;
                GSI1 (a user's workspaces) `USER#<userId>` / `JOINED#<joinedAt>#<workspaceId>`;
-               GSI2 (name search) `WS#<workspaceId>#NAMES` / `<case-folded name>#<userId>`
+               GSI2 (name search) `WS#<workspaceId>#NAMES` / `<case-folded name>\\x01<userId>`
+- member email: PK `WS#<workspaceId>`, SK `MEMBER_EMAIL#<email>` (one member per address)
+- invitation:  PK `WS#<workspaceId>`, SK `INVITE#<invitationId>`;
+               GSI2 (by status) `WS#<workspaceId>#INVITES#<status>` / `<createdAt>#<invitationId>`;
+               while pending only: GSI1 (by invitee) `EMAIL#<email>` / `INVITE#<createdAt>#<id>`
+               and GSI3 (due for expiry) `INVITE_EXPIRY#<shard>` / `<expiresAt>#<ws>#<id>`
+- pending lock: PK `WS#<workspaceId>`, SK `INVITE_EMAIL#<email>` (one pending per address)
+- link token:  PK `INVTOKEN#<sha256 of token>`, SK `INVTOKEN`
+- send counter: PK `RATE#INVITES#<userId>#<hour>`, SK `RATE` (expires by TTL)
+- mail marker: PK `MAILED#<eventId>`, SK `MAILED` (expires by TTL)
 - outbox:      PK `OUTBOX#<eventId>`, SK `OUTBOX` (expires by TTL)
 - idempotency: PK `IDEMPOTENCY#<sha256 of caller, operation, key>`, SK `IDEMPOTENCY`
 
@@ -23,6 +32,11 @@ GSI1SK = "GSI1SK"
 GSI2 = "GSI2"
 GSI2PK = "GSI2PK"
 GSI2SK = "GSI2SK"
+GSI3 = "GSI3"
+GSI3PK = "GSI3PK"
+GSI3SK = "GSI3SK"
+# The expiry index spreads its writes over a few partitions; the job reads them all.
+EXPIRY_SHARDS = 4
 TTL = "ttl"
 
 META = "META"
@@ -60,8 +74,12 @@ def name_search_key(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold().strip()[:200]
 
 
+# Sorts before every character a name can hold, so "Jo" comes before "Jo Smith".
+NAME_SEPARATOR = "\x01"
+
+
 def member_name_sk(name_key: str, user_id: str) -> str:
-    return f"{name_key}#{user_id}"
+    return f"{name_key}{NAME_SEPARATOR}{user_id}"
 
 
 def outbox_key(event_id: str) -> Key:
@@ -70,3 +88,46 @@ def outbox_key(event_id: str) -> Key:
 
 def idempotency_key(fingerprint_of_scope: str) -> Key:
     return {PK: f"IDEMPOTENCY#{fingerprint_of_scope}", SK: "IDEMPOTENCY"}
+
+
+def member_email_key(workspace_id: str, email: str) -> Key:
+    return {PK: workspace_pk(workspace_id), SK: f"MEMBER_EMAIL#{email}"}
+
+
+INVITE_PREFIX = "INVITE#"
+
+
+def invitation_key(workspace_id: str, invitation_id: str) -> Key:
+    return {PK: workspace_pk(workspace_id), SK: f"{INVITE_PREFIX}{invitation_id}"}
+
+
+def invitations_by_status_pk(workspace_id: str, status: str) -> str:
+    return f"WS#{workspace_id}#INVITES#{status}"
+
+
+def invitee_pk(email: str) -> str:
+    return f"EMAIL#{email}"
+
+
+def expiry_shard_pk(shard: int) -> str:
+    return f"INVITE_EXPIRY#{shard}"
+
+
+def expiry_shard_of(invitation_id: str) -> int:
+    return sum(invitation_id.encode()) % EXPIRY_SHARDS
+
+
+def pending_email_lock_key(workspace_id: str, email: str) -> Key:
+    return {PK: workspace_pk(workspace_id), SK: f"INVITE_EMAIL#{email}"}
+
+
+def token_key(token_hash: str) -> Key:
+    return {PK: f"INVTOKEN#{token_hash}", SK: "INVTOKEN"}
+
+
+def invite_rate_key(user_id: str, hour: str) -> Key:
+    return {PK: f"RATE#INVITES#{user_id}#{hour}", SK: "RATE"}
+
+
+def mailed_key(event_id: str) -> Key:
+    return {PK: f"MAILED#{event_id}", SK: "MAILED"}

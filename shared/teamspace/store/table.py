@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from teamspace.domain.records import Member, Membership, Page, Workspace
-from teamspace.errors import Conflict, TeamspaceError, Unavailable
+from teamspace.errors import Conflict, FieldError, InvalidInput, TeamspaceError, Unavailable
 from teamspace.store import codec, keys
 from teamspace.store.cursor import decode_cursor, encode_cursor
 from teamspace.store.writes import WriteOp
@@ -80,7 +80,14 @@ class TeamspaceStore:
             "ConsistentRead": True,
         }
         return self._query_page(
-            request, limit, cursor, {keys.PK: pk}, codec.member_from_item, role, status
+            request,
+            limit,
+            cursor,
+            {keys.PK: pk},
+            codec.member_from_item,
+            role,
+            status,
+            prefixes={keys.SK: keys.MEMBER_PREFIX},
         )
 
     def search_members(
@@ -94,17 +101,31 @@ class TeamspaceStore:
         status: str | None = None,
     ) -> Page[Member]:
         """Members whose name starts with `name_prefix`, case-insensitively, by name."""
+        prefix = keys.name_search_key(name_prefix)
+        if not prefix:
+            raise InvalidInput(
+                "VALIDATION_FAILED",
+                "The name to search for is empty",
+                fields=[FieldError("q", "must contain a letter or digit")],
+            )
         gsi_pk = keys.member_names_pk(workspace_id)
         request = {
             "IndexName": keys.GSI2,
             "KeyConditionExpression": "GSI2PK = :pk AND begins_with(GSI2SK, :prefix)",
             "ExpressionAttributeValues": {
                 ":pk": {"S": gsi_pk},
-                ":prefix": {"S": keys.name_search_key(name_prefix)},
+                ":prefix": {"S": prefix},
             },
         }
         return self._query_page(
-            request, limit, cursor, {keys.GSI2PK: gsi_pk}, codec.member_from_item, role, status
+            request,
+            limit,
+            cursor,
+            {keys.GSI2PK: gsi_pk},
+            codec.member_from_item,
+            role,
+            status,
+            prefixes={keys.SK: keys.MEMBER_PREFIX, keys.GSI2SK: prefix},
         )
 
     def list_memberships(self, user_id: str, *, limit: int, cursor: str | None) -> Page[Membership]:
@@ -185,6 +206,7 @@ class TeamspaceStore:
         decode: Callable[[dict[str, Any]], T],
         role: str | None,
         status: str | None,
+        prefixes: dict[str, str] | None = None,
     ) -> Page[T]:
         filters, names, values = [], {}, {}
         if role is not None:
@@ -204,7 +226,8 @@ class TeamspaceStore:
         # read evaluates a page's worth of items, and a few reads may fill the page.
         query["Limit"] = limit if filters else limit + 1
         reads_left = FILTER_READ_BUDGET_PAGES if filters else 1
-        start = decode_cursor(cursor, bound)
+        required = frozenset(_key_names(request.get("IndexName")))
+        start = decode_cursor(cursor, bound, required, prefixes)
         items: list[T] = []
         while True:
             if start:
@@ -245,15 +268,17 @@ class TeamspaceStore:
         return _map_client_error(error)
 
 
+def _key_names(index: str | None) -> list[str]:
+    """The attributes of a key DynamoDB resumes a query on `index` from."""
+    names = [keys.PK, keys.SK]
+    if index is not None:
+        names += [f"{index}PK", f"{index}SK"]
+    return names
+
+
 def _key_of(query: dict[str, Any], raw: dict[str, Any]) -> dict[str, str]:
     """The key DynamoDB would resume a query after `raw` from (index keys included)."""
-    names = [keys.PK, keys.SK]
-    index = query.get("IndexName")
-    if index == keys.GSI1:
-        names += [keys.GSI1PK, keys.GSI1SK]
-    elif index == keys.GSI2:
-        names += [keys.GSI2PK, keys.GSI2SK]
-    return {name: raw[name]["S"] for name in names}
+    return {name: raw[name]["S"] for name in _key_names(query.get("IndexName"))}
 
 
 def _map_client_error(error: ClientError) -> TeamspaceError | ClientError:

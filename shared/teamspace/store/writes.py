@@ -14,8 +14,15 @@ from typing import Any
 
 from teamspace.clock import iso
 from teamspace.domain.events import OutboxEvent
-from teamspace.domain.records import Member, Workspace
-from teamspace.errors import TeamspaceError, version_conflict, workspace_not_found
+from teamspace.domain.records import Invitation, Member, Workspace
+from teamspace.errors import (
+    Conflict,
+    Gone,
+    LimitExceeded,
+    TeamspaceError,
+    version_conflict,
+    workspace_not_found,
+)
 from teamspace.store import codec, keys
 
 OUTBOX_RETENTION_SECONDS = 7 * 24 * 3600
@@ -112,17 +119,41 @@ def delete_workspace(workspace_id: str, owner_id: str, at: datetime) -> WriteOp:
     )
 
 
-def adjust_member_count(workspace_id: str, delta: int) -> WriteOp:
+def adjust_counters(
+    workspace_id: str,
+    *,
+    members: int = 0,
+    pending: int = 0,
+    max_pending: int | None = None,
+    max_seats: int | None = None,
+    on_failed: TeamspaceError | None = None,
+) -> WriteOp:
+    """Move the workspace's counters: members, pending invitations, and the seats both use.
+
+    `seatsUsed` is members plus pending invitations, kept as one attribute so that a
+    condition can hold it under the seat limit (a condition cannot add two attributes).
+    Limits apply only when counts grow.
+    """
+    seats = members + pending
+    conditions = ["#status = :active"]
+    values: dict[str, Any] = {"members": members, "pending": pending, "seats": seats}
+    if max_pending is not None and pending > 0:
+        conditions.append("(attribute_not_exists(pendingInvites) OR pendingInvites < :maxPending)")
+        values["maxPending"] = max_pending
+    if max_seats is not None and seats > 0:
+        conditions.append("(attribute_not_exists(seatsUsed) OR seatsUsed < :maxSeats)")
+        values["maxSeats"] = max_seats
     return WriteOp(
         "Update",
         {
             "Key": codec.to_attributes(keys.workspace_key(workspace_id)),
-            "UpdateExpression": "ADD memberCount :delta",
-            "ConditionExpression": "#status = :active",
+            "UpdateExpression": "ADD memberCount :members, pendingInvites :pending, "
+            "seatsUsed :seats",
+            "ConditionExpression": " AND ".join(conditions),
             "ExpressionAttributeNames": {"#status": "status"},
-            "ExpressionAttributeValues": _values(delta=delta, active="ACTIVE"),
+            "ExpressionAttributeValues": _values(active="ACTIVE", **values),
         },
-        workspace_not_found(),
+        on_failed or workspace_not_found(),
     )
 
 
@@ -229,3 +260,159 @@ def put_idempotency_record(
         {"Item": codec.to_attributes(item), "ConditionExpression": "attribute_not_exists(PK)"},
         on_replay,
     )
+
+
+def _put_new(item: dict[str, Any], error: TeamspaceError) -> WriteOp:
+    return WriteOp(
+        "Put",
+        {"Item": codec.to_attributes(item), "ConditionExpression": "attribute_not_exists(PK)"},
+        error,
+    )
+
+
+def already_member(email: str) -> Conflict:
+    return Conflict("ALREADY_A_MEMBER", f"{email} is already a member of this workspace")
+
+
+def claim_member_email(workspace_id: str, email: str, user_id: str) -> WriteOp:
+    """One member per email address in a workspace: the marker invitations check."""
+    item = {
+        **keys.member_email_key(workspace_id, email),
+        "entity": "member_email",
+        "userId": user_id,
+    }
+    return _put_new(item, already_member(email))
+
+
+def release_member_email(workspace_id: str, email: str) -> WriteOp:
+    return WriteOp(
+        "Delete", {"Key": codec.to_attributes(keys.member_email_key(workspace_id, email))}
+    )
+
+
+def require_not_member(workspace_id: str, email: str) -> WriteOp:
+    return WriteOp(
+        "ConditionCheck",
+        {
+            "Key": codec.to_attributes(keys.member_email_key(workspace_id, email)),
+            "ConditionExpression": "attribute_not_exists(PK)",
+        },
+        already_member(email),
+    )
+
+
+def lock_pending_email(workspace_id: str, email: str, invitation_id: str) -> WriteOp:
+    """One pending invitation per address per workspace."""
+    item = {
+        **keys.pending_email_lock_key(workspace_id, email),
+        "entity": "pending_invite_lock",
+        "invitationId": invitation_id,
+    }
+    return _put_new(
+        item,
+        Conflict("INVITATION_PENDING", f"{email} already has a pending invitation here"),
+    )
+
+
+def release_pending_email(workspace_id: str, email: str) -> WriteOp:
+    return WriteOp(
+        "Delete", {"Key": codec.to_attributes(keys.pending_email_lock_key(workspace_id, email))}
+    )
+
+
+def create_invitation(invitation: Invitation) -> WriteOp:
+    return _put_new(codec.invitation_item(invitation), version_conflict("invitation"))
+
+
+def replace_invitation(
+    invitation: Invitation,
+    expected_version: int,
+    *,
+    still_pending: bool = True,
+    unexpired_at: datetime | None = None,
+    on_failed: TeamspaceError | None = None,
+) -> WriteOp:
+    """Write the invitation's next state, if nobody changed it since it was read.
+
+    With `still_pending`, it must still be PENDING (an accept racing a revoke or the
+    expiry job: exactly one of them wins). With `unexpired_at`, it must not have
+    expired by then.
+    """
+    conditions = ["version = :expected"]
+    values: dict[str, Any] = {"expected": expected_version}
+    names: dict[str, str] = {}
+    if still_pending:
+        conditions.append("#status = :pending")
+        values["pending"] = "PENDING"
+        names["#status"] = "status"
+    if unexpired_at is not None:
+        conditions.append("expiresAt > :now")
+        values["now"] = iso(unexpired_at)
+    request: dict[str, Any] = {
+        "Item": codec.to_attributes(codec.invitation_item(invitation)),
+        "ConditionExpression": " AND ".join(conditions),
+        "ExpressionAttributeValues": _values(**values),
+    }
+    if names:
+        request["ExpressionAttributeNames"] = names
+    return WriteOp("Put", request, on_failed or version_conflict("invitation"))
+
+
+def put_token(token_hash: str, invitation: Invitation) -> WriteOp:
+    """The link's token, by hash; kept a month past expiry so an old link answers 410."""
+    item = {
+        **keys.token_key(token_hash),
+        "entity": "invitation_token",
+        "workspaceId": invitation.workspace_id,
+        "invitationId": invitation.invitation_id,
+        "state": "ACTIVE",
+        keys.TTL: int(invitation.expires_at.timestamp()) + 30 * 24 * 3600,
+    }
+    return _put_new(item, version_conflict("invitation token"))
+
+
+def set_token_state(token_hash: str, state: str, *, expect: str = "ACTIVE") -> WriteOp:
+    return WriteOp(
+        "Update",
+        {
+            "Key": codec.to_attributes(keys.token_key(token_hash)),
+            "UpdateExpression": "SET #state = :state",
+            "ConditionExpression": "#state = :expect",
+            "ExpressionAttributeNames": {"#state": "state"},
+            "ExpressionAttributeValues": _values(state=state, expect=expect),
+        },
+        Gone("INVITATION_LINK_USED", "This invitation link has already been used or replaced"),
+    )
+
+
+def count_invite_sent(user_id: str, at: datetime, limit: int) -> WriteOp:
+    """The inviter's sends this hour, refused past `limit` (a fixed one-hour window)."""
+    hour = at.strftime("%Y-%m-%dT%H")
+    retry_after = 3600 - (at.minute * 60 + at.second)
+    return WriteOp(
+        "Update",
+        {
+            "Key": codec.to_attributes(keys.invite_rate_key(user_id, hour)),
+            "UpdateExpression": "ADD sent :one SET #ttl = if_not_exists(#ttl, :ttl)",
+            "ConditionExpression": "attribute_not_exists(sent) OR sent < :limit",
+            "ExpressionAttributeNames": {"#ttl": keys.TTL},
+            "ExpressionAttributeValues": _values(
+                one=1, limit=limit, ttl=int(at.timestamp()) + 2 * 3600
+            ),
+        },
+        LimitExceeded(
+            "INVITE_RATE_LIMITED",
+            f"You can send {limit} invitations an hour; try again later",
+            retry_after=max(retry_after, 1),
+        ),
+    )
+
+
+def mark_mailed(event_id: str, at: datetime) -> WriteOp:
+    item = {
+        **keys.mailed_key(event_id),
+        "entity": "mailed",
+        "sentAt": iso(at),
+        keys.TTL: int(at.timestamp()) + 7 * 24 * 3600,
+    }
+    return _put_new(item, Conflict("ALREADY_MAILED", "This event was mailed already"))
