@@ -93,3 +93,18 @@ def to_http(result: Any) -> tuple[int, dict[str, str], bytes]:
     body = result.get("body") or ""
     raw = base64.b64decode(body) if result.get("isBase64Encoded") else str(body).encode()
     return int(result["statusCode"]), headers, raw
+
+
+def scheduled_event(function: str, at: datetime) -> dict[str, Any]:
+    """The event an EventBridge schedule delivers to its function at `at`."""
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": ACCOUNT_ID,
+        "time": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": "us-east-1",
+        "resources": [f"arn:aws:events:us-east-1:{ACCOUNT_ID}:rule/{function}"],
+        "detail": {},
+    }

@@ -41,6 +41,25 @@ def create_table(template: Template) -> dict[str, Any]:
     return client.describe_table(TableName=definition["TableName"])["Table"]
 
 
+def create_resources(template: Template) -> None:
+    """The template's bus, queues and mail templates, and its sender as a verified identity."""
+    events = boto3.client("events", region_name=template.region)
+    sqs = boto3.client("sqs", region_name=template.region)
+    ses = boto3.client("ses", region_name=template.region)
+    for resource in template.resources.values():
+        properties = template.resolve(resource.get("Properties", {}))
+        kind = resource["Type"]
+        if kind == "AWS::Events::EventBus":
+            events.create_event_bus(Name=properties["Name"])
+        elif kind == "AWS::SQS::Queue":
+            sqs.create_queue(QueueName=properties["QueueName"])
+        elif kind == "AWS::SES::Template":
+            ses.create_template(Template=properties["Template"])
+    sender = template.parameters.get("SenderAddress")
+    if sender:
+        ses.verify_email_identity(EmailAddress=sender)
+
+
 class EmulatedAws:
     """A started moto mock with the suite's resources in it."""
 
@@ -52,6 +71,7 @@ class EmulatedAws:
         use_fake_credentials()
         self._mock.start()
         create_table(self.template)
+        create_resources(self.template)
 
     def stop(self) -> None:
         self._mock.stop()

@@ -54,6 +54,20 @@ def load_module(spec: FunctionSpec) -> ModuleType:
     return module
 
 
+def share_environment(specs: list[FunctionSpec]) -> None:
+    """Give this one process every function's environment.
+
+    In AWS each function has its own process; here they share one, and the layer reads
+    its settings once per process. tests/unit/template checks that each function's own
+    template entry declares the variables its code needs, which this sharing would hide.
+    """
+    for spec in specs:
+        os.environ.update(
+            {k: v for k, v in spec.environment.items() if k != "POWERTOOLS_SERVICE_NAME"}
+        )
+    os.environ["POWERTOOLS_SERVICE_NAME"] = "teamspace-local"
+
+
 class LocalFunction:
     """One function of the template: its environment and its handler, loaded on first call."""
 
@@ -63,13 +77,11 @@ class LocalFunction:
 
     def handler(self) -> Handler:
         if self._handler is None:
-            os.environ.update(self.spec.environment)
             module = load_module(self.spec)
             self._handler = getattr(module, self.spec.handler.rsplit(".", 1)[1])
         return self._handler
 
     def invoke(self, event: dict[str, Any]) -> Any:
-        os.environ.update(self.spec.environment)
         context = LambdaContext(
             function_name=self.spec.logical_id,
             aws_request_id=str(uuid.uuid4()),

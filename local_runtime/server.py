@@ -11,16 +11,19 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from datetime import UTC, datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
-from local_runtime.apigw import build_event, to_http
+from local_runtime.apigw import build_event, scheduled_event, to_http
 from local_runtime.aws import EmulatedAws
-from local_runtime.lambdas import LocalFunction
+from local_runtime.events import EventChain
+from local_runtime.lambdas import LocalFunction, share_environment
+from local_runtime.mailbox import Mailbox
 from local_runtime.template import Template
 from local_runtime.tokens import AUDIENCE, LocalIssuer, TokenRejected
 from teamspace.api import wiring
@@ -44,6 +47,12 @@ class TokenRequest(BaseModel):
     audience: str = AUDIENCE
 
 
+class JobRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    now: AwareDatetime | None = None
+
+
 def _problem(status: int, code: str, detail: str) -> tuple[int, dict[str, str], bytes]:
     body = {
         "type": "https://teamspace.dev/problems/" + code.lower().replace("_", "-"),
@@ -63,15 +72,19 @@ class LocalRuntime:
     """The whole suite on one port. `start()` serves in a thread; `serve()` blocks."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 3000, template: Template | None = None):
+        self._server = ThreadingHTTPServer((host, port), self._request_handler())
         self.template = template or Template()
+        # Links in mail point back here, where the accept endpoint can be called.
+        self.template.parameters["AcceptUrlBase"] = f"{self.url}/accept"
         self.aws = EmulatedAws(self.template)
         self.issuer = LocalIssuer()
         self.routes = self.template.http_routes()
-        self.functions = {
-            name: LocalFunction(spec) for name, spec in self.template.functions().items()
-        }
+        specs = self.template.functions()
+        share_environment(list(specs.values()))
+        self.functions = {name: LocalFunction(spec) for name, spec in specs.items()}
+        self.chain = EventChain(self.template, self.functions)
+        self.mailbox = Mailbox(self.template)
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer((host, port), self._request_handler())
         self._thread: threading.Thread | None = None
 
     @property
@@ -94,6 +107,7 @@ class LocalRuntime:
 
     def _prepare(self) -> None:
         self.aws.start()
+        self.chain.start()
         # Handlers build their clients once per cold start; start them cold against moto.
         wiring.configure(clock=SystemClock(), ids=UlidGenerator())
 
@@ -132,6 +146,10 @@ class LocalRuntime:
             )
             with self._lock:
                 result = self.functions[route.function].invoke(event)
+                # What the change set in motion (events, mail) happens before the reply,
+                # so that a client sees the settled state.
+                self.chain.drain()
+                self.mailbox.collect()
             return to_http(result)
         return _problem(404, "ROUTE_NOT_FOUND", f"No route for {method} {path}")
 
@@ -153,7 +171,28 @@ class LocalRuntime:
                 audience=request.audience,
             )
             return _json(200, {"token": token})
+        if (method, path) == ("GET", "/_local/outbox"):
+            with self._lock:
+                return _json(200, self.mailbox.messages())
+        if (method, path) == ("POST", "/_local/jobs/expire-invitations"):
+            return self._run_expiry(body)
         return _problem(404, "ROUTE_NOT_FOUND", f"No local endpoint {method} {path}")
+
+    def _run_expiry(self, body: bytes) -> tuple[int, dict[str, str], bytes]:
+        """Run the scheduled expiry function now, as its schedule would; `now` overrides
+        the clock for that run (it is the schedule event's `time`)."""
+        try:
+            request = JobRequest.model_validate_json(body or b"{}")
+        except ValidationError:
+            return _problem(422, "VALIDATION_FAILED", "now must be an ISO-8601 UTC timestamp")
+        function = self.template.scheduled_function()
+        now = request.now or datetime.now(UTC)
+        event = scheduled_event(function, now)
+        with self._lock:
+            report = self.functions[function].invoke(event)
+            self.chain.drain()
+            self.mailbox.collect()
+        return _json(200, report)
 
     def _request_handler(self) -> type[BaseHTTPRequestHandler]:
         runtime = self

@@ -108,7 +108,7 @@ class Template:
         raise NotImplementedError(f"condition function {function}")
 
     def _ref(self, name: str) -> str:
-        pseudo = {"AWS::Region": self.region, "AWS::AccountId": ACCOUNT_ID}
+        pseudo = {"AWS::Region": self.region, "AWS::AccountId": ACCOUNT_ID, "AWS::Partition": "aws"}
         if name in pseudo:
             return pseudo[name]
         if name in self.parameters:
@@ -185,6 +185,14 @@ class Template:
                 environment={k: str(v) for k, v in env.items()},
             )
         return found
+
+    def scheduled_function(self) -> str:
+        """The function a Schedule event drives (the invitation expiry job)."""
+        for logical_id, resource in self.resources.items():
+            events = resource.get("Properties", {}).get("Events", {}) or {}
+            if any(event["Type"] in {"Schedule", "ScheduleV2"} for event in events.values()):
+                return logical_id
+        raise LookupError("template.yaml has no scheduled function")
 
     def http_routes(self) -> list[Route]:
         routes = []

@@ -122,7 +122,13 @@ def seed_member(
         toggles=toggles or {},
         agent_ids=agent_ids,
     )
-    store.commit([writes.create_member(member), writes.adjust_counters(workspace_id, members=1)])
+    store.commit(
+        [
+            writes.create_member(member),
+            writes.claim_member_email(workspace_id, member.email, user_id),
+            writes.adjust_counters(workspace_id, members=1),
+        ]
+    )
     return member
 
 

@@ -17,6 +17,7 @@ _BODY = f"[{_ALPHABET}]{{26}}"
 
 WORKSPACE_ID = re.compile(rf"^ws_{_BODY}$")
 EVENT_ID = re.compile(rf"^evt_{_BODY}$")
+INVITATION_ID = re.compile(rf"^inv_{_BODY}$")
 
 
 class IdGenerator(Protocol):

@@ -15,10 +15,24 @@ from zoneinfo import available_timezones
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from teamspace import permissions
+from teamspace.api.identity import normalise_email
 from teamspace.clock import iso
 from teamspace.domain.access import subject_of
+from teamspace.domain.invitations import (
+    Acceptance,
+    BulkOutcome,
+    InvitationRequest,
+    IssuedInvitation,
+)
 from teamspace.domain.membership import EffectivePermissions, MemberChanges
-from teamspace.domain.records import Member, Membership, Page, Workspace, WorkspaceType
+from teamspace.domain.records import (
+    Invitation,
+    Member,
+    Membership,
+    Page,
+    Workspace,
+    WorkspaceType,
+)
 from teamspace.domain.workspaces import IdempotencyRequest, WorkspaceChanges
 from teamspace.permissions import Decision
 
@@ -53,6 +67,18 @@ PersonName = Annotated[Text, StringConstraints(min_length=1, max_length=100)]
 JobTitle = Annotated[Text, StringConstraints(max_length=100)]
 AgentId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 IdempotencyKey = Annotated[str, StringConstraints(pattern=r"^[\x21-\x7e]{1,255}$")]
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+
+def _email(value: str) -> str:
+    normalised = normalise_email(value)
+    if len(normalised) > 254 or not _EMAIL.match(normalised):
+        raise ValueError("must be an email address")
+    return normalised
+
+
+Email = Annotated[str, AfterValidator(_email)]
+RoleKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 
 
 class RequestModel(BaseModel):
@@ -123,6 +149,46 @@ class UpdateMemberRequest(RequestModel):
         return MemberChanges(**fields)
 
 
+class TogglesGrant(RequestModel):
+    """Toggles an invitation carries to the member it creates."""
+
+    canEditAgents: bool | None = None
+    canUseAdvancedEditor: bool | None = None
+    canAccessCrm: bool | None = None
+    canViewBillableMinutes: bool | None = None
+    canViewRecordings: bool | None = None
+
+
+class CreateInvitationRequest(RequestModel):
+    email: Email
+    role: RoleKey
+    name: PersonName | None = None
+    jobTitle: JobTitle | None = None
+    permissions: TogglesGrant | None = None
+    agentIds: Annotated[list[AgentId], Field(max_length=500)] | None = None
+    sendEmail: bool = True
+
+    def request(self) -> InvitationRequest:
+        toggles = self.permissions.model_dump(exclude_none=True) if self.permissions else {}
+        return InvitationRequest(
+            email=self.email,
+            role=self.role,
+            name=self.name,
+            job_title=self.jobTitle or None,
+            toggles=toggles,
+            agent_ids=tuple(dict.fromkeys(self.agentIds)) if self.agentIds is not None else None,
+            send_email=self.sendEmail,
+        )
+
+
+class BulkInvitationRequest(RequestModel):
+    invitations: Annotated[list[CreateInvitationRequest], Field(min_length=1, max_length=50)]
+
+
+class TokenRequest(RequestModel):
+    token: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
 class AuthorizeRequest(RequestModel):
     permission: Annotated[str, StringConstraints(min_length=1, max_length=100)]
     resourceId: AgentId | None = None
@@ -184,6 +250,87 @@ class MyPermissionsOut(BaseModel):
 class DecisionOut(BaseModel):
     allowed: bool
     reason: str
+
+
+class InvitationOut(BaseModel):
+    invitationId: str
+    workspaceId: str
+    workspaceName: str
+    email: str
+    role: str
+    status: str
+    invitedBy: str
+    name: str | None
+    jobTitle: str | None
+    permissions: dict[str, bool]
+    agentIds: list[str] | None
+    sendEmail: bool
+    createdAt: str
+    expiresAt: str
+    acceptUrl: str | None = None
+
+
+class BulkResultOut(BaseModel):
+    email: str
+    status: Literal["created", "refused"]
+    invitationId: str | None = None
+    code: str | None = None
+    detail: str | None = None
+    acceptUrl: str | None = None
+
+
+def invitation_out(invitation: Invitation, accept_url: str | None = None) -> dict[str, Any]:
+    """Never the token or its hash; the link only when the inviter must pass it on."""
+    body = InvitationOut(
+        invitationId=invitation.invitation_id,
+        workspaceId=invitation.workspace_id,
+        workspaceName=invitation.workspace_name,
+        email=invitation.email,
+        role=invitation.role,
+        status=invitation.status.value.lower(),
+        invitedBy=invitation.invited_by,
+        name=invitation.name,
+        jobTitle=invitation.job_title,
+        permissions=dict(invitation.toggles),
+        agentIds=list(invitation.agent_ids) if invitation.agent_ids is not None else None,
+        sendEmail=invitation.send_email,
+        createdAt=iso(invitation.created_at),
+        expiresAt=iso(invitation.expires_at),
+        acceptUrl=accept_url,
+    ).model_dump()
+    if accept_url is None:
+        body.pop("acceptUrl")
+    return body
+
+
+def issued_out(issued: IssuedInvitation) -> dict[str, Any]:
+    return invitation_out(issued.invitation, issued.accept_url)
+
+
+def bulk_out(outcomes: list[BulkOutcome]) -> dict[str, Any]:
+    results = []
+    for outcome in outcomes:
+        if outcome.issued is not None:
+            result = BulkResultOut(
+                email=outcome.email,
+                status="created",
+                invitationId=outcome.issued.invitation.invitation_id,
+                acceptUrl=outcome.issued.accept_url,
+            )
+        else:
+            error = outcome.error
+            result = BulkResultOut(
+                email=outcome.email,
+                status="refused",
+                code=error.code if error else None,
+                detail=error.detail if error else None,
+            )
+        results.append(result.model_dump(exclude_none=True))
+    return {"results": results}
+
+
+def acceptance_out(acceptance: Acceptance) -> dict[str, Any]:
+    return {"workspaceId": acceptance.workspace_id, "member": member_out(acceptance.member)}
 
 
 def workspace_out(workspace: Workspace, role: str | None = None) -> dict[str, Any]:

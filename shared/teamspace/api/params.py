@@ -7,9 +7,10 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
 
 from teamspace.api.identity import USER_ID_PATTERN
-from teamspace.ids import WORKSPACE_ID
+from teamspace.ids import INVITATION_ID, WORKSPACE_ID
 
 WorkspaceId = Annotated[str, Path(pattern=WORKSPACE_ID.pattern, description="A workspace id")]
+InvitationId = Annotated[str, Path(pattern=INVITATION_ID.pattern, description="An invitation id")]
 UserId = Annotated[
     str,
     Path(

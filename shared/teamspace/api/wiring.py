@@ -8,10 +8,15 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from teamspace.bus.publisher import OutboxPublisher
 from teamspace.clock import Clock, SystemClock
+from teamspace.domain.invitations import InvitationLimits, InvitationService
 from teamspace.domain.membership import MembershipService
 from teamspace.domain.workspaces import WorkspaceService
 from teamspace.ids import IdGenerator, UlidGenerator
+from teamspace.mail.catalogue import MailContext
+from teamspace.mail.mailer import Mailer
+from teamspace.mail.sender import SesSender
 from teamspace.settings import get_settings
 from teamspace.store.table import TeamspaceStore
 
@@ -31,16 +36,40 @@ def configure(*, clock: Clock | None = None, ids: IdGenerator | None = None) -> 
 
 def reset() -> None:
     """Forget what was built, so the next call builds it again from the environment."""
-    for cached in (dynamodb_client, store, workspaces, membership):
+    for cached in (
+        dynamodb_client,
+        events_client,
+        ses_client,
+        store,
+        workspaces,
+        membership,
+        invitations,
+        publisher,
+        mailer,
+    ):
         cached.cache_clear()
     get_settings.cache_clear()
 
 
-@lru_cache(maxsize=1)
-def dynamodb_client() -> Any:
+def _client(service: str) -> Any:
     import boto3  # noqa: PLC0415 - imported on first use: it dominates cold start
 
-    return boto3.client("dynamodb", region_name=get_settings().region)
+    return boto3.client(service, region_name=get_settings().region)
+
+
+@lru_cache(maxsize=1)
+def dynamodb_client() -> Any:
+    return _client("dynamodb")
+
+
+@lru_cache(maxsize=1)
+def events_client() -> Any:
+    return _client("events")
+
+
+@lru_cache(maxsize=1)
+def ses_client() -> Any:
+    return _client("ses")
 
 
 @lru_cache(maxsize=1)
@@ -56,3 +85,31 @@ def workspaces() -> WorkspaceService:
 @lru_cache(maxsize=1)
 def membership() -> MembershipService:
     return MembershipService(store(), _clock, _ids)
+
+
+@lru_cache(maxsize=1)
+def invitations() -> InvitationService:
+    settings = get_settings()
+    limits = InvitationLimits(
+        ttl_days=settings.invitation_ttl_days,
+        max_pending_per_workspace=settings.max_pending_invitations,
+        sends_per_inviter_per_hour=settings.invites_per_inviter_per_hour,
+        accept_url_base=settings.accept_url_base,
+    )
+    return InvitationService(store(), _clock, _ids, limits)
+
+
+@lru_cache(maxsize=1)
+def publisher() -> OutboxPublisher:
+    return OutboxPublisher(events_client(), get_settings().event_bus_name)
+
+
+@lru_cache(maxsize=1)
+def mailer() -> Mailer:
+    settings = get_settings()
+    sender = SesSender(ses_client(), settings.sender_address, settings.mail_template_prefix)
+    return Mailer(store(), sender, MailContext(invitations()), _clock)
+
+
+def clock() -> Clock:
+    return _clock

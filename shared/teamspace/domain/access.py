@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from teamspace import permissions
 from teamspace.domain.identity import Caller
-from teamspace.domain.records import Member, Workspace
+from teamspace.domain.records import Invitation, Member, Workspace
 from teamspace.errors import Forbidden, workspace_not_found
 from teamspace.permissions import MemberStatus, Permission, Subject, Toggles, Verdict
 from teamspace.store.table import TeamspaceStore
@@ -27,6 +27,7 @@ class Access:
     actor: Member
     subject: Subject
     members: dict[str, Member] = field(default_factory=dict)
+    invitations: dict[str, Invitation] = field(default_factory=dict)
 
     def require(self, permission: Permission) -> None:
         if not permissions.holds(self.subject, permission):
@@ -50,16 +51,21 @@ def subject_of(member: Member) -> Subject:
 
 
 def enter_workspace(
-    store: TeamspaceStore, caller: Caller, workspace_id: str, also: Sequence[str] = ()
+    store: TeamspaceStore,
+    caller: Caller,
+    workspace_id: str,
+    also: Sequence[str] = (),
+    invitations: Sequence[str] = (),
 ) -> Access:
     """Load the workspace for `caller`, or 404 when they are not an active member."""
-    workspace, members = store.load_workspace(workspace_id, [caller.user_id, *also])
+    snapshot = store.load(workspace_id, [caller.user_id, *also], invitations)
+    workspace, members = snapshot.workspace, snapshot.members
     actor = members.get(caller.user_id)
     if workspace is None or not workspace.is_active or actor is None:
         raise workspace_not_found()
     if actor.status != MemberStatus.ACTIVE:
         raise workspace_not_found()
-    return Access(workspace, actor, subject_of(actor), members)
+    return Access(workspace, actor, subject_of(actor), members, snapshot.invitations)
 
 
 def enforce(verdict: Verdict) -> None:

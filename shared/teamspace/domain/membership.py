@@ -184,7 +184,11 @@ class MembershipService(DomainService):
         else:
             enforce(permissions.check_removal(access.subject, subject_of(target)))
         now = self.clock.now()
-        ops = [writes.delete_member(target), writes.adjust_counters(workspace_id, members=-1)]
+        ops = [
+            writes.delete_member(target),
+            writes.release_member_email(workspace_id, target.email),
+            writes.adjust_counters(workspace_id, members=-1),
+        ]
         if not leaving:
             ops.append(writes.require_member_unchanged(access.actor))
         ops.append(

@@ -32,11 +32,19 @@ class Workspace:
     settings: dict[str, Any] = field(default_factory=dict)
     status: WorkspaceStatus = WorkspaceStatus.ACTIVE
     member_count: int = 0
+    pending_invites: int = 0
+    seats_used: int = 0
     version: int = 1
 
     @property
     def is_active(self) -> bool:
         return self.status is WorkspaceStatus.ACTIVE
+
+    @property
+    def max_members(self) -> int | None:
+        """The seat limit (settings.maxMembers), counting pending invitations."""
+        value = self.settings.get("maxMembers")
+        return int(value) if value is not None else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,17 +31,18 @@ class DomainService:
         self,
         detail_type: DetailType,
         workspace_id: str,
-        caller: Caller,
+        caller: Caller | Actor,
         data: dict[str, Any],
         at: datetime,
     ) -> WriteOp:
         """The outbox record of a change, to commit in the change's own transaction."""
+        actor = caller if isinstance(caller, Actor) else Actor(type="user", id=caller.user_id)
         event = build_event(
             event_id=self.ids.new("evt"),
             occurred_at=iso(at),
             detail_type=detail_type,
             workspace_id=workspace_id,
-            actor=Actor(type="user", id=caller.user_id),
+            actor=actor,
             data=data,
         )
         return writes.put_outbox(event, at)

@@ -72,6 +72,7 @@ class WorkspaceService(DomainService):
             created_at=now,
             updated_at=now,
             member_count=1,
+            seats_used=1,
         )
         owner = Member(
             workspace_id=workspace.workspace_id,
@@ -86,6 +87,7 @@ class WorkspaceService(DomainService):
         ops = [
             writes.create_workspace(workspace),
             writes.create_member(owner),
+            writes.claim_member_email(workspace.workspace_id, owner.email, owner.user_id),
             self.event(
                 DetailType.WORKSPACE_CREATED,
                 workspace.workspace_id,

@@ -16,6 +16,7 @@ from teamspace.permissions.grants import TOGGLE_PERMISSIONS, MemberStatus, Subje
 from teamspace.permissions.rank_rules import (
     Verdict,
     check_grants_update,
+    check_invitation,
     check_leave,
     check_profile_update,
     check_removal,
@@ -41,6 +42,7 @@ __all__ = [
     "Verdict",
     "builtin_role",
     "check_grants_update",
+    "check_invitation",
     "check_leave",
     "check_profile_update",
     "check_removal",

@@ -137,25 +137,58 @@ def check_grants_update(
     )
     if not base:
         return base
+    granted = _granted(toggles)
+    scoped_grant = any(TOGGLE_PERMISSIONS[name] in AGENT_SCOPED for name in granted)
+    resulting = agent_ids if agent_ids_given else target.agent_ids
+    return _within_reach(actor, granted, resulting, agents_matter=agent_ids_given or scoped_grant)
+
+
+def _granted(toggles: Toggles | None) -> list[str]:
+    return [name for name, value in (toggles.settings() if toggles else {}).items() if value]
+
+
+def _within_reach(
+    actor: Subject,
+    granted: list[str],
+    resulting_agents: Iterable[str] | None,
+    *,
+    agents_matter: bool,
+) -> Verdict:
+    """Grants never beyond the actor's own: toggles they hold, agents they reach.
+
+    An actor restricted to some agents reaches only those, so whatever agent scope the
+    grantee ends up with must lie inside the actor's wherever it matters.
+    """
     actor_holds = effective_permissions(actor)
-    granted = [name for name, value in (toggles.settings() if toggles else {}).items() if value]
     for name in granted:
         if TOGGLE_PERMISSIONS[name] not in actor_holds:
             return _deny(
                 "GRANT_EXCEEDS_OWN",
                 f"you cannot grant {name}: you do not hold {TOGGLE_PERMISSIONS[name]}",
             )
-    if actor.agent_ids is None:
+    if actor.agent_ids is None or not agents_matter:
         return ALLOWED
-    # An actor restricted to some agents reaches only those: whatever agent scope the
-    # target ends up with must lie inside the actor's, wherever the grant applies.
-    scoped_grant = any(TOGGLE_PERMISSIONS[name] in AGENT_SCOPED for name in granted)
-    if not agent_ids_given and not scoped_grant:
-        return ALLOWED
-    resulting = agent_ids if agent_ids_given else target.agent_ids
-    if resulting is None:
+    if resulting_agents is None:
         return _deny("GRANT_EXCEEDS_OWN", "you cannot give access to all agents")
-    outside = sorted(set(resulting) - actor.agent_ids)
+    outside = sorted(set(resulting_agents) - actor.agent_ids)
     if outside:
         return _deny("GRANT_EXCEEDS_OWN", f"agents not assigned to you: {', '.join(outside[:5])}")
     return ALLOWED
+
+
+def check_invitation(
+    actor: Subject,
+    role: RoleDefinition,
+    toggles: Toggles | None = None,
+    agent_ids: Iterable[str] | None = None,
+) -> Verdict:
+    """Inviting someone (or resending or revoking their invitation) with `role` and grants.
+
+    The invitee will hold what the invitation carries, so the bounds of a change to an
+    existing member apply: a role below the actor's, toggles the actor holds, agents
+    within the actor's reach (`agent_ids` None: every agent).
+    """
+    base = _first_refusal(_requires(actor, Permission.MEMBERS_INVITE), may_grant_role(actor, role))
+    if not base:
+        return base
+    return _within_reach(actor, _granted(toggles), agent_ids, agents_matter=True)

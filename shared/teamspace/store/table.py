@@ -8,11 +8,19 @@ docs/data-model.md lists each access pattern with its key condition.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from teamspace.domain.records import Member, Membership, Page, Workspace
+from teamspace.domain.records import (
+    Invitation,
+    InvitationToken,
+    Member,
+    Membership,
+    Page,
+    Workspace,
+)
 from teamspace.errors import Conflict, FieldError, InvalidInput, TeamspaceError, Unavailable
 from teamspace.store import codec, keys
 from teamspace.store.cursor import decode_cursor, encode_cursor
@@ -35,6 +43,15 @@ _RETRYABLE = {
 }
 
 
+@dataclass
+class Snapshot:
+    """What one read under a request found: the workspace and the items it acts on."""
+
+    workspace: Workspace | None = None
+    members: dict[str, Member] = field(default_factory=dict)
+    invitations: dict[str, Invitation] = field(default_factory=dict)
+
+
 class TeamspaceStore:
     def __init__(self, client: DynamoDBClient, table_name: str) -> None:
         self._client = client
@@ -45,23 +62,127 @@ class TeamspaceStore:
     def load_workspace(
         self, workspace_id: str, user_ids: Sequence[str] = ()
     ) -> tuple[Workspace | None, dict[str, Member]]:
-        """The workspace and the named members, in one strongly consistent BatchGetItem.
+        snapshot = self.load(workspace_id, user_ids)
+        return snapshot.workspace, snapshot.members
+
+    def load(
+        self,
+        workspace_id: str,
+        user_ids: Sequence[str] = (),
+        invitation_ids: Sequence[str] = (),
+    ) -> Snapshot:
+        """The workspace with the named members and invitations, in one strongly
+        consistent BatchGetItem.
 
         This is the read under every request inside a workspace: the caller's own
-        membership comes with it, and so does the target member of the request.
+        membership comes with it, and so does whatever the request acts on.
         """
         wanted = [keys.workspace_key(workspace_id)]
         wanted += [keys.member_key(workspace_id, user_id) for user_id in dict.fromkeys(user_ids)]
-        items = self._batch_get(wanted)
-        workspace = None
-        members: dict[str, Member] = {}
-        for item in items:
+        wanted += [keys.invitation_key(workspace_id, i) for i in dict.fromkeys(invitation_ids)]
+        snapshot = Snapshot()
+        for item in self._batch_get(wanted):
             if item["entity"] == "workspace":
-                workspace = codec.workspace_from_item(item)
+                snapshot.workspace = codec.workspace_from_item(item)
             elif item["entity"] == "member":
                 member = codec.member_from_item(item)
-                members[member.user_id] = member
-        return workspace, members
+                snapshot.members[member.user_id] = member
+            elif item["entity"] == "invitation":
+                invitation = codec.invitation_from_item(item)
+                snapshot.invitations[invitation.invitation_id] = invitation
+        return snapshot
+
+    def get_invitation(self, workspace_id: str, invitation_id: str) -> Invitation | None:
+        item = self._get(keys.invitation_key(workspace_id, invitation_id))
+        return codec.invitation_from_item(item) if item else None
+
+    def get_token(self, token_hash: str) -> InvitationToken | None:
+        item = self._get(keys.token_key(token_hash))
+        return codec.token_from_item(item) if item else None
+
+    def was_mailed(self, event_id: str) -> bool:
+        return self._get(keys.mailed_key(event_id)) is not None
+
+    def list_invitations(
+        self, workspace_id: str, status: str | None, *, limit: int, cursor: str | None
+    ) -> Page[Invitation]:
+        """A workspace's invitations: of one status from GSI2, or all from the partition."""
+        if status is None:
+            pk = keys.workspace_pk(workspace_id)
+            request = {
+                "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+                "ExpressionAttributeValues": {
+                    ":pk": {"S": pk},
+                    ":prefix": {"S": keys.INVITE_PREFIX},
+                },
+                "ConsistentRead": True,
+            }
+            return self._query_page(
+                request,
+                limit,
+                cursor,
+                {keys.PK: pk},
+                codec.invitation_from_item,
+                None,
+                None,
+                prefixes={keys.SK: keys.INVITE_PREFIX},
+            )
+        gsi_pk = keys.invitations_by_status_pk(workspace_id, status)
+        request = {
+            "IndexName": keys.GSI2,
+            "KeyConditionExpression": "GSI2PK = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": gsi_pk}},
+            "ScanIndexForward": False,
+        }
+        return self._query_page(
+            request, limit, cursor, {keys.GSI2PK: gsi_pk}, codec.invitation_from_item, None, None
+        )
+
+    def list_pending_for_email(
+        self, email: str, *, limit: int, cursor: str | None
+    ) -> Page[Invitation]:
+        """Pending invitations addressed to `email`, across workspaces (sparse GSI1)."""
+        gsi_pk = keys.invitee_pk(email)
+        request = {
+            "IndexName": keys.GSI1,
+            "KeyConditionExpression": "GSI1PK = :pk AND begins_with(GSI1SK, :prefix)",
+            "ExpressionAttributeValues": {
+                ":pk": {"S": gsi_pk},
+                ":prefix": {"S": keys.INVITE_PREFIX},
+            },
+        }
+        return self._query_page(
+            request,
+            limit,
+            cursor,
+            {keys.GSI1PK: gsi_pk},
+            codec.invitation_from_item,
+            None,
+            None,
+            prefixes={keys.GSI1SK: keys.INVITE_PREFIX},
+        )
+
+    def due_invitations(
+        self, shard: int, due_by: str, *, limit: int, cursor: str | None
+    ) -> Page[Invitation]:
+        """Pending invitations of one expiry shard whose expiry is at or before `due_by`.
+
+        GSI3 holds pending invitations only, ordered by expiry, so this reads the due
+        ones and nothing else.
+        """
+        gsi_pk = keys.expiry_shard_pk(shard)
+        request = {
+            "IndexName": keys.GSI3,
+            "KeyConditionExpression": "GSI3PK = :pk AND GSI3SK <= :due",
+            "ExpressionAttributeValues": {
+                ":pk": {"S": gsi_pk},
+                # Every sort key at that instant, whatever ids follow it, sorts below '~'.
+                ":due": {"S": f"{due_by}#~"},
+            },
+        }
+        return self._query_page(
+            request, limit, cursor, {keys.GSI3PK: gsi_pk}, codec.invitation_from_item, None, None
+        )
 
     def list_members(
         self,
@@ -156,10 +277,13 @@ class TeamspaceStore:
         return Page(memberships, page.next_cursor)
 
     def get_idempotency_record(self, scope_fingerprint: str) -> dict[str, Any] | None:
+        return self._get(keys.idempotency_key(scope_fingerprint))
+
+    def _get(self, key: keys.Key) -> dict[str, Any] | None:
         response = self._call(
             self._client.get_item,
             TableName=self._table,
-            Key=codec.to_attributes(keys.idempotency_key(scope_fingerprint)),
+            Key=codec.to_attributes(key),
             ConsistentRead=True,
         )
         item = response.get("Item")

@@ -81,3 +81,29 @@ def test_the_jwt_authorizer_defaults_to_the_stacks_cognito_pool():
     config = auth["Authorizers"]["JwtAuthorizer"]["JwtConfiguration"]
     assert config["issuer"]["Fn::If"][0] == "UseCognito"
     assert TEMPLATE.condition("UseCognito") is True
+
+
+# What each function's code reads from its environment (teamspace.settings and the
+# wiring it uses), beyond the Globals. The local runtime runs every function in one
+# process and so cannot notice a variable missing from one function; this does.
+NEEDS = {
+    "WorkspacesFunction": set(),
+    "MembershipFunction": set(),
+    "InvitationsFunction": {
+        "INVITATION_TTL_DAYS",
+        "MAX_PENDING_INVITATIONS",
+        "INVITES_PER_INVITER_PER_HOUR",
+        "ACCEPT_URL_BASE",
+    },
+    "EventPublisherFunction": {"EVENT_BUS_NAME"},
+    "MailerFunction": {"SENDER_ADDRESS", "MAIL_TEMPLATE_PREFIX", "ACCEPT_URL_BASE"},
+    "InvitationExpiryFunction": set(),
+}
+
+
+@pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
+def test_each_function_is_given_the_environment_its_code_reads(logical_id):
+    assert logical_id in NEEDS, f"say what {logical_id} reads from its environment"
+    environment = set(FUNCTIONS[logical_id].environment)
+    assert {"TABLE_NAME", "STAGE", "POWERTOOLS_SERVICE_NAME"} <= environment
+    assert NEEDS[logical_id] <= environment

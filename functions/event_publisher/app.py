@@ -1,0 +1,15 @@
+"""Stream publisher: the table's outbox records, put on the EventBridge bus."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from teamspace.api import wiring
+from teamspace.observability import logger
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return wiring.publisher().handle(event, context)

@@ -1,0 +1,81 @@
+"""Invitations: invite (one or up to 50), list, resend, revoke; the caller's own pending
+invitations; accept and decline by link (routes in template.yaml)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+
+from teamspace.api import models, wiring
+from teamspace.api.params import Cursor, InvitationId, Limit, WorkspaceId
+from teamspace.api.resolver import create_resolver, current_caller, http_handler
+from teamspace.domain.records import InvitationStatus
+
+app = create_resolver()
+
+StatusFilter = Annotated[
+    str | None, Query(pattern=r"^(pending|accepted|revoked|expired|declined)$")
+]
+
+
+@app.post("/v1/workspaces/<workspaceId>/invitations")
+def create_invitation(
+    workspaceId: WorkspaceId, body: Annotated[models.CreateInvitationRequest, Body()]
+):
+    issued = wiring.invitations().create(current_caller(app), workspaceId, body.request())
+    return Response(201, "application/json", body=models.issued_out(issued))
+
+
+@app.post("/v1/workspaces/<workspaceId>/invitations/bulk")
+def bulk_invite(
+    workspaceId: WorkspaceId, body: Annotated[models.BulkInvitationRequest, Body()]
+) -> dict[str, Any]:
+    requests = [item.request() for item in body.invitations]
+    outcomes = wiring.invitations().bulk(current_caller(app), workspaceId, requests)
+    return models.bulk_out(outcomes)
+
+
+@app.get("/v1/workspaces/<workspaceId>/invitations")
+def list_invitations(
+    workspaceId: WorkspaceId, status: StatusFilter = None, limit: Limit = 50, cursor: Cursor = None
+) -> dict[str, Any]:
+    wanted = InvitationStatus(status.upper()) if status else None
+    page = wiring.invitations().list(
+        current_caller(app), workspaceId, wanted, limit=limit, cursor=cursor
+    )
+    return models.page_out(page, models.invitation_out)
+
+
+@app.post("/v1/workspaces/<workspaceId>/invitations/<invitationId>/resend")
+def resend_invitation(workspaceId: WorkspaceId, invitationId: InvitationId) -> dict[str, Any]:
+    issued = wiring.invitations().resend(current_caller(app), workspaceId, invitationId)
+    return models.issued_out(issued)
+
+
+@app.delete("/v1/workspaces/<workspaceId>/invitations/<invitationId>")
+def revoke_invitation(workspaceId: WorkspaceId, invitationId: InvitationId):
+    wiring.invitations().revoke(current_caller(app), workspaceId, invitationId)
+    return Response(204)
+
+
+@app.get("/v1/me/invitations")
+def my_invitations(limit: Limit = 50, cursor: Cursor = None) -> dict[str, Any]:
+    page = wiring.invitations().pending_for(current_caller(app), limit=limit, cursor=cursor)
+    return models.page_out(page, models.invitation_out)
+
+
+@app.post("/v1/invitations/accept")
+def accept_invitation(body: Annotated[models.TokenRequest, Body()]) -> dict[str, Any]:
+    acceptance = wiring.invitations().accept(current_caller(app), body.token)
+    return models.acceptance_out(acceptance)
+
+
+@app.post("/v1/invitations/decline")
+def decline_invitation(body: Annotated[models.TokenRequest, Body()]):
+    wiring.invitations().decline(current_caller(app), body.token)
+    return Response(204)
+
+
+lambda_handler = http_handler(app)

@@ -1,0 +1,16 @@
+"""Mailer: sends the mails an event calls for (invitations), through SES."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from teamspace.api import wiring
+from teamspace.observability import logger, metrics
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return wiring.mailer().handle(event)

@@ -1,0 +1,177 @@
+"""The asynchronous half of the suite, driven for real inside the local runtime.
+
+moto never runs Lambda code, so the runtime does what AWS would: it reads the table's
+stream and hands the records to the functions the template maps to it (the stream
+publisher), and it gives every EventBridge rule of the template a real moto rule on the
+real moto bus, with an SQS queue as its target, whose messages it hands to the rule's
+function. Patterns, buses and retry counts all come from template.yaml; moto does the
+matching. A function that raises gets the event again, up to its retry count, and then
+the event goes to the function's dead-letter queue, as in AWS.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import boto3
+
+from local_runtime.lambdas import LocalFunction
+from local_runtime.template import Template
+
+log = logging.getLogger("teamspace.local")
+
+
+@dataclass
+class RuleRoute:
+    """One EventBridgeRule of a function: its moto queue and what happens on failure."""
+
+    function: str
+    name: str
+    queue_url: str
+    attempts: int
+    dead_letter_queue: str | None
+    failures: dict[str, int] = field(default_factory=dict)
+
+
+def _plain_stream_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
+    """A stream record as Lambda delivers it (numbers for times, the source ARN added)."""
+    dynamodb = dict(record["dynamodb"])
+    created = dynamodb.get("ApproximateCreationDateTime")
+    if isinstance(created, datetime):
+        dynamodb["ApproximateCreationDateTime"] = int(created.timestamp())
+    return {**record, "dynamodb": dynamodb, "eventSourceARN": stream_arn}
+
+
+class EventChain:
+    """Stream -> stream functions -> bus -> rule functions, until nothing is left to do."""
+
+    MAX_ROUNDS = 20
+
+    def __init__(self, template: Template, functions: dict[str, LocalFunction]) -> None:
+        self.template = template
+        self.functions = functions
+        self.dead_letters: dict[str, list[dict[str, Any]]] = {}
+        self._sqs = boto3.client("sqs", region_name=template.region)
+        self._events = boto3.client("events", region_name=template.region)
+        self._streams = boto3.client("dynamodbstreams", region_name=template.region)
+        self._stream_arn = ""
+        self._iterators: dict[str, str] = {}
+        self._stream_functions: list[str] = []
+        self._rules: list[RuleRoute] = []
+
+    # ---- set-up from the template ------------------------------------------------------
+
+    def start(self) -> None:
+        dynamodb = boto3.client("dynamodb", region_name=self.template.region)
+        table = dynamodb.describe_table(TableName=self.template.table_name())["Table"]
+        self._stream_arn = table["LatestStreamArn"]
+        shards = self._streams.describe_stream(StreamArn=self._stream_arn)["StreamDescription"][
+            "Shards"
+        ]
+        for shard in shards:
+            self._iterators[shard["ShardId"]] = self._streams.get_shard_iterator(
+                StreamArn=self._stream_arn, ShardId=shard["ShardId"], ShardIteratorType="LATEST"
+            )["ShardIterator"]
+        for logical_id, resource in self.template.resources.items():
+            if resource["Type"] != "AWS::Serverless::Function":
+                continue
+            for event_name, event in resource["Properties"].get("Events", {}).items():
+                if event["Type"] == "DynamoDB":
+                    self._stream_functions.append(logical_id)
+                elif event["Type"] == "EventBridgeRule":
+                    self._rules.append(self._route(logical_id, event_name, event, resource))
+
+    def _route(
+        self, function: str, event_name: str, event: dict[str, Any], resource: dict[str, Any]
+    ) -> RuleRoute:
+        properties = self.template.resolve(event["Properties"])
+        bus = properties.get("EventBusName", "default")
+        rule = f"{function}-{event_name}"
+        queue_url = self._sqs.create_queue(QueueName=f"local-{rule}")["QueueUrl"]
+        queue_arn = self._sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
+        self._events.put_rule(
+            Name=rule, EventBusName=bus, EventPattern=json.dumps(properties["Pattern"])
+        )
+        self._events.put_targets(
+            Rule=rule, EventBusName=bus, Targets=[{"Id": "local", "Arn": queue_arn}]
+        )
+        invoke_config = resource["Properties"].get("EventInvokeConfig", {})
+        retries = int(invoke_config.get("MaximumRetryAttempts", 2))
+        dead_letter = properties.get("DeadLetterConfig", {}).get("Arn")
+        return RuleRoute(
+            function=function,
+            name=rule,
+            queue_url=queue_url,
+            attempts=retries + 1,
+            dead_letter_queue=dead_letter.rsplit("/", 1)[-1] if dead_letter else None,
+        )
+
+    # ---- driving ---------------------------------------------------------------------
+
+    def drain(self) -> int:
+        """Run the chain until it is quiet; how many deliveries it made."""
+        delivered = 0
+        for _ in range(self.MAX_ROUNDS):
+            moved = self._pump_stream() + self._pump_rules()
+            delivered += moved
+            if moved == 0:
+                return delivered
+        log.warning("event chain still busy after %s rounds", self.MAX_ROUNDS)
+        return delivered
+
+    def _pump_stream(self) -> int:
+        records: list[dict[str, Any]] = []
+        for shard, iterator in list(self._iterators.items()):
+            response = self._streams.get_records(ShardIterator=iterator)
+            self._iterators[shard] = response["NextShardIterator"]
+            records += [_plain_stream_record(r, self._stream_arn) for r in response["Records"]]
+        if not records:
+            return 0
+        for function in self._stream_functions:
+            self._deliver_stream(function, records)
+        return len(records)
+
+    def _deliver_stream(self, function: str, records: list[dict[str, Any]]) -> None:
+        """Like Lambda's stream poller: failed records are retried; the rest move on."""
+        batch = records
+        for _ in range(3):
+            result = self.functions[function].invoke({"Records": batch}) or {}
+            failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
+            if not failed:
+                return
+            batch = [r for r in batch if r["dynamodb"]["SequenceNumber"] in failed]
+        self.dead_letters.setdefault(function, []).extend(batch)
+        log.error("%s: %s stream records dead-lettered", function, len(batch))
+
+    def _pump_rules(self) -> int:
+        moved = 0
+        for route in self._rules:
+            messages = self._sqs.receive_message(
+                QueueUrl=route.queue_url, MaxNumberOfMessages=10, VisibilityTimeout=0
+            ).get("Messages", [])
+            for message in messages:
+                moved += 1
+                self._deliver_rule(route, message)
+        return moved
+
+    def _deliver_rule(self, route: RuleRoute, message: dict[str, Any]) -> None:
+        event = json.loads(message["Body"])
+        try:
+            self.functions[route.function].invoke(event)
+        except Exception:  # the function failed: AWS would retry, then dead-letter
+            count = route.failures.get(message["MessageId"], 0) + 1
+            route.failures[message["MessageId"]] = count
+            log.warning("%s failed on %s (attempt %s)", route.function, event["id"], count)
+            if count < route.attempts:
+                return  # still in the queue: the next round delivers it again
+            self.dead_letters.setdefault(route.function, []).append(event)
+            if route.dead_letter_queue:
+                url = self._sqs.get_queue_url(QueueName=route.dead_letter_queue)["QueueUrl"]
+                self._sqs.send_message(QueueUrl=url, MessageBody=message["Body"])
+        self._sqs.delete_message(QueueUrl=route.queue_url, ReceiptHandle=message["ReceiptHandle"])

@@ -1,0 +1,1 @@
+"""The outbox's way out: table stream records to EventBridge events."""

@@ -1,0 +1,1 @@
+"""Mail sent on events: which event sends which template to whom, and the SES adapter."""

@@ -1,0 +1,69 @@
+"""Which event sends which mail: one template and one mapping per kind of mail.
+
+A mapping turns an event into the mails to send (none when there is nothing to send,
+e.g. an invitation whose link the inviter passes on themselves). Adding a notice is a
+template in template.yaml plus one function here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from teamspace.clock import parse_iso
+from teamspace.domain.events import DetailType, EventDetail
+from teamspace.domain.invitations import InvitationService
+from teamspace.mail.sender import Mail
+from teamspace.permissions import builtin_role
+
+
+@dataclass(frozen=True, slots=True)
+class MailContext:
+    invitations: InvitationService
+
+
+Mapping = Callable[[EventDetail, MailContext], list[Mail]]
+
+
+def human_date(moment: datetime) -> str:
+    return moment.strftime("%-d %B %Y at %H:%M UTC")
+
+
+def invitation_mail(detail: EventDetail, context: MailContext) -> list[Mail]:
+    """The invitation, with a link issued for this very send."""
+    data = detail.data
+    if not data.get("sendEmail", True):
+        return []
+    link = context.invitations.issue_link(
+        detail.workspaceId, str(data["invitationId"]), int(data["sendId"])
+    )
+    if link is None:
+        return []  # accepted, revoked or sent again since: this send is moot
+    invitation = link.invitation
+    role = builtin_role(invitation.role)
+    return [
+        Mail(
+            to=invitation.email,
+            template="invitation",
+            data={
+                "inviterName": invitation.inviter_name or "A teammate",
+                "workspaceName": invitation.workspace_name,
+                "roleName": role.name if role else invitation.role,
+                "acceptUrl": link.accept_url,
+                "expiresOn": human_date(invitation.expires_at),
+            },
+        )
+    ]
+
+
+MAILS: dict[DetailType, Mapping] = {
+    DetailType.INVITATION_CREATED: invitation_mail,
+    DetailType.INVITATION_RESENT: invitation_mail,
+}
+
+MAILED_DETAIL_TYPES = sorted(MAILS)
+
+
+def occurred(detail: EventDetail) -> datetime:
+    return parse_iso(detail.occurredAt)
