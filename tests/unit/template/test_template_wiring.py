@@ -56,7 +56,7 @@ def test_the_table_has_what_the_design_asks_for():
     assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
     assert table["TimeToLiveSpecification"] == {"AttributeName": "ttl", "Enabled": True}
     assert table["DeletionProtectionEnabled"] == {"Fn::If": ["IsProd", True, False]}
-    assert {i["IndexName"] for i in table["GlobalSecondaryIndexes"]} == {"GSI1", "GSI2"}
+    assert {i["IndexName"] for i in table["GlobalSecondaryIndexes"]} == {"GSI1", "GSI2", "GSI3"}
 
 
 def test_every_function_logs_and_measures_through_powertools_settings():
