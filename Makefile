@@ -19,12 +19,13 @@ export SAM_CLI_TELEMETRY := 0
 # sam build looks for python3.12 on PATH.
 SAM_PATH := $(dir $(PYTHON312)):$(PATH)
 
-.PHONY: help python run test lint fmt check template pytest clean
+.PHONY: help python run test lint fmt check template pytest docs clean
 
 help:
 	@echo "make run    serve the API on http://127.0.0.1:$${PORT:-3000} (PORT=3100 make run)"
 	@echo "make test   lint, template checks (cfn-lint, sam validate --lint, sam build), all tests"
 	@echo "make fmt    format and fix with ruff"
+	@echo "make docs   regenerate docs/events.md from the event models"
 
 python:
 	@if [ -z "$(PYTHON312)" ]; then \
@@ -67,6 +68,9 @@ pytest: $(VENV)/.installed
 	$(PY) -m pytest
 
 test: check pytest
+
+docs: $(VENV)/.installed
+	$(PY) -m tools.gen_docs
 
 clean:
 	rm -rf .aws-sam .pytest_cache .ruff_cache

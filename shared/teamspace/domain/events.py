@@ -82,6 +82,9 @@ def build_event(
     actor: Actor,
     data: dict[str, Any],
 ) -> OutboxEvent:
+    from teamspace.domain.event_data import validate_data  # noqa: PLC0415 - a cycle otherwise
+
+    data = validate_data(detail_type, data)
     return OutboxEvent(
         detail_type=detail_type,
         detail=EventDetail(

@@ -1,0 +1,124 @@
+"""The `data` of each event, one model per detail-type.
+
+Every event is validated against its model when it is built, before it reaches the
+outbox, and docs/events.md is generated from these models. The models forbid unknown
+fields, so nothing (a token, a key, a request body) can ride along by accident.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from teamspace.domain.events import DetailType
+
+
+class EventData(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class WorkspaceCreatedData(EventData):
+    name: str
+    type: str
+    ownerId: str
+
+
+class WorkspaceUpdatedData(EventData):
+    changed: list[str]
+
+
+class WorkspaceDeletedData(EventData):
+    name: str
+
+
+class InvitationSentData(EventData):
+    """A link is (re)issued: the mailer sends it unless the inviter passes it on."""
+
+    invitationId: str
+    email: str
+    role: str
+    invitedBy: str
+    expiresAt: str
+    sendId: int
+    sendEmail: bool
+
+
+class InvitationClosedData(EventData):
+    invitationId: str
+    email: str
+    role: str
+
+
+class InvitationAcceptedData(EventData):
+    invitationId: str
+    userId: str
+
+
+class MemberJoinedData(EventData):
+    userId: str
+    email: str
+    role: str
+    invitationId: str
+    invitedBy: str
+
+
+class MemberUpdatedData(EventData):
+    userId: str
+    changes: dict[str, Any]
+
+
+class MemberStatusData(EventData):
+    userId: str
+    role: str
+
+
+class MemberGoneData(EventData):
+    userId: str
+    email: str
+    role: str
+
+
+DATA_MODELS: dict[DetailType, type[EventData]] = {
+    DetailType.WORKSPACE_CREATED: WorkspaceCreatedData,
+    DetailType.WORKSPACE_UPDATED: WorkspaceUpdatedData,
+    DetailType.WORKSPACE_DELETED: WorkspaceDeletedData,
+    DetailType.INVITATION_CREATED: InvitationSentData,
+    DetailType.INVITATION_RESENT: InvitationSentData,
+    DetailType.INVITATION_REVOKED: InvitationClosedData,
+    DetailType.INVITATION_DECLINED: InvitationClosedData,
+    DetailType.INVITATION_EXPIRED: InvitationClosedData,
+    DetailType.INVITATION_ACCEPTED: InvitationAcceptedData,
+    DetailType.MEMBER_JOINED: MemberJoinedData,
+    DetailType.MEMBER_UPDATED: MemberUpdatedData,
+    DetailType.MEMBER_SUSPENDED: MemberStatusData,
+    DetailType.MEMBER_REACTIVATED: MemberStatusData,
+    DetailType.MEMBER_REMOVED: MemberGoneData,
+    DetailType.MEMBER_LEFT: MemberGoneData,
+}
+
+
+def validate_data(detail_type: DetailType, data: dict[str, Any]) -> dict[str, Any]:
+    """`data` checked against its detail-type's model; a detail-type without one is a bug."""
+    model = DATA_MODELS.get(detail_type)
+    if model is None:
+        raise LookupError(f"no data model for {detail_type}: add one before emitting it")
+    return model.model_validate(data).model_dump()
+
+
+def detail_schema(detail_type: DetailType) -> dict[str, Any] | None:
+    """The JSON Schema of a detail-type's whole `detail`, its `data` made specific."""
+    from teamspace.domain.events import EventDetail  # noqa: PLC0415 - avoids a cycle at import
+
+    model = DATA_MODELS.get(detail_type)
+    if model is None:
+        return None
+    schema = EventDetail.model_json_schema()
+    data_schema = model.model_json_schema()
+    schema["title"] = detail_type.value
+    schema["properties"]["data"] = {
+        key: value for key, value in data_schema.items() if key != "$defs"
+    }
+    if "$defs" in data_schema:
+        schema.setdefault("$defs", {}).update(data_schema["$defs"])
+    return schema

@@ -1,0 +1,157 @@
+"""Invitations over real HTTP: the mail goes through the stream, the bus and SES for real
+(moto), and the invitee accepts with the link read from /_local/outbox."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def create_workspace(client, name):
+    reply = client.post("/v1/workspaces", json={"name": name, "type": "simple"})
+    assert reply.status_code == 201, reply.text
+    return reply.json()["workspaceId"]
+
+
+def mails_to(api, address):
+    outbox = api.anonymous().get("/_local/outbox")
+    assert outbox.status_code == 200
+    return [mail for mail in outbox.json() if mail["to"] == address]
+
+
+def link_token(mail) -> str:
+    url = re.search(r"https?://\S+", mail["text"]).group(0)
+    return parse_qs(urlsplit(url).query)["token"][0]
+
+
+def test_invite_accept_resend_and_the_old_link(api):
+    owner = api.user("inviter-olga", email="olga@example.com")
+    workspace_id = create_workspace(owner, "Voice Ops")
+    invited = owner.post(
+        f"/v1/workspaces/{workspace_id}/invitations",
+        json={
+            "email": "Pia.Invitee@Example.com",
+            "role": "developer",
+            "jobTitle": "Voice engineer",
+            "permissions": {"canViewRecordings": True},
+            "agentIds": ["agent-7"],
+        },
+    )
+    assert invited.status_code == 201, invited.text
+    invitation = invited.json()
+    assert invitation["email"] == "pia.invitee@example.com"
+    assert "acceptUrl" not in invitation
+    assert "token" not in invited.text.lower()
+
+    [mail] = mails_to(api, "pia.invitee@example.com")
+    assert mail["subject"] == "Inviter-Olga invited you to Voice Ops on Teamspace"
+    assert "Developer" in mail["text"]
+    assert "expires on" in mail["text"]
+    first_token = link_token(mail)
+    assert first_token in mail["html"]
+
+    pia = api.user("pia", email="pia.invitee@example.com")
+    mine = pia.get("/v1/me/invitations").json()["items"]
+    assert [i["invitationId"] for i in mine] == [invitation["invitationId"]]
+
+    resent = owner.post(
+        f"/v1/workspaces/{workspace_id}/invitations/{invitation['invitationId']}/resend"
+    )
+    assert resent.status_code == 200
+    mails = mails_to(api, "pia.invitee@example.com")
+    assert len(mails) == 2
+    second_token = link_token(mails[-1])
+    assert second_token != first_token
+
+    old = pia.post("/v1/invitations/accept", json={"token": first_token})
+    assert old.status_code == 410
+    assert old.headers["content-type"] == "application/problem+json"
+    assert old.json()["code"] == "INVITATION_LINK_REPLACED"
+
+    stranger = api.user("not-pia", email="someone.else@example.com")
+    wrong_person = stranger.post("/v1/invitations/accept", json={"token": second_token})
+    assert wrong_person.status_code == 403
+    assert wrong_person.json()["code"] == "EMAIL_MISMATCH"
+
+    accepted = pia.post("/v1/invitations/accept", json={"token": second_token})
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["workspaceId"] == workspace_id
+    again = pia.post("/v1/invitations/accept", json={"token": second_token})
+    assert again.status_code == 200
+    assert again.json()["member"]["userId"] == "pia"
+
+    members = owner.get(f"/v1/workspaces/{workspace_id}/members").json()["items"]
+    joined = next(m for m in members if m["userId"] == "pia")
+    assert joined["role"] == "developer"
+    assert joined["jobTitle"] == "Voice engineer"
+    assert joined["permissionOverrides"] == {"canViewRecordings": True}
+    assert joined["agentIds"] == ["agent-7"]
+    assert len(members) == 2
+
+    status = owner.get(
+        f"/v1/workspaces/{workspace_id}/invitations", params={"status": "accepted"}
+    ).json()["items"]
+    assert [i["invitationId"] for i in status] == [invitation["invitationId"]]
+    allowed = pia.post(
+        f"/v1/workspaces/{workspace_id}/authorize",
+        json={"permission": "recordings:view", "resourceId": "agent-7"},
+    ).json()
+    assert allowed["allowed"] is True
+
+
+def test_a_link_for_the_inviter_to_pass_on_and_the_expiry_job(api):
+    owner = api.user("inviter-max", email="max@example.com")
+    workspace_id = create_workspace(owner, "Expiring")
+    created = owner.post(
+        f"/v1/workspaces/{workspace_id}/invitations",
+        json={"email": "late@example.com", "role": "viewer", "sendEmail": False},
+    ).json()
+    assert created["acceptUrl"].startswith(api.base)
+    assert mails_to(api, "late@example.com") == []
+    token = parse_qs(urlsplit(created["acceptUrl"]).query)["token"][0]
+    listed = owner.get(f"/v1/workspaces/{workspace_id}/invitations").json()["items"]
+    assert "acceptUrl" not in listed[0]
+
+    job = api.anonymous().post(
+        "/_local/jobs/expire-invitations", json={"now": created["expiresAt"]}
+    )
+    assert job.status_code == 200
+    assert job.json()["expired"] >= 1
+    expired = owner.get(
+        f"/v1/workspaces/{workspace_id}/invitations", params={"status": "expired"}
+    ).json()["items"]
+    assert [i["email"] for i in expired] == ["late@example.com"]
+    late = api.user("late", email="late@example.com")
+    refused = late.post("/v1/invitations/accept", json={"token": token})
+    assert refused.status_code == 410
+    assert refused.json()["code"] == "INVITATION_EXPIRED"
+
+
+def test_decline_and_revoke(api):
+    owner = api.user("inviter-rhea", email="rhea@example.com")
+    workspace_id = create_workspace(owner, "Declines")
+    base = f"/v1/workspaces/{workspace_id}/invitations"
+    declined = owner.post(base, json={"email": "no@example.com", "role": "member"}).json()
+    token = link_token(mails_to(api, "no@example.com")[-1])
+    nope = api.user("nope", email="no@example.com")
+    assert nope.post("/v1/invitations/decline", json={"token": token}).status_code == 204
+    assert nope.post("/v1/invitations/accept", json={"token": token}).status_code == 410
+
+    revoked = owner.post(base, json={"email": "gone@example.com", "role": "member"}).json()
+    token = link_token(mails_to(api, "gone@example.com")[-1])
+    assert owner.delete(f"{base}/{revoked['invitationId']}").status_code == 204
+    gone = api.user("gone", email="gone@example.com")
+    answer = gone.post("/v1/invitations/accept", json={"token": token})
+    assert answer.status_code == 410
+    assert answer.json()["code"] == "INVITATION_REVOKED"
+    statuses = {i["invitationId"]: i["status"] for i in owner.get(base).json()["items"]}
+    assert statuses == {declined["invitationId"]: "declined", revoked["invitationId"]: "revoked"}
+
+
+def test_local_job_refuses_a_bad_time(api):
+    reply = api.anonymous().post("/_local/jobs/expire-invitations", json={"now": "tomorrow"})
+    assert reply.status_code == 422

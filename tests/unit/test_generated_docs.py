@@ -1,0 +1,9 @@
+"""Generated documents are committed, and must match what the code generates now."""
+
+from __future__ import annotations
+
+from tools.gen_docs import EVENTS_DOC, events_markdown
+
+
+def test_docs_events_md_is_up_to_date():
+    assert EVENTS_DOC.read_text() == events_markdown(), "run `make docs` and commit the result"

@@ -1,0 +1,1 @@
+"""Project tooling that is neither deployed nor part of the local runtime."""
