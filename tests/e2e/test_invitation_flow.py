@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
+import boto3
 import pytest
 
 pytestmark = pytest.mark.e2e
@@ -155,3 +156,36 @@ def test_decline_and_revoke(api):
 def test_local_job_refuses_a_bad_time(api):
     reply = api.anonymous().post("/_local/jobs/expire-invitations", json={"now": "tomorrow"})
     assert reply.status_code == 422
+
+
+def test_a_send_that_keeps_failing_lands_in_the_dead_letter_queue(api):
+    """SES refuses (sender not verified): retried, then dead-lettered; the invitation stays."""
+    ses = boto3.client("ses", region_name="us-east-1")
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    sender = api.runtime.template.parameters["SenderAddress"]
+    owner = api.user("inviter-dora", email="dora@example.com")
+    workspace_id = create_workspace(owner, "Dead letters")
+    ses.delete_identity(Identity=sender)
+    try:
+        created = owner.post(
+            f"/v1/workspaces/{workspace_id}/invitations",
+            json={"email": "unlucky@example.com", "role": "member"},
+        )
+        assert created.status_code == 201
+    finally:
+        ses.verify_email_identity(EmailAddress=sender)
+    assert mails_to(api, "unlucky@example.com") == []
+    dead = api.runtime.chain.dead_letters["MailerFunction"]
+    assert [event["detail"]["data"]["email"] for event in dead][-1] == "unlucky@example.com"
+    queue = sqs.get_queue_url(QueueName="teamspace-local-mailer-dlq")["QueueUrl"]
+    messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
+    assert any("unlucky@example.com" in m["Body"] for m in messages)
+    pending = owner.get(
+        f"/v1/workspaces/{workspace_id}/invitations", params={"status": "pending"}
+    ).json()["items"]
+    assert [i["email"] for i in pending] == ["unlucky@example.com"]
+    resent = owner.post(
+        f"/v1/workspaces/{workspace_id}/invitations/{created.json()['invitationId']}/resend"
+    )
+    assert resent.status_code == 200
+    assert len(mails_to(api, "unlucky@example.com")) == 1
