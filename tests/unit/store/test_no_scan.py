@@ -29,7 +29,7 @@ def test_a_representative_sequence_of_store_calls_never_scans(
         detail_type=DetailType.WORKSPACE_CREATED,
         workspace_id="ws_a",
         actor=Actor(type="user", id="u-1"),
-        data={"name": workspace.name},
+        data={"name": workspace.name, "type": "simple", "ownerId": "u-1"},
     )
     replay = IdempotentReplay("IDEMPOTENT_REPLAY", "replayed")
 

@@ -32,6 +32,15 @@ def _table(dynamodb) -> str:
     return name
 
 
+JOINED = {
+    "userId": "u-2",
+    "email": "u-2@example.com",
+    "role": "viewer",
+    "invitationId": "inv_1",
+    "invitedBy": OWNER,
+}
+
+
 def _event(event_id: str, at, data: dict[str, Any] | None = None):
     return build_event(
         event_id=event_id,
@@ -39,7 +48,7 @@ def _event(event_id: str, at, data: dict[str, Any] | None = None):
         detail_type=DetailType.MEMBER_JOINED,
         workspace_id=WS,
         actor=Actor(type="user", id=OWNER),
-        data=data or {"userId": "u-2", "role": "viewer"},
+        data=data or JOINED,
     )
 
 
@@ -326,7 +335,7 @@ def test_put_outbox_writes_the_event_with_a_ttl_and_a_json_detail(
         "occurredAt": iso(clock.now()),
         "workspaceId": WS,
         "actor": {"type": "user", "id": OWNER},
-        "data": {"userId": "u-2", "role": "viewer"},
+        "data": JOINED,
     }
     text = json.dumps(raw).lower()
     assert not any(word in text for word in ("token", "secret", "password", "authorization"))
