@@ -9,7 +9,13 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
 from teamspace.api import models, wiring
-from teamspace.api.params import Cursor, InvitationId, Limit, WorkspaceId
+from teamspace.api.params import (
+    Cursor,
+    IdempotencyKeyHeader,
+    InvitationId,
+    Limit,
+    WorkspaceId,
+)
 from teamspace.api.resolver import create_resolver, current_caller, http_handler
 from teamspace.domain.records import InvitationStatus
 
@@ -22,9 +28,16 @@ StatusFilter = Annotated[
 
 @app.post("/v1/workspaces/<workspaceId>/invitations")
 def create_invitation(
-    workspaceId: WorkspaceId, body: Annotated[models.CreateInvitationRequest, Body()]
+    workspaceId: WorkspaceId,
+    body: Annotated[models.CreateInvitationRequest, Body()],
+    idempotency_key: IdempotencyKeyHeader = None,
 ):
-    issued = wiring.invitations().create(current_caller(app), workspaceId, body.request())
+    issued = wiring.invitations().create(
+        current_caller(app),
+        workspaceId,
+        body.request(),
+        models.idempotency(idempotency_key, body),
+    )
     return Response(201, "application/json", body=models.issued_out(issued))
 
 
@@ -32,8 +45,7 @@ def create_invitation(
 def bulk_invite(
     workspaceId: WorkspaceId, body: Annotated[models.BulkInvitationRequest, Body()]
 ) -> dict[str, Any]:
-    requests = [item.request() for item in body.invitations]
-    outcomes = wiring.invitations().bulk(current_caller(app), workspaceId, requests)
+    outcomes = wiring.invitations().bulk(current_caller(app), workspaceId, body.requests())
     return models.bulk_out(outcomes)
 
 

@@ -35,6 +35,12 @@ class TeamspaceError(Exception):
         self.detail = detail
         self.fields = fields or []
         self.retry_after = retry_after
+        self.subject = ""
+
+    def with_subject(self, subject: str) -> TeamspaceError:
+        """The thing this error is about, when one request holds many (bulk items)."""
+        self.subject = subject
+        return self
 
 
 class Unauthenticated(TeamspaceError):

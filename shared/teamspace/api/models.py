@@ -12,12 +12,20 @@ import re
 from typing import Annotated, Any, Literal
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
 
 from teamspace import permissions
 from teamspace.api.identity import normalise_email
 from teamspace.clock import iso
 from teamspace.domain.access import subject_of
+from teamspace.domain.idempotency import IdempotencyRequest
 from teamspace.domain.invitations import (
     Acceptance,
     BulkOutcome,
@@ -33,7 +41,8 @@ from teamspace.domain.records import (
     Workspace,
     WorkspaceType,
 )
-from teamspace.domain.workspaces import IdempotencyRequest, WorkspaceChanges
+from teamspace.domain.workspaces import WorkspaceChanges
+from teamspace.errors import FieldError, InvalidInput
 from teamspace.permissions import Decision
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -182,7 +191,30 @@ class CreateInvitationRequest(RequestModel):
 
 
 class BulkInvitationRequest(RequestModel):
-    invitations: Annotated[list[CreateInvitationRequest], Field(min_length=1, max_length=50)]
+    """Up to 50 invitations. Each item is checked on its own, so one malformed item is
+    refused with its reason while the others go ahead."""
+
+    invitations: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=50)]
+
+    def requests(self) -> list[InvitationRequest | InvalidInput]:
+        parsed: list[InvitationRequest | InvalidInput] = []
+        for item in self.invitations:
+            try:
+                parsed.append(CreateInvitationRequest.model_validate(item).request())
+            except ValidationError as error:
+                fields = [
+                    FieldError(".".join(str(p) for p in e["loc"]) or "item", e["msg"])
+                    for e in error.errors()
+                ]
+                email = item.get("email")
+                parsed.append(
+                    InvalidInput(
+                        "VALIDATION_FAILED",
+                        "Invalid fields: " + ", ".join(sorted({f.field for f in fields})),
+                        fields=fields,
+                    ).with_subject(email if isinstance(email, str) else "")
+                )
+        return parsed
 
 
 class TokenRequest(RequestModel):

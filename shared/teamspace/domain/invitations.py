@@ -16,6 +16,7 @@ from teamspace import permissions
 from teamspace.clock import Clock, iso
 from teamspace.domain.access import Access, enforce, enter_workspace
 from teamspace.domain.events import Actor, DetailType
+from teamspace.domain.idempotency import IdempotencyRequest, commit_once
 from teamspace.domain.identity import Caller
 from teamspace.domain.records import (
     Invitation,
@@ -35,7 +36,7 @@ from teamspace.errors import (
 )
 from teamspace.ids import IdGenerator
 from teamspace.permissions import MemberStatus, Permission, RoleDefinition, Toggles
-from teamspace.store import keys, writes
+from teamspace.store import codec, keys, writes
 from teamspace.store.table import TeamspaceStore
 from teamspace.store.writes import WriteOp
 
@@ -118,19 +119,29 @@ class InvitationService(DomainService):
     # ---- inviting ------------------------------------------------------------------
 
     def create(
-        self, caller: Caller, workspace_id: str, request: InvitationRequest
+        self,
+        caller: Caller,
+        workspace_id: str,
+        request: InvitationRequest,
+        idempotency: IdempotencyRequest | None = None,
     ) -> IssuedInvitation:
         access = enter_workspace(self.store, caller, workspace_id)
-        return self._create(access, caller, request)
+        return self._create(access, caller, request, idempotency)
 
     def bulk(
-        self, caller: Caller, workspace_id: str, requests: list[InvitationRequest]
+        self,
+        caller: Caller,
+        workspace_id: str,
+        requests: list[InvitationRequest | TeamspaceError],
     ) -> list[BulkOutcome]:
         """Each invitation is created or refused on its own, with its reason."""
         access = enter_workspace(self.store, caller, workspace_id)
         access.require(Permission.MEMBERS_INVITE)
         outcomes = []
         for request in requests:
+            if isinstance(request, TeamspaceError):
+                outcomes.append(BulkOutcome(request.subject, error=request))
+                continue
             try:
                 outcomes.append(BulkOutcome(request.email, self._create(access, caller, request)))
             except TeamspaceError as error:
@@ -138,7 +149,11 @@ class InvitationService(DomainService):
         return outcomes
 
     def _create(
-        self, access: Access, caller: Caller, request: InvitationRequest
+        self,
+        access: Access,
+        caller: Caller,
+        request: InvitationRequest,
+        idempotency: IdempotencyRequest | None = None,
     ) -> IssuedInvitation:
         role = _role(request.role)
         enforce(
@@ -186,7 +201,17 @@ class InvitationService(DomainService):
                 now,
             ),
         ]
-        self._commit_counting(ops, workspace.workspace_id)
+        first = self._commit_counting(
+            ops,
+            workspace.workspace_id,
+            idempotency=idempotency,
+            caller=caller,
+            result={"invitation": codec.invitation_item(invitation)},
+        )
+        if first is not None:
+            # A replay. The link of a sendEmail:false invitation was shown once and is
+            # stored nowhere: a replay returns the invitation, and resend makes a new link.
+            return IssuedInvitation(codec.invitation_from_item(first["invitation"]))
         return IssuedInvitation(invitation, self.limits.accept_url(token) if token else None)
 
     def list(
@@ -277,7 +302,11 @@ class InvitationService(DomainService):
         email = _verified_email(caller)
         page = self.store.list_pending_for_email(email, limit=limit, cursor=cursor)
         now = self.clock.now()
-        return Page([i for i in page.items if i.expires_at > now], page.next_cursor)
+        live = self.store.active_workspace_ids({i.workspace_id for i in page.items})
+        return Page(
+            [i for i in page.items if i.expires_at > now and i.workspace_id in live],
+            page.next_cursor,
+        )
 
     # ---- answering a link ----------------------------------------------------------
 
@@ -439,14 +468,7 @@ class InvitationService(DomainService):
                 report.read += len(page.items)
                 for invitation in page.items:
                     try:
-                        self._close(
-                            invitation,
-                            InvitationStatus.EXPIRED,
-                            now,
-                            EXPIRY_ACTOR,
-                            DetailType.INVITATION_EXPIRED,
-                            [],
-                        )
+                        self._expire(invitation, now)
                         report.expired += 1
                     except Conflict:
                         report.lost_races += 1  # accepted or revoked since it was read
@@ -457,6 +479,15 @@ class InvitationService(DomainService):
 
     # ---- shared steps -------------------------------------------------------------
 
+    def _expire(self, invitation: Invitation, now: datetime) -> None:
+        expire = (InvitationStatus.EXPIRED, now, EXPIRY_ACTOR, DetailType.INVITATION_EXPIRED, [])
+        try:
+            self._close(invitation, *expire)
+        except NotFound:
+            # Its workspace was deleted: there are no counters left to free, but the
+            # invitation must still leave the index, or every run would trip on it.
+            self._close(invitation, *expire, counters=False)
+
     def _close(
         self,
         invitation: Invitation,
@@ -465,6 +496,8 @@ class InvitationService(DomainService):
         actor: Caller | Actor,
         detail_type: DetailType,
         extra: list[WriteOp],
+        *,
+        counters: bool = True,
     ) -> None:
         """Move a pending invitation to a final state, freeing its seat and email lock."""
         closed = replace(invitation, status=status, updated_at=now, version=invitation.version + 1)
@@ -473,7 +506,7 @@ class InvitationService(DomainService):
             [
                 writes.replace_invitation(closed, invitation.version),
                 writes.release_pending_email(ws, invitation.email),
-                writes.adjust_counters(ws, pending=-1),
+                *([writes.adjust_counters(ws, pending=-1)] if counters else []),
                 *extra,
                 self.event(
                     detail_type,
@@ -519,10 +552,30 @@ class InvitationService(DomainService):
             on_failed=_CountersRefused("COUNTERS", "refused"),
         )
 
-    def _commit_counting(self, ops: list[WriteOp], workspace_id: str) -> None:
-        """Commit; when the counters refused, say which limit was hit, as now read."""
+    def _commit_counting(
+        self,
+        ops: list[WriteOp],
+        workspace_id: str,
+        *,
+        idempotency: IdempotencyRequest | None = None,
+        caller: Caller | None = None,
+        result: dict[str, object] | None = None,
+    ) -> dict[str, object] | None:
+        """Commit (once per Idempotency-Key); when the counters refused, say which limit
+        was hit, as now read."""
         try:
-            self.store.commit(ops)
+            if idempotency is None or caller is None:
+                self.store.commit(ops)
+                return None
+            return commit_once(
+                self.store,
+                ops,
+                idempotency=idempotency,
+                caller=caller,
+                operation=f"CreateInvitation:{workspace_id}",
+                result=result or {},
+                at=self.clock.now(),
+            )
         except _CountersRefused:
             snapshot = self.store.load(workspace_id)
             workspace = snapshot.workspace

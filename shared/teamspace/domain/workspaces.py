@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, replace
 from typing import Any
 
 from teamspace.domain.access import enter_workspace
 from teamspace.domain.events import DetailType
+from teamspace.domain.idempotency import IdempotencyRequest, commit_once
 from teamspace.domain.identity import Caller
 from teamspace.domain.records import (
     Member,
@@ -17,23 +17,11 @@ from teamspace.domain.records import (
     WorkspaceType,
 )
 from teamspace.domain.service import DomainService
-from teamspace.errors import Conflict, IdempotentReplay, InvalidInput
+from teamspace.errors import InvalidInput
 from teamspace.permissions import OWNER, MemberStatus, Permission
 from teamspace.store import codec, writes
 
 _UNSET: Any = object()
-
-
-@dataclass(frozen=True, slots=True)
-class IdempotencyRequest:
-    """An Idempotency-Key and a fingerprint of the request body it was sent with."""
-
-    key: str
-    request_fingerprint: str
-
-    def scope(self, caller: Caller, operation: str) -> str:
-        raw = f"{caller.user_id}\n{operation}\n{self.key}".encode()
-        return hashlib.sha256(raw).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,33 +84,16 @@ class WorkspaceService(DomainService):
                 now,
             ),
         ]
-        scope = idempotency.scope(caller, "CreateWorkspace") if idempotency else None
-        if idempotency and scope:
-            ops.append(
-                writes.put_idempotency_record(
-                    scope,
-                    idempotency.request_fingerprint,
-                    {"workspace": codec.workspace_item(workspace)},
-                    now,
-                    IdempotentReplay("IDEMPOTENT_REPLAY", "replayed"),
-                )
-            )
-        try:
-            self.store.commit(ops)
-        except IdempotentReplay:
-            return self._replay(scope or "", idempotency)
-        return workspace
-
-    def _replay(self, scope: str, idempotency: IdempotencyRequest | None) -> Workspace:
-        record = self.store.get_idempotency_record(scope)
-        if record is None or idempotency is None:
-            raise Conflict("CONCURRENT_UPDATE", "The first request is still in progress; retry")
-        if record["requestFingerprint"] != idempotency.request_fingerprint:
-            raise Conflict(
-                "IDEMPOTENCY_KEY_REUSED",
-                "This Idempotency-Key was already used with a different request body",
-            )
-        return codec.workspace_from_item(record["result"]["workspace"])
+        first = commit_once(
+            self.store,
+            ops,
+            idempotency=idempotency,
+            caller=caller,
+            operation="CreateWorkspace",
+            result={"workspace": codec.workspace_item(workspace)},
+            at=now,
+        )
+        return codec.workspace_from_item(first["workspace"]) if first else workspace
 
     def list_for(self, caller: Caller, *, limit: int, cursor: str | None) -> Page[Membership]:
         """The caller's workspaces where they are an active member, with their role."""

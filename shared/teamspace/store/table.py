@@ -92,6 +92,13 @@ class TeamspaceStore:
                 snapshot.invitations[invitation.invitation_id] = invitation
         return snapshot
 
+    def active_workspace_ids(self, workspace_ids: set[str]) -> set[str]:
+        """Which of these workspaces still exist (one BatchGetItem, at most 100 ids)."""
+        if not workspace_ids:
+            return set()
+        items = self._batch_get([keys.workspace_key(i) for i in sorted(workspace_ids)])
+        return {i["workspaceId"] for i in items if i.get("status") == "ACTIVE"}
+
     def get_invitation(self, workspace_id: str, invitation_id: str) -> Invitation | None:
         item = self._get(keys.invitation_key(workspace_id, invitation_id))
         return codec.invitation_from_item(item) if item else None

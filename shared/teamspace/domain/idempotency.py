@@ -1,0 +1,79 @@
+"""Idempotency-Key: a retry with the same key and body returns the first result.
+
+The key's record is written in the same transaction as the creation it guards, so a
+crash between the write and the reply can never create a second thing. A key is scoped
+to the caller and the operation, and kept for at least 24 hours.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from teamspace.domain.identity import Caller
+from teamspace.errors import Conflict, IdempotentReplay
+from teamspace.store import writes
+from teamspace.store.table import TeamspaceStore
+from teamspace.store.writes import WriteOp
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyRequest:
+    """An Idempotency-Key and a fingerprint of the request body it was sent with."""
+
+    key: str
+    request_fingerprint: str
+
+    def scope(self, caller: Caller, operation: str) -> str:
+        raw = f"{caller.user_id}\n{operation}\n{self.key}".encode()
+        return hashlib.sha256(raw).hexdigest()
+
+
+def commit_once(
+    store: TeamspaceStore,
+    ops: Sequence[WriteOp],
+    *,
+    idempotency: IdempotencyRequest | None,
+    caller: Caller,
+    operation: str,
+    result: dict[str, Any],
+    at: datetime,
+) -> dict[str, Any] | None:
+    """Commit `ops`; on a replayed key, return the first call's `result` instead.
+
+    The key's record goes first in the transaction, so that on a retry its condition is
+    the one reported, not that of whatever else the retry would collide with.
+    """
+    if idempotency is None:
+        store.commit(ops)
+        return None
+    scope = idempotency.scope(caller, operation)
+    record = writes.put_idempotency_record(
+        scope,
+        idempotency.request_fingerprint,
+        result,
+        at,
+        IdempotentReplay("IDEMPOTENT_REPLAY", "replayed"),
+    )
+    try:
+        store.commit([record, *ops])
+    except IdempotentReplay:
+        return _first_result(store, scope, idempotency)
+    return None
+
+
+def _first_result(
+    store: TeamspaceStore, scope: str, idempotency: IdempotencyRequest
+) -> dict[str, Any]:
+    found = store.get_idempotency_record(scope)
+    if found is None:
+        raise Conflict("CONCURRENT_UPDATE", "The first request is still in progress; retry")
+    if found["requestFingerprint"] != idempotency.request_fingerprint:
+        raise Conflict(
+            "IDEMPOTENCY_KEY_REUSED",
+            "This Idempotency-Key was already used with a different request body",
+        )
+    return found["result"]
