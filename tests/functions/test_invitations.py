@@ -17,7 +17,6 @@ import pytest
 from local_runtime.lambdas import LambdaContext, load_module
 from teamspace.api import wiring
 from teamspace.clock import iso
-from teamspace.errors import NotFound
 from teamspace.store import codec
 from tests.conftest import TEMPLATE
 from tests.support import (
