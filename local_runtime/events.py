@@ -59,7 +59,11 @@ class EventChain:
         self._events = boto3.client("events", region_name=template.region)
         self._streams = boto3.client("dynamodbstreams", region_name=template.region)
         self._stream_arn = ""
-        self._iterators: dict[str, str] = {}
+        # The last record seen on each shard. moto rolls a cancelled transaction back by
+        # swapping in a copy of the table (and its stream shard) from before it, and a
+        # shard iterator stays pinned to the shard it was made on: so each pump asks for
+        # a fresh iterator after the last record seen, on the shard as it is now.
+        self._last_seen: dict[str, str | None] = {}
         self._stream_functions: list[str] = []
         self._rules: list[RuleRoute] = []
 
@@ -73,9 +77,7 @@ class EventChain:
             "Shards"
         ]
         for shard in shards:
-            self._iterators[shard["ShardId"]] = self._streams.get_shard_iterator(
-                StreamArn=self._stream_arn, ShardId=shard["ShardId"], ShardIteratorType="LATEST"
-            )["ShardIterator"]
+            self._last_seen[shard["ShardId"]] = self._newest_sequence(shard["ShardId"])
         for logical_id, resource in self.template.resources.items():
             if resource["Type"] != "AWS::Serverless::Function":
                 continue
@@ -125,12 +127,31 @@ class EventChain:
         log.warning("event chain still busy after %s rounds", self.MAX_ROUNDS)
         return delivered
 
+    def _newest_sequence(self, shard_id: str) -> str | None:
+        """Where "from now on" starts: after whatever the shard holds already."""
+        newest, after = None, None
+        while True:
+            found = self._streams.get_records(ShardIterator=self._iterator(shard_id, after))
+            if not found["Records"]:
+                return newest
+            newest = after = found["Records"][-1]["dynamodb"]["SequenceNumber"]
+
+    def _iterator(self, shard_id: str, after: str | None) -> str:
+        request: dict[str, Any] = {"StreamArn": self._stream_arn, "ShardId": shard_id}
+        if after is None:
+            request["ShardIteratorType"] = "TRIM_HORIZON"
+        else:
+            request["ShardIteratorType"] = "AFTER_SEQUENCE_NUMBER"
+            request["SequenceNumber"] = after
+        return self._streams.get_shard_iterator(**request)["ShardIterator"]
+
     def _pump_stream(self) -> int:
         records: list[dict[str, Any]] = []
-        for shard, iterator in list(self._iterators.items()):
-            response = self._streams.get_records(ShardIterator=iterator)
-            self._iterators[shard] = response["NextShardIterator"]
-            records += [_plain_stream_record(r, self._stream_arn) for r in response["Records"]]
+        for shard, last in list(self._last_seen.items()):
+            found = self._streams.get_records(ShardIterator=self._iterator(shard, last))["Records"]
+            if found:
+                self._last_seen[shard] = found[-1]["dynamodb"]["SequenceNumber"]
+            records += [_plain_stream_record(r, self._stream_arn) for r in found]
         if not records:
             return 0
         for function in self._stream_functions:

@@ -288,14 +288,23 @@ class InvitationService(DomainService):
         if not current.is_pending:
             raise _not_pending(current, answering=False)
         now = self.clock.now()
-        self._close(
-            current,
-            InvitationStatus.REVOKED,
-            now,
-            caller,
-            DetailType.INVITATION_REVOKED,
-            [writes.require_member_unchanged(access.actor)],
-        )
+        try:
+            self._close(
+                current,
+                InvitationStatus.REVOKED,
+                now,
+                caller,
+                DetailType.INVITATION_REVOKED,
+                [writes.require_member_unchanged(access.actor)],
+            )
+        except Conflict:
+            # Lost a race (an accept, a decline, the expiry job): say what won it.
+            moved = self.store.get_invitation(workspace_id, invitation_id)
+            if moved is not None and moved.status is InvitationStatus.REVOKED:
+                return
+            if moved is not None and not moved.is_pending:
+                raise _not_pending(moved, answering=False) from None
+            raise
 
     def pending_for(self, caller: Caller, *, limit: int, cursor: str | None) -> Page[Invitation]:
         """Pending, unexpired invitations addressed to the caller's verified email."""

@@ -1,0 +1,315 @@
+"""The expiry job at scale: 5,000 pending invitations, 50 of them due. The job must read
+the due ones only (GSI3 is sparse and ordered by expiry), expire exactly those, announce
+each, free their seats, and find nothing to do when run again."""
+
+from __future__ import annotations
+
+import copy
+import time
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from moto.dynamodb import models as moto_dynamodb
+from moto.dynamodb.models.dynamo_type import DynamoType
+from moto.dynamodb.models.table import Table
+
+from teamspace.clock import iso
+from teamspace.domain.records import Invitation, InvitationStatus
+from teamspace.errors import Conflict
+from teamspace.store import keys, writes
+from tests.functions.chain_helpers import CallLog, Chain, counters, outbox
+from tests.support import OWNER_SUB, SAMPLE_WORKSPACE, sample_event
+
+TOTAL = 5_000
+DUE = 50
+PER_TRANSACTION = 49  # 2 items each, plus the counters: 99 items per transaction
+READ_ALLOWANCE = 10  # items a run may read beyond the due ones
+
+
+@pytest.fixture
+def lean_moto_transactions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """moto 5.2 backs up the whole table (items and stream) with copy.deepcopy once per
+    item of every TransactWriteItems, so that it can roll a cancelled one back. At 10,000
+    items that is seconds per transaction (20 seeding transactions took 545 s here).
+    This keeps moto's semantics with a backup of only the items a transaction touches:
+    moto's own table copy becomes the table itself, and a cancelled transaction restores
+    the touched items and drops the stream records it added. The project's code is not
+    touched; only the emulator's bookkeeping is made proportional to the transaction."""
+    real_copy = copy
+
+    class _TablesNotCopied:
+        @staticmethod
+        def deepcopy(value: Any, memo: dict[int, Any] | None = None) -> Any:
+            return value if isinstance(value, Table) else real_copy.deepcopy(value, memo)
+
+    original = moto_dynamodb.DynamoDBBackend.transact_write_items
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        touched = []
+        streams = {}
+        for entry in transact_items:
+            (_, op), *_ = entry.items()
+            table = self.get_table(op["TableName"])
+            key = op.get("Key") or op["Item"]
+            hash_key = DynamoType(key[table.hash_key_attr])
+            range_key = DynamoType(key[table.range_key_attr])
+            before = table.get_item(hash_key, range_key)
+            touched.append((table, hash_key, range_key, real_copy.deepcopy(before)))
+            if table.stream_shard is not None:
+                streams[id(table)] = (table.stream_shard, len(table.stream_shard.items))
+        try:
+            original(self, transact_items)
+        except Exception:
+            for table, hash_key, range_key, before in reversed(touched):
+                if before is None:
+                    table.items[hash_key].pop(range_key, None)
+                else:
+                    table.items[hash_key][range_key] = before
+            for shard, length in streams.values():
+                del shard.items[length:]
+            raise
+
+    monkeypatch.setattr(moto_dynamodb, "copy", _TablesNotCopied)
+    monkeypatch.setattr(moto_dynamodb.DynamoDBBackend, "transact_write_items", transact_write_items)
+
+
+@pytest.fixture
+def chain(functions, monkeypatch) -> Chain:
+    return Chain(monkeypatch)
+
+
+@pytest.fixture
+def seeded(lean_moto_transactions, functions, chain, store, clock, ids) -> dict[str, Any]:
+    """The sample workspace with 5,000 pending invitations; 50 due by `run_at`."""
+    created = functions.call("WorkspacesFunction", sample_event("workspaces/create-workspace.json"))
+    assert created.status == 201, created.body
+    run_at = clock.now() + timedelta(days=8)
+    started = time.perf_counter()
+    due: dict[str, str] = {}  # invitation id -> email
+    batch: list[Invitation] = []
+    for n in range(TOTAL):
+        invitation_id = ids.new("inv")
+        if n % (TOTAL // DUE) == 7:  # spread through the table, and over the shards
+            expires_at = run_at - timedelta(minutes=len(due))  # the first: exactly at run_at
+            due[invitation_id] = f"invitee{n}@example.com"
+        else:
+            expires_at = run_at + timedelta(seconds=1 + n * 97)  # the first: one second late
+        batch.append(invitation(invitation_id, n, clock.now(), expires_at))
+        if len(batch) == PER_TRANSACTION or n == TOTAL - 1:
+            commit(store, batch)
+            batch = []
+    seeding = time.perf_counter() - started
+    assert len(due) == DUE
+    assert counters(chain.dynamodb_reader, SAMPLE_WORKSPACE) == {
+        "memberCount": 1,
+        "pendingInvites": TOTAL,
+        "seatsUsed": TOTAL + 1,
+    }
+    shards = {keys.expiry_shard_of(i) for i in due}
+    assert len(shards) == keys.EXPIRY_SHARDS, shards
+    return {"run_at": run_at, "due": due, "seeding_seconds": seeding}
+
+
+def invitation(invitation_id: str, n: int, now: datetime, expires_at: datetime) -> Invitation:
+    return Invitation(
+        workspace_id=SAMPLE_WORKSPACE,
+        invitation_id=invitation_id,
+        email=f"invitee{n}@example.com",
+        role="member",
+        status=InvitationStatus.PENDING,
+        invited_by=OWNER_SUB,
+        inviter_name="Olivia Owner",
+        workspace_name="Acme Voice",
+        created_at=now,
+        expires_at=expires_at,
+        updated_at=now,
+    )
+
+
+def commit(store, batch: list[Invitation]) -> None:
+    ops = []
+    for item in batch:
+        ops += [
+            writes.create_invitation(item),
+            writes.lock_pending_email(SAMPLE_WORKSPACE, item.email, item.invitation_id),
+        ]
+    ops.append(writes.adjust_counters(SAMPLE_WORKSPACE, pending=len(batch)))
+    assert len(ops) <= 100
+    store.commit(ops)
+
+
+class Reads:
+    """What the job's own DynamoDB client read: items returned and evaluated."""
+
+    def __init__(self, log: CallLog) -> None:
+        queries = log.of("Query")
+        gets = log.of("GetItem")
+        batches = log.of("BatchGetItem")
+        self.queries = len(queries)
+        self.returned = sum(q["Count"] for q in queries)
+        self.scanned = sum(q["ScannedCount"] for q in queries)
+        self.got = sum(1 for g in gets if "Item" in g) + sum(
+            len(items) for b in batches for items in b.get("Responses", {}).values()
+        )
+        self.transactions = len(log.of("TransactWriteItems"))
+
+    @property
+    def items(self) -> int:
+        return max(self.returned, self.scanned) + self.got
+
+    def __str__(self) -> str:
+        return (
+            f"{self.items} items read ({self.returned} returned, {self.scanned} evaluated, "
+            f"{self.got} by key) in {self.queries} queries; {self.transactions} transactions"
+        )
+
+
+def run(chain: Chain, at: datetime) -> tuple[dict[str, Any], Reads, float]:
+    log = CallLog(chain.dynamodb, "Query", "GetItem", "BatchGetItem", "TransactWriteItems")
+    started = time.perf_counter()
+    with log.recording():
+        report = chain.expire(iso(at))
+    return report, Reads(log), time.perf_counter() - started
+
+
+def query_all(chain: Chain, *, count_only: bool = False, **request: Any) -> tuple[int, list]:
+    """A paginated test-side Query: how many items match, and (unless counting) them."""
+    total, items = 0, []
+    request = {"TableName": "teamspace-test", **request}
+    if count_only:
+        request["Select"] = "COUNT"
+    while True:
+        response = chain.dynamodb_reader.query(**request)
+        total += response["Count"]
+        items += response.get("Items", [])
+        if "LastEvaluatedKey" not in response:
+            return total, items
+        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def with_status(chain: Chain, status: str, *, count_only: bool = False) -> tuple[int, set[str]]:
+    """Invitations of one status (GSI2): how many, and (unless counting) their ids."""
+    total, items = query_all(
+        chain,
+        count_only=count_only,
+        IndexName=keys.GSI2,
+        KeyConditionExpression="GSI2PK = :pk",
+        ExpressionAttributeValues={
+            ":pk": {"S": keys.invitations_by_status_pk(SAMPLE_WORKSPACE, status)}
+        },
+    )
+    return total, {i["invitationId"]["S"] for i in items}
+
+
+def in_partition(chain: Chain, prefix: str) -> int:
+    total, _ = query_all(
+        chain,
+        count_only=True,
+        KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
+        ExpressionAttributeValues={
+            ":pk": {"S": f"WS#{SAMPLE_WORKSPACE}"},
+            ":prefix": {"S": prefix},
+        },
+    )
+    return total
+
+
+def counts_agree(chain: Chain) -> dict[str, int]:
+    """The META counters agree with the items (counted, not read: moto is slow to serialise
+    thousands of items); returns them."""
+    found = counters(chain.dynamodb_reader, SAMPLE_WORKSPACE)
+    members = in_partition(chain, "MEMBER#")
+    pending, _ = with_status(chain, "PENDING", count_only=True)
+    actual = {"memberCount": members, "pendingInvites": pending, "seatsUsed": members + pending}
+    assert found == actual, f"counters {found} but items say {actual}"
+    assert in_partition(chain, "INVITE_EMAIL#") == pending  # one pending lock each
+    assert in_partition(chain, "MEMBER_EMAIL#") == members
+    return found
+
+
+# ---- 9. 5,000 pending, 50 due: reads and expires the 50 ----------------------------------
+
+
+def test_expiry_reads_and_expires_only_the_due_invitations(chain, seeded):
+    report, reads, seconds = run(chain, seeded["run_at"])
+    measured = (
+        f"{TOTAL} pending, {DUE} due: {reads}; run {seconds:.2f} s, "
+        f"seeding {seeded['seeding_seconds']:.2f} s; report {report}"
+    )
+    print(measured)
+
+    assert report == {"read": DUE, "expired": DUE, "lost_races": 0}, measured
+    assert DUE <= reads.items <= DUE + READ_ALLOWANCE, measured
+    assert reads.queries <= keys.EXPIRY_SHARDS * 2, measured
+    assert reads.transactions == DUE, measured
+
+    assert with_status(chain, "EXPIRED") == (DUE, set(seeded["due"])), measured
+    assert with_status(chain, "PENDING", count_only=True)[0] == TOTAL - DUE
+    for invitation_id in sorted(seeded["due"])[:5]:
+        expired = chain.item(f"WS#{SAMPLE_WORKSPACE}", f"INVITE#{invitation_id}")
+        assert expired is not None
+        assert "GSI3PK" not in expired  # off the sparse indexes
+        assert "GSI1PK" not in expired
+
+    events = outbox(chain.dynamodb_reader, "InvitationExpired")
+    assert sorted(e["data"]["invitationId"] for e in events) == sorted(seeded["due"])
+    for event in events:
+        assert event["actor"]["type"] == "system", event
+        assert event["actor"]["id"]
+        assert event["workspaceId"] == SAMPLE_WORKSPACE
+        assert event["occurredAt"] == iso(seeded["run_at"])
+
+    assert counts_agree(chain) == {
+        "memberCount": 1,
+        "pendingInvites": TOTAL - DUE,
+        "seatsUsed": TOTAL - DUE + 1,
+    }
+    for email in seeded["due"].values():  # each expired invitation freed its address
+        assert chain.item(f"WS#{SAMPLE_WORKSPACE}", f"INVITE_EMAIL#{email}") is None
+
+
+# ---- 10. a second run: nothing due, nothing read, nothing done -----------------------------
+
+
+def test_expiry_run_again_expires_nothing_and_reads_nothing(chain, seeded):
+    first, _, _ = run(chain, seeded["run_at"])
+    assert first["expired"] == DUE
+    counters_after_first = counters(chain.dynamodb_reader, SAMPLE_WORKSPACE)
+    assert counters_after_first["pendingInvites"] == TOTAL - DUE
+
+    report, reads, seconds = run(chain, seeded["run_at"])
+    measured = f"second run: {reads}; {seconds:.2f} s; report {report}"
+    print(measured)
+
+    assert report == {"read": 0, "expired": 0, "lost_races": 0}, measured
+    assert reads.items == 0, measured
+    assert reads.transactions == 0, measured
+    assert len(outbox(chain.dynamodb_reader, "InvitationExpired")) == DUE
+    assert counters(chain.dynamodb_reader, SAMPLE_WORKSPACE) == counters_after_first
+    # A replay of the run a second early finds nothing either.
+    again, _, _ = run(chain, seeded["run_at"] - timedelta(seconds=1))
+    assert again == {"read": 0, "expired": 0, "lost_races": 0}
+
+
+def test_lean_transactions_still_cancel_all_or_nothing(lean_moto_transactions, chain, store, clock):
+    """The fixture above must keep moto's semantics: a cancelled transaction writes nothing,
+    to the table or to its stream."""
+    now = clock.now()
+    first = invitation("inv_00000000000000000000000001", 1, now, now + timedelta(days=1))
+    second = invitation("inv_00000000000000000000000002", 2, now, now + timedelta(days=1))
+    store.commit([writes.create_invitation(first)])
+    before = chain.stream_records()
+    with pytest.raises(Conflict):
+        store.commit(
+            [
+                writes.create_invitation(second),  # applied by moto, then rolled back
+                writes.lock_pending_email(SAMPLE_WORKSPACE, second.email, second.invitation_id),
+                writes.create_invitation(first),  # exists: the condition fails
+            ]
+        )
+    assert len(before) == 1
+    assert chain.stream_records() == []
+    assert chain.item(f"WS#{SAMPLE_WORKSPACE}", f"INVITE#{second.invitation_id}") is None
+    assert chain.item(f"WS#{SAMPLE_WORKSPACE}", f"INVITE_EMAIL#{second.email}") is None
+    assert chain.item(f"WS#{SAMPLE_WORKSPACE}", f"INVITE#{first.invitation_id}") is not None
