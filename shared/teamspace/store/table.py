@@ -115,24 +115,8 @@ class TeamspaceStore:
     ) -> Page[Invitation]:
         """A workspace's invitations: of one status from GSI2, or all from the partition."""
         if status is None:
-            pk = keys.workspace_pk(workspace_id)
-            request = {
-                "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
-                "ExpressionAttributeValues": {
-                    ":pk": {"S": pk},
-                    ":prefix": {"S": keys.INVITE_PREFIX},
-                },
-                "ConsistentRead": True,
-            }
-            return self._query_page(
-                request,
-                limit,
-                cursor,
-                {keys.PK: pk},
-                codec.invitation_from_item,
-                None,
-                None,
-                prefixes={keys.SK: keys.INVITE_PREFIX},
+            return self._partition_page(
+                workspace_id, keys.INVITE_PREFIX, codec.invitation_from_item, limit, cursor
             )
         gsi_pk = keys.invitations_by_status_pk(workspace_id, status)
         request = {
@@ -201,21 +185,8 @@ class TeamspaceStore:
         status: str | None = None,
     ) -> Page[Member]:
         """Members by user id, from the workspace's partition."""
-        pk = keys.workspace_pk(workspace_id)
-        request = {
-            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
-            "ExpressionAttributeValues": {":pk": {"S": pk}, ":prefix": {"S": keys.MEMBER_PREFIX}},
-            "ConsistentRead": True,
-        }
-        return self._query_page(
-            request,
-            limit,
-            cursor,
-            {keys.PK: pk},
-            codec.member_from_item,
-            role,
-            status,
-            prefixes={keys.SK: keys.MEMBER_PREFIX},
+        return self._partition_page(
+            workspace_id, keys.MEMBER_PREFIX, codec.member_from_item, limit, cursor, role, status
         )
 
     def search_members(
@@ -327,6 +298,27 @@ class TeamspaceStore:
                 return found
             request_keys = unprocessed["Keys"]
         raise Unavailable("STORE_BUSY", "The table is busy; retry shortly", retry_after=1)
+
+    def _partition_page[T](
+        self,
+        workspace_id: str,
+        prefix: str,
+        decode: Callable[[dict[str, Any]], T],
+        limit: int,
+        cursor: str | None,
+        role: str | None = None,
+        status: str | None = None,
+    ) -> Page[T]:
+        """Items of one kind (by sort-key prefix) from a workspace's own partition."""
+        pk = keys.workspace_pk(workspace_id)
+        request = {
+            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+            "ExpressionAttributeValues": {":pk": {"S": pk}, ":prefix": {"S": prefix}},
+            "ConsistentRead": True,
+        }
+        return self._query_page(
+            request, limit, cursor, {keys.PK: pk}, decode, role, status, prefixes={keys.SK: prefix}
+        )
 
     def _query_page[T](
         self,
