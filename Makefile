@@ -25,7 +25,7 @@ help:
 	@echo "make run    serve the API on http://127.0.0.1:$${PORT:-3000} (PORT=3100 make run)"
 	@echo "make test   lint, template checks (cfn-lint, sam validate --lint, sam build), all tests"
 	@echo "make fmt    format and fix with ruff"
-	@echo "make docs   regenerate docs/events.md from the event models"
+	@echo "make docs   regenerate docs/events.md and docs/permissions.md from the code"
 
 python:
 	@if [ -z "$(PYTHON312)" ]; then \

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from tools.gen_docs import EVENTS_DOC, events_markdown
+from tools.gen_docs import EVENTS_DOC, PERMISSIONS_DOC, events_markdown, permissions_markdown
 
 
 def test_docs_events_md_is_up_to_date():
     assert EVENTS_DOC.read_text() == events_markdown(), "run `make docs` and commit the result"
+
+
+def test_docs_permissions_md_is_up_to_date():
+    assert PERMISSIONS_DOC.read_text() == permissions_markdown(), "run `make docs` and commit it"

@@ -43,7 +43,7 @@ from teamspace.domain.records import (
 )
 from teamspace.domain.workspaces import WorkspaceChanges
 from teamspace.errors import FieldError, InvalidInput
-from teamspace.permissions import Decision
+from teamspace.permissions import Decision, RoleDefinition
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -221,6 +221,10 @@ class TokenRequest(RequestModel):
     token: Annotated[str, StringConstraints(min_length=1, max_length=256)]
 
 
+class ChangeRoleRequest(RequestModel):
+    role: RoleKey
+
+
 class AuthorizeRequest(RequestModel):
     permission: Annotated[str, StringConstraints(min_length=1, max_length=100)]
     resourceId: AgentId | None = None
@@ -282,6 +286,24 @@ class MyPermissionsOut(BaseModel):
 class DecisionOut(BaseModel):
     allowed: bool
     reason: str
+
+
+class RoleOut(BaseModel):
+    key: str
+    name: str
+    rank: int
+    builtin: bool
+    permissions: list[str]
+
+
+def role_out(role: RoleDefinition) -> dict[str, Any]:
+    return RoleOut(
+        key=role.key,
+        name=role.name,
+        rank=role.rank,
+        builtin=role.builtin,
+        permissions=sorted(str(p) for p in role.permissions),
+    ).model_dump()
 
 
 class InvitationOut(BaseModel):

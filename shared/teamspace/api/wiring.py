@@ -12,6 +12,7 @@ from teamspace.bus.publisher import OutboxPublisher
 from teamspace.clock import Clock, SystemClock
 from teamspace.domain.invitations import InvitationLimits, InvitationService
 from teamspace.domain.membership import MembershipService
+from teamspace.domain.roles import RoleService
 from teamspace.domain.workspaces import WorkspaceService
 from teamspace.ids import IdGenerator, UlidGenerator
 from teamspace.mail.catalogue import MailContext
@@ -43,6 +44,7 @@ def reset() -> None:
         store,
         workspaces,
         membership,
+        roles,
         invitations,
         publisher,
         mailer,
@@ -85,6 +87,11 @@ def workspaces() -> WorkspaceService:
 @lru_cache(maxsize=1)
 def membership() -> MembershipService:
     return MembershipService(store(), _clock, _ids)
+
+
+@lru_cache(maxsize=1)
+def roles() -> RoleService:
+    return RoleService(store(), _clock, _ids)
 
 
 @lru_cache(maxsize=1)

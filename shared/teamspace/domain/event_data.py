@@ -68,6 +68,12 @@ class MemberUpdatedData(EventData):
     changes: dict[str, Any]
 
 
+class MemberRoleChangedData(EventData):
+    userId: str
+    previousRole: str
+    role: str
+
+
 class MemberStatusData(EventData):
     userId: str
     role: str
@@ -91,6 +97,7 @@ DATA_MODELS: dict[DetailType, type[EventData]] = {
     DetailType.INVITATION_ACCEPTED: InvitationAcceptedData,
     DetailType.MEMBER_JOINED: MemberJoinedData,
     DetailType.MEMBER_UPDATED: MemberUpdatedData,
+    DetailType.MEMBER_ROLE_CHANGED: MemberRoleChangedData,
     DetailType.MEMBER_SUSPENDED: MemberStatusData,
     DetailType.MEMBER_REACTIVATED: MemberStatusData,
     DetailType.MEMBER_REMOVED: MemberGoneData,

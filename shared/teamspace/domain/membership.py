@@ -71,18 +71,18 @@ class MembershipService(DomainService):
         )
 
     def get(self, caller: Caller, workspace_id: str, user_id: str) -> Member:
-        user_id = _resolve(caller, user_id)
+        user_id = resolve_user_id(caller, user_id)
         access = enter_workspace(self.store, caller, workspace_id, [user_id])
         if user_id != caller.user_id:
             access.require(Permission.MEMBERS_VIEW)
-        return _target(access, user_id)
+        return target_member(access, user_id)
 
     def update(
         self, caller: Caller, workspace_id: str, user_id: str, changes: MemberChanges
     ) -> Member:
-        user_id = _resolve(caller, user_id)
+        user_id = resolve_user_id(caller, user_id)
         access = enter_workspace(self.store, caller, workspace_id, [user_id])
-        target = _target(access, user_id)
+        target = target_member(access, user_id)
         target_subject = subject_of(target)
         if changes.touches_profile:
             enforce(permissions.check_profile_update(access.subject, target_subject))
@@ -145,9 +145,9 @@ class MembershipService(DomainService):
     def _set_status(
         self, caller: Caller, workspace_id: str, user_id: str, status: MemberStatus
     ) -> Member:
-        user_id = _resolve(caller, user_id)
+        user_id = resolve_user_id(caller, user_id)
         access = enter_workspace(self.store, caller, workspace_id, [user_id])
-        target = _target(access, user_id)
+        target = target_member(access, user_id)
         enforce(permissions.check_suspension(access.subject, subject_of(target)))
         if target.status == status:
             return target  # already so: nothing changes, nothing is announced
@@ -175,9 +175,9 @@ class MembershipService(DomainService):
 
     def remove(self, caller: Caller, workspace_id: str, user_id: str) -> None:
         """Remove a member, or leave when `user_id` is the caller (`me`)."""
-        user_id = _resolve(caller, user_id)
+        user_id = resolve_user_id(caller, user_id)
         access = enter_workspace(self.store, caller, workspace_id, [user_id])
-        target = _target(access, user_id)
+        target = target_member(access, user_id)
         leaving = target.user_id == caller.user_id
         if leaving:
             enforce(permissions.check_leave(access.subject))
@@ -217,11 +217,13 @@ class MembershipService(DomainService):
         return permissions.decide(access.subject, known, resource_id)
 
 
-def _resolve(caller: Caller, user_id: str) -> str:
+def resolve_user_id(caller: Caller, user_id: str) -> str:
+    """`me` in a path means the caller."""
     return caller.user_id if user_id == ME else user_id
 
 
-def _target(access: Access, user_id: str) -> Member:
+def target_member(access: Access, user_id: str) -> Member:
+    """The member a request acts on, from what the request's one read brought."""
     if user_id == access.actor.user_id:
         return access.actor
     member = access.members.get(user_id)

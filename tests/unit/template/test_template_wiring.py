@@ -89,6 +89,7 @@ def test_the_jwt_authorizer_defaults_to_the_stacks_cognito_pool():
 NEEDS = {
     "WorkspacesFunction": set(),
     "MembershipFunction": set(),
+    "RolesFunction": set(),
     "InvitationsFunction": {
         "INVITATION_TTL_DAYS",
         "MAX_PENDING_INVITATIONS",
