@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
+from unittest import mock
 
 import boto3
 import pytest
@@ -63,7 +65,9 @@ class Api:
 
 @pytest.fixture(scope="module")
 def api() -> Iterator[Api]:
-    with pytest.MonkeyPatch.context() as patch:
+    # The runtime gives this process every function's environment; none of it may
+    # outlive the module, or later tests would read this runtime's settings.
+    with mock.patch.dict(os.environ), pytest.MonkeyPatch.context() as patch:
         for name, value in FAKE_ENVIRONMENT.items():
             patch.setenv(name, value)
         runtime = LocalRuntime(port=0).start()
