@@ -22,7 +22,7 @@ from pydantic import (
 )
 
 from teamspace import permissions
-from teamspace.api.identity import normalise_email
+from teamspace.api.identity import USER_ID_PATTERN, normalise_email
 from teamspace.clock import iso
 from teamspace.domain.access import subject_of
 from teamspace.domain.idempotency import IdempotencyRequest
@@ -33,17 +33,19 @@ from teamspace.domain.invitations import (
     IssuedInvitation,
 )
 from teamspace.domain.membership import EffectivePermissions, MemberChanges
+from teamspace.domain.ownership import Transferred
 from teamspace.domain.records import (
     Invitation,
     Member,
     Membership,
+    OwnershipTransfer,
     Page,
     Workspace,
     WorkspaceType,
 )
 from teamspace.domain.workspaces import WorkspaceChanges
 from teamspace.errors import FieldError, InvalidInput
-from teamspace.permissions import Decision, RoleDefinition
+from teamspace.permissions import OWNER, Decision, RoleDefinition
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -219,6 +221,38 @@ class BulkInvitationRequest(RequestModel):
 
 class TokenRequest(RequestModel):
     token: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+class TransferRequest(RequestModel):
+    newOwnerId: Annotated[str, StringConstraints(pattern=USER_ID_PATTERN)]
+    confirmName: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+
+
+class TransferOut(BaseModel):
+    workspaceId: str
+    fromUserId: str
+    toUserId: str
+    status: Literal["pending"]
+    requestedAt: str
+    expiresAt: str
+
+
+def transfer_out(transfer: OwnershipTransfer) -> dict[str, Any]:
+    return TransferOut(
+        workspaceId=transfer.workspace_id,
+        fromUserId=transfer.from_user_id,
+        toUserId=transfer.to_user_id,
+        status="pending",
+        requestedAt=iso(transfer.requested_at),
+        expiresAt=iso(transfer.expires_at),
+    ).model_dump()
+
+
+def transferred_out(result: Transferred) -> dict[str, Any]:
+    return {
+        "workspace": workspace_out(result.workspace, OWNER),
+        "owner": member_out(result.new_owner),
+    }
 
 
 class ChangeRoleRequest(RequestModel):

@@ -12,6 +12,7 @@ from teamspace.bus.publisher import OutboxPublisher
 from teamspace.clock import Clock, SystemClock
 from teamspace.domain.invitations import InvitationLimits, InvitationService
 from teamspace.domain.membership import MembershipService
+from teamspace.domain.ownership import OwnershipService
 from teamspace.domain.roles import RoleService
 from teamspace.domain.workspaces import WorkspaceService
 from teamspace.ids import IdGenerator, UlidGenerator
@@ -45,6 +46,7 @@ def reset() -> None:
         workspaces,
         membership,
         roles,
+        ownership,
         invitations,
         publisher,
         mailer,
@@ -92,6 +94,11 @@ def membership() -> MembershipService:
 @lru_cache(maxsize=1)
 def roles() -> RoleService:
     return RoleService(store(), _clock, _ids)
+
+
+@lru_cache(maxsize=1)
+def ownership() -> OwnershipService:
+    return OwnershipService(store(), _clock, _ids)
 
 
 @lru_cache(maxsize=1)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from teamspace import permissions
 from teamspace.domain.identity import Caller
-from teamspace.domain.records import Invitation, Member, Workspace
+from teamspace.domain.records import Invitation, Member, OwnershipTransfer, Workspace
 from teamspace.errors import Forbidden, workspace_not_found
 from teamspace.permissions import MemberStatus, Permission, Subject, Toggles, Verdict
 from teamspace.store.table import TeamspaceStore
@@ -28,6 +28,7 @@ class Access:
     subject: Subject
     members: dict[str, Member] = field(default_factory=dict)
     invitations: dict[str, Invitation] = field(default_factory=dict)
+    transfer: OwnershipTransfer | None = None
 
     def require(self, permission: Permission) -> None:
         if not permissions.holds(self.subject, permission):
@@ -56,16 +57,22 @@ def enter_workspace(
     workspace_id: str,
     also: Sequence[str] = (),
     invitations: Sequence[str] = (),
+    *,
+    with_transfer: bool = False,
 ) -> Access:
     """Load the workspace for `caller`, or 404 when they are not an active member."""
-    snapshot = store.load(workspace_id, [caller.user_id, *also], invitations)
+    snapshot = store.load(
+        workspace_id, [caller.user_id, *also], invitations, with_transfer=with_transfer
+    )
     workspace, members = snapshot.workspace, snapshot.members
     actor = members.get(caller.user_id)
     if workspace is None or not workspace.is_active or actor is None:
         raise workspace_not_found()
     if actor.status != MemberStatus.ACTIVE:
         raise workspace_not_found()
-    return Access(workspace, actor, subject_of(actor), members, snapshot.invitations)
+    return Access(
+        workspace, actor, subject_of(actor), members, snapshot.invitations, snapshot.transfer
+    )
 
 
 def enforce(verdict: Verdict) -> None:

@@ -85,6 +85,24 @@ class MemberGoneData(EventData):
     role: str
 
 
+class OwnershipHandOverData(EventData):
+    """A transfer asked for, or done: who from, who to, and where mail should go."""
+
+    fromUserId: str
+    fromEmail: str
+    fromName: str | None
+    toUserId: str
+    toEmail: str
+    toName: str | None
+    workspaceName: str
+    expiresAt: str
+
+
+class OwnershipTransferEndedData(EventData):
+    fromUserId: str
+    toUserId: str
+
+
 DATA_MODELS: dict[DetailType, type[EventData]] = {
     DetailType.WORKSPACE_CREATED: WorkspaceCreatedData,
     DetailType.WORKSPACE_UPDATED: WorkspaceUpdatedData,
@@ -102,6 +120,10 @@ DATA_MODELS: dict[DetailType, type[EventData]] = {
     DetailType.MEMBER_REACTIVATED: MemberStatusData,
     DetailType.MEMBER_REMOVED: MemberGoneData,
     DetailType.MEMBER_LEFT: MemberGoneData,
+    DetailType.OWNERSHIP_TRANSFER_REQUESTED: OwnershipHandOverData,
+    DetailType.OWNERSHIP_TRANSFERRED: OwnershipHandOverData,
+    DetailType.OWNERSHIP_TRANSFER_CANCELLED: OwnershipTransferEndedData,
+    DetailType.OWNERSHIP_TRANSFER_DECLINED: OwnershipTransferEndedData,
 }
 
 

@@ -131,3 +131,15 @@ class InvitationToken:
     workspace_id: str
     invitation_id: str
     state: str  # ACTIVE | SUPERSEDED | USED
+
+
+@dataclass(frozen=True, slots=True)
+class OwnershipTransfer:
+    """A pending hand-over of a workspace: one at a time, until accepted or it expires."""
+
+    workspace_id: str
+    from_user_id: str
+    to_user_id: str
+    requested_at: datetime
+    expires_at: datetime
+    version: int = 1

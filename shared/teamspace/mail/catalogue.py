@@ -57,13 +57,41 @@ def invitation_mail(detail: EventDetail, context: MailContext) -> list[Mail]:
     ]
 
 
+def ownership_requested_mail(detail: EventDetail, context: MailContext) -> list[Mail]:  # noqa: ARG001
+    """The nominee learns they are asked to take the workspace over."""
+    data = detail.data
+    return [
+        Mail(
+            to=str(data["toEmail"]),
+            template="ownership-requested",
+            data={
+                "ownerName": str(data.get("fromName") or data["fromEmail"]),
+                "workspaceName": str(data["workspaceName"]),
+                "expiresOn": human_date(parse_iso(str(data["expiresAt"]))),
+            },
+        )
+    ]
+
+
+def ownership_transferred_mail(detail: EventDetail, context: MailContext) -> list[Mail]:  # noqa: ARG001
+    """Both people learn the result."""
+    data = detail.data
+    facts = {
+        "workspaceName": str(data["workspaceName"]),
+        "previousOwnerName": str(data.get("fromName") or data["fromEmail"]),
+        "newOwnerName": str(data.get("toName") or data["toEmail"]),
+    }
+    return [
+        Mail(to=str(data["fromEmail"]), template="ownership-transferred", data=facts),
+        Mail(to=str(data["toEmail"]), template="ownership-transferred", data=facts),
+    ]
+
+
 MAILS: dict[DetailType, Mapping] = {
     DetailType.INVITATION_CREATED: invitation_mail,
     DetailType.INVITATION_RESENT: invitation_mail,
+    DetailType.OWNERSHIP_TRANSFER_REQUESTED: ownership_requested_mail,
+    DetailType.OWNERSHIP_TRANSFERRED: ownership_transferred_mail,
 }
 
 MAILED_DETAIL_TYPES = sorted(MAILS)
-
-
-def occurred(detail: EventDetail) -> datetime:
-    return parse_iso(detail.occurredAt)

@@ -24,9 +24,10 @@ from teamspace.permissions.rank_rules import (
     check_suspension,
     may_grant_role,
 )
-from teamspace.permissions.roles import BUILTIN_ROLES, OWNER, RoleDefinition, builtin_role
+from teamspace.permissions.roles import ADMIN, BUILTIN_ROLES, OWNER, RoleDefinition, builtin_role
 
 __all__ = [
+    "ADMIN",
     "AGENT_SCOPED",
     "ALL_PERMISSIONS",
     "BUILTIN_ROLES",

@@ -13,6 +13,7 @@ from teamspace.domain.records import (
     InvitationStatus,
     InvitationToken,
     Member,
+    OwnershipTransfer,
     Workspace,
     WorkspaceStatus,
     WorkspaceType,
@@ -202,4 +203,30 @@ def token_from_item(item: dict[str, Any]) -> InvitationToken:
         workspace_id=item["workspaceId"],
         invitation_id=item["invitationId"],
         state=item["state"],
+    )
+
+
+def transfer_item(transfer: OwnershipTransfer) -> dict[str, Any]:
+    return {
+        **keys.transfer_key(transfer.workspace_id),
+        "entity": "ownership_transfer",
+        "workspaceId": transfer.workspace_id,
+        "fromUserId": transfer.from_user_id,
+        "toUserId": transfer.to_user_id,
+        "requestedAt": iso(transfer.requested_at),
+        "expiresAt": iso(transfer.expires_at),
+        "version": transfer.version,
+        # Gone by itself a day after it lapses; until then it reads as expired.
+        keys.TTL: int(transfer.expires_at.timestamp()) + 24 * 3600,
+    }
+
+
+def transfer_from_item(item: dict[str, Any]) -> OwnershipTransfer:
+    return OwnershipTransfer(
+        workspace_id=item["workspaceId"],
+        from_user_id=item["fromUserId"],
+        to_user_id=item["toUserId"],
+        requested_at=parse_iso(item["requestedAt"]),
+        expires_at=parse_iso(item["expiresAt"]),
+        version=item["version"],
     )

@@ -13,6 +13,7 @@
 - link token:  PK `INVTOKEN#<sha256 of token>`, SK `INVTOKEN`
 - send counter: PK `RATE#INVITES#<userId>#<hour>`, SK `RATE` (expires by TTL)
 - mail marker: PK `MAILED#<eventId>`, SK `MAILED` (expires by TTL)
+- transfer:    PK `WS#<workspaceId>`, SK `TRANSFER` (the pending ownership transfer)
 - outbox:      PK `OUTBOX#<eventId>`, SK `OUTBOX` (expires by TTL)
 - idempotency: PK `IDEMPOTENCY#<sha256 of caller, operation, key>`, SK `IDEMPOTENCY`
 
@@ -131,3 +132,7 @@ def invite_rate_key(user_id: str, hour: str) -> Key:
 
 def mailed_key(event_id: str) -> Key:
     return {PK: f"MAILED#{event_id}", SK: "MAILED"}
+
+
+def transfer_key(workspace_id: str) -> Key:
+    return {PK: workspace_pk(workspace_id), SK: "TRANSFER"}

@@ -18,6 +18,7 @@ from teamspace.domain.records import (
     InvitationToken,
     Member,
     Membership,
+    OwnershipTransfer,
     Page,
     Workspace,
 )
@@ -50,6 +51,7 @@ class Snapshot:
     workspace: Workspace | None = None
     members: dict[str, Member] = field(default_factory=dict)
     invitations: dict[str, Invitation] = field(default_factory=dict)
+    transfer: OwnershipTransfer | None = None
 
 
 class TeamspaceStore:
@@ -70,6 +72,8 @@ class TeamspaceStore:
         workspace_id: str,
         user_ids: Sequence[str] = (),
         invitation_ids: Sequence[str] = (),
+        *,
+        with_transfer: bool = False,
     ) -> Snapshot:
         """The workspace with the named members and invitations, in one strongly
         consistent BatchGetItem.
@@ -80,6 +84,8 @@ class TeamspaceStore:
         wanted = [keys.workspace_key(workspace_id)]
         wanted += [keys.member_key(workspace_id, user_id) for user_id in dict.fromkeys(user_ids)]
         wanted += [keys.invitation_key(workspace_id, i) for i in dict.fromkeys(invitation_ids)]
+        if with_transfer:
+            wanted.append(keys.transfer_key(workspace_id))
         snapshot = Snapshot()
         for item in self._batch_get(wanted):
             if item["entity"] == "workspace":
@@ -90,6 +96,8 @@ class TeamspaceStore:
             elif item["entity"] == "invitation":
                 invitation = codec.invitation_from_item(item)
                 snapshot.invitations[invitation.invitation_id] = invitation
+            elif item["entity"] == "ownership_transfer":
+                snapshot.transfer = codec.transfer_from_item(item)
         return snapshot
 
     def active_workspace_ids(self, workspace_ids: set[str]) -> set[str]:

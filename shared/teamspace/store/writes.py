@@ -14,7 +14,7 @@ from typing import Any
 
 from teamspace.clock import iso
 from teamspace.domain.events import OutboxEvent
-from teamspace.domain.records import Invitation, Member, Workspace
+from teamspace.domain.records import Invitation, Member, OwnershipTransfer, Workspace
 from teamspace.errors import (
     Conflict,
     Gone,
@@ -416,3 +416,50 @@ def mark_mailed(event_id: str, at: datetime) -> WriteOp:
         keys.TTL: int(at.timestamp()) + 7 * 24 * 3600,
     }
     return _put_new(item, Conflict("ALREADY_MAILED", "This event was mailed already"))
+
+
+def transfer_pending() -> Conflict:
+    return Conflict("TRANSFER_PENDING", "An ownership transfer is already pending; cancel it first")
+
+
+def put_transfer(transfer: OwnershipTransfer, at: datetime) -> WriteOp:
+    """The one pending transfer of a workspace; a lapsed one may be replaced."""
+    return WriteOp(
+        "Put",
+        {
+            "Item": codec.to_attributes(codec.transfer_item(transfer)),
+            "ConditionExpression": "attribute_not_exists(PK) OR expiresAt <= :now",
+            "ExpressionAttributeValues": _values(now=iso(at)),
+        },
+        transfer_pending(),
+    )
+
+
+def end_transfer(transfer: OwnershipTransfer) -> WriteOp:
+    """Remove the transfer that was read, and no other (a newer one stays)."""
+    return WriteOp(
+        "Delete",
+        {
+            "Key": codec.to_attributes(keys.transfer_key(transfer.workspace_id)),
+            "ConditionExpression": "version = :version AND toUserId = :to",
+            "ExpressionAttributeValues": _values(version=transfer.version, to=transfer.to_user_id),
+        },
+        version_conflict("ownership transfer"),
+    )
+
+
+def change_owner(workspace_id: str, previous: str, new: str, at: datetime) -> WriteOp:
+    """The workspace's owner field, moved only from the owner that was read."""
+    return WriteOp(
+        "Update",
+        {
+            "Key": codec.to_attributes(keys.workspace_key(workspace_id)),
+            "UpdateExpression": "SET ownerId = :new, updatedAt = :at ADD version :one",
+            "ConditionExpression": "ownerId = :previous AND #status = :active",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": _values(
+                new=new, previous=previous, at=iso(at), one=1, active="ACTIVE"
+            ),
+        },
+        version_conflict("workspace's owner"),
+    )

@@ -90,6 +90,7 @@ NEEDS = {
     "WorkspacesFunction": set(),
     "MembershipFunction": set(),
     "RolesFunction": set(),
+    "OwnershipFunction": set(),
     "InvitationsFunction": {
         "INVITATION_TTL_DAYS",
         "MAX_PENDING_INVITATIONS",

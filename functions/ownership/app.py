@@ -1,0 +1,49 @@
+"""Ownership transfer: the owner requests or cancels, the nominee accepts or declines
+(routes in template.yaml)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from teamspace.api import models, wiring
+from teamspace.api.params import WorkspaceId
+from teamspace.api.resolver import create_resolver, current_caller, http_handler
+
+app = create_resolver()
+BASE = "/v1/workspaces/<workspaceId>/ownership-transfer"
+
+
+@app.post(BASE)
+def request_transfer(workspaceId: WorkspaceId, body: Annotated[models.TransferRequest, Body()]):
+    transfer = wiring.ownership().request(
+        current_caller(app), workspaceId, body.newOwnerId, body.confirmName
+    )
+    return Response(202, "application/json", body=models.transfer_out(transfer))
+
+
+@app.get(BASE)
+def pending_transfer(workspaceId: WorkspaceId) -> dict[str, Any]:
+    return models.transfer_out(wiring.ownership().pending(current_caller(app), workspaceId))
+
+
+@app.delete(BASE)
+def cancel_transfer(workspaceId: WorkspaceId):
+    wiring.ownership().cancel(current_caller(app), workspaceId)
+    return Response(204)
+
+
+@app.post(f"{BASE}/accept")
+def accept_transfer(workspaceId: WorkspaceId) -> dict[str, Any]:
+    return models.transferred_out(wiring.ownership().accept(current_caller(app), workspaceId))
+
+
+@app.post(f"{BASE}/decline")
+def decline_transfer(workspaceId: WorkspaceId):
+    wiring.ownership().decline(current_caller(app), workspaceId)
+    return Response(204)
+
+
+lambda_handler = http_handler(app)

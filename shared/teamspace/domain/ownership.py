@@ -1,0 +1,211 @@
+"""Ownership transfer, in two steps: the owner names an active member, the nominee accepts.
+
+On accept, one transaction makes the nominee owner, the previous owner admin and moves
+the workspace's owner field, each conditional on what was read: the transfer (its
+version), both members (their versions, so a removal, suspension or role change of
+either since then cancels it) and the owner field. So two transfers, or a transfer
+racing any change to either person, leave exactly one owner and nothing half-done.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from teamspace.clock import iso
+from teamspace.domain.access import Access, enter_workspace
+from teamspace.domain.events import DetailType
+from teamspace.domain.identity import Caller
+from teamspace.domain.membership import target_member
+from teamspace.domain.records import Member, OwnershipTransfer, Workspace
+from teamspace.domain.service import DomainService
+from teamspace.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from teamspace.permissions import ADMIN, OWNER, MemberStatus, Permission
+from teamspace.store import writes
+
+TRANSFER_DAYS = 7
+
+
+def transfer_not_found() -> NotFound:
+    return NotFound("TRANSFER_NOT_FOUND", "No ownership transfer is pending")
+
+
+@dataclass(frozen=True, slots=True)
+class Transferred:
+    workspace: Workspace
+    new_owner: Member
+
+
+class OwnershipService(DomainService):
+    def request(
+        self, caller: Caller, workspace_id: str, new_owner_id: str, confirm_name: str
+    ) -> OwnershipTransfer:
+        access = enter_workspace(
+            self.store, caller, workspace_id, [new_owner_id], with_transfer=True
+        )
+        access.require(Permission.OWNERSHIP_TRANSFER)
+        if confirm_name.strip() != access.workspace.name:
+            raise InvalidInput(
+                "CONFIRMATION_MISMATCH",
+                "confirmName must be the workspace's name, exactly",
+                fields=[FieldError("confirmName", "does not match the workspace's name")],
+            )
+        if new_owner_id == caller.user_id:
+            raise InvalidInput(
+                "INVALID_NOMINEE",
+                "You already own this workspace",
+                fields=[FieldError("newOwnerId", "is you")],
+            )
+        nominee = target_member(access, new_owner_id)
+        if nominee.status != MemberStatus.ACTIVE:
+            raise Conflict("NOMINEE_NOT_ACTIVE", "Only an active member can become owner")
+        now = self.clock.now()
+        pending = access.transfer
+        if pending is not None and pending.expires_at > now:
+            raise writes.transfer_pending()
+        transfer = OwnershipTransfer(
+            workspace_id=workspace_id,
+            from_user_id=caller.user_id,
+            to_user_id=nominee.user_id,
+            requested_at=now,
+            expires_at=now + timedelta(days=TRANSFER_DAYS),
+            version=(pending.version + 1) if pending else 1,
+        )
+        self.store.commit(
+            [
+                writes.put_transfer(transfer, now),
+                writes.require_member_unchanged(access.actor),
+                writes.require_member_unchanged(nominee),
+                self.event(
+                    DetailType.OWNERSHIP_TRANSFER_REQUESTED,
+                    workspace_id,
+                    caller,
+                    self._data(access, access.actor, nominee, transfer),
+                    now,
+                ),
+            ]
+        )
+        return transfer
+
+    def pending(self, caller: Caller, workspace_id: str) -> OwnershipTransfer:
+        """The pending transfer, for the owner and the nominee; 404 for everyone else."""
+        access = enter_workspace(self.store, caller, workspace_id, with_transfer=True)
+        transfer = self._live(access)
+        if caller.user_id not in (transfer.from_user_id, transfer.to_user_id):
+            raise transfer_not_found()
+        return transfer
+
+    def cancel(self, caller: Caller, workspace_id: str) -> None:
+        access = enter_workspace(self.store, caller, workspace_id, with_transfer=True)
+        access.require(Permission.OWNERSHIP_TRANSFER)
+        transfer = self._live(access)
+        self._end(access, caller, transfer, DetailType.OWNERSHIP_TRANSFER_CANCELLED)
+
+    def decline(self, caller: Caller, workspace_id: str) -> None:
+        access = enter_workspace(self.store, caller, workspace_id, with_transfer=True)
+        transfer = self._nominated(access, caller)
+        self._end(access, caller, transfer, DetailType.OWNERSHIP_TRANSFER_DECLINED)
+
+    def accept(self, caller: Caller, workspace_id: str) -> Transferred:
+        access = enter_workspace(self.store, caller, workspace_id, with_transfer=True)
+        transfer = self._nominated(access, caller)
+        # The owner is known only from the transfer: a second read, for a rare call.
+        owner = self.store.load(workspace_id, [transfer.from_user_id]).members.get(
+            transfer.from_user_id
+        )
+        if owner is None or owner.role != OWNER or owner.status != MemberStatus.ACTIVE:
+            raise Conflict("OWNER_CHANGED", "The owner changed since the transfer was requested")
+        now = self.clock.now()
+        nominee = access.actor
+        new_owner = replace(
+            nominee,
+            role=OWNER,
+            toggles={},
+            agent_ids=None,
+            updated_at=now,
+            version=nominee.version + 1,
+        )
+        previous = replace(owner, role=ADMIN, updated_at=now, version=owner.version + 1)
+        data = self._data(access, owner, nominee, transfer)
+        self.store.commit(
+            [
+                writes.end_transfer(transfer),
+                writes.replace_member(new_owner, expected_version=nominee.version),
+                writes.replace_member(previous, expected_version=owner.version),
+                writes.change_owner(workspace_id, owner.user_id, nominee.user_id, now),
+                self.event(DetailType.OWNERSHIP_TRANSFERRED, workspace_id, caller, data, now),
+                self.event(
+                    DetailType.MEMBER_ROLE_CHANGED,
+                    workspace_id,
+                    caller,
+                    {"userId": nominee.user_id, "previousRole": nominee.role, "role": OWNER},
+                    now,
+                ),
+                self.event(
+                    DetailType.MEMBER_ROLE_CHANGED,
+                    workspace_id,
+                    caller,
+                    {"userId": owner.user_id, "previousRole": OWNER, "role": ADMIN},
+                    now,
+                ),
+            ]
+        )
+        workspace = replace(
+            access.workspace,
+            owner_id=nominee.user_id,
+            updated_at=now,
+            version=access.workspace.version + 1,
+        )
+        return Transferred(workspace, new_owner)
+
+    # ---- shared steps ----------------------------------------------------------------
+
+    def _live(self, access: Access) -> OwnershipTransfer:
+        transfer = access.transfer
+        if transfer is None or transfer.expires_at <= self.clock.now():
+            raise transfer_not_found()
+        return transfer
+
+    def _nominated(self, access: Access, caller: Caller) -> OwnershipTransfer:
+        transfer = self._live(access)
+        if transfer.to_user_id != caller.user_id:
+            if transfer.from_user_id == caller.user_id:
+                raise Forbidden("NOT_THE_NOMINEE", "Only the nominee can answer the transfer")
+            raise transfer_not_found()
+        return transfer
+
+    def _end(
+        self,
+        access: Access,
+        caller: Caller,
+        transfer: OwnershipTransfer,
+        detail_type: DetailType,
+    ) -> None:
+        now = self.clock.now()
+        self.store.commit(
+            [
+                writes.end_transfer(transfer),
+                self.event(
+                    detail_type,
+                    access.workspace.workspace_id,
+                    caller,
+                    {"fromUserId": transfer.from_user_id, "toUserId": transfer.to_user_id},
+                    now,
+                ),
+            ]
+        )
+
+    @staticmethod
+    def _data(
+        access: Access, owner: Member, nominee: Member, transfer: OwnershipTransfer
+    ) -> dict[str, object]:
+        return {
+            "fromUserId": owner.user_id,
+            "fromEmail": owner.email,
+            "fromName": owner.name,
+            "toUserId": nominee.user_id,
+            "toEmail": nominee.email,
+            "toName": nominee.name,
+            "workspaceName": access.workspace.name,
+            "expiresAt": iso(transfer.expires_at),
+        }
