@@ -1305,3 +1305,68 @@ def test_a_retried_invitation_with_the_same_idempotency_key_returns_the_first(fu
     )
     assert retry.status == 201
     assert retry.body == first.body
+
+
+# ---- regressions found in review ------------------------------------------------------------
+
+
+def test_an_idempotent_retry_is_answered_even_when_its_first_call_filled_the_last_seat(
+    functions, workspace
+):
+    settings = {"settings": {"maxMembers": 2}}
+    patched = functions.call(
+        "WorkspacesFunction", sample_event("workspaces/update-workspace.json", body=settings)
+    )
+    assert patched.status == 200
+    keyed = {"idempotency-key": "invite-once"}
+    body = {"email": "last@example.com", "role": "member"}
+    first = functions.call(
+        FN, sample_event("invitations/create-invitation.json", body=body, headers=keyed)
+    )
+    assert first.status == 201, first.body
+    again = functions.call(
+        FN, sample_event("invitations/create-invitation.json", body=body, headers=keyed)
+    )
+    assert again.status == 201, again.body
+    assert again.body["invitationId"] == first.body["invitationId"]
+
+
+def test_an_expired_invitation_whose_old_link_is_gone_by_ttl_can_still_be_resent(
+    functions, workspace, dynamodb, clock
+):
+    created = invite(functions, "ttl@example.com")
+    old_token = token_of(created)
+    clock.advance(days=8)
+    run_expiry(clock)
+    # What DynamoDB's TTL does a month later: the old link's item disappears.
+    dynamodb.delete_item(
+        TableName=TABLE,
+        Key={"PK": {"S": f"INVTOKEN#{digest(old_token)}"}, "SK": {"S": "INVTOKEN"}},
+    )
+    resent = manage(functions, "resend", created.body["invitationId"])
+    assert resent.status == 200, resent.body
+    new_token = token_of(resent)
+    ttl_user = user("ttl", "ttl@example.com")
+    assert answer(functions, "accept", old_token, who=ttl_user).status == 410
+    assert answer(functions, "accept", new_token, who=ttl_user).status == 200
+
+
+def test_the_seat_limit_is_the_one_in_force_at_the_write(functions, workspace, dynamodb):
+    """maxMembers is lowered between the invitation's read and its write: refused."""
+
+    def lower_the_limit(**_: object) -> None:
+        client.meta.events.unregister("before-call.dynamodb.TransactWriteItems", lower_the_limit)
+        dynamodb.update_item(
+            TableName=TABLE,
+            Key={"PK": {"S": f"WS#{SAMPLE_WORKSPACE}"}, "SK": {"S": "META"}},
+            UpdateExpression="SET settings = :s",
+            ExpressionAttributeValues={":s": {"M": {"maxMembers": {"N": "1"}}}},
+        )
+
+    client = wiring.dynamodb_client()
+    client.meta.events.register_first("before-call.dynamodb.TransactWriteItems", lower_the_limit)
+    reply = invite(functions, "squeezed@example.com")
+    assert reply.status == 409
+    assert reply.code == "SEAT_LIMIT_REACHED"
+    meta = item(dynamodb, TABLE, f"WS#{SAMPLE_WORKSPACE}", "META")
+    assert meta["seatsUsed"] == 1

@@ -118,8 +118,9 @@ def test_create_rejects_bad_input_naming_the_fields(functions, body, fields):
         ("[1, 2]", {}, 422, "VALIDATION_FAILED"),
         (json.dumps({"name": "x" * 70_000, "type": "simple"}), {}, 413, "BODY_TOO_LARGE"),
         ("name=x", {"content-type": "application/x-www-form-urlencoded"}, 415, None),
+        ("[" * 5000 + "]" * 5000, {}, 400, "MALFORMED_JSON"),
     ],
-    ids=["malformed", "string", "array", "oversized", "form"],
+    ids=["malformed", "string", "array", "oversized", "form", "nested-too-deep"],
 )
 def test_malformed_bodies_get_a_clear_problem(functions, raw, headers, status, code):
     event = sample_event("workspaces/create-workspace.json", raw_body=raw, headers=headers)

@@ -48,11 +48,18 @@ from teamspace.errors import FieldError, InvalidInput
 from teamspace.permissions import OWNER, Decision, RoleDefinition
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def _no_control_characters(value: str) -> str:
     if _CONTROL.search(value):
         raise ValueError("must not contain control characters")
+    return value
+
+
+def _no_control_but_lines(value: str) -> str:
+    if _CONTROL_BUT_LINES.search(value):
+        raise ValueError("must not contain control characters other than tabs and new lines")
     return value
 
 
@@ -72,7 +79,11 @@ Text = Annotated[
     str, StringConstraints(strip_whitespace=True), AfterValidator(_no_control_characters)
 ]
 WorkspaceName = Annotated[Text, StringConstraints(min_length=1, max_length=100)]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
+Description = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=1000),
+    AfterValidator(_no_control_but_lines),
+]
 LogoUrl = Annotated[str, StringConstraints(max_length=2048), AfterValidator(_https_url)]
 PersonName = Annotated[Text, StringConstraints(min_length=1, max_length=100)]
 JobTitle = Annotated[Text, StringConstraints(max_length=100)]

@@ -8,6 +8,7 @@ unknown routes as 404, and anything unexpected as a logged 500 that says nothing
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -78,6 +79,17 @@ def check_body(event: dict[str, Any]) -> None:
         raise errors.UnsupportedMediaType(
             "UNSUPPORTED_MEDIA_TYPE", "Send the request body as application/json"
         )
+    if body and not event.get("isBase64Encoded"):
+        try:
+            json.loads(body)
+        except RecursionError:  # nested past what the parser allows: refused, not a 500
+            raise errors.MalformedRequest(
+                "MALFORMED_JSON", "The request body is nested too deeply"
+            ) from None
+        except ValueError:
+            raise errors.MalformedRequest(
+                "MALFORMED_JSON", "The request body is not valid JSON"
+            ) from None
 
 
 def create_resolver() -> APIGatewayHttpResolver:

@@ -65,6 +65,25 @@ def commit_once(
     return None
 
 
+def prior_result(
+    store: TeamspaceStore,
+    idempotency: IdempotencyRequest | None,
+    *,
+    caller: Caller,
+    operation: str,
+) -> dict[str, Any] | None:
+    """The first call's result, if this key was used before (one GetItem).
+
+    For operations whose checks could refuse a retry that the first call passed (a
+    limit its own success filled up): the replay is answered before the checks run.
+    """
+    if idempotency is None:
+        return None
+    if store.get_idempotency_record(idempotency.scope(caller, operation)) is None:
+        return None
+    return _first_result(store, idempotency.scope(caller, operation), idempotency)
+
+
 def _first_result(
     store: TeamspaceStore, scope: str, idempotency: IdempotencyRequest
 ) -> dict[str, Any]:

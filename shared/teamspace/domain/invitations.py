@@ -16,7 +16,7 @@ from teamspace import permissions
 from teamspace.clock import Clock, iso
 from teamspace.domain.access import Access, enforce, enter_workspace
 from teamspace.domain.events import Actor, DetailType
-from teamspace.domain.idempotency import IdempotencyRequest, commit_once
+from teamspace.domain.idempotency import IdempotencyRequest, commit_once, prior_result
 from teamspace.domain.identity import Caller
 from teamspace.domain.records import (
     Invitation,
@@ -155,6 +155,10 @@ class InvitationService(DomainService):
         request: InvitationRequest,
         idempotency: IdempotencyRequest | None = None,
     ) -> IssuedInvitation:
+        operation = f"CreateInvitation:{access.workspace.workspace_id}"
+        replayed = prior_result(self.store, idempotency, caller=caller, operation=operation)
+        if replayed is not None:
+            return IssuedInvitation(codec.invitation_from_item(replayed["invitation"]))
         role = _role(request.role)
         enforce(
             permissions.check_invitation(
@@ -188,7 +192,7 @@ class InvitationService(DomainService):
             writes.lock_pending_email(
                 workspace.workspace_id, invitation.email, invitation.invitation_id
             ),
-            self._take_seat(workspace.workspace_id, workspace.max_members),
+            self._take_seat(workspace.workspace_id),
             writes.count_invite_sent(caller.user_id, now, self.limits.sends_per_inviter_per_hour),
             writes.require_member_unchanged(access.actor),
             writes.create_invitation(invitation),
@@ -258,7 +262,7 @@ class InvitationService(DomainService):
             ops += [
                 writes.require_not_member(workspace_id, current.email),
                 writes.lock_pending_email(workspace_id, current.email, invitation_id),
-                self._take_seat(workspace_id, workspace.max_members),
+                self._take_seat(workspace_id),
             ]
         ops += [
             writes.count_invite_sent(caller.user_id, now, self.limits.sends_per_inviter_per_hour),
@@ -274,7 +278,7 @@ class InvitationService(DomainService):
             ),
         ]
         if current.token_hash:
-            ops.append(writes.set_token_state(current.token_hash, "SUPERSEDED"))
+            ops.append(writes.supersede_token(current.token_hash, current))
         self._commit_counting(ops, workspace_id)
         return IssuedInvitation(renewed, self.limits.accept_url(token) if token else None)
 
@@ -463,7 +467,7 @@ class InvitationService(DomainService):
             writes.put_token(hash_token(token), updated),
         ]
         if invitation.token_hash:  # an earlier attempt of this send issued one
-            ops.append(writes.set_token_state(invitation.token_hash, "SUPERSEDED"))
+            ops.append(writes.supersede_token(invitation.token_hash, invitation))
         self.store.commit(ops)
         return IssuedLink(updated, self.limits.accept_url(token))
 
@@ -552,12 +556,12 @@ class InvitationService(DomainService):
                 f"All {max_members} seats are taken by members and pending invitations",
             )
 
-    def _take_seat(self, workspace_id: str, max_members: int | None) -> WriteOp:
+    def _take_seat(self, workspace_id: str) -> WriteOp:
         return writes.adjust_counters(
             workspace_id,
             pending=1,
             max_pending=self.limits.max_pending_per_workspace,
-            max_seats=max_members,
+            seat_limit=True,
             on_failed=_CountersRefused("COUNTERS", "refused"),
         )
 

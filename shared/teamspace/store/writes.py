@@ -125,14 +125,15 @@ def adjust_counters(
     members: int = 0,
     pending: int = 0,
     max_pending: int | None = None,
-    max_seats: int | None = None,
+    seat_limit: bool = False,
     on_failed: TeamspaceError | None = None,
 ) -> WriteOp:
     """Move the workspace's counters: members, pending invitations, and the seats both use.
 
     `seatsUsed` is members plus pending invitations, kept as one attribute so that a
     condition can hold it under the seat limit (a condition cannot add two attributes).
-    Limits apply only when counts grow.
+    Limits apply only when counts grow. The seat limit is compared with the workspace's
+    own `settings.maxMembers` as it is at the write, not as it was read.
     """
     seats = members + pending
     conditions = ["#status = :active"]
@@ -140,9 +141,10 @@ def adjust_counters(
     if max_pending is not None and pending > 0:
         conditions.append("(attribute_not_exists(pendingInvites) OR pendingInvites < :maxPending)")
         values["maxPending"] = max_pending
-    if max_seats is not None and seats > 0:
-        conditions.append("(attribute_not_exists(seatsUsed) OR seatsUsed < :maxSeats)")
-        values["maxSeats"] = max_seats
+    if seat_limit and seats > 0:
+        conditions.append(
+            "(attribute_not_exists(settings.maxMembers) OR seatsUsed < settings.maxMembers)"
+        )
     return WriteOp(
         "Update",
         {
@@ -369,6 +371,30 @@ def put_token(token_hash: str, invitation: Invitation) -> WriteOp:
         keys.TTL: int(invitation.expires_at.timestamp()) + 30 * 24 * 3600,
     }
     return _put_new(item, version_conflict("invitation token"))
+
+
+def supersede_token(token_hash: str, invitation: Invitation) -> WriteOp:
+    """Mark an older link replaced. A whole item, not an update: if TTL already removed
+    the old item, this writes it back as replaced rather than failing (or leaving a
+    stub), so the old link can never come back to life."""
+    item = {
+        **keys.token_key(token_hash),
+        "entity": "invitation_token",
+        "workspaceId": invitation.workspace_id,
+        "invitationId": invitation.invitation_id,
+        "state": "SUPERSEDED",
+        keys.TTL: int(invitation.expires_at.timestamp()) + 30 * 24 * 3600,
+    }
+    return WriteOp(
+        "Put",
+        {
+            "Item": codec.to_attributes(item),
+            "ConditionExpression": "attribute_not_exists(PK) OR #state = :active",
+            "ExpressionAttributeNames": {"#state": "state"},
+            "ExpressionAttributeValues": _values(active="ACTIVE"),
+        },
+        Gone("INVITATION_LINK_USED", "This invitation link has already been used or replaced"),
+    )
 
 
 def set_token_state(token_hash: str, state: str, *, expect: str = "ACTIVE") -> WriteOp:
