@@ -12,7 +12,14 @@ from pathlib import Path
 
 from teamspace.domain.event_data import DATA_MODELS, detail_schema
 from teamspace.domain.events import EVENT_SOURCE, DetailType
-from teamspace.permissions import BUILTIN_ROLES, PERMISSION_INFO, TOGGLE_PERMISSIONS
+from teamspace.permissions import (
+    BUILTIN_ROLES,
+    CUSTOM_RANK_MAX,
+    OWNER_ONLY,
+    PERMISSION_INFO,
+    TOGGLE_PERMISSIONS,
+    Permission,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS_DOC = ROOT / "docs" / "events.md"
@@ -79,6 +86,12 @@ def permissions_markdown() -> str:
         "Nobody grants, changes or removes a member whose rank is equal to or above their own,",
         "nor grants a role at or above their own rank; the owner's role moves only by",
         "ownership transfer; nobody changes their own role.",
+        "",
+        "A workspace may add custom roles (`POST /v1/workspaces/{id}/roles`, permission",
+        f"`{Permission.ROLES_MANAGE}`): each ranks from 1 to {CUSTOM_RANK_MAX}, below admin and",
+        "below its author, and grants only permissions its author holds, never "
+        + " or ".join(f"`{p}`" for p in sorted(OWNER_ONLY))
+        + ".",
         "",
         "## Permissions by role",
         "",

@@ -1,14 +1,15 @@
-"""Roles: the workspace's role catalogue, and changing a member's role (routes in
-template.yaml)."""
+"""Roles: the workspace's role catalogue, its custom roles, and changing a member's role
+(routes in template.yaml)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from teamspace.api import models, wiring
-from teamspace.api.params import UserId, WorkspaceId
+from teamspace.api.params import RoleKeyPath, UserId, WorkspaceId
 from teamspace.api.resolver import create_resolver, current_caller, http_handler
 
 app = create_resolver()
@@ -18,6 +19,35 @@ app = create_resolver()
 def list_roles(workspaceId: WorkspaceId) -> dict[str, Any]:
     roles = wiring.roles().catalogue(current_caller(app), workspaceId)
     return {"items": [models.role_out(role) for role in roles], "nextCursor": None}
+
+
+@app.post("/v1/workspaces/<workspaceId>/roles")
+def create_role(workspaceId: WorkspaceId, body: Annotated[models.CreateRoleRequest, Body()]):
+    role = wiring.roles().create(
+        current_caller(app),
+        workspaceId,
+        key=body.key,
+        name=body.name,
+        permission_set=frozenset(body.permissions),
+        rank=body.rank,
+    )
+    return Response(201, "application/json", body=models.role_out(role))
+
+
+@app.patch("/v1/workspaces/<workspaceId>/roles/<roleKey>")
+def update_role(
+    workspaceId: WorkspaceId,
+    roleKey: RoleKeyPath,
+    body: Annotated[models.UpdateRoleRequest, Body()],
+) -> dict[str, Any]:
+    role = wiring.roles().update(current_caller(app), workspaceId, roleKey, body.changes())
+    return models.role_out(role)
+
+
+@app.delete("/v1/workspaces/<workspaceId>/roles/<roleKey>")
+def delete_role(workspaceId: WorkspaceId, roleKey: RoleKeyPath):
+    wiring.roles().delete(current_caller(app), workspaceId, roleKey)
+    return Response(204)
 
 
 @app.put("/v1/workspaces/<workspaceId>/members/<userId>/role")

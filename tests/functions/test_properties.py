@@ -65,6 +65,11 @@ SUSPENDED = "SUSPENDED"
 PENDING = "PENDING"
 ROLES = sorted(BUILTIN_ROLES, key=lambda key: (-BUILTIN_ROLES[key].rank, key))
 GRANTABLE = [role for role in ROLES if role != OWNER]
+# Keys of the custom roles an example may define; a step may name one not defined yet.
+CUSTOM_KEYS = ["crew_a", "crew_b", "crew_c"]
+ANY_ROLE = st.sampled_from([*ROLES, *CUSTOM_KEYS, *CUSTOM_KEYS])  # custom keys: 6 in 14
+CUSTOM_RANKS = st.sampled_from([15, 35, 50, 70])
+OWNER_ONLY = {"workspace:delete", "ownership:transfer"}
 TOGGLES = sorted(TOGGLE_PERMISSIONS)
 PERMISSIONS = sorted(str(p) for p in ALL_PERMISSIONS)
 # The users of one example: index 0 creates the workspace; the others start outside it.
@@ -139,15 +144,24 @@ class ModelTransfer:
     expires_at: datetime
 
 
-def rank(role: str) -> int:
-    return BUILTIN_ROLES[role].rank
+@dataclass
+class ModelRole:
+    """A custom role as the model knows it, with what its author held when defining it."""
+
+    rank: int
+    permissions: frozenset[str]
+    author_held: frozenset[str]
 
 
-def held(member: ModelMember | None) -> frozenset[str]:
+def builtin_permissions(role: str) -> frozenset[str]:
+    return frozenset(str(p) for p in BUILTIN_ROLES[role].permissions)
+
+
+def apply_toggles(permissions: frozenset[str], member: ModelMember) -> frozenset[str]:
     """Role permissions with the toggles applied; nothing unless an active member."""
-    if member is None or member.status != ACTIVE:
+    if member.status != ACTIVE:
         return frozenset()
-    permissions = {str(p) for p in BUILTIN_ROLES[member.role].permissions}
+    permissions = set(permissions)
     for name, value in member.toggles.items():
         permission = str(TOGGLE_PERMISSIONS[name])
         if value:
@@ -192,6 +206,7 @@ class TeamMachine(RuleBasedStateMachine):
         self.members: dict[str, ModelMember] = {}
         self.invitations: list[ModelInvitation] = []
         self.transfer: ModelTransfer | None = None
+        self.custom: dict[str, ModelRole] = {}
         # (member, toggle) -> (granter, what the granter held then), for each True toggle
         self.grants: dict[tuple[str, str], tuple[str, frozenset[str]]] = {}
         # what the handler checks last confirmed, per user; the team list last seen
@@ -229,6 +244,24 @@ class TeamMachine(RuleBasedStateMachine):
 
     # ---- plumbing ------------------------------------------------------------------
 
+    def rank(self, role: str) -> int:
+        return self.custom[role].rank if role in self.custom else BUILTIN_ROLES[role].rank
+
+    def known(self, role: str) -> bool:
+        return role in BUILTIN_ROLES or role in self.custom
+
+    def held(self, member: ModelMember | None) -> frozenset[str]:
+        """What the rules give a member: their role's permissions, toggles applied."""
+        if member is None:
+            return frozenset()
+        custom = self.custom.get(member.role)
+        role = custom.permissions if custom else builtin_permissions(member.role)
+        return apply_toggles(role, member)
+
+    def holders(self, role: str) -> int:
+        members = sum(m.role == role for m in self.members.values())
+        return members + sum(i.role == role and i.status == PENDING for i in self.invitations)
+
     @staticmethod
     def email(user_id: str) -> str:
         return f"{user_id}@example.com"
@@ -257,14 +290,16 @@ class TeamMachine(RuleBasedStateMachine):
             return self.owner
         if kind == "nominee" and self.transfer is not None:
             return self.transfer.to_user
-        ceiling = rank(self.members[actor].role) if actor in self.members else 0
+        ceiling = self.rank(self.members[actor].role) if actor in self.members else 0
         pools = {
-            "top": [u for u in self.users if self.active(u) and self.rank_of(u) >= rank(ADMIN)],
+            "top": [
+                u for u in self.users if self.active(u) and self.rank_of(u) >= self.rank(ADMIN)
+            ],
             "admin": [u for u in self.users if self.active(u) and self.members[u].role == ADMIN],
             "active": [u for u in self.users if self.active(u)],
             "member": list(self.members),
-            "below": [u for u, m in self.members.items() if rank(m.role) < ceiling],
-            "above": [u for u, m in self.members.items() if rank(m.role) >= ceiling],
+            "below": [u for u, m in self.members.items() if self.rank(m.role) < ceiling],
+            "above": [u for u, m in self.members.items() if self.rank(m.role) >= ceiling],
             "suspended": [u for u, m in self.members.items() if m.status == SUSPENDED],
         }
         pool = sorted(pools.get(kind, self.users))
@@ -286,7 +321,7 @@ class TeamMachine(RuleBasedStateMachine):
         return member is not None and member.status == ACTIVE
 
     def rank_of(self, user_id: str) -> int:
-        return rank(self.members[user_id].role)
+        return self.rank(self.members[user_id].role)
 
     def check(
         self, what: str, reply: Reply, expected: int, actor: str, *, inside: bool = True
@@ -309,15 +344,19 @@ class TeamMachine(RuleBasedStateMachine):
         assert changed is not None, "the target was not a member"
         assert actor != target, "changed themselves"
         assert changed.role != OWNER, "changed the owner"
-        assert rank(acting.role) > rank(changed.role), (acting.role, "changed", changed.role)
+        assert self.rank(acting.role) > self.rank(changed.role), (
+            acting.role,
+            "changed",
+            changed.role,
+        )
         if new_role is not None:
-            assert rank(new_role) < rank(acting.role), (acting.role, "granted", new_role)
+            assert self.rank(new_role) < self.rank(acting.role), (acting.role, "granted", new_role)
 
     def outranks(self, actor: str, target: str, permission: str) -> int:
         """The status the rank rules give for `actor` changing `target`."""
         if not self.active(actor) or target not in self.members:
             return 404
-        if permission not in held(self.members[actor]) or actor == target:
+        if permission not in self.held(self.members[actor]) or actor == target:
             return 403
         if self.members[target].role == OWNER or self.rank_of(target) >= self.rank_of(actor):
             return 403
@@ -342,21 +381,39 @@ class TeamMachine(RuleBasedStateMachine):
     # ---- setting up ----------------------------------------------------------------
 
     @initialize(
+        crew=st.tuples(
+            CUSTOM_RANKS,
+            st.frozensets(st.sampled_from(sorted(set(PERMISSIONS) - OWNER_ONLY)), max_size=8),
+        ),
         team=st.lists(
             st.tuples(
                 st.integers(1, POOL - 1),
-                st.sampled_from([ADMIN, *GRANTABLE]),  # admins twice as likely: peers
+                # admins twice as likely (peers); crew_a is the owner's custom role
+                st.sampled_from([ADMIN, *GRANTABLE, CUSTOM_KEYS[0]]),
                 st.dictionaries(st.sampled_from(TOGGLES), st.booleans(), max_size=2),
                 st.sampled_from([True, True, True, False]),
             ),
             min_size=2,
             max_size=6,
             unique_by=lambda invitee: invitee[0],
-        )
+        ),
     )
-    def invite_a_team(self, team: list[tuple[int, str, dict[str, bool], bool]]) -> None:
-        """The owner invites a few people with random roles and toggles; most accept, the
-        others' invitations stay pending."""
+    def invite_a_team(
+        self,
+        crew: tuple[int, frozenset[str]],
+        team: list[tuple[int, str, dict[str, bool], bool]],
+    ) -> None:
+        """The owner defines a custom role, then invites a few people with random roles
+        (that one included) and toggles; most accept, the others' invitations stay
+        pending."""
+        role_rank, grants = crew
+        body = {"key": CUSTOM_KEYS[0], "name": "Crew", "rank": role_rank}
+        body["permissions"] = sorted(grants)
+        reply = self.call("RolesFunction", "roles/create-role.json", self.owner, body=body)
+        assert reply.status == 201, reply.body
+        self.custom[CUSTOM_KEYS[0]] = ModelRole(
+            role_rank, grants, self.held(self.members[self.owner])
+        )
         for index, role, toggles, accepts in team:
             assert self.do_invite(self.owner, self.users[index], role, toggles), self.log
             if accepts:
@@ -364,7 +421,7 @@ class TeamMachine(RuleBasedStateMachine):
 
     # ---- changing members ------------------------------------------------------------
 
-    @rule(actor=ACTOR, whom=TARGET, role=st.sampled_from(ROLES))
+    @rule(actor=ACTOR, whom=TARGET, role=ANY_ROLE)
     def change_role(self, actor: Choice, whom: Choice, role: str) -> None:
         a = self.who(actor)
         self.do_change_role(a, self.who(whom, a), role)
@@ -386,7 +443,9 @@ class TeamMachine(RuleBasedStateMachine):
 
     def do_change_role(self, a: str, t: str, role: str) -> None:
         expected = self.outranks(a, t, "members:change_role")
-        if expected == 200 and (role == OWNER or rank(role) >= self.rank_of(a)):
+        if self.active(a) and t in self.members and not self.known(role):
+            expected = 422
+        elif expected == 200 and (role == OWNER or self.rank(role) >= self.rank_of(a)):
             expected = 403
         reply = self.call(
             "RolesFunction",
@@ -402,7 +461,7 @@ class TeamMachine(RuleBasedStateMachine):
 
     def do_set_toggles(self, a: str, t: str, patch: dict[str, bool | None]) -> None:
         expected = self.outranks(a, t, "members:update")
-        before = held(self.members.get(a))
+        before = self.held(self.members.get(a))
         if expected == 200 and beyond(before, patch):
             expected = 403
         reply = self.call(
@@ -471,7 +530,7 @@ class TeamMachine(RuleBasedStateMachine):
     @rule(
         actor=ACTOR,
         invitee=ANYONE,
-        role=st.sampled_from(ROLES),
+        role=ANY_ROLE,
         toggles=st.dictionaries(st.sampled_from(TOGGLES), st.booleans(), max_size=2),
     )
     def invite(self, actor: Choice, invitee: Choice, role: str, toggles: dict[str, bool]) -> None:
@@ -479,13 +538,15 @@ class TeamMachine(RuleBasedStateMachine):
 
     def do_invite(self, a: str, invitee: str, role: str, toggles: dict[str, bool]) -> bool:
         email = self.email(invitee)
-        before = held(self.members.get(a))
+        before = self.held(self.members.get(a))
         if not self.active(a):
             expected = 404
+        elif not self.known(role):
+            expected = 422
         elif (
             "members:invite" not in before
             or role == OWNER
-            or rank(role) >= self.rank_of(a)
+            or self.rank(role) >= self.rank_of(a)
             or beyond(before, toggles)
         ):
             expected = 403
@@ -498,7 +559,7 @@ class TeamMachine(RuleBasedStateMachine):
         if not self.check(f"{a} invites {invitee} as {role} with {toggles}", reply, expected, a):
             return False
         assert role != OWNER, "invited as owner"
-        assert rank(role) < self.rank_of(a), (a, "invited as", role)
+        assert self.rank(role) < self.rank_of(a), (a, "invited as", role)
         assert not beyond(before, toggles), f"{a} invited with {toggles} beyond own"
         self.invitations.append(
             ModelInvitation(
@@ -597,13 +658,13 @@ class TeamMachine(RuleBasedStateMachine):
         free) or revoke, within the actor's own reach."""
         a = self.who(actor)
         invitation = self.pick_invitation(which)
-        before = held(self.members.get(a))
+        before = self.held(self.members.get(a))
         free = invitation.invitee not in self.members and not self.pending_lock(invitation.email)
         if not self.active(a):
             expected = 404
         elif (
             "members:invite" not in before
-            or rank(invitation.role) >= self.rank_of(a)
+            or self.rank(invitation.role) >= self.rank_of(a)
             or (resend and beyond(before, invitation.toggles))
         ):
             expected = 403
@@ -621,7 +682,7 @@ class TeamMachine(RuleBasedStateMachine):
         what = f"{a} {verb}s {invitation.invitation_id} ({invitation.status.lower()})"
         if not self.check(what, reply, expected, a):
             return
-        assert rank(invitation.role) < self.rank_of(a), (a, verb, invitation.role)
+        assert self.rank(invitation.role) < self.rank_of(a), (a, verb, invitation.role)
         if not resend:
             invitation.status = "REVOKED"
             return
@@ -630,6 +691,84 @@ class TeamMachine(RuleBasedStateMachine):
         invitation.token = token_of(reply.body["acceptUrl"])
         invitation.status = PENDING
         invitation.expires_at = self.clock.now() + timedelta(days=INVITATION_DAYS)
+
+    # ---- custom roles ---------------------------------------------------------------
+
+    @rule(
+        actor=ACTOR,
+        key=st.sampled_from(CUSTOM_KEYS),
+        role_rank=CUSTOM_RANKS,
+        grants=st.frozensets(st.sampled_from(PERMISSIONS), max_size=5),
+        create=st.booleans(),
+    )
+    def define_role(
+        self, actor: Choice, key: str, role_rank: int, grants: frozenset[str], create: bool
+    ) -> None:
+        """Create a custom role, or redefine one, with random permissions: some beyond the
+        actor's own, some owner-only, some at or above the actor's rank."""
+        a = self.who(actor)
+        mine = self.held(self.members.get(a))
+        existing = self.custom.get(key)
+        if not self.active(a):
+            expected = 404
+        elif "roles:manage" not in mine:
+            expected = 403
+        elif not create and existing is None:
+            expected = 404
+        elif self.out_of_reach(a, None if create else existing, role_rank, grants):
+            expected = 403
+        elif create and existing is not None:
+            expected = 409
+        else:
+            expected = 201 if create else 200
+        body = {"rank": role_rank, "permissions": sorted(grants)}
+        if create:
+            body |= {"key": key, "name": key.title()}
+            reply = self.call("RolesFunction", "roles/create-role.json", a, body=body)
+        else:
+            path = {"roleKey": key}
+            reply = self.call("RolesFunction", "roles/update-role.json", a, body=body, path=path)
+        verb = "creates" if create else "redefines"
+        if self.check(f"{a} {verb} {key} at {role_rank}: {sorted(grants)}", reply, expected, a):
+            assert role_rank < self.rank_of(a), "a role at or above its author"
+            assert grants <= mine, "a role granting more than its author holds"
+            self.custom[key] = ModelRole(role_rank, grants, mine)
+
+    def out_of_reach(
+        self,
+        a: str,
+        existing: ModelRole | None,
+        role_rank: int = 0,
+        grants: frozenset[str] = frozenset(),
+    ) -> bool:
+        """Whether the rules refuse `a` defining a role (403): no roles:manage, a role
+        already at or above them, a new rank at or above them, grants beyond their own."""
+        mine = self.held(self.members[a])
+        return (
+            "roles:manage" not in mine
+            or (existing is not None and existing.rank >= self.rank_of(a))
+            or role_rank >= self.rank_of(a)
+            or bool(grants & OWNER_ONLY)
+            or not grants <= mine
+        )
+
+    @precondition(lambda self: self.custom)
+    @rule(actor=ACTOR, which=st.integers(0, 9))
+    def delete_role(self, actor: Choice, which: int) -> None:
+        """Delete a custom role: refused while anyone or any pending invitation holds it."""
+        a = self.who(actor)
+        key = sorted(self.custom)[which % len(self.custom)]
+        if not self.active(a):
+            expected = 404
+        elif self.out_of_reach(a, self.custom[key]):
+            expected = 403
+        elif self.holders(key):
+            expected = 409
+        else:
+            expected = 204
+        reply = self.call("RolesFunction", "roles/delete-role.json", a, path={"roleKey": key})
+        if self.check(f"{a} deletes {key} (held {self.holders(key)})", reply, expected, a):
+            del self.custom[key]
 
     # ---- ownership ----------------------------------------------------------------
 
@@ -644,7 +783,7 @@ class TeamMachine(RuleBasedStateMachine):
         n = self.who(nominee, a)
         if not self.active(a):
             expected = 404
-        elif "ownership:transfer" not in held(self.members[a]):
+        elif "ownership:transfer" not in self.held(self.members[a]):
             expected = 403
         elif a == n:
             expected = 422
@@ -676,7 +815,7 @@ class TeamMachine(RuleBasedStateMachine):
         if not self.active(c):
             expected = 404
         elif step == "cancel":
-            allowed = "ownership:transfer" in held(self.members[c])
+            allowed = "ownership:transfer" in self.held(self.members[c])
             expected = 403 if not allowed else 204 if live else 404
         elif live is None:
             expected = 404
@@ -729,7 +868,7 @@ class TeamMachine(RuleBasedStateMachine):
         rest = self.query(
             KeyConditionExpression="PK = :pk AND SK > :after",
             ProjectionExpression="SK, userId, #role, #status, toggles, ownerId, memberCount, "
-            "pendingInvites, seatsUsed, fromUserId, toUserId",
+            "pendingInvites, seatsUsed, fromUserId, toUserId, customRoles, holders",
             ExpressionAttributeNames={"#role": "role", "#status": "status"},
             ExpressionAttributeValues={":pk": {"S": pk}, ":after": {"S": "INVITE#~"}},
             ConsistentRead=True,
@@ -786,6 +925,21 @@ class TeamMachine(RuleBasedStateMachine):
             assert transfer is not None, self.log
             found_transfer = (transfer["fromUserId"], transfer["toUserId"])
             assert found_transfer == (self.transfer.from_user, self.transfer.to_user)
+        # custom roles: as defined, within what their author held, counted exactly
+        defined = {
+            key: (value["rank"], frozenset(value["permissions"]))
+            for key, value in meta.get("customRoles", {}).items()
+        }
+        assert defined == {k: (r.rank, r.permissions) for k, r in self.custom.items()}, self.log
+        for role in self.custom.values():
+            assert role.permissions <= role.author_held
+            assert not role.permissions & OWNER_ONLY
+        counted = {
+            i["SK"].removeprefix("ROLE#"): i["holders"]
+            for i in items
+            if i["SK"].startswith("ROLE#")
+        }
+        assert counted == {key: self.holders(key) for key in self.custom}, (counted, self.log)
         # 2. every toggle a member holds was granted by someone who held it then
         for user_id, member in self.members.items():
             for name, value in member.toggles.items():
@@ -832,7 +986,7 @@ class TeamMachine(RuleBasedStateMachine):
         reply = self.call("MembershipFunction", "membership/my-permissions.json", user_id)
         assert reply.status == 200, reply.body
         assert reply.body["role"] == member.role
-        assert set(reply.body["permissions"]) == held(member), (user_id, member, self.log)
+        assert set(reply.body["permissions"]) == self.held(member), (user_id, member, self.log)
         if not also_authorize:
             return
         asked = PERMISSIONS[self.checks % len(PERMISSIONS)]
@@ -840,7 +994,7 @@ class TeamMachine(RuleBasedStateMachine):
             "MembershipFunction", "membership/authorize.json", user_id, body={"permission": asked}
         )
         assert reply.status == 200, reply.body
-        assert reply.body["allowed"] == (asked in held(member)), (user_id, asked, reply.body)
+        assert reply.body["allowed"] == (asked in self.held(member)), (user_id, asked, reply.body)
 
     def denied_everything(self, user_id: str, *, all_routes: bool) -> None:
         """4. Suspended, removed or never a member: the workspace does not exist for them

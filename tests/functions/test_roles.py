@@ -14,7 +14,6 @@ from tests.support import (
     item,
     outbox_events,
     sample_event,
-    seed_member,
     user,
 )
 
@@ -24,14 +23,8 @@ WS_PK = f"WS#{SAMPLE_WORKSPACE}"
 
 
 @pytest.fixture
-def team(functions, store, clock) -> dict[str, str]:
-    created = functions.call("WorkspacesFunction", sample_event("workspaces/create-workspace.json"))
-    assert created.status == 201
-    people = {"admin": "ada", "manager": "mia", "member": SAMPLE_TARGET, "viewer": "vic"}
-    for role, user_id in people.items():
-        seed_member(store, SAMPLE_WORKSPACE, user_id, role, clock.now())
-    seed_member(store, SAMPLE_WORKSPACE, "ada2", "admin", clock.now())
-    return people
+def team(ranked_team) -> dict[str, str]:
+    return ranked_team
 
 
 def change(functions, role, *, who=None, target=SAMPLE_TARGET):

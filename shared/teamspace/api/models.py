@@ -24,7 +24,6 @@ from pydantic import (
 from teamspace import permissions
 from teamspace.api.identity import USER_ID_PATTERN, normalise_email
 from teamspace.clock import iso
-from teamspace.domain.access import subject_of
 from teamspace.domain.idempotency import IdempotencyRequest
 from teamspace.domain.invitations import (
     Acceptance,
@@ -43,6 +42,7 @@ from teamspace.domain.records import (
     Workspace,
     WorkspaceType,
 )
+from teamspace.domain.roles import RoleChanges
 from teamspace.domain.workspaces import WorkspaceChanges
 from teamspace.errors import FieldError, InvalidInput
 from teamspace.permissions import OWNER, Decision, RoleDefinition
@@ -270,6 +270,44 @@ class ChangeRoleRequest(RequestModel):
     role: RoleKey
 
 
+def _known_permission(value: str) -> permissions.Permission:
+    permission = permissions.parse_permission(value)
+    if permission is None:
+        raise ValueError(f"no permission is called {value!r}")
+    return permission
+
+
+PermissionName = Annotated[str, AfterValidator(_known_permission)]
+RoleName = Annotated[Text, StringConstraints(min_length=1, max_length=60)]
+CustomRank = Annotated[int, Field(ge=1, le=permissions.CUSTOM_RANK_MAX, strict=True)]
+PermissionSet = Annotated[list[PermissionName], Field(max_length=100)]
+
+
+class CreateRoleRequest(RequestModel):
+    """A custom role; `rank` orders it among the roles (1 to 79, below admin's 80)."""
+
+    key: RoleKey
+    name: RoleName
+    permissions: PermissionSet
+    rank: CustomRank = permissions.CUSTOM_RANK_DEFAULT
+
+
+class UpdateRoleRequest(RequestModel):
+    name: RoleName | None = None
+    rank: CustomRank | None = None
+    permissions: PermissionSet | None = None
+
+    def changes(self) -> RoleChanges:
+        fields: dict[str, Any] = {}
+        if self.name is not None:
+            fields["name"] = self.name
+        if self.rank is not None:
+            fields["rank"] = self.rank
+        if self.permissions is not None:
+            fields["permissions"] = frozenset(self.permissions)
+        return RoleChanges(**fields)
+
+
 class AuthorizeRequest(RequestModel):
     permission: Annotated[str, StringConstraints(min_length=1, max_length=100)]
     resourceId: AgentId | None = None
@@ -454,8 +492,15 @@ def membership_out(membership: Membership) -> dict[str, Any]:
 
 
 def member_out(member: Member) -> dict[str, Any]:
+    role = (
+        member.role_definition
+        or permissions.builtin_role(member.role)
+        or permissions.unknown_role(member.role)
+    )
     held = permissions.effective_permissions(
-        subject_of(member).model_copy(update={"status": permissions.MemberStatus.ACTIVE})
+        permissions.Subject(
+            user_id=member.user_id, role=role, toggles=permissions.Toggles(**member.toggles)
+        )
     )
     return MemberOut(
         userId=member.user_id,

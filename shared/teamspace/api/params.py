@@ -24,3 +24,6 @@ IdempotencyKeyHeader = Annotated[
     str | None,
     Header(alias="Idempotency-Key", max_length=255, description="Retry-safe creation"),
 ]
+RoleKeyPath = Annotated[
+    str, Path(pattern=r"^[a-z][a-z0-9_]{0,39}$", description="A custom role's key")
+]

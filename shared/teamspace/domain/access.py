@@ -9,13 +9,20 @@ for them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from teamspace import permissions
 from teamspace.domain.identity import Caller
 from teamspace.domain.records import Invitation, Member, OwnershipTransfer, Workspace
 from teamspace.errors import Forbidden, workspace_not_found
-from teamspace.permissions import MemberStatus, Permission, Subject, Toggles, Verdict
+from teamspace.permissions import (
+    MemberStatus,
+    Permission,
+    RoleDefinition,
+    Subject,
+    Toggles,
+    Verdict,
+)
 from teamspace.store.table import TeamspaceStore
 
 
@@ -34,17 +41,26 @@ class Access:
         if not permissions.holds(self.subject, permission):
             raise Forbidden("PERMISSION_DENIED", f"Your role does not grant {permission}")
 
+    def subject_of(self, member: Member) -> Subject:
+        """A member of this workspace as the permission layer sees it."""
+        return subject_of(member, self.workspace)
 
-def subject_of(member: Member) -> Subject:
+    def resolved(self, member: Member) -> Member:
+        """`member` with its role's definition attached, for a reply to show."""
+        return replace(member, role_definition=role_of(member.role, self.workspace))
+
+
+def role_of(key: str, workspace: Workspace) -> RoleDefinition:
+    """The role `key` as the workspace defines it; a role that does not resolve grants
+    nothing."""
+    return workspace.role(key) or permissions.unknown_role(key)
+
+
+def subject_of(member: Member, workspace: Workspace) -> Subject:
     """A member as the permission layer sees it."""
-    role = permissions.builtin_role(member.role)
-    if role is None:  # a custom role that no longer exists grants nothing
-        role = permissions.RoleDefinition(
-            key=member.role, name=member.role, rank=0, permissions=frozenset(), builtin=False
-        )
     return Subject(
         user_id=member.user_id,
-        role=role,
+        role=role_of(member.role, workspace),
         status=MemberStatus(member.status),
         toggles=Toggles(**member.toggles),
         agent_ids=frozenset(member.agent_ids) if member.agent_ids is not None else None,
@@ -71,7 +87,12 @@ def enter_workspace(
     if actor.status != MemberStatus.ACTIVE:
         raise workspace_not_found()
     return Access(
-        workspace, actor, subject_of(actor), members, snapshot.invitations, snapshot.transfer
+        workspace,
+        actor,
+        subject_of(actor, workspace),
+        members,
+        snapshot.invitations,
+        snapshot.transfer,
     )
 
 

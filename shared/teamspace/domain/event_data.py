@@ -103,6 +103,25 @@ class OwnershipTransferEndedData(EventData):
     toUserId: str
 
 
+class RoleData(EventData):
+    """A custom role as it was created or now is."""
+
+    key: str
+    name: str
+    rank: int
+    permissions: list[str]
+
+
+class RoleUpdatedData(EventData):
+    role: RoleData
+    changed: list[str]
+
+
+class RoleDeletedData(EventData):
+    key: str
+    name: str
+
+
 DATA_MODELS: dict[DetailType, type[EventData]] = {
     DetailType.WORKSPACE_CREATED: WorkspaceCreatedData,
     DetailType.WORKSPACE_UPDATED: WorkspaceUpdatedData,
@@ -124,6 +143,9 @@ DATA_MODELS: dict[DetailType, type[EventData]] = {
     DetailType.OWNERSHIP_TRANSFERRED: OwnershipHandOverData,
     DetailType.OWNERSHIP_TRANSFER_CANCELLED: OwnershipTransferEndedData,
     DetailType.OWNERSHIP_TRANSFER_DECLINED: OwnershipTransferEndedData,
+    DetailType.ROLE_CREATED: RoleData,
+    DetailType.ROLE_UPDATED: RoleUpdatedData,
+    DetailType.ROLE_DELETED: RoleDeletedData,
 }
 
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from teamspace import permissions
 from teamspace.clock import Clock, iso
-from teamspace.domain.access import Access, enforce, enter_workspace
+from teamspace.domain.access import Access, enforce, enter_workspace, role_of
 from teamspace.domain.events import Actor, DetailType
 from teamspace.domain.idempotency import IdempotencyRequest, commit_once, prior_result
 from teamspace.domain.identity import Caller
@@ -23,6 +23,7 @@ from teamspace.domain.records import (
     InvitationStatus,
     Member,
     Page,
+    Workspace,
 )
 from teamspace.domain.service import DomainService
 from teamspace.domain.tokens import hash_token, looks_like_token, new_token
@@ -30,13 +31,12 @@ from teamspace.errors import (
     Conflict,
     Forbidden,
     Gone,
-    InvalidInput,
     NotFound,
     TeamspaceError,
 )
 from teamspace.ids import IdGenerator
 from teamspace.permissions import MemberStatus, Permission, RoleDefinition, Toggles
-from teamspace.store import codec, keys, writes
+from teamspace.store import codec, custom_roles, keys, writes
 from teamspace.store.table import TeamspaceStore
 from teamspace.store.writes import WriteOp
 
@@ -159,7 +159,7 @@ class InvitationService(DomainService):
         replayed = prior_result(self.store, idempotency, caller=caller, operation=operation)
         if replayed is not None:
             return IssuedInvitation(codec.invitation_from_item(replayed["invitation"]))
-        role = _role(request.role)
+        role = _role(access, request.role)
         enforce(
             permissions.check_invitation(
                 access.subject, role, Toggles(**request.toggles), request.agent_ids
@@ -196,6 +196,7 @@ class InvitationService(DomainService):
             writes.count_invite_sent(caller.user_id, now, self.limits.sends_per_inviter_per_hour),
             writes.require_member_unchanged(access.actor),
             writes.create_invitation(invitation),
+            *custom_roles.take_role(workspace, invitation.role),
             *token_ops,
             self.event(
                 DetailType.INVITATION_CREATED,
@@ -239,7 +240,10 @@ class InvitationService(DomainService):
         current = _invitation(access, invitation_id)
         enforce(
             permissions.check_invitation(
-                access.subject, _role(current.role), Toggles(**current.toggles), current.agent_ids
+                access.subject,
+                _role(access, current.role),
+                Toggles(**current.toggles),
+                current.agent_ids,
             )
         )
         if current.status not in (InvitationStatus.PENDING, InvitationStatus.EXPIRED):
@@ -263,6 +267,7 @@ class InvitationService(DomainService):
                 writes.require_not_member(workspace_id, current.email),
                 writes.lock_pending_email(workspace_id, current.email, invitation_id),
                 self._take_seat(workspace_id),
+                *custom_roles.take_role(workspace, current.role),
             ]
         ops += [
             writes.count_invite_sent(caller.user_id, now, self.limits.sends_per_inviter_per_hour),
@@ -286,7 +291,7 @@ class InvitationService(DomainService):
         access = enter_workspace(self.store, caller, workspace_id, invitations=[invitation_id])
         current = _invitation(access, invitation_id)
         access.require(Permission.MEMBERS_INVITE)
-        enforce(permissions.may_grant_role(access.subject, _role(current.role)))
+        enforce(permissions.may_grant_role(access.subject, _role(access, current.role)))
         if current.status is InvitationStatus.REVOKED:
             return  # already revoked: nothing changes, nothing is announced
         if not current.is_pending:
@@ -328,9 +333,9 @@ class InvitationService(DomainService):
         the invitation accepted. Accepting twice returns the same member."""
         token_hash = _token_hash(token)
         for _ in range(2):  # once more after a race, to answer from what won it
-            invitation, member = self._open_link(caller, token_hash)
+            invitation, member, workspace = self._open_link(caller, token_hash)
             if invitation.status is InvitationStatus.ACCEPTED:
-                return self._already_accepted(caller, invitation, member)
+                return self._already_accepted(caller, invitation, member, workspace)
             now = self.clock.now()
             self._check_answerable(caller, invitation, now)
             joined = Member(
@@ -345,6 +350,7 @@ class InvitationService(DomainService):
                 agent_ids=invitation.agent_ids,
                 joined_at=now,
                 updated_at=now,
+                role_definition=role_of(invitation.role, workspace),
             )
             accepted = replace(
                 invitation,
@@ -400,7 +406,7 @@ class InvitationService(DomainService):
 
     def decline(self, caller: Caller, token: str) -> None:
         token_hash = _token_hash(token)
-        invitation, _ = self._open_link(caller, token_hash)
+        invitation, _, _ = self._open_link(caller, token_hash)
         now = self.clock.now()
         self._check_answerable(caller, invitation, now)
         self._close(
@@ -412,7 +418,9 @@ class InvitationService(DomainService):
             [writes.set_token_state(token_hash, "USED")],
         )
 
-    def _open_link(self, caller: Caller, token_hash: str) -> tuple[Invitation, Member | None]:
+    def _open_link(
+        self, caller: Caller, token_hash: str
+    ) -> tuple[Invitation, Member | None, Workspace]:
         link = self.store.get_token(token_hash)
         if link is None:
             raise invitation_not_found()
@@ -424,14 +432,15 @@ class InvitationService(DomainService):
             raise Gone("INVITATION_LINK_REPLACED", "A newer link was sent for this invitation")
         if link.state == "USED" and invitation.status is not InvitationStatus.ACCEPTED:
             raise _not_pending(invitation)
-        return invitation, snapshot.members.get(caller.user_id)
+        return invitation, snapshot.members.get(caller.user_id), snapshot.workspace
 
     @staticmethod
     def _already_accepted(
-        caller: Caller, invitation: Invitation, member: Member | None
+        caller: Caller, invitation: Invitation, member: Member | None, workspace: Workspace
     ) -> Acceptance:
         if invitation.accepted_by == caller.user_id and member is not None:
-            return Acceptance(invitation.workspace_id, member)
+            resolved = replace(member, role_definition=role_of(member.role, workspace))
+            return Acceptance(invitation.workspace_id, resolved)
         raise Gone("INVITATION_ALREADY_USED", "This invitation has already been accepted")
 
     @staticmethod
@@ -520,6 +529,7 @@ class InvitationService(DomainService):
                 writes.replace_invitation(closed, invitation.version),
                 writes.release_pending_email(ws, invitation.email),
                 *([writes.adjust_counters(ws, pending=-1)] if counters else []),
+                *custom_roles.give_back_role(ws, invitation.role),
                 *extra,
                 self.event(
                     detail_type,
@@ -609,10 +619,10 @@ def invitation_workspace_gone() -> NotFound:
     return NotFound("WORKSPACE_NOT_FOUND", "No such workspace, or you are not a member of it")
 
 
-def _role(key: str) -> RoleDefinition:
-    role = permissions.builtin_role(key)
+def _role(access: Access, key: str) -> RoleDefinition:
+    role = access.workspace.role(key)
     if role is None:
-        raise InvalidInput("UNKNOWN_ROLE", f"No role is called {key!r}")
+        raise custom_roles.unknown_role(key)
     return role
 
 

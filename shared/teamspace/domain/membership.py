@@ -7,14 +7,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from teamspace import permissions
-from teamspace.domain.access import Access, enforce, enter_workspace, subject_of
+from teamspace.domain.access import Access, enforce, enter_workspace
 from teamspace.domain.events import DetailType
 from teamspace.domain.identity import Caller
 from teamspace.domain.records import Member, Page
 from teamspace.domain.service import DomainService
 from teamspace.errors import InvalidInput, member_not_found
 from teamspace.permissions import Decision, MemberStatus, Permission, Toggles
-from teamspace.store import writes
+from teamspace.store import custom_roles, writes
 
 ME = "me"
 _UNSET: Any = object()
@@ -63,19 +63,21 @@ class MembershipService(DomainService):
         access = enter_workspace(self.store, caller, workspace_id)
         access.require(Permission.MEMBERS_VIEW)
         if name_prefix:
-            return self.store.search_members(
+            page = self.store.search_members(
                 workspace_id, name_prefix, limit=limit, cursor=cursor, role=role, status=status
             )
-        return self.store.list_members(
-            workspace_id, limit=limit, cursor=cursor, role=role, status=status
-        )
+        else:
+            page = self.store.list_members(
+                workspace_id, limit=limit, cursor=cursor, role=role, status=status
+            )
+        return Page([access.resolved(m) for m in page.items], page.next_cursor)
 
     def get(self, caller: Caller, workspace_id: str, user_id: str) -> Member:
         user_id = resolve_user_id(caller, user_id)
         access = enter_workspace(self.store, caller, workspace_id, [user_id])
         if user_id != caller.user_id:
             access.require(Permission.MEMBERS_VIEW)
-        return target_member(access, user_id)
+        return access.resolved(target_member(access, user_id))
 
     def update(
         self, caller: Caller, workspace_id: str, user_id: str, changes: MemberChanges
@@ -83,7 +85,7 @@ class MembershipService(DomainService):
         user_id = resolve_user_id(caller, user_id)
         access = enter_workspace(self.store, caller, workspace_id, [user_id])
         target = target_member(access, user_id)
-        target_subject = subject_of(target)
+        target_subject = access.subject_of(target)
         if changes.touches_profile:
             enforce(permissions.check_profile_update(access.subject, target_subject))
         toggles = dict(target.toggles)
@@ -120,7 +122,7 @@ class MembershipService(DomainService):
         )
         changed = _changed_fields(target, updated)
         if not changed:
-            return target
+            return access.resolved(target)
         ops = [writes.replace_member(updated, expected_version=target.version)]
         if target.user_id != caller.user_id:
             ops.append(writes.require_member_unchanged(access.actor))
@@ -134,7 +136,7 @@ class MembershipService(DomainService):
             )
         )
         self.store.commit(ops)
-        return updated
+        return access.resolved(updated)
 
     def suspend(self, caller: Caller, workspace_id: str, user_id: str) -> Member:
         return self._set_status(caller, workspace_id, user_id, MemberStatus.SUSPENDED)
@@ -148,9 +150,9 @@ class MembershipService(DomainService):
         user_id = resolve_user_id(caller, user_id)
         access = enter_workspace(self.store, caller, workspace_id, [user_id])
         target = target_member(access, user_id)
-        enforce(permissions.check_suspension(access.subject, subject_of(target)))
+        enforce(permissions.check_suspension(access.subject, access.subject_of(target)))
         if target.status == status:
-            return target  # already so: nothing changes, nothing is announced
+            return access.resolved(target)  # already so: nothing changes or is announced
         now = self.clock.now()
         updated = replace(target, status=status, updated_at=now, version=target.version + 1)
         detail_type = (
@@ -171,7 +173,7 @@ class MembershipService(DomainService):
                 ),
             ]
         )
-        return updated
+        return access.resolved(updated)
 
     def remove(self, caller: Caller, workspace_id: str, user_id: str) -> None:
         """Remove a member, or leave when `user_id` is the caller (`me`)."""
@@ -182,12 +184,13 @@ class MembershipService(DomainService):
         if leaving:
             enforce(permissions.check_leave(access.subject))
         else:
-            enforce(permissions.check_removal(access.subject, subject_of(target)))
+            enforce(permissions.check_removal(access.subject, access.subject_of(target)))
         now = self.clock.now()
         ops = [
             writes.delete_member(target),
             writes.release_member_email(workspace_id, target.email),
             writes.adjust_counters(workspace_id, members=-1),
+            *custom_roles.give_back_role(workspace_id, target.role),
         ]
         if not leaving:
             ops.append(writes.require_member_unchanged(access.actor))

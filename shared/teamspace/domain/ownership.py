@@ -21,7 +21,7 @@ from teamspace.domain.records import Member, OwnershipTransfer, Workspace
 from teamspace.domain.service import DomainService
 from teamspace.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from teamspace.permissions import ADMIN, OWNER, MemberStatus, Permission
-from teamspace.store import writes
+from teamspace.store import custom_roles, writes
 
 TRANSFER_DAYS = 7
 
@@ -133,6 +133,7 @@ class OwnershipService(DomainService):
                 writes.replace_member(new_owner, expected_version=nominee.version),
                 writes.replace_member(previous, expected_version=owner.version),
                 writes.change_owner(workspace_id, owner.user_id, nominee.user_id, now),
+                *custom_roles.give_back_role(workspace_id, nominee.role),
                 self.event(DetailType.OWNERSHIP_TRANSFERRED, workspace_id, caller, data, now),
                 self.event(
                     DetailType.MEMBER_ROLE_CHANGED,
@@ -156,7 +157,7 @@ class OwnershipService(DomainService):
             updated_at=now,
             version=access.workspace.version + 1,
         )
-        return Transferred(workspace, new_owner)
+        return Transferred(workspace, access.resolved(new_owner))
 
     # ---- shared steps ----------------------------------------------------------------
 

@@ -7,10 +7,31 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from teamspace.permissions import BUILTIN_ROLES, RoleDefinition, resolve_role
+
 
 class WorkspaceType(StrEnum):
     SIMPLE = "simple"
     AGENCY = "agency"
+
+
+@dataclass(frozen=True, slots=True)
+class CustomRole:
+    """A role a workspace defined for itself, kept in the workspace item.
+
+    `version` moves with every change, and the role's holder counter carries it too, so
+    that handing out a role is conditional on the definition the decision was made on.
+    """
+
+    definition: RoleDefinition
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    version: int = 1
+
+    @property
+    def key(self) -> str:
+        return self.definition.key
 
 
 class WorkspaceStatus(StrEnum):
@@ -34,11 +55,21 @@ class Workspace:
     member_count: int = 0
     pending_invites: int = 0
     seats_used: int = 0
+    custom_roles: dict[str, CustomRole] = field(default_factory=dict)
     version: int = 1
 
     @property
     def is_active(self) -> bool:
         return self.status is WorkspaceStatus.ACTIVE
+
+    def role(self, key: str) -> RoleDefinition | None:
+        """The built-in or custom role called `key` here, or None."""
+        return resolve_role(key, {k: c.definition for k, c in self.custom_roles.items()})
+
+    def roles(self) -> list[RoleDefinition]:
+        """Every role a member here can hold, highest rank first."""
+        custom = [c.definition for c in self.custom_roles.values()]
+        return sorted([*BUILTIN_ROLES.values(), *custom], key=lambda r: (-r.rank, r.key))
 
     @property
     def max_members(self) -> int | None:
@@ -63,6 +94,9 @@ class Member:
     # None: every agent. A tuple: only these.
     agent_ids: tuple[str, ...] | None = None
     version: int = 1
+    # The role as the workspace defines it, attached by the service that read both
+    # (`Access.resolved`), so that a reply can show what a custom role grants.
+    role_definition: RoleDefinition | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,24 +1,42 @@
-"""Roles: the catalogue a workspace offers, and changing a member's role.
+"""Roles: the catalogue a workspace offers, its custom roles, and changing a member's role.
 
 Every rank rule of ARCHITECTURE.md is checked by the permission layer
-(`check_role_change`); the change itself is one transaction that re-checks the caller
-and the target as they were read, so a decision taken on stale data is never written.
+(`check_role_change`, `check_custom_role`); each change is one transaction that
+re-checks the caller as they were read, so a decision taken on stale data is never
+written. Who holds a custom role is counted (`teamspace.store.custom_roles`), so a role
+is deleted only once nobody holds it, and never under someone being given it.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import Any
 
 from teamspace import permissions
-from teamspace.domain.access import enforce, enter_workspace, subject_of
+from teamspace.domain.access import Access, enforce, enter_workspace
 from teamspace.domain.events import DetailType
 from teamspace.domain.identity import Caller
 from teamspace.domain.membership import resolve_user_id, target_member
-from teamspace.domain.records import Member
+from teamspace.domain.records import CustomRole, Member
 from teamspace.domain.service import DomainService
-from teamspace.errors import InvalidInput
+from teamspace.errors import Conflict, NotFound
 from teamspace.permissions import Permission, RoleDefinition
-from teamspace.store import writes
+from teamspace.store import custom_roles, writes
+
+_UNSET: Any = object()
+
+
+@dataclass(frozen=True, slots=True)
+class RoleChanges:
+    """A PATCH of a custom role: only the fields the client sent."""
+
+    name: str = _UNSET
+    rank: int = _UNSET
+    permissions: frozenset[Permission] = _UNSET
+
+
+def role_not_found(key: str) -> NotFound:
+    return NotFound("ROLE_NOT_FOUND", f"This workspace has no custom role called {key!r}")
 
 
 class RoleService(DomainService):
@@ -26,23 +44,121 @@ class RoleService(DomainService):
         """The roles members of this workspace can hold, highest rank first."""
         access = enter_workspace(self.store, caller, workspace_id)
         access.require(Permission.WORKSPACE_VIEW)
-        return sorted(permissions.BUILTIN_ROLES.values(), key=lambda r: (-r.rank, r.key))
+        return access.workspace.roles()
+
+    def create(
+        self,
+        caller: Caller,
+        workspace_id: str,
+        *,
+        key: str,
+        name: str,
+        permission_set: frozenset[Permission],
+        rank: int = permissions.CUSTOM_RANK_DEFAULT,
+    ) -> RoleDefinition:
+        access = enter_workspace(self.store, caller, workspace_id)
+        role = RoleDefinition(
+            key=key, name=name, rank=rank, permissions=permission_set, builtin=False
+        )
+        enforce(permissions.check_custom_role(access.subject, role))
+        if access.workspace.role(key) is not None:
+            raise custom_roles.role_exists(key)
+        if len(access.workspace.custom_roles) >= custom_roles.MAX_CUSTOM_ROLES:
+            raise Conflict(
+                "ROLE_LIMIT_REACHED",
+                f"A workspace holds at most {custom_roles.MAX_CUSTOM_ROLES} custom roles",
+            )
+        now = self.clock.now()
+        custom = CustomRole(role, created_by=caller.user_id, created_at=now, updated_at=now)
+        self.store.commit(
+            [
+                *custom_roles.define_role(workspace_id, custom),
+                writes.require_member_unchanged(access.actor),
+                self.event(DetailType.ROLE_CREATED, workspace_id, caller, _role_data(role), now),
+            ]
+        )
+        return role
+
+    def update(
+        self, caller: Caller, workspace_id: str, key: str, changes: RoleChanges
+    ) -> RoleDefinition:
+        """A custom role's new name, rank or permissions; its holders have them on their
+        next request."""
+        access = enter_workspace(self.store, caller, workspace_id)
+        access.require(Permission.ROLES_MANAGE)
+        current = _custom(access, key)
+        before = current.definition
+        after = before.model_copy(
+            update={
+                field: value
+                for field, value in (
+                    ("name", changes.name),
+                    ("rank", changes.rank),
+                    ("permissions", changes.permissions),
+                )
+                if value is not _UNSET
+            }
+        )
+        enforce(permissions.check_custom_role(access.subject, after, before))
+        changed = [
+            f for f in ("name", "rank", "permissions") if getattr(before, f) != getattr(after, f)
+        ]
+        if not changed:
+            return before
+        now = self.clock.now()
+        updated = replace(current, definition=after, updated_at=now, version=current.version + 1)
+        self.store.commit(
+            [
+                *custom_roles.redefine_role(workspace_id, updated, current.version),
+                writes.require_member_unchanged(access.actor),
+                self.event(
+                    DetailType.ROLE_UPDATED,
+                    workspace_id,
+                    caller,
+                    {"role": _role_data(after), "changed": changed},
+                    now,
+                ),
+            ]
+        )
+        return after
+
+    def delete(self, caller: Caller, workspace_id: str, key: str) -> None:
+        """Delete a custom role; 409 ROLE_IN_USE while members or invitations hold it."""
+        access = enter_workspace(self.store, caller, workspace_id)
+        access.require(Permission.ROLES_MANAGE)
+        current = _custom(access, key)
+        enforce(permissions.check_custom_role_delete(access.subject, current.definition))
+        now = self.clock.now()
+        self.store.commit(
+            [
+                *custom_roles.delete_role(workspace_id, current),
+                writes.require_member_unchanged(access.actor),
+                self.event(
+                    DetailType.ROLE_DELETED,
+                    workspace_id,
+                    caller,
+                    {"key": key, "name": current.definition.name},
+                    now,
+                ),
+            ]
+        )
 
     def change_role(self, caller: Caller, workspace_id: str, user_id: str, role_key: str) -> Member:
         user_id = resolve_user_id(caller, user_id)
         access = enter_workspace(self.store, caller, workspace_id, [user_id])
         target = target_member(access, user_id)
-        role = permissions.builtin_role(role_key)
+        role = access.workspace.role(role_key)
         if role is None:
-            raise InvalidInput("UNKNOWN_ROLE", f"No role is called {role_key!r}")
-        enforce(permissions.check_role_change(access.subject, subject_of(target), role))
+            raise custom_roles.unknown_role(role_key)
+        enforce(permissions.check_role_change(access.subject, access.subject_of(target), role))
         if target.role == role.key:
-            return target  # already so: nothing changes, nothing is announced
+            return access.resolved(target)  # already so: nothing changes or is announced
         now = self.clock.now()
         changed = replace(target, role=role.key, updated_at=now, version=target.version + 1)
         self.store.commit(
             [
                 writes.replace_member(changed, expected_version=target.version),
+                *custom_roles.role_holds(access.workspace, take=role.key, give_back=target.role),
                 writes.require_member_unchanged(access.actor),
                 self.event(
                     DetailType.MEMBER_ROLE_CHANGED,
@@ -53,4 +169,23 @@ class RoleService(DomainService):
                 ),
             ]
         )
-        return changed
+        return access.resolved(changed)
+
+
+def _custom(access: Access, key: str) -> CustomRole:
+    """The workspace's custom role `key`; a built-in key is not one (403, it is fixed)."""
+    if key in permissions.BUILTIN_ROLES:
+        enforce(permissions.Verdict(False, "BUILTIN_ROLE_IMMUTABLE", f"{key} is a built-in role"))
+    current = access.workspace.custom_roles.get(key)
+    if current is None:
+        raise role_not_found(key)
+    return current
+
+
+def _role_data(role: RoleDefinition) -> dict[str, Any]:
+    return {
+        "key": role.key,
+        "name": role.name,
+        "rank": role.rank,
+        "permissions": sorted(str(p) for p in role.permissions),
+    }

@@ -15,6 +15,8 @@ from teamspace.permissions.evaluation import Decision, decide, effective_permiss
 from teamspace.permissions.grants import TOGGLE_PERMISSIONS, MemberStatus, Subject, Toggles
 from teamspace.permissions.rank_rules import (
     Verdict,
+    check_custom_role,
+    check_custom_role_delete,
     check_grants_update,
     check_invitation,
     check_leave,
@@ -24,14 +26,28 @@ from teamspace.permissions.rank_rules import (
     check_suspension,
     may_grant_role,
 )
-from teamspace.permissions.roles import ADMIN, BUILTIN_ROLES, OWNER, RoleDefinition, builtin_role
+from teamspace.permissions.roles import (
+    ADMIN,
+    BUILTIN_ROLES,
+    CUSTOM_RANK_DEFAULT,
+    CUSTOM_RANK_MAX,
+    OWNER,
+    OWNER_ONLY,
+    RoleDefinition,
+    builtin_role,
+    resolve_role,
+    unknown_role,
+)
 
 __all__ = [
     "ADMIN",
     "AGENT_SCOPED",
     "ALL_PERMISSIONS",
     "BUILTIN_ROLES",
+    "CUSTOM_RANK_DEFAULT",
+    "CUSTOM_RANK_MAX",
     "OWNER",
+    "OWNER_ONLY",
     "PERMISSION_INFO",
     "TOGGLE_PERMISSIONS",
     "Decision",
@@ -42,6 +58,8 @@ __all__ = [
     "Toggles",
     "Verdict",
     "builtin_role",
+    "check_custom_role",
+    "check_custom_role_delete",
     "check_grants_update",
     "check_invitation",
     "check_leave",
@@ -54,4 +72,6 @@ __all__ = [
     "holds",
     "may_grant_role",
     "parse_permission",
+    "resolve_role",
+    "unknown_role",
 ]

@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from teamspace.permissions.catalogue import AGENT_SCOPED, Permission
 from teamspace.permissions.evaluation import effective_permissions
 from teamspace.permissions.grants import TOGGLE_PERMISSIONS, Subject, Toggles
-from teamspace.permissions.roles import OWNER, RoleDefinition
+from teamspace.permissions.roles import (
+    CUSTOM_RANK_MAX,
+    CUSTOM_RANK_MIN,
+    OWNER,
+    OWNER_ONLY,
+    RoleDefinition,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,3 +198,50 @@ def check_invitation(
     if not base:
         return base
     return _within_reach(actor, _granted(toggles), agent_ids, agents_matter=True)
+
+
+def check_custom_role(
+    actor: Subject, role: RoleDefinition, existing: RoleDefinition | None = None
+) -> Verdict:
+    """`actor` defining `role`: creating it, or (with `existing`) changing it.
+
+    A custom role ranks below the actor and below admin, and grants only permissions the
+    actor holds, never an owner-only one: whoever holds it can do nothing its author
+    could not. A role at or above the actor's rank is out of their reach to change.
+    """
+    base = _first_refusal(
+        _requires(actor, Permission.ROLES_MANAGE), _custom_role_in_reach(actor, existing)
+    )
+    if not base:
+        return base
+    if not CUSTOM_RANK_MIN <= role.rank <= CUSTOM_RANK_MAX or role.rank >= actor.rank:
+        return _deny(
+            "ROLE_RANK_TOO_LOW",
+            f"a custom role's rank must be between {CUSTOM_RANK_MIN} and "
+            f"{min(CUSTOM_RANK_MAX, actor.rank - 1)} for you",
+        )
+    owner_only = sorted(role.permissions & OWNER_ONLY)
+    if owner_only:
+        return _deny("OWNER_ONLY_PERMISSION", f"only the owner role holds {owner_only[0]}")
+    beyond = sorted(role.permissions - effective_permissions(actor))
+    if beyond:
+        return _deny("GRANT_EXCEEDS_OWN", f"you cannot grant {beyond[0]}: you do not hold it")
+    return ALLOWED
+
+
+def check_custom_role_delete(actor: Subject, existing: RoleDefinition) -> Verdict:
+    """`actor` deleting the custom role `existing` (whether anyone holds it is the store's
+    condition, not a rule)."""
+    return _first_refusal(
+        _requires(actor, Permission.ROLES_MANAGE), _custom_role_in_reach(actor, existing)
+    )
+
+
+def _custom_role_in_reach(actor: Subject, existing: RoleDefinition | None) -> Verdict:
+    if existing is None:
+        return ALLOWED
+    if existing.builtin:
+        return _deny("BUILTIN_ROLE_IMMUTABLE", f"{existing.key} is a built-in role")
+    if existing.rank >= actor.rank:
+        return _deny("ROLE_RANK_TOO_LOW", f"{existing.key} is not below your role")
+    return ALLOWED

@@ -7,6 +7,8 @@ rights that viewer has, so every role lists its permissions in full.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from pydantic import BaseModel, ConfigDict
 
 from teamspace.permissions.catalogue import ALL_PERMISSIONS, Permission
@@ -24,6 +26,13 @@ VIEWER = "viewer"
 
 OWNER_RANK = 100
 ADMIN_RANK = 80
+# Custom roles sit below admin (and below whoever defines them), so that the owner and
+# admin semantics of ARCHITECTURE.md hold whatever roles a workspace adds.
+CUSTOM_RANK_MIN = 1
+CUSTOM_RANK_MAX = ADMIN_RANK - 1
+CUSTOM_RANK_DEFAULT = 20
+# Deleting the workspace and handing it over belong to the owner role alone.
+OWNER_ONLY = frozenset({Permission.WORKSPACE_DELETE, Permission.OWNERSHIP_TRANSFER})
 
 
 class RoleDefinition(BaseModel):
@@ -95,3 +104,16 @@ BUILTIN_ROLES: dict[str, RoleDefinition] = {
 def builtin_role(key: str) -> RoleDefinition | None:
     """The built-in role called `key`, or None."""
     return BUILTIN_ROLES.get(key)
+
+
+def resolve_role(key: str, custom: Mapping[str, RoleDefinition]) -> RoleDefinition | None:
+    """The role called `key` in a workspace with these custom roles, or None.
+
+    Custom keys never shadow built-in ones (creating one with a built-in key is refused).
+    """
+    return BUILTIN_ROLES.get(key) or custom.get(key)
+
+
+def unknown_role(key: str) -> RoleDefinition:
+    """What a member holds whose role no longer resolves: nothing, at the lowest rank."""
+    return RoleDefinition(key=key, name=key, rank=0, permissions=frozenset(), builtin=False)

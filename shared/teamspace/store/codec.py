@@ -9,6 +9,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from teamspace.clock import iso, parse_iso
 from teamspace.domain.records import (
+    CustomRole,
     Invitation,
     InvitationStatus,
     InvitationToken,
@@ -18,6 +19,7 @@ from teamspace.domain.records import (
     WorkspaceStatus,
     WorkspaceType,
 )
+from teamspace.permissions import RoleDefinition, parse_permission
 from teamspace.store import keys
 
 _serializer = TypeSerializer()
@@ -62,6 +64,7 @@ def workspace_item(workspace: Workspace) -> dict[str, Any]:
         "memberCount": workspace.member_count,
         "pendingInvites": workspace.pending_invites,
         "seatsUsed": workspace.seats_used,
+        "customRoles": {key: custom_role_value(c) for key, c in workspace.custom_roles.items()},
         "createdAt": iso(workspace.created_at),
         "updatedAt": iso(workspace.updated_at),
         "version": workspace.version,
@@ -82,10 +85,58 @@ def workspace_from_item(item: dict[str, Any]) -> Workspace:
         member_count=item.get("memberCount", 0),
         pending_invites=item.get("pendingInvites", 0),
         seats_used=item.get("seatsUsed", 0),
+        custom_roles={
+            key: custom_role_from_value(key, value)
+            for key, value in item.get("customRoles", {}).items()
+        },
         created_at=parse_iso(item["createdAt"]),
         updated_at=parse_iso(item["updatedAt"]),
         version=item["version"],
     )
+
+
+def custom_role_value(custom: CustomRole) -> dict[str, Any]:
+    """A custom role as it sits in the workspace item's `customRoles` map."""
+    role = custom.definition
+    return {
+        "name": role.name,
+        "rank": role.rank,
+        "permissions": sorted(str(p) for p in role.permissions),
+        "createdBy": custom.created_by,
+        "createdAt": iso(custom.created_at),
+        "updatedAt": iso(custom.updated_at),
+        "version": custom.version,
+    }
+
+
+def custom_role_from_value(key: str, value: dict[str, Any]) -> CustomRole:
+    # A permission the catalogue no longer knows grants nothing rather than failing reads.
+    known = (parse_permission(p) for p in value["permissions"])
+    return CustomRole(
+        definition=RoleDefinition(
+            key=key,
+            name=value["name"],
+            rank=value["rank"],
+            permissions=frozenset(p for p in known if p is not None),
+            builtin=False,
+        ),
+        created_by=value["createdBy"],
+        created_at=parse_iso(value["createdAt"]),
+        updated_at=parse_iso(value["updatedAt"]),
+        version=value["version"],
+    )
+
+
+def role_holders_item(workspace_id: str, custom: CustomRole) -> dict[str, Any]:
+    """The counter of members and pending invitations that hold a custom role."""
+    return {
+        **keys.role_holders_key(workspace_id, custom.key),
+        "entity": "role_holders",
+        "workspaceId": workspace_id,
+        "roleKey": custom.key,
+        "holders": 0,
+        "version": custom.version,
+    }
 
 
 def member_item(member: Member) -> dict[str, Any]:

@@ -14,6 +14,8 @@
 - send counter: PK `RATE#INVITES#<userId>#<hour>`, SK `RATE` (expires by TTL)
 - mail marker: PK `MAILED#<eventId>`, SK `MAILED` (expires by TTL)
 - transfer:    PK `WS#<workspaceId>`, SK `TRANSFER` (the pending ownership transfer)
+- role holders: PK `WS#<workspaceId>`, SK `ROLE#<roleKey>` (members and pending
+               invitations holding a custom role; the role itself is in the workspace item)
 - outbox:      PK `OUTBOX#<eventId>`, SK `OUTBOX` (expires by TTL)
 - idempotency: PK `IDEMPOTENCY#<sha256 of caller, operation, key>`, SK `IDEMPOTENCY`
 
@@ -136,3 +138,7 @@ def mailed_key(event_id: str) -> Key:
 
 def transfer_key(workspace_id: str) -> Key:
     return {PK: workspace_pk(workspace_id), SK: "TRANSFER"}
+
+
+def role_holders_key(workspace_id: str, role_key: str) -> Key:
+    return {PK: workspace_pk(workspace_id), SK: f"ROLE#{role_key}"}

@@ -45,7 +45,7 @@ class WriteOp:
         return key[keys.PK]["S"], key[keys.SK]["S"]
 
 
-def _values(**values: Any) -> dict[str, Any]:
+def attribute_values(**values: Any) -> dict[str, Any]:
     return codec.to_attributes({f":{name}": value for name, value in values.items()})
 
 
@@ -91,7 +91,7 @@ def update_workspace(workspace: Workspace, expected_version: int) -> WriteOp:
                 "#settings": "settings",
                 "#status": "status",
             },
-            "ExpressionAttributeValues": _values(**values),
+            "ExpressionAttributeValues": attribute_values(**values),
         },
         version_conflict("workspace"),
     )
@@ -111,7 +111,7 @@ def delete_workspace(workspace_id: str, owner_id: str, at: datetime) -> WriteOp:
             "ADD version :one",
             "ConditionExpression": "#status = :active AND ownerId = :owner",
             "ExpressionAttributeNames": {"#status": "status"},
-            "ExpressionAttributeValues": _values(
+            "ExpressionAttributeValues": attribute_values(
                 deleted="DELETED", active="ACTIVE", at=iso(at), one=1, owner=owner_id
             ),
         },
@@ -153,7 +153,7 @@ def adjust_counters(
             "seatsUsed :seats",
             "ConditionExpression": " AND ".join(conditions),
             "ExpressionAttributeNames": {"#status": "status"},
-            "ExpressionAttributeValues": _values(active="ACTIVE", **values),
+            "ExpressionAttributeValues": attribute_values(active="ACTIVE", **values),
         },
         on_failed or workspace_not_found(),
     )
@@ -166,7 +166,7 @@ def require_workspace_active(workspace_id: str) -> WriteOp:
             "Key": codec.to_attributes(keys.workspace_key(workspace_id)),
             "ConditionExpression": "#status = :active",
             "ExpressionAttributeNames": {"#status": "status"},
-            "ExpressionAttributeValues": _values(active="ACTIVE"),
+            "ExpressionAttributeValues": attribute_values(active="ACTIVE"),
         },
         workspace_not_found(),
     )
@@ -180,7 +180,7 @@ def require_member_unchanged(member: Member) -> WriteOp:
             "Key": codec.to_attributes(keys.member_key(member.workspace_id, member.user_id)),
             "ConditionExpression": "version = :version AND #status = :status AND #role = :role",
             "ExpressionAttributeNames": {"#status": "status", "#role": "role"},
-            "ExpressionAttributeValues": _values(
+            "ExpressionAttributeValues": attribute_values(
                 version=member.version, status=member.status, role=member.role
             ),
         },
@@ -205,7 +205,7 @@ def replace_member(member: Member, expected_version: int) -> WriteOp:
         {
             "Item": codec.to_attributes(codec.member_item(member)),
             "ConditionExpression": "version = :expected",
-            "ExpressionAttributeValues": _values(expected=expected_version),
+            "ExpressionAttributeValues": attribute_values(expected=expected_version),
         },
         version_conflict("member"),
     )
@@ -217,7 +217,7 @@ def delete_member(member: Member) -> WriteOp:
         {
             "Key": codec.to_attributes(keys.member_key(member.workspace_id, member.user_id)),
             "ConditionExpression": "version = :expected",
-            "ExpressionAttributeValues": _values(expected=member.version),
+            "ExpressionAttributeValues": attribute_values(expected=member.version),
         },
         version_conflict("member"),
     )
@@ -353,7 +353,7 @@ def replace_invitation(
     request: dict[str, Any] = {
         "Item": codec.to_attributes(codec.invitation_item(invitation)),
         "ConditionExpression": " AND ".join(conditions),
-        "ExpressionAttributeValues": _values(**values),
+        "ExpressionAttributeValues": attribute_values(**values),
     }
     if names:
         request["ExpressionAttributeNames"] = names
@@ -391,7 +391,7 @@ def supersede_token(token_hash: str, invitation: Invitation) -> WriteOp:
             "Item": codec.to_attributes(item),
             "ConditionExpression": "attribute_not_exists(PK) OR #state = :active",
             "ExpressionAttributeNames": {"#state": "state"},
-            "ExpressionAttributeValues": _values(active="ACTIVE"),
+            "ExpressionAttributeValues": attribute_values(active="ACTIVE"),
         },
         Gone("INVITATION_LINK_USED", "This invitation link has already been used or replaced"),
     )
@@ -405,7 +405,7 @@ def set_token_state(token_hash: str, state: str, *, expect: str = "ACTIVE") -> W
             "UpdateExpression": "SET #state = :state",
             "ConditionExpression": "#state = :expect",
             "ExpressionAttributeNames": {"#state": "state"},
-            "ExpressionAttributeValues": _values(state=state, expect=expect),
+            "ExpressionAttributeValues": attribute_values(state=state, expect=expect),
         },
         Gone("INVITATION_LINK_USED", "This invitation link has already been used or replaced"),
     )
@@ -422,7 +422,7 @@ def count_invite_sent(user_id: str, at: datetime, limit: int) -> WriteOp:
             "UpdateExpression": "ADD sent :one SET #ttl = if_not_exists(#ttl, :ttl)",
             "ConditionExpression": "attribute_not_exists(sent) OR sent < :limit",
             "ExpressionAttributeNames": {"#ttl": keys.TTL},
-            "ExpressionAttributeValues": _values(
+            "ExpressionAttributeValues": attribute_values(
                 one=1, limit=limit, ttl=int(at.timestamp()) + 2 * 3600
             ),
         },
@@ -455,7 +455,7 @@ def put_transfer(transfer: OwnershipTransfer, at: datetime) -> WriteOp:
         {
             "Item": codec.to_attributes(codec.transfer_item(transfer)),
             "ConditionExpression": "attribute_not_exists(PK) OR expiresAt <= :now",
-            "ExpressionAttributeValues": _values(now=iso(at)),
+            "ExpressionAttributeValues": attribute_values(now=iso(at)),
         },
         transfer_pending(),
     )
@@ -468,7 +468,9 @@ def end_transfer(transfer: OwnershipTransfer) -> WriteOp:
         {
             "Key": codec.to_attributes(keys.transfer_key(transfer.workspace_id)),
             "ConditionExpression": "version = :version AND toUserId = :to",
-            "ExpressionAttributeValues": _values(version=transfer.version, to=transfer.to_user_id),
+            "ExpressionAttributeValues": attribute_values(
+                version=transfer.version, to=transfer.to_user_id
+            ),
         },
         version_conflict("ownership transfer"),
     )
@@ -483,7 +485,7 @@ def change_owner(workspace_id: str, previous: str, new: str, at: datetime) -> Wr
             "UpdateExpression": "SET ownerId = :new, updatedAt = :at ADD version :one",
             "ConditionExpression": "ownerId = :previous AND #status = :active",
             "ExpressionAttributeNames": {"#status": "status"},
-            "ExpressionAttributeValues": _values(
+            "ExpressionAttributeValues": attribute_values(
                 new=new, previous=previous, at=iso(at), one=1, active="ACTIVE"
             ),
         },
