@@ -134,6 +134,35 @@ def test_cancel_and_decline_end_it_with_their_events(functions, team, dynamodb):
     assert owners(dynamodb) == 1
 
 
+@pytest.mark.parametrize("change", ["remove", "suspend", "leave"])
+def test_a_nominee_who_stops_being_an_active_member_ends_the_transfer(
+    functions, team, dynamodb, change
+):
+    assert call(functions, "request-transfer").status == 202
+    if change == "leave":
+        event = sample_event("membership/remove-member.json", caller=MAX, path={"userId": "me"})
+        assert functions.call("MembershipFunction", event).status == 204
+    else:
+        sample = "remove-member" if change == "remove" else "suspend-member"
+        event = sample_event(
+            f"membership/{sample}.json", caller=user("ada"), path={"userId": SAMPLE_TARGET}
+        )
+        assert functions.call("MembershipFunction", event).status in (200, 204)
+    assert item(dynamodb, TABLE, WS_PK, "TRANSFER") is None
+    cancelled = outbox_events(dynamodb, TABLE)[-2:]
+    assert "OwnershipTransferCancelled" in [e["detailType"] for e in cancelled]
+    assert call(functions, "get-transfer").status == 404
+    other = {"newOwnerId": "ada", "confirmName": "Acme Voice"}
+    assert call(functions, "request-transfer", body=other).status == 202
+
+
+def test_others_leaving_leave_the_transfer_alone(functions, team, dynamodb):
+    assert call(functions, "request-transfer").status == 202
+    event = sample_event("membership/remove-member.json", caller=user("ada"), path={"userId": "me"})
+    assert functions.call("MembershipFunction", event).status == 204
+    assert item(dynamodb, TABLE, WS_PK, "TRANSFER") is not None
+
+
 def test_others_cannot_see_the_pending_transfer(functions, team):
     assert call(functions, "request-transfer").status == 202
     assert call(functions, "get-transfer", user("ada")).status == 404

@@ -373,6 +373,13 @@ class TeamMachine(RuleBasedStateMachine):
     def forget(self, user_id: str) -> None:
         del self.members[user_id]
         self.forget_grants(user_id)
+        self.end_nomination(user_id)
+
+    def end_nomination(self, user_id: str) -> None:
+        """A nominee who is no longer an active member ends a live transfer."""
+        live = self.live_transfer()
+        if live is not None and live.to_user == user_id:
+            self.transfer = None
 
     def forget_grants(self, user_id: str) -> None:
         for key in [k for k in self.grants if k[0] == user_id]:
@@ -496,6 +503,8 @@ class TeamMachine(RuleBasedStateMachine):
             self.assert_changed_another_rightly(a, t)
             self.members[t].status = SUSPENDED if suspend else ACTIVE
             assert reply.body["status"] == self.members[t].status
+            if suspend:
+                self.end_nomination(t)
 
     def do_remove(self, a: str, t: str) -> None:
         if a == t:  # their own id in the path: that is leaving

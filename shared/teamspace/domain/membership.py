@@ -148,7 +148,7 @@ class MembershipService(DomainService):
         self, caller: Caller, workspace_id: str, user_id: str, status: MemberStatus
     ) -> Member:
         user_id = resolve_user_id(caller, user_id)
-        access = enter_workspace(self.store, caller, workspace_id, [user_id])
+        access = enter_workspace(self.store, caller, workspace_id, [user_id], with_transfer=True)
         target = target_member(access, user_id)
         enforce(permissions.check_suspension(access.subject, access.subject_of(target)))
         if target.status == status:
@@ -164,6 +164,11 @@ class MembershipService(DomainService):
             [
                 writes.replace_member(updated, expected_version=target.version),
                 writes.require_member_unchanged(access.actor),
+                *(
+                    self.nomination_ends(access, target.user_id, caller, now)
+                    if status is MemberStatus.SUSPENDED
+                    else []
+                ),
                 self.event(
                     detail_type,
                     workspace_id,
@@ -178,7 +183,7 @@ class MembershipService(DomainService):
     def remove(self, caller: Caller, workspace_id: str, user_id: str) -> None:
         """Remove a member, or leave when `user_id` is the caller (`me`)."""
         user_id = resolve_user_id(caller, user_id)
-        access = enter_workspace(self.store, caller, workspace_id, [user_id])
+        access = enter_workspace(self.store, caller, workspace_id, [user_id], with_transfer=True)
         target = target_member(access, user_id)
         leaving = target.user_id == caller.user_id
         if leaving:
@@ -191,6 +196,7 @@ class MembershipService(DomainService):
             writes.release_member_email(workspace_id, target.email),
             writes.adjust_counters(workspace_id, members=-1),
             *custom_roles.give_back_role(workspace_id, target.role),
+            *self.nomination_ends(access, target.user_id, caller, now),
         ]
         if not leaving:
             ops.append(writes.require_member_unchanged(access.actor))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from teamspace.clock import Clock, SystemClock, iso
 from teamspace.domain.events import Actor, DetailType, build_event
@@ -12,6 +12,9 @@ from teamspace.ids import IdGenerator, UlidGenerator
 from teamspace.store import writes
 from teamspace.store.table import TeamspaceStore
 from teamspace.store.writes import WriteOp
+
+if TYPE_CHECKING:
+    from teamspace.domain.access import Access
 
 
 class DomainService:
@@ -46,3 +49,24 @@ class DomainService:
             data=data,
         )
         return writes.put_outbox(event, at)
+
+    def nomination_ends(
+        self, access: Access, user_id: str, caller: Caller, at: datetime
+    ) -> list[WriteOp]:
+        """A member who stops being an active member stops being the nominee of a
+        pending ownership transfer: the transfer ends with the change that caused it, so
+        the owner is free to name someone else at once. (`access` must have been read
+        `with_transfer`.)"""
+        transfer = access.transfer
+        if transfer is None or transfer.to_user_id != user_id or transfer.expires_at <= at:
+            return []
+        return [
+            writes.end_transfer(transfer),
+            self.event(
+                DetailType.OWNERSHIP_TRANSFER_CANCELLED,
+                transfer.workspace_id,
+                caller,
+                {"fromUserId": transfer.from_user_id, "toUserId": transfer.to_user_id},
+                at,
+            ),
+        ]
