@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
@@ -52,12 +53,48 @@ def create_resources(template: Template) -> None:
         if kind == "AWS::Events::EventBus":
             events.create_event_bus(Name=properties["Name"])
         elif kind == "AWS::SQS::Queue":
-            sqs.create_queue(QueueName=properties["QueueName"])
+            continue  # below, dead-letter queues first
         elif kind == "AWS::SES::Template":
             ses.create_template(Template=properties["Template"])
+    create_queues(template, sqs)
     sender = template.parameters.get("SenderAddress")
     if sender:
         ses.verify_email_identity(EmailAddress=sender)
+
+
+def queue_name_of(template_arn: str) -> str:
+    """The queue a template ARN (`!GetAtt Queue.Arn`, resolved locally) names."""
+    return template_arn.rsplit("/", 1)[-1]
+
+
+def create_queues(template: Template, sqs: Any) -> None:
+    """The template's queues with their FIFO and redrive settings; a redrive target is
+    created before the queue that names it."""
+    queues = {
+        logical_id: template.resolve(resource.get("Properties", {}))
+        for logical_id, resource in template.resources.items()
+        if resource["Type"] == "AWS::SQS::Queue"
+    }
+    for properties in sorted(queues.values(), key=lambda p: "RedrivePolicy" in p):
+        attributes = {
+            name: str(properties[name]).lower()
+            for name in ("FifoQueue", "ContentBasedDeduplication")
+            if name in properties
+        }
+        if "VisibilityTimeout" in properties:
+            attributes["VisibilityTimeout"] = str(properties["VisibilityTimeout"])
+        redrive = properties.get("RedrivePolicy")
+        if redrive:
+            target = queue_name_of(redrive["deadLetterTargetArn"])
+            url = sqs.get_queue_url(QueueName=target)["QueueUrl"]
+            arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+            attributes["RedrivePolicy"] = json.dumps(
+                {
+                    "deadLetterTargetArn": arn["Attributes"]["QueueArn"],
+                    "maxReceiveCount": int(redrive["maxReceiveCount"]),
+                }
+            )
+        sqs.create_queue(QueueName=properties["QueueName"], Attributes=attributes)
 
 
 class EmulatedAws:

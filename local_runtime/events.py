@@ -19,6 +19,7 @@ from typing import Any
 
 import boto3
 
+from local_runtime.aws import queue_name_of
 from local_runtime.lambdas import LocalFunction
 from local_runtime.template import Template
 
@@ -35,6 +36,31 @@ class RuleRoute:
     attempts: int
     dead_letter_queue: str | None
     failures: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class QueueSource:
+    """An SQS event source of a function: its queue, batch size and failure reporting."""
+
+    function: str
+    queue_url: str
+    queue_arn: str
+    batch_size: int
+
+
+def _sqs_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[str, Any]:
+    """A received message as Lambda's SQS poller hands it to a function."""
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": message.get("Attributes", {}),
+        "messageAttributes": {},
+        "md5OfBody": message["MD5OfBody"],
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": region,
+    }
 
 
 def _plain_stream_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
@@ -66,6 +92,7 @@ class EventChain:
         self._last_seen: dict[str, str | None] = {}
         self._stream_functions: list[str] = []
         self._rules: list[RuleRoute] = []
+        self._queues: list[QueueSource] = []
 
     # ---- set-up from the template ------------------------------------------------------
 
@@ -79,6 +106,8 @@ class EventChain:
         for shard in shards:
             self._last_seen[shard["ShardId"]] = self._newest_sequence(shard["ShardId"])
         for logical_id, resource in self.template.resources.items():
+            if resource["Type"] == "AWS::Events::Rule":
+                self._put_template_rule(logical_id, self.template.resolve(resource["Properties"]))
             if resource["Type"] != "AWS::Serverless::Function":
                 continue
             for event_name, event in resource["Properties"].get("Events", {}).items():
@@ -86,6 +115,30 @@ class EventChain:
                     self._stream_functions.append(logical_id)
                 elif event["Type"] == "EventBridgeRule":
                     self._rules.append(self._route(logical_id, event_name, event, resource))
+                elif event["Type"] == "SQS":
+                    self._queues.append(self._queue_source(logical_id, event))
+
+    def _queue_arn(self, template_arn: str) -> tuple[str, str]:
+        url = self._sqs.get_queue_url(QueueName=queue_name_of(template_arn))["QueueUrl"]
+        attributes = self._sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+        return url, attributes["Attributes"]["QueueArn"]
+
+    def _put_template_rule(self, logical_id: str, properties: dict[str, Any]) -> None:
+        """A rule the template declares itself, on moto's bus, with its queue targets."""
+        bus = properties.get("EventBusName", "default")
+        self._events.put_rule(
+            Name=logical_id, EventBusName=bus, EventPattern=json.dumps(properties["EventPattern"])
+        )
+        targets = []
+        for target in properties["Targets"]:
+            _, arn = self._queue_arn(target["Arn"])
+            targets.append({**target, "Arn": arn})
+        self._events.put_targets(Rule=logical_id, EventBusName=bus, Targets=targets)
+
+    def _queue_source(self, function: str, event: dict[str, Any]) -> QueueSource:
+        properties = self.template.resolve(event["Properties"])
+        url, arn = self._queue_arn(properties["Queue"])
+        return QueueSource(function, url, arn, int(properties.get("BatchSize", 10)))
 
     def _route(
         self, function: str, event_name: str, event: dict[str, Any], resource: dict[str, Any]
@@ -120,7 +173,7 @@ class EventChain:
         """Run the chain until it is quiet; how many deliveries it made."""
         delivered = 0
         for _ in range(self.MAX_ROUNDS):
-            moved = self._pump_stream() + self._pump_rules()
+            moved = self._pump_stream() + self._pump_rules() + self._pump_queues()
             delivered += moved
             if moved == 0:
                 return delivered
@@ -196,3 +249,31 @@ class EventChain:
                 url = self._sqs.get_queue_url(QueueName=route.dead_letter_queue)["QueueUrl"]
                 self._sqs.send_message(QueueUrl=url, MessageBody=message["Body"])
         self._sqs.delete_message(QueueUrl=route.queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+    def _pump_queues(self) -> int:
+        """Like Lambda's SQS poller: a batch per call; failed messages stay in the queue
+        (visible again at once here) until the queue's redrive policy dead-letters them."""
+        moved = 0
+        for source in self._queues:
+            messages = self._sqs.receive_message(
+                QueueUrl=source.queue_url,
+                MaxNumberOfMessages=source.batch_size,
+                VisibilityTimeout=0,
+                AttributeNames=["All"],
+            ).get("Messages", [])
+            if not messages:
+                continue
+            moved += len(messages)
+            records = [_sqs_record(m, source.queue_arn, self.template.region) for m in messages]
+            try:
+                result = self.functions[source.function].invoke({"Records": records}) or {}
+                failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
+            except Exception:  # the whole batch failed: every message comes back
+                log.exception("%s failed on a batch of %s", source.function, len(messages))
+                failed = {m["MessageId"] for m in messages}
+            for message in messages:
+                if message["MessageId"] not in failed:
+                    self._sqs.delete_message(
+                        QueueUrl=source.queue_url, ReceiptHandle=message["ReceiptHandle"]
+                    )
+        return moved

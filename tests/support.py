@@ -95,7 +95,10 @@ class Functions:
         result = module.lambda_handler(event, LambdaContext(function_name=logical_id))
         headers = {k.lower(): v for k, v in (result.get("headers") or {}).items()}
         text = result.get("body") or ""
-        return Reply(result["statusCode"], headers, json.loads(text) if text else None)
+        media = headers.get("content-type", "application/json")
+        is_json = media.startswith(("application/json", "application/problem+json"))
+        body = (json.loads(text) if is_json else text) if text else None
+        return Reply(result["statusCode"], headers, body)
 
 
 def seed_member(

@@ -25,6 +25,8 @@ class Settings(BaseModel):
     event_bus_name: str = ""
     sender_address: str = "no-reply@teamspace.local"
     mail_template_prefix: str = "teamspace-dev-"
+    # Audit records leave by TTL this many days after their event (stage parameter).
+    audit_retention_days: int = Field(default=365, ge=1)
 
 
 @lru_cache(maxsize=1)
@@ -43,4 +45,5 @@ def get_settings() -> Settings:
         event_bus_name=env.get("EVENT_BUS_NAME", ""),
         sender_address=env.get("SENDER_ADDRESS", "no-reply@teamspace.local"),
         mail_template_prefix=env.get("MAIL_TEMPLATE_PREFIX", "teamspace-dev-"),
+        audit_retention_days=int(env.get("AUDIT_RETENTION_DAYS", 365)),
     )

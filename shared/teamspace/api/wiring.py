@@ -10,6 +10,8 @@ from typing import Any
 
 from teamspace.bus.publisher import OutboxPublisher
 from teamspace.clock import Clock, SystemClock
+from teamspace.domain.activity import ActivityService
+from teamspace.domain.audit import AuditService
 from teamspace.domain.invitations import InvitationLimits, InvitationService
 from teamspace.domain.membership import MembershipService
 from teamspace.domain.ownership import OwnershipService
@@ -20,6 +22,7 @@ from teamspace.mail.catalogue import MailContext
 from teamspace.mail.mailer import Mailer
 from teamspace.mail.sender import SesSender
 from teamspace.settings import get_settings
+from teamspace.store.audit import AuditStore
 from teamspace.store.table import TeamspaceStore
 
 _clock: Clock = SystemClock()
@@ -50,6 +53,8 @@ def reset() -> None:
         invitations,
         publisher,
         mailer,
+        audit,
+        activity,
     ):
         cached.cache_clear()
     get_settings.cache_clear()
@@ -123,6 +128,18 @@ def mailer() -> Mailer:
     settings = get_settings()
     sender = SesSender(ses_client(), settings.sender_address, settings.mail_template_prefix)
     return Mailer(store(), sender, MailContext(invitations()), _clock)
+
+
+@lru_cache(maxsize=1)
+def audit() -> AuditService:
+    settings = get_settings()
+    store = AuditStore(dynamodb_client(), settings.table_name)
+    return AuditService(store, _clock, settings.audit_retention_days)
+
+
+@lru_cache(maxsize=1)
+def activity() -> ActivityService:
+    return ActivityService(store(), _clock, _ids)
 
 
 def clock() -> Clock:

@@ -85,6 +85,13 @@ class MemberGoneData(EventData):
     role: str
 
 
+class MemberSignedInData(EventData):
+    """A member signed in (Cognito post-authentication): one event per workspace."""
+
+    userId: str
+    source: str
+
+
 class OwnershipHandOverData(EventData):
     """A transfer asked for, or done: who from, who to, and where mail should go."""
 
@@ -139,6 +146,7 @@ DATA_MODELS: dict[DetailType, type[EventData]] = {
     DetailType.MEMBER_REACTIVATED: MemberStatusData,
     DetailType.MEMBER_REMOVED: MemberGoneData,
     DetailType.MEMBER_LEFT: MemberGoneData,
+    DetailType.MEMBER_SIGNED_IN: MemberSignedInData,
     DetailType.OWNERSHIP_TRANSFER_REQUESTED: OwnershipHandOverData,
     DetailType.OWNERSHIP_TRANSFERRED: OwnershipHandOverData,
     DetailType.OWNERSHIP_TRANSFER_CANCELLED: OwnershipTransferEndedData,

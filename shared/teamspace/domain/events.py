@@ -30,6 +30,7 @@ class DetailType(StrEnum):
     MEMBER_REACTIVATED = "MemberReactivated"
     MEMBER_REMOVED = "MemberRemoved"
     MEMBER_LEFT = "MemberLeft"
+    MEMBER_SIGNED_IN = "MemberSignedIn"
     OWNERSHIP_TRANSFER_REQUESTED = "OwnershipTransferRequested"
     OWNERSHIP_TRANSFER_CANCELLED = "OwnershipTransferCancelled"
     OWNERSHIP_TRANSFER_DECLINED = "OwnershipTransferDeclined"

@@ -14,6 +14,11 @@
 - send counter: PK `RATE#INVITES#<userId>#<hour>`, SK `RATE` (expires by TTL)
 - mail marker: PK `MAILED#<eventId>`, SK `MAILED` (expires by TTL)
 - transfer:    PK `WS#<workspaceId>`, SK `TRANSFER` (the pending ownership transfer)
+- audit record: PK `AUDIT#<workspaceId>`, SK `SEQ#<seq, 12 digits>`; by time, newest
+               first: GSI3 `AUDIT#<workspaceId>#LOG`, GSI1 `AUDIT#<ws>#ACTOR#<type>:<id>`,
+               GSI2 `AUDIT#<ws>#ACTION#<action>`, each / `<occurredAt>#<seq>`
+- audit head:  PK `AUDIT#<workspaceId>`, SK `HEAD` (last seq and hash; the anchor)
+- audit event: PK `AUDIT#<workspaceId>`, SK `EVENT#<eventId>` (an event is recorded once)
 - role holders: PK `WS#<workspaceId>`, SK `ROLE#<roleKey>` (members and pending
                invitations holding a custom role; the role itself is in the workspace item)
 - outbox:      PK `OUTBOX#<eventId>`, SK `OUTBOX` (expires by TTL)
@@ -142,3 +147,38 @@ def transfer_key(workspace_id: str) -> Key:
 
 def role_holders_key(workspace_id: str, role_key: str) -> Key:
     return {PK: workspace_pk(workspace_id), SK: f"ROLE#{role_key}"}
+
+
+AUDIT_SEQ_PREFIX = "SEQ#"
+
+
+def audit_pk(workspace_id: str) -> str:
+    return f"AUDIT#{workspace_id}"
+
+
+def audit_record_key(workspace_id: str, seq: int) -> Key:
+    return {PK: audit_pk(workspace_id), SK: f"{AUDIT_SEQ_PREFIX}{seq:012d}"}
+
+
+def audit_head_key(workspace_id: str) -> Key:
+    return {PK: audit_pk(workspace_id), SK: "HEAD"}
+
+
+def audit_event_key(workspace_id: str, event_id: str) -> Key:
+    return {PK: audit_pk(workspace_id), SK: f"EVENT#{event_id}"}
+
+
+def audit_time_sk(occurred_at: str, seq: int) -> str:
+    return f"{occurred_at}#{seq:012d}"
+
+
+def audit_log_pk(workspace_id: str) -> str:
+    return f"AUDIT#{workspace_id}#LOG"
+
+
+def audit_actor_pk(workspace_id: str, actor_type: str, actor_id: str) -> str:
+    return f"AUDIT#{workspace_id}#ACTOR#{actor_type}:{actor_id}"
+
+
+def audit_action_pk(workspace_id: str, action: str) -> str:
+    return f"AUDIT#{workspace_id}#ACTION#{action}"

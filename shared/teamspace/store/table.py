@@ -338,16 +338,18 @@ class TeamspaceStore:
         role: str | None,
         status: str | None,
         prefixes: dict[str, str] | None = None,
+        equals: dict[str, str] | None = None,
     ) -> Page[T]:
+        """One page of a query, filtered on attributes equal to values (`role`, `status`
+        and `equals`) within the read budget, resumable by its cursor."""
         filters, names, values = [], {}, {}
-        if role is not None:
-            filters.append("#role = :role")
-            names["#role"] = "role"
-            values[":role"] = {"S": role}
-        if status is not None:
-            filters.append("#status = :status")
-            names["#status"] = "status"
-            values[":status"] = {"S": status}
+        wanted = {"role": role, "status": status, **(equals or {})}
+        for attribute, value in wanted.items():
+            if value is None:
+                continue
+            filters.append(f"#{attribute} = :{attribute}")
+            names[f"#{attribute}"] = attribute
+            values[f":{attribute}"] = {"S": value}
         query: dict[str, Any] = {"TableName": self._table, **request}
         if filters:
             query["FilterExpression"] = " AND ".join(filters)

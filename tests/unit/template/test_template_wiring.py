@@ -100,6 +100,9 @@ NEEDS = {
     "EventPublisherFunction": {"EVENT_BUS_NAME"},
     "MailerFunction": {"SENDER_ADDRESS", "MAIL_TEMPLATE_PREFIX", "ACCEPT_URL_BASE"},
     "InvitationExpiryFunction": set(),
+    "AuditConsumerFunction": {"AUDIT_RETENTION_DAYS"},
+    "AuditFunction": set(),
+    "PostAuthenticationFunction": set(),
 }
 
 

@@ -1,0 +1,60 @@
+"""Audit: the workspace's log, newest first and filtered; its verification; its export
+(routes in template.yaml). Owners and admins (`audit:view`) only."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from teamspace.api import audit_models, wiring
+from teamspace.api.params import Cursor, Limit, WorkspaceId
+from teamspace.api.resolver import create_resolver, current_caller, http_handler
+
+app = create_resolver()
+
+Text = Annotated[str | None, Query(min_length=1, max_length=200)]
+Format = Annotated[str, Query(alias="format", pattern=r"^(jsonl|csv)$", description="jsonl or csv")]
+MEDIA_TYPES = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}
+
+
+@app.get("/v1/workspaces/<workspaceId>/audit-log")
+def list_audit_log(
+    workspaceId: WorkspaceId,
+    actor: Text = None,
+    action: Text = None,
+    from_: Annotated[str | None, Query(alias="from", max_length=40)] = None,
+    to: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    query = audit_models.log_query(actor, action, from_, to)
+    page = wiring.audit().page(current_caller(app), workspaceId, query, limit=limit, cursor=cursor)
+    return {
+        "items": [audit_models.record_out(r) for r in page.items],
+        "nextCursor": page.next_cursor,
+    }
+
+
+@app.get("/v1/workspaces/<workspaceId>/audit-log/verify")
+def verify_audit_log(workspaceId: WorkspaceId) -> dict[str, Any]:
+    result = wiring.audit().verify(current_caller(app), workspaceId)
+    return audit_models.verification_out(result)
+
+
+@app.get("/v1/workspaces/<workspaceId>/audit-log/export")
+def export_audit_log(workspaceId: WorkspaceId, export_format: Format = "jsonl"):
+    """The whole log in one body (HTTP APIs cap a Lambda response at 6 MB, about 15,000
+    records; docs/decisions.md)."""
+    records = wiring.audit().export(current_caller(app), workspaceId)
+    if export_format == "jsonl":
+        lines = audit_models.jsonl(records)
+    else:
+        lines = audit_models.csv_lines(records)
+    name = f"audit-{workspaceId}.{export_format}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(200, MEDIA_TYPES[export_format], body="".join(lines), headers=headers)
+
+
+lambda_handler = http_handler(app)

@@ -1,0 +1,30 @@
+"""Cognito post-authentication trigger: records the sign-in (MemberSignedIn) in each of
+the user's workspaces. It never blocks a sign-in: Cognito fails the login when a trigger
+raises, so a failure here is logged and counted, and the user gets in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from teamspace.api import wiring
+from teamspace.observability import logger, metrics
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    user_id = event.get("request", {}).get("userAttributes", {}).get("sub")
+    if not user_id:
+        logger.warning("post-authentication event without a sub")
+        return event
+    try:
+        reached = wiring.activity().signed_in(user_id, source=event.get("triggerSource", ""))
+    except Exception:
+        logger.exception("could not record the sign-in")
+        metrics.add_metric(name="SignInRecordFailures", unit=MetricUnit.Count, value=1)
+        return event
+    metrics.add_metric(name="SignInsRecorded", unit=MetricUnit.Count, value=reached)
+    return event

@@ -1,0 +1,68 @@
+"""The Cognito post-authentication trigger on moto: a sign-in is announced in each of the
+user's workspaces where they are an active member, and never blocks the sign-in."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from local_runtime.lambdas import LambdaContext, load_module
+from teamspace.api import wiring
+from tests.conftest import TEMPLATE
+from tests.support import EVENTS, OWNER, OWNER_SUB, outbox_events, sample_event
+
+TABLE = TEMPLATE.table_name()
+TRIGGER = TEMPLATE.functions()["PostAuthenticationFunction"]
+SIGN_IN = json.loads((EVENTS / "post_authentication" / "sign-in.json").read_text())
+
+
+def sign_in(event: dict[str, Any] = SIGN_IN) -> dict[str, Any]:
+    return load_module(TRIGGER).lambda_handler(event, LambdaContext(TRIGGER.logical_id))
+
+
+def create_workspace(functions, name: str) -> str:
+    event = sample_event(
+        "workspaces/create-workspace.json", caller=OWNER, body={"name": name, "type": "simple"}
+    )
+    event["headers"].pop("idempotency-key", None)
+    reply = functions.call("WorkspacesFunction", event)
+    assert reply.status == 201, reply.body
+    return reply.body["workspaceId"]
+
+
+def signed_in(dynamodb) -> list[dict[str, Any]]:
+    return [e for e in outbox_events(dynamodb, TABLE) if e["detailType"] == "MemberSignedIn"]
+
+
+def test_a_sign_in_is_announced_in_each_live_workspace(functions, dynamodb):
+    kept = [create_workspace(functions, f"Team {n}") for n in range(3)]
+    deleted = create_workspace(functions, "Gone")
+    event = sample_event("workspaces/delete-workspace.json", path={"workspaceId": deleted})
+    assert functions.call("WorkspacesFunction", event).status == 204
+    assert sign_in() == SIGN_IN  # Cognito gets its event back unchanged
+    events = signed_in(dynamodb)
+    assert sorted(e["workspaceId"] for e in events) == sorted(kept)
+    assert {json.dumps(e["actor"]) for e in events} == {
+        json.dumps({"type": "user", "id": OWNER_SUB})
+    }
+    assert events[0]["data"] == {"userId": OWNER_SUB, "source": SIGN_IN["triggerSource"]}
+
+
+def test_a_user_in_no_workspace_signs_in_quietly(functions, dynamodb):
+    assert sign_in() == SIGN_IN
+    assert signed_in(dynamodb) == []
+
+
+def test_a_failure_never_blocks_the_sign_in(functions, dynamodb):
+    create_workspace(functions, "Team")
+
+    def refuse(**_: object) -> None:
+        raise RuntimeError("the table is unreachable")
+
+    client = wiring.dynamodb_client()
+    client.meta.events.register_first("before-call.dynamodb.Query", refuse)
+    try:
+        assert sign_in() == SIGN_IN
+    finally:
+        client.meta.events.unregister("before-call.dynamodb.Query", refuse)
+    assert signed_in(dynamodb) == []
