@@ -307,3 +307,48 @@ def test_the_export_as_csv(functions, logged):
     rows = list(csv.DictReader(io.StringIO(result["body"])))
     assert [int(r["seq"]) for r in rows] == [1, 2, 3, 4, 5, 6]
     assert rows[1]["prevHash"] == rows[0]["hash"]
+
+
+def test_a_message_that_fails_is_reported_with_the_rest_of_its_group_only(functions, dynamodb):
+    """FIFO order: after a failed message, its group's later messages wait for it; other
+    groups go on. The failed ones come back (SQS) and land in order then."""
+    other = "ws_00000000000000000000000002"
+    broken = numbered(1)
+    broken["detail"].pop("actor")  # not an event the consumer can record
+    batch = [broken, numbered(2), numbered(1, other)]
+    result = deliver(*batch)
+    failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
+    assert failed == {
+        f"message-0-{broken['detail']['eventId']}",
+        f"message-1-{batch[1]['detail']['eventId']}",
+    }
+    assert chain(dynamodb) == []
+    assert [r["seq"] for r in chain(dynamodb, other)] == [1]
+
+
+def test_a_page_reads_about_a_page_whatever_the_size_of_the_log(functions, workspace):
+    """60 records; pages of 10, filtered or not, read 11 items (one to know if more
+    exist), never the log."""
+    events = []
+    for n in range(1, 61):
+        event = numbered(n, kind="MemberUpdated" if n % 3 else "MemberRoleChanged")
+        if n % 2:
+            event["detail"]["actor"] = {"type": "user", "id": "ada"}
+        events.append(event)
+    for start in range(0, len(events), 10):
+        assert deliver(*events[start : start + 10]) == {"batchItemFailures": []}
+    scanned: list[int] = []
+
+    def count(parsed: dict[str, Any], **_: Any) -> None:
+        scanned.append(parsed.get("ScannedCount", 0))
+
+    client = wiring.dynamodb_client()
+    client.meta.events.register("after-call.dynamodb.Query", count)
+    try:
+        for query in ({}, {"actor": "ada"}, {"action": "MemberRoleChanged"}):
+            scanned.clear()
+            reply = audit_call(functions, "list-audit-log", query={"limit": "10", **query})
+            assert len(reply.body["items"]) == 10
+            assert scanned == [11], (query, scanned)
+    finally:
+        client.meta.events.unregister("after-call.dynamodb.Query", count)
