@@ -67,6 +67,13 @@ def queue_name_of(template_arn: str) -> str:
     return template_arn.rsplit("/", 1)[-1]
 
 
+def find_queue(sqs: Any, name: str) -> tuple[str, str]:
+    """The URL and the ARN of the moto queue called `name`."""
+    url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+    return url, attributes["Attributes"]["QueueArn"]
+
+
 def create_queues(template: Template, sqs: Any) -> None:
     """The template's queues with their FIFO and redrive settings; a redrive target is
     created before the queue that names it."""
@@ -85,12 +92,10 @@ def create_queues(template: Template, sqs: Any) -> None:
             attributes["VisibilityTimeout"] = str(properties["VisibilityTimeout"])
         redrive = properties.get("RedrivePolicy")
         if redrive:
-            target = queue_name_of(redrive["deadLetterTargetArn"])
-            url = sqs.get_queue_url(QueueName=target)["QueueUrl"]
-            arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+            _, arn = find_queue(sqs, queue_name_of(redrive["deadLetterTargetArn"]))
             attributes["RedrivePolicy"] = json.dumps(
                 {
-                    "deadLetterTargetArn": arn["Attributes"]["QueueArn"],
+                    "deadLetterTargetArn": arn,
                     "maxReceiveCount": int(redrive["maxReceiveCount"]),
                 }
             )

@@ -19,7 +19,7 @@ from typing import Any
 
 import boto3
 
-from local_runtime.aws import queue_name_of
+from local_runtime.aws import find_queue, queue_name_of
 from local_runtime.lambdas import LocalFunction
 from local_runtime.template import Template
 
@@ -118,11 +118,6 @@ class EventChain:
                 elif event["Type"] == "SQS":
                     self._queues.append(self._queue_source(logical_id, event))
 
-    def _queue_arn(self, template_arn: str) -> tuple[str, str]:
-        url = self._sqs.get_queue_url(QueueName=queue_name_of(template_arn))["QueueUrl"]
-        attributes = self._sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
-        return url, attributes["Attributes"]["QueueArn"]
-
     def _put_template_rule(self, logical_id: str, properties: dict[str, Any]) -> None:
         """A rule the template declares itself, on moto's bus, with its queue targets."""
         bus = properties.get("EventBusName", "default")
@@ -131,13 +126,13 @@ class EventChain:
         )
         targets = []
         for target in properties["Targets"]:
-            _, arn = self._queue_arn(target["Arn"])
+            _, arn = find_queue(self._sqs, queue_name_of(target["Arn"]))
             targets.append({**target, "Arn": arn})
         self._events.put_targets(Rule=logical_id, EventBusName=bus, Targets=targets)
 
     def _queue_source(self, function: str, event: dict[str, Any]) -> QueueSource:
         properties = self.template.resolve(event["Properties"])
-        url, arn = self._queue_arn(properties["Queue"])
+        url, arn = find_queue(self._sqs, queue_name_of(properties["Queue"]))
         return QueueSource(function, url, arn, int(properties.get("BatchSize", 10)))
 
     def _route(
@@ -146,10 +141,8 @@ class EventChain:
         properties = self.template.resolve(event["Properties"])
         bus = properties.get("EventBusName", "default")
         rule = f"{function}-{event_name}"
-        queue_url = self._sqs.create_queue(QueueName=f"local-{rule}")["QueueUrl"]
-        queue_arn = self._sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
-            "Attributes"
-        ]["QueueArn"]
+        self._sqs.create_queue(QueueName=f"local-{rule}")
+        queue_url, queue_arn = find_queue(self._sqs, f"local-{rule}")
         self._events.put_rule(
             Name=rule, EventBusName=bus, EventPattern=json.dumps(properties["Pattern"])
         )

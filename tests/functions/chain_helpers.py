@@ -160,6 +160,15 @@ def first_goes_second(
     assert results, f"no {operation} call was made: the race did not happen"
 
 
+@contextmanager
+def racing(client: Any, competitor: Callable[[], Any]) -> Iterator[tuple[CallLog, list[Any]]]:
+    """`first_goes_second` on TransactWriteItems, with the transactions recorded: yields
+    the call log and [competitor's result]."""
+    log = CallLog(client, "TransactWriteItems")
+    with log.recording(), first_goes_second(client, "TransactWriteItems", competitor) as result:
+        yield log, result
+
+
 class CallLog:
     """What one client sent and got back, per operation: after-call hooks."""
 

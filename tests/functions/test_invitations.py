@@ -19,6 +19,7 @@ from teamspace.api import wiring
 from teamspace.clock import iso
 from teamspace.store import codec
 from tests.conftest import TEMPLATE
+from tests.functions.chain_helpers import first_goes_second
 from tests.support import (
     EVENTS,
     OWNER_SUB,
@@ -1354,8 +1355,7 @@ def test_an_expired_invitation_whose_old_link_is_gone_by_ttl_can_still_be_resent
 def test_the_seat_limit_is_the_one_in_force_at_the_write(functions, workspace, dynamodb):
     """maxMembers is lowered between the invitation's read and its write: refused."""
 
-    def lower_the_limit(**_: object) -> None:
-        client.meta.events.unregister("before-call.dynamodb.TransactWriteItems", lower_the_limit)
+    def lower_the_limit() -> None:
         dynamodb.update_item(
             TableName=TABLE,
             Key={"PK": {"S": f"WS#{SAMPLE_WORKSPACE}"}, "SK": {"S": "META"}},
@@ -1363,9 +1363,8 @@ def test_the_seat_limit_is_the_one_in_force_at_the_write(functions, workspace, d
             ExpressionAttributeValues={":s": {"M": {"maxMembers": {"N": "1"}}}},
         )
 
-    client = wiring.dynamodb_client()
-    client.meta.events.register_first("before-call.dynamodb.TransactWriteItems", lower_the_limit)
-    reply = invite(functions, "squeezed@example.com")
+    with first_goes_second(wiring.dynamodb_client(), "TransactWriteItems", lower_the_limit):
+        reply = invite(functions, "squeezed@example.com")
     assert reply.status == 409
     assert reply.code == "SEAT_LIMIT_REACHED"
     meta = item(dynamodb, TABLE, f"WS#{SAMPLE_WORKSPACE}", "META")

@@ -6,6 +6,7 @@ import pytest
 
 from teamspace.api import wiring
 from tests.conftest import TEMPLATE
+from tests.functions.chain_helpers import first_goes_second
 from tests.support import (
     OWNER,
     OWNER_SUB,
@@ -168,15 +169,9 @@ def test_others_cannot_see_the_pending_transfer(functions, team):
     assert call(functions, "get-transfer", user("ada")).status == 404
 
 
-def race(dynamodb, competing):
-    """Run `competing` just before the accept's transaction is sent."""
-
-    def hook(**_: object) -> None:
-        client.meta.events.unregister("before-call.dynamodb.TransactWriteItems", hook)
-        competing()
-
-    client = wiring.dynamodb_client()
-    client.meta.events.register_first("before-call.dynamodb.TransactWriteItems", hook)
+def race(competing):
+    """Run `competing` to completion just before the accept's transaction is sent."""
+    return first_goes_second(wiring.dynamodb_client(), "TransactWriteItems", competing)
 
 
 @pytest.mark.parametrize("change", ["remove", "suspend", "demote"])
@@ -202,8 +197,8 @@ def test_a_change_to_the_nominee_racing_the_accept_leaves_one_owner(
             )
             assert functions.call("RolesFunction", event).status == 200
 
-    race(dynamodb, competing)
-    accepted = call(functions, "accept-transfer", MAX)
+    with race(competing):
+        accepted = call(functions, "accept-transfer", MAX)
     assert accepted.status == 409, accepted.body
     meta = item(dynamodb, TABLE, WS_PK, "META")
     assert meta["ownerId"] == OWNER_SUB
@@ -220,8 +215,8 @@ def test_two_transfers_cannot_both_complete(functions, team, dynamodb):
         other = {"newOwnerId": "ada", "confirmName": "Acme Voice"}
         assert call(functions, "request-transfer", body=other).status == 202
 
-    race(dynamodb, competing)
-    assert call(functions, "accept-transfer", MAX).status == 409
+    with race(competing):
+        assert call(functions, "accept-transfer", MAX).status == 409
     assert owners(dynamodb) == 1
     assert call(functions, "accept-transfer", user("ada")).status == 200
     assert roles(dynamodb)["ada"] == "owner"

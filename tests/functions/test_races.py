@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 
 from tests.functions.chain_helpers import (
-    CallLog,
     Chain,
     SecondInstance,
     assert_counters_consistent,
     first_goes_second,
     outbox,
     partition,
+    racing,
     token_of,
 )
 from tests.support import SAMPLE_WORKSPACE, sample_event
@@ -91,14 +91,9 @@ def event_types(chain: Chain) -> list[str]:
 def test_revoke_committing_first_makes_the_accept_gone(
     functions, chain, invitation, other_instance
 ):
-    log = CallLog(chain.dynamodb, "TransactWriteItems")
-    with (
-        log.recording(),
-        first_goes_second(
-            chain.dynamodb,
-            "TransactWriteItems",
-            lambda: other_instance.call(revoke_event(invitation["id"])),
-        ) as revoke,
+    with racing(chain.dynamodb, lambda: other_instance.call(revoke_event(invitation["id"]))) as (
+        log,
+        revoke,
     ):
         accepted = functions.call(INV, accept_event(invitation["token"]))
 
@@ -120,14 +115,9 @@ def test_revoke_committing_first_makes_the_accept_gone(
 
 
 def accept_commits_during_revoke(functions, chain, invitation, other_instance):
-    log = CallLog(chain.dynamodb, "TransactWriteItems")
-    with (
-        log.recording(),
-        first_goes_second(
-            chain.dynamodb,
-            "TransactWriteItems",
-            lambda: other_instance.call(accept_event(invitation["token"])),
-        ) as accept,
+    with racing(chain.dynamodb, lambda: other_instance.call(accept_event(invitation["token"]))) as (
+        log,
+        accept,
     ):
         revoked = functions.call(INV, revoke_event(invitation["id"]))
     return accept[0], revoked, log
@@ -218,14 +208,9 @@ def test_accept_committing_first_makes_the_expiry_lose_its_race(
 def test_two_accepts_by_the_same_user_both_succeed_with_one_member(
     functions, chain, invitation, other_instance
 ):
-    log = CallLog(chain.dynamodb, "TransactWriteItems")
-    with (
-        log.recording(),
-        first_goes_second(
-            chain.dynamodb,
-            "TransactWriteItems",
-            lambda: other_instance.call(accept_event(invitation["token"])),
-        ) as other,
+    with racing(chain.dynamodb, lambda: other_instance.call(accept_event(invitation["token"]))) as (
+        log,
+        other,
     ):
         first = functions.call(INV, accept_event(invitation["token"]))
 

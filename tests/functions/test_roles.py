@@ -7,6 +7,7 @@ import pytest
 
 from teamspace.api import wiring
 from tests.conftest import TEMPLATE
+from tests.functions.chain_helpers import first_goes_second
 from tests.support import (
     OWNER_SUB,
     SAMPLE_TARGET,
@@ -134,7 +135,7 @@ def test_bad_bodies_are_422(functions, team, body):
 def test_a_demotion_racing_a_role_change_leaves_the_target_as_it_was(functions, team, dynamodb):
     """The admin is demoted between the read and the write: the change is not written."""
 
-    def demote_ada(**_: object) -> None:
+    def demote_ada() -> None:
         dynamodb.update_item(
             TableName=TABLE,
             Key={"PK": {"S": WS_PK}, "SK": {"S": "MEMBER#ada"}},
@@ -143,12 +144,8 @@ def test_a_demotion_racing_a_role_change_leaves_the_target_as_it_was(functions, 
             ExpressionAttributeValues={":viewer": {"S": "viewer"}, ":one": {"N": "1"}},
         )
 
-    client = wiring.dynamodb_client()
-    client.meta.events.register_first("before-call.dynamodb.TransactWriteItems", demote_ada)
-    try:
+    with first_goes_second(wiring.dynamodb_client(), "TransactWriteItems", demote_ada):
         reply = change(functions, "manager", who="ada")
-    finally:
-        client.meta.events.unregister("before-call.dynamodb.TransactWriteItems", demote_ada)
     assert reply.status == 409
     assert reply.code == "VERSION_CONFLICT"
     assert item(dynamodb, TABLE, WS_PK, f"MEMBER#{SAMPLE_TARGET}")["role"] == "member"

@@ -8,6 +8,7 @@ import pytest
 
 from teamspace.api import wiring
 from tests.conftest import TEMPLATE
+from tests.functions.chain_helpers import first_goes_second
 from tests.support import (
     OWNER,
     OWNER_SUB,
@@ -344,7 +345,7 @@ def test_a_demotion_racing_an_update_leaves_the_table_as_it_was(
     """The transaction re-checks the caller: demoted between read and write -> 409."""
     seed_member(store, SAMPLE_WORKSPACE, "ann", "admin", clock.now())
 
-    def demote_ann(**_: object) -> None:
+    def demote_ann() -> None:
         dynamodb.update_item(
             TableName=TABLE,
             Key={"PK": {"S": f"WS#{SAMPLE_WORKSPACE}"}, "SK": {"S": "MEMBER#ann"}},
@@ -353,14 +354,10 @@ def test_a_demotion_racing_an_update_leaves_the_table_as_it_was(
             ExpressionAttributeValues={":viewer": {"S": "viewer"}, ":one": {"N": "1"}},
         )
 
-    client = wiring.dynamodb_client()
-    client.meta.events.register_first("before-call.dynamodb.TransactWriteItems", demote_ann)
-    try:
+    with first_goes_second(wiring.dynamodb_client(), "TransactWriteItems", demote_ann):
         reply = functions.call(
             FN, sample_event("workspaces/update-workspace.json", caller=user("ann"))
         )
-    finally:
-        client.meta.events.unregister("before-call.dynamodb.TransactWriteItems", demote_ann)
     assert reply.status == 409
     assert reply.code == "VERSION_CONFLICT"
     after = functions.call(FN, sample_event("workspaces/get-workspace.json")).body

@@ -99,12 +99,12 @@ class OwnershipService(DomainService):
         access = enter_workspace(self.store, caller, workspace_id, with_transfer=True)
         access.require(Permission.OWNERSHIP_TRANSFER)
         transfer = self._live(access)
-        self._end(access, caller, transfer, DetailType.OWNERSHIP_TRANSFER_CANCELLED)
+        self._end(caller, transfer, DetailType.OWNERSHIP_TRANSFER_CANCELLED)
 
     def decline(self, caller: Caller, workspace_id: str) -> None:
         access = enter_workspace(self.store, caller, workspace_id, with_transfer=True)
         transfer = self._nominated(access, caller)
-        self._end(access, caller, transfer, DetailType.OWNERSHIP_TRANSFER_DECLINED)
+        self._end(caller, transfer, DetailType.OWNERSHIP_TRANSFER_DECLINED)
 
     def accept(self, caller: Caller, workspace_id: str) -> Transferred:
         access = enter_workspace(self.store, caller, workspace_id, with_transfer=True)
@@ -175,26 +175,8 @@ class OwnershipService(DomainService):
             raise transfer_not_found()
         return transfer
 
-    def _end(
-        self,
-        access: Access,
-        caller: Caller,
-        transfer: OwnershipTransfer,
-        detail_type: DetailType,
-    ) -> None:
-        now = self.clock.now()
-        self.store.commit(
-            [
-                writes.end_transfer(transfer),
-                self.event(
-                    detail_type,
-                    access.workspace.workspace_id,
-                    caller,
-                    {"fromUserId": transfer.from_user_id, "toUserId": transfer.to_user_id},
-                    now,
-                ),
-            ]
-        )
+    def _end(self, caller: Caller, transfer: OwnershipTransfer, detail_type: DetailType) -> None:
+        self.store.commit(self.transfer_ends(transfer, detail_type, caller, self.clock.now()))
 
     @staticmethod
     def _data(

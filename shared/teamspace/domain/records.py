@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from teamspace.permissions import BUILTIN_ROLES, RoleDefinition, resolve_role
+from teamspace.permissions import BUILTIN_ROLES, RoleDefinition
 
 
 class WorkspaceType(StrEnum):
@@ -64,7 +64,11 @@ class Workspace:
 
     def role(self, key: str) -> RoleDefinition | None:
         """The built-in or custom role called `key` here, or None."""
-        return resolve_role(key, {k: c.definition for k, c in self.custom_roles.items()})
+        builtin = BUILTIN_ROLES.get(key)
+        if builtin is not None:  # custom keys never shadow built-in ones
+            return builtin
+        custom = self.custom_roles.get(key)
+        return custom.definition if custom is not None else None
 
     def roles(self) -> list[RoleDefinition]:
         """Every role a member here can hold, highest rank first."""

@@ -15,6 +15,7 @@ from teamspace.store.writes import WriteOp
 
 if TYPE_CHECKING:
     from teamspace.domain.access import Access
+    from teamspace.domain.records import OwnershipTransfer
 
 
 class DomainService:
@@ -60,10 +61,16 @@ class DomainService:
         transfer = access.transfer
         if transfer is None or transfer.to_user_id != user_id or transfer.expires_at <= at:
             return []
+        return self.transfer_ends(transfer, DetailType.OWNERSHIP_TRANSFER_CANCELLED, caller, at)
+
+    def transfer_ends(
+        self, transfer: OwnershipTransfer, detail_type: DetailType, caller: Caller, at: datetime
+    ) -> list[WriteOp]:
+        """The pending transfer read, removed, with the event saying how it ended."""
         return [
             writes.end_transfer(transfer),
             self.event(
-                DetailType.OWNERSHIP_TRANSFER_CANCELLED,
+                detail_type,
                 transfer.workspace_id,
                 caller,
                 {"fromUserId": transfer.from_user_id, "toUserId": transfer.to_user_id},

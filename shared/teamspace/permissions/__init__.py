@@ -35,7 +35,6 @@ from teamspace.permissions.roles import (
     OWNER_ONLY,
     RoleDefinition,
     builtin_role,
-    resolve_role,
     unknown_role,
 )
 
@@ -72,6 +71,5 @@ __all__ = [
     "holds",
     "may_grant_role",
     "parse_permission",
-    "resolve_role",
     "unknown_role",
 ]

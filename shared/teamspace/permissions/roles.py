@@ -7,8 +7,6 @@ rights that viewer has, so every role lists its permissions in full.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from pydantic import BaseModel, ConfigDict
 
 from teamspace.permissions.catalogue import ALL_PERMISSIONS, Permission
@@ -104,14 +102,6 @@ BUILTIN_ROLES: dict[str, RoleDefinition] = {
 def builtin_role(key: str) -> RoleDefinition | None:
     """The built-in role called `key`, or None."""
     return BUILTIN_ROLES.get(key)
-
-
-def resolve_role(key: str, custom: Mapping[str, RoleDefinition]) -> RoleDefinition | None:
-    """The role called `key` in a workspace with these custom roles, or None.
-
-    Custom keys never shadow built-in ones (creating one with a built-in key is refused).
-    """
-    return BUILTIN_ROLES.get(key) or custom.get(key)
 
 
 def unknown_role(key: str) -> RoleDefinition:

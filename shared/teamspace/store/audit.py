@@ -73,6 +73,10 @@ def record_from_item(item: dict[str, Any]) -> AuditRecord:
     )
 
 
+def head_from_item(item: dict[str, Any]) -> Head:
+    return Head(item["seq"], item["hash"], item["expiresAt"])
+
+
 class AuditStore(TeamspaceStore):
     def head(self, workspace_id: str, event_id: str) -> tuple[Head, bool]:
         """The chain's head, and whether `event_id` is recorded already (one read)."""
@@ -80,7 +84,7 @@ class AuditStore(TeamspaceStore):
         wanted = [keys.audit_head_key(workspace_id), keys.audit_event_key(workspace_id, event_id)]
         for item in self._batch_get(wanted):
             if item["SK"] == "HEAD":
-                head = Head(item["seq"], item["hash"], item["expiresAt"])
+                head = head_from_item(item)
             else:
                 recorded = True
         return head, recorded
@@ -191,4 +195,4 @@ class AuditStore(TeamspaceStore):
 
     def current_head(self, workspace_id: str) -> Head:
         item = self._get(keys.audit_head_key(workspace_id))
-        return Head(item["seq"], item["hash"], item["expiresAt"]) if item else Head()
+        return head_from_item(item) if item else Head()

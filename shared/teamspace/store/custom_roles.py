@@ -144,17 +144,16 @@ def _count(workspace_id: str, key: str, delta: int, condition: str, **extra: obj
 
 
 def take_role(workspace: Workspace, key: str) -> list[WriteOp]:
-    """Someone (a member, a pending invitation) takes role `key`: one more holder.
+    """Someone (a member, a pending invitation) takes role `key`, which the caller has
+    resolved in `workspace`: one more holder.
 
     Built-in roles are not counted. Taking a custom role is conditional on its definition
     being the one read under the request.
     """
-    if key in workspace.custom_roles:
-        version = workspace.custom_roles[key].version
-        return [_count(workspace.workspace_id, key, 1, "version = :v", v=version)]
-    if workspace.role(key) is None:
-        raise unknown_role(key)
-    return []
+    custom = workspace.custom_roles.get(key)
+    if custom is None:
+        return []
+    return [_count(workspace.workspace_id, key, 1, "version = :v", v=custom.version)]
 
 
 def give_back_role(workspace_id: str, key: str) -> list[WriteOp]:
