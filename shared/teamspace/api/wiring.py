@@ -6,24 +6,23 @@ through `configure`.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from teamspace.bus.publisher import OutboxPublisher
 from teamspace.clock import Clock, SystemClock
-from teamspace.domain.activity import ActivityService
-from teamspace.domain.audit import AuditService
 from teamspace.domain.invitations import InvitationLimits, InvitationService
 from teamspace.domain.membership import MembershipService
 from teamspace.domain.ownership import OwnershipService
 from teamspace.domain.roles import RoleService
 from teamspace.domain.workspaces import WorkspaceService
 from teamspace.ids import IdGenerator, UlidGenerator
-from teamspace.mail.catalogue import MailContext
-from teamspace.mail.mailer import Mailer
-from teamspace.mail.sender import SesSender
 from teamspace.settings import get_settings
-from teamspace.store.audit import AuditStore
 from teamspace.store.table import TeamspaceStore
+
+if TYPE_CHECKING:  # the event-driven functions' collaborators load when first built
+    from teamspace.bus.publisher import OutboxPublisher
+    from teamspace.domain.activity import ActivityService
+    from teamspace.domain.audit import AuditService
+    from teamspace.mail.mailer import Mailer
 
 _clock: Clock = SystemClock()
 _ids: IdGenerator = UlidGenerator()
@@ -120,11 +119,17 @@ def invitations() -> InvitationService:
 
 @lru_cache(maxsize=1)
 def publisher() -> OutboxPublisher:
+    from teamspace.bus.publisher import OutboxPublisher  # noqa: PLC0415 - see TYPE_CHECKING
+
     return OutboxPublisher(events_client(), get_settings().event_bus_name)
 
 
 @lru_cache(maxsize=1)
 def mailer() -> Mailer:
+    from teamspace.mail.catalogue import MailContext  # noqa: PLC0415 - see TYPE_CHECKING
+    from teamspace.mail.mailer import Mailer  # noqa: PLC0415
+    from teamspace.mail.sender import SesSender  # noqa: PLC0415
+
     settings = get_settings()
     sender = SesSender(ses_client(), settings.sender_address, settings.mail_template_prefix)
     return Mailer(store(), sender, MailContext(invitations()), _clock)
@@ -132,13 +137,18 @@ def mailer() -> Mailer:
 
 @lru_cache(maxsize=1)
 def audit() -> AuditService:
+    from teamspace.domain.audit import AuditService  # noqa: PLC0415 - see TYPE_CHECKING
+    from teamspace.store.audit import AuditStore  # noqa: PLC0415
+
     settings = get_settings()
-    store = AuditStore(dynamodb_client(), settings.table_name)
-    return AuditService(store, _clock, settings.audit_retention_days)
+    log = AuditStore(dynamodb_client(), settings.table_name)
+    return AuditService(log, _clock, settings.audit_retention_days)
 
 
 @lru_cache(maxsize=1)
 def activity() -> ActivityService:
+    from teamspace.domain.activity import ActivityService  # noqa: PLC0415 - see TYPE_CHECKING
+
     return ActivityService(store(), _clock, _ids)
 
 
