@@ -11,10 +11,18 @@ from teamspace.permissions.catalogue import (
     Permission,
     parse_permission,
 )
+from teamspace.permissions.delegation import check_client_assignment
 from teamspace.permissions.evaluation import Decision, decide, effective_permissions, holds
 from teamspace.permissions.grants import TOGGLE_PERMISSIONS, MemberStatus, Subject, Toggles
+from teamspace.permissions.policies import (
+    SecurityPolicy,
+    check_email_domain,
+    check_mfa,
+    check_policy_change,
+)
 from teamspace.permissions.rank_rules import (
     Verdict,
+    check_api_key_role,
     check_custom_role,
     check_custom_role_delete,
     check_grants_update,
@@ -53,15 +61,21 @@ __all__ = [
     "MemberStatus",
     "Permission",
     "RoleDefinition",
+    "SecurityPolicy",
     "Subject",
     "Toggles",
     "Verdict",
     "builtin_role",
+    "check_api_key_role",
+    "check_client_assignment",
     "check_custom_role",
     "check_custom_role_delete",
+    "check_email_domain",
     "check_grants_update",
     "check_invitation",
     "check_leave",
+    "check_mfa",
+    "check_policy_change",
     "check_profile_update",
     "check_removal",
     "check_role_change",

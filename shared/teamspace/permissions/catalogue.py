@@ -28,6 +28,7 @@ class Permission(StrEnum):
     ROLES_MANAGE = "roles:manage"
     AUDIT_VIEW = "audit:view"
     API_KEYS_MANAGE = "api_keys:manage"
+    CLIENTS_MANAGE = "clients:manage"
     # Agents (agent-scoped: an agent assignment narrows these to the assigned agents)
     AGENTS_VIEW = "agents:view"
     AGENTS_TEST = "agents:test"
@@ -78,6 +79,10 @@ _INFO: tuple[PermissionInfo, ...] = (
     PermissionInfo(Permission.ROLES_MANAGE, "Create, change and delete custom roles"),
     PermissionInfo(Permission.AUDIT_VIEW, "Read, verify and export the audit log"),
     PermissionInfo(Permission.API_KEYS_MANAGE, "Create and revoke API keys"),
+    PermissionInfo(
+        Permission.CLIENTS_MANAGE,
+        "Agencies: create client workspaces, set their minute budgets, assign staff to them",
+    ),
     PermissionInfo(Permission.AGENTS_VIEW, "See agent configuration", agent_scoped=True),
     PermissionInfo(Permission.AGENTS_TEST, "Use and test agents", agent_scoped=True),
     PermissionInfo(Permission.AGENTS_EDIT, "Create and edit agents", agent_scoped=True),

@@ -245,3 +245,31 @@ def _custom_role_in_reach(actor: Subject, existing: RoleDefinition | None) -> Ve
     if existing.rank >= actor.rank:
         return _deny("ROLE_RANK_TOO_LOW", f"{existing.key} is not below your role")
     return ALLOWED
+
+
+def check_api_key_role(actor: Subject, role: RoleDefinition) -> Verdict:
+    """`actor` creating an API key that acts with `role`'s permissions.
+
+    A key can do nothing its creator could not: every permission of the role must be
+    one the actor holds now (toggles included), and an actor limited to some agents
+    cannot make a key with agent-scoped permissions, because a key reaches every agent.
+    No key acts as the owner: ownership is a person's. Rank plays no part: a key is not
+    a member, and nobody can change or remove it by rank.
+    """
+    base = _requires(actor, Permission.API_KEYS_MANAGE)
+    if not base:
+        return base
+    if role.key == OWNER:
+        return _deny("API_KEY_ROLE_NOT_ALLOWED", "an API key cannot have the owner role")
+    beyond = sorted(role.permissions - effective_permissions(actor))
+    if beyond:
+        return _deny(
+            "GRANT_EXCEEDS_OWN",
+            f"a key with role {role.key} could {beyond[0]}, which you cannot",
+        )
+    if actor.agent_ids is not None and role.permissions & AGENT_SCOPED:
+        return _deny(
+            "GRANT_EXCEEDS_OWN",
+            f"you reach only some agents, and a key with role {role.key} would reach all",
+        )
+    return ALLOWED

@@ -59,6 +59,8 @@ MATRIX: dict[str, tuple[bool, ...]] = {
     "audit:view":             (Y,  Y,  N,  N,  N,  N,  N,  N),  # roles.py: docs leave it open
     "api_keys:manage":        (Y,  Y,  N,  N,  N,  N,  N,  N),  # roles.py: admin too (seed 002
                                                                 # names it among owner rights)
+    "clients:manage":         (Y,  Y,  N,  N,  N,  N,  N,  N),  # issue 6: "the agency's owner
+                                                                # and admins create clients"
     # Agents (agent-scoped)
     "agents:view":            (Y,  Y,  Y,  Y,  N,  N,  Y,  Y),  # viewer: "agent configuration";
                                                                 # billing: "no agents"; roles.py:

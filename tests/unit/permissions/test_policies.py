@@ -1,0 +1,70 @@
+"""The security-policy rules, table by table: MFA, allowed email domains, and who may
+change the MFA requirement."""
+
+from __future__ import annotations
+
+import pytest
+
+from teamspace.permissions import (
+    BUILTIN_ROLES,
+    SecurityPolicy,
+    Subject,
+    check_email_domain,
+    check_mfa,
+    check_policy_change,
+)
+
+OFF = SecurityPolicy()
+ON = SecurityPolicy(require_mfa=True)
+ACME = SecurityPolicy.of({"allowedEmailDomains": ["acme.com", "ACME.io"]})
+
+
+@pytest.mark.parametrize(
+    ("policy", "mfa", "allowed"),
+    [(OFF, False, True), (OFF, True, True), (ON, False, False), (ON, True, True)],
+)
+def test_mfa(policy, mfa, allowed):
+    verdict = check_mfa(policy, mfa)
+    assert verdict.allowed is allowed
+    assert verdict.code == ("" if allowed else "MFA_REQUIRED")
+
+
+@pytest.mark.parametrize(
+    ("policy", "email", "allowed"),
+    [
+        (OFF, "anyone@anywhere.example", True),
+        (ACME, "dev@acme.com", True),
+        (ACME, "dev@acme.io", True),
+        (ACME, "dev@eu.acme.com", False),
+        (ACME, "dev@acme.com.evil.io", False),
+        (ACME, "dev@notacme.com", False),
+        (SecurityPolicy.of({"allowedEmailDomains": []}), "dev@acme.com", False),
+    ],
+)
+def test_email_domains(policy, email, allowed):
+    verdict = check_email_domain(policy, email)
+    assert verdict.allowed is allowed
+    assert verdict.code == ("" if allowed else "EMAIL_DOMAIN_NOT_ALLOWED")
+
+
+def subject(role: str) -> Subject:
+    return Subject(user_id="u", role=BUILTIN_ROLES[role])
+
+
+@pytest.mark.parametrize("role", sorted(BUILTIN_ROLES))
+@pytest.mark.parametrize(
+    ("before", "after", "mfa"),
+    [(OFF, ON, True), (OFF, ON, False), (ON, OFF, True), (ON, OFF, False), (ON, ON, False)],
+)
+def test_who_changes_the_mfa_requirement(role, before, after, mfa):
+    verdict = check_policy_change(subject(role), before, after, mfa)
+    if before == after:
+        expected = ""
+    elif role != "owner":
+        expected = "OWNER_ONLY_SETTING"
+    elif after.require_mfa and not mfa:
+        expected = "MFA_REQUIRED"
+    else:
+        expected = ""
+    assert verdict.code == expected
+    assert verdict.allowed is (expected == "")
