@@ -45,6 +45,8 @@ class TokenRequest(BaseModel):
     # expired) and another audience.
     expiresIn: int = Field(default=3600, ge=-86400, le=86400)
     audience: str = AUDIENCE
+    # Authentication methods, as an OIDC `amr` claim: ["pwd", "mfa"] shows MFA.
+    amr: list[str] | None = None
 
 
 class JobRequest(BaseModel):
@@ -169,6 +171,7 @@ class LocalRuntime:
                 email_verified=request.emailVerified,
                 lifetime_seconds=request.expiresIn,
                 audience=request.audience,
+                extra_claims={"amr": request.amr} if request.amr is not None else None,
             )
             return _json(200, {"token": token})
         if (method, path) == ("GET", "/_local/outbox"):

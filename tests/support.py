@@ -90,6 +90,11 @@ class Functions:
     def __init__(self, template: Template) -> None:
         self._specs = template.functions()
 
+    def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
+        """A function's raw result (the API key authorizer answers no HTTP reply)."""
+        module = load_module(self._specs[logical_id])
+        return module.lambda_handler(event, LambdaContext(function_name=logical_id))
+
     def call(self, logical_id: str, event: dict[str, Any]) -> Reply:
         module = load_module(self._specs[logical_id])
         result = module.lambda_handler(event, LambdaContext(function_name=logical_id))

@@ -19,6 +19,9 @@ NamePrefix = Annotated[
 ]
 RoleFilter = Annotated[str | None, Query(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 StatusFilter = Annotated[str | None, Query(pattern=r"^(ACTIVE|SUSPENDED)$")]
+RevokeApiKeys = Annotated[
+    bool, Query(description="Also revoke the API keys the member created (true/false)")
+]
 
 
 @app.get("/v1/workspaces/<workspaceId>/members")
@@ -68,8 +71,10 @@ def reactivate_member(workspaceId: WorkspaceId, userId: UserId) -> dict[str, Any
 
 
 @app.delete("/v1/workspaces/<workspaceId>/members/<userId>")
-def remove_member(workspaceId: WorkspaceId, userId: UserId):
-    wiring.membership().remove(current_caller(app), workspaceId, userId)
+def remove_member(workspaceId: WorkspaceId, userId: UserId, revokeApiKeys: RevokeApiKeys = False):
+    wiring.membership().remove(
+        current_caller(app), workspaceId, userId, revoke_api_keys=revokeApiKeys
+    )
     return Response(204)
 
 

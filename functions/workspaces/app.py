@@ -1,4 +1,5 @@
-"""Workspaces: create, list the caller's, read, update, delete (routes in template.yaml)."""
+"""Workspaces: create, list the caller's, read, update, delete; and an agency's client
+workspaces, their minute budgets and staff assignments (routes in template.yaml)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,14 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from teamspace.api import models, wiring
-from teamspace.api.params import Cursor, IdempotencyKeyHeader, Limit, WorkspaceId
+from teamspace.api.params import (
+    ClientId,
+    Cursor,
+    IdempotencyKeyHeader,
+    Limit,
+    UserId,
+    WorkspaceId,
+)
 from teamspace.api.resolver import create_resolver, current_caller, http_handler
 
 app = create_resolver()
@@ -51,6 +59,58 @@ def update_workspace(
 @app.delete("/v1/workspaces/<workspaceId>")
 def delete_workspace(workspaceId: WorkspaceId):
     wiring.workspaces().delete(current_caller(app), workspaceId)
+    return Response(204)
+
+
+@app.post("/v1/workspaces/<workspaceId>/clients")
+def create_client(
+    workspaceId: WorkspaceId,
+    body: Annotated[models.CreateClientRequest, Body()],
+    idempotency_key: IdempotencyKeyHeader = None,
+):
+    client = wiring.clients().create(
+        current_caller(app),
+        workspaceId,
+        name=body.name,
+        description=body.description,
+        minute_budget=body.minuteBudget,
+        idempotency=models.idempotency(idempotency_key, body),
+    )
+    return Response(201, "application/json", body=models.client_out(client))
+
+
+@app.get("/v1/workspaces/<workspaceId>/clients")
+def list_clients(workspaceId: WorkspaceId, limit: Limit = 50, cursor: Cursor = None):
+    page = wiring.clients().list(current_caller(app), workspaceId, limit=limit, cursor=cursor)
+    return models.clients_out(page)
+
+
+@app.patch("/v1/workspaces/<workspaceId>/clients/<clientId>")
+def set_client_budget(
+    workspaceId: WorkspaceId,
+    clientId: ClientId,
+    body: Annotated[models.ClientBudgetRequest, Body()],
+) -> dict[str, Any]:
+    client = wiring.clients().set_budget(
+        current_caller(app), workspaceId, clientId, body.minuteBudget
+    )
+    return models.client_out(client)
+
+
+@app.put("/v1/workspaces/<workspaceId>/clients/<clientId>/assignments/<userId>")
+def assign_to_client(
+    workspaceId: WorkspaceId,
+    clientId: ClientId,
+    userId: UserId,
+    body: Annotated[models.AssignmentRequest, Body()],
+) -> dict[str, Any]:
+    member = wiring.clients().assign(current_caller(app), workspaceId, clientId, userId, body.role)
+    return models.member_out(member)
+
+
+@app.delete("/v1/workspaces/<workspaceId>/clients/<clientId>/assignments/<userId>")
+def unassign_from_client(workspaceId: WorkspaceId, clientId: ClientId, userId: UserId):
+    wiring.clients().unassign(current_caller(app), workspaceId, clientId, userId)
     return Response(204)
 
 

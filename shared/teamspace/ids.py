@@ -18,6 +18,7 @@ _BODY = f"[{_ALPHABET}]{{26}}"
 WORKSPACE_ID = re.compile(rf"^ws_{_BODY}$")
 EVENT_ID = re.compile(rf"^evt_{_BODY}$")
 INVITATION_ID = re.compile(rf"^inv_{_BODY}$")
+API_KEY_ID = re.compile(rf"^key_{_BODY}$")
 
 
 class IdGenerator(Protocol):

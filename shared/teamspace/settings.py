@@ -25,6 +25,8 @@ class Settings(BaseModel):
     event_bus_name: str = ""
     sender_address: str = "no-reply@teamspace.local"
     mail_template_prefix: str = "teamspace-dev-"
+    # The token claim that shows MFA: "true", or a list (such as OIDC's `amr`) holding "mfa".
+    mfa_claim: str = "amr"
     # Audit records leave by TTL this many days after their event (stage parameter).
     audit_retention_days: int = Field(default=365, ge=1)
 
@@ -46,4 +48,5 @@ def get_settings() -> Settings:
         sender_address=env.get("SENDER_ADDRESS", "no-reply@teamspace.local"),
         mail_template_prefix=env.get("MAIL_TEMPLATE_PREFIX", "teamspace-dev-"),
         audit_retention_days=int(env.get("AUDIT_RETENTION_DAYS", 365)),
+        mfa_claim=env.get("MFA_CLAIM", "amr"),
     )

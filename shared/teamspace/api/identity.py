@@ -11,11 +11,28 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
 from teamspace.domain.identity import Caller
 from teamspace.errors import Unauthenticated
+from teamspace.settings import get_settings
 
 # A token's `sub` becomes part of table keys, so '#' and '/' are never accepted in it.
 USER_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@:|+=-]{0,127}$"
 _USER_ID = re.compile(USER_ID_PATTERN)
 _EMAIL_MAX = 254
+_WORDS = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def shows_mfa(value: object) -> bool:
+    """Whether a claim's value shows MFA: true, or a list of methods that holds "mfa".
+
+    HTTP APIs pass a list claim as text ("[mfa pwd]"), so text is read word by word.
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, list):
+        return "mfa" in (str(v).lower() for v in value)
+    if isinstance(value, str):
+        words = {word.lower() for word in _WORDS.findall(value)}
+        return value.strip().lower() == "true" or "mfa" in words
+    return False
 
 
 def normalise_email(email: str) -> str:
@@ -37,4 +54,5 @@ def caller_from_event(event: APIGatewayProxyEventV2) -> Caller:
         email=email,
         email_verified=str(claims.get("email_verified", "")).lower() == "true",
         name=name.strip()[:100] if isinstance(name, str) and name.strip() else None,
+        mfa=shows_mfa(claims.get(get_settings().mfa_claim)),
     )

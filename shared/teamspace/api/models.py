@@ -24,6 +24,7 @@ from pydantic import (
 from teamspace import permissions
 from teamspace.api.identity import USER_ID_PATTERN, normalise_email
 from teamspace.clock import iso
+from teamspace.domain.clients import ClientPage
 from teamspace.domain.idempotency import IdempotencyRequest
 from teamspace.domain.invitations import (
     Acceptance,
@@ -107,12 +108,44 @@ class RequestModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+_DOMAIN = re.compile(r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def _domain(value: str) -> str:
+    domain = value.strip().lower()
+    if len(domain) > 253 or not _DOMAIN.match(domain):
+        raise ValueError("must be a domain name such as example.com")
+    return domain
+
+
+EmailDomain = Annotated[str, AfterValidator(_domain)]
+MINUTES_MAX = 100_000_000
+
+
+def _unique(values: list[str]) -> list[str]:
+    if len(set(values)) != len(values):
+        raise ValueError("must not repeat a value")
+    return values
+
+
 class WorkspaceSettings(RequestModel):
-    """Workspace settings a client may set; a null value removes the setting."""
+    """Workspace settings a client may set; a null value removes the setting.
+
+    `allowedEmailDomains` and `requireMfa` are the workspace's security policy
+    (`teamspace.permissions.policies`); `minutePool` is an agency's pool of minutes, from
+    which its clients' budgets are taken (a client's `minuteBudget` is set through the
+    agency's clients routes, never here).
+    """
 
     timezone: Annotated[str, AfterValidator(_timezone)] | None = None
     locale: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")] | None = None
     maxMembers: Annotated[int, Field(ge=1, le=100_000)] | None = None
+    allowedEmailDomains: (
+        Annotated[list[EmailDomain], Field(min_length=1, max_length=50), AfterValidator(_unique)]
+        | None
+    ) = None
+    requireMfa: bool | None = None
+    minutePool: Annotated[int, Field(ge=0, le=MINUTES_MAX)] | None = None
 
 
 class CreateWorkspaceRequest(RequestModel):
@@ -139,6 +172,25 @@ class UpdateWorkspaceRequest(RequestModel):
         if "settings" in sent and self.settings is not None:
             fields["settings"] = self.settings.model_dump(exclude_unset=True)
         return WorkspaceChanges(**fields)
+
+
+Minutes = Annotated[int, Field(ge=0, le=MINUTES_MAX)]
+
+
+class CreateClientRequest(RequestModel):
+    name: WorkspaceName
+    description: Description | None = None
+    minuteBudget: Minutes = 0
+
+
+class ClientBudgetRequest(RequestModel):
+    minuteBudget: Minutes
+
+
+class AssignmentRequest(RequestModel):
+    """The role the agency member gets in the client; admin when left out."""
+
+    role: RoleKey | None = None
 
 
 class TogglesPatch(RequestModel):
@@ -353,6 +405,8 @@ class MemberOut(BaseModel):
     agentIds: list[str] | None
     joinedAt: str
     updatedAt: str
+    # Agency staff working in a client: the agency whose assignment made them a member.
+    via: str | None = None
 
 
 class PageOut[T](BaseModel):
@@ -487,6 +541,24 @@ def workspace_out(workspace: Workspace, role: str | None = None) -> dict[str, An
     ).model_dump()
 
 
+class ClientOut(WorkspaceOut):
+    minuteBudget: int
+
+
+def client_out(client: Workspace) -> dict[str, Any]:
+    shown = workspace_out(client)
+    return ClientOut(**shown, minuteBudget=client.minute_budget).model_dump()
+
+
+def clients_out(page: ClientPage) -> dict[str, Any]:
+    """An agency's clients, with its pool and what the clients' budgets hold of it."""
+    return {
+        **page_out(page.clients, client_out),
+        "minutePool": page.agency.minute_pool,
+        "minutesAssigned": page.agency.minutes_assigned,
+    }
+
+
 def membership_out(membership: Membership) -> dict[str, Any]:
     return workspace_out(membership.workspace, membership.member.role)
 
@@ -516,6 +588,7 @@ def member_out(member: Member) -> dict[str, Any]:
         agentIds=list(member.agent_ids) if member.agent_ids is not None else None,
         joinedAt=iso(member.joined_at),
         updatedAt=iso(member.updated_at),
+        via=member.via,
     ).model_dump()
 
 

@@ -7,9 +7,12 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
 
 from teamspace.api.identity import USER_ID_PATTERN
-from teamspace.ids import INVITATION_ID, WORKSPACE_ID
+from teamspace.ids import API_KEY_ID, INVITATION_ID, WORKSPACE_ID
 
 WorkspaceId = Annotated[str, Path(pattern=WORKSPACE_ID.pattern, description="A workspace id")]
+ClientId = Annotated[
+    str, Path(pattern=WORKSPACE_ID.pattern, description="A client workspace of the agency")
+]
 InvitationId = Annotated[str, Path(pattern=INVITATION_ID.pattern, description="An invitation id")]
 UserId = Annotated[
     str,
@@ -27,3 +30,4 @@ IdempotencyKeyHeader = Annotated[
 RoleKeyPath = Annotated[
     str, Path(pattern=r"^[a-z][a-z0-9_]{0,39}$", description="A custom role's key")
 ]
+ApiKeyIdPath = Annotated[str, Path(pattern=API_KEY_ID.pattern, description="An API key's id")]

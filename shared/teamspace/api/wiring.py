@@ -21,7 +21,10 @@ from teamspace.store.table import TeamspaceStore
 if TYPE_CHECKING:  # the event-driven functions' collaborators load when first built
     from teamspace.bus.publisher import OutboxPublisher
     from teamspace.domain.activity import ActivityService
+    from teamspace.domain.api_keys import ApiKeyService
     from teamspace.domain.audit import AuditService
+    from teamspace.domain.clients import ClientService
+    from teamspace.domain.key_authorizer import KeyAuthorizer
     from teamspace.mail.mailer import Mailer
 
 _clock: Clock = SystemClock()
@@ -54,6 +57,9 @@ def reset() -> None:
         mailer,
         audit,
         activity,
+        clients,
+        api_keys,
+        key_authorizer,
     ):
         cached.cache_clear()
     get_settings.cache_clear()
@@ -150,6 +156,27 @@ def activity() -> ActivityService:
     from teamspace.domain.activity import ActivityService  # noqa: PLC0415 - see TYPE_CHECKING
 
     return ActivityService(store(), _clock, _ids)
+
+
+@lru_cache(maxsize=1)
+def api_keys() -> ApiKeyService:
+    from teamspace.domain.api_keys import ApiKeyService  # noqa: PLC0415 - see TYPE_CHECKING
+
+    return ApiKeyService(store(), _clock, _ids, stage=get_settings().stage)
+
+
+@lru_cache(maxsize=1)
+def key_authorizer() -> KeyAuthorizer:
+    from teamspace.domain.key_authorizer import KeyAuthorizer  # noqa: PLC0415 - see TYPE_CHECKING
+
+    return KeyAuthorizer(store(), _clock, get_settings().stage)
+
+
+@lru_cache(maxsize=1)
+def clients() -> ClientService:
+    from teamspace.domain.clients import ClientService  # noqa: PLC0415 - see TYPE_CHECKING
+
+    return ClientService(store(), _clock, _ids)
 
 
 def clock() -> Clock:

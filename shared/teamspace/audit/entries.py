@@ -37,6 +37,7 @@ SAFE_FIELDS = frozenset(
         "permissions",
         "keyId",
         "prefix",
+        "reason",
         "source",
         "via",
     }

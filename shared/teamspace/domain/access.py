@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from teamspace import permissions
+from teamspace.domain.events import Actor
 from teamspace.domain.identity import Caller
 from teamspace.domain.records import Invitation, Member, OwnershipTransfer, Workspace
 from teamspace.errors import Forbidden, workspace_not_found
@@ -23,7 +24,7 @@ from teamspace.permissions import (
     Toggles,
     Verdict,
 )
-from teamspace.store.table import TeamspaceStore
+from teamspace.store.table import Snapshot, TeamspaceStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,12 @@ class Access:
     members: dict[str, Member] = field(default_factory=dict)
     invitations: dict[str, Invitation] = field(default_factory=dict)
     transfer: OwnershipTransfer | None = None
+
+    @property
+    def by(self) -> Actor:
+        """The actor the request's events name: the caller, and the agency they act
+        through when they are an agency's staff assigned to this client."""
+        return Actor(type="user", id=self.actor.user_id, via=self.actor.via)
 
     def require(self, permission: Permission) -> None:
         if not permissions.holds(self.subject, permission):
@@ -80,12 +87,20 @@ def enter_workspace(
     snapshot = store.load(
         workspace_id, [caller.user_id, *also], invitations, with_transfer=with_transfer
     )
+    return admit(store, caller, snapshot)
+
+
+def admit(store: TeamspaceStore, caller: Caller, snapshot: Snapshot) -> Access:
+    """The caller's access to the workspace a read brought, or 404 (see module doc)."""
     workspace, members = snapshot.workspace, snapshot.members
     actor = members.get(caller.user_id)
     if workspace is None or not workspace.is_active or actor is None:
         raise workspace_not_found()
     if actor.status != MemberStatus.ACTIVE:
         raise workspace_not_found()
+    if actor.via is not None:
+        _require_agency_standing(store, actor)
+    enforce(permissions.check_mfa(workspace.policy, caller.mfa))
     return Access(
         workspace,
         actor,
@@ -94,6 +109,24 @@ def enter_workspace(
         snapshot.invitations,
         snapshot.transfer,
     )
+
+
+def _require_agency_standing(store: TeamspaceStore, assignment: Member) -> None:
+    """An agency's staff act in a client only while the agency membership the assignment
+    was given to lasts, and is active.
+
+    Removing them from the agency (or suspending them, or deleting the agency) takes
+    effect here on their next request, even if they have been invited back since; the
+    assignment items themselves are removed afterwards by the event consumer
+    (functions/client_access).
+    """
+    agency_id, user_id = str(assignment.via), assignment.user_id
+    snapshot = store.load(agency_id, [user_id])
+    agency, standing = snapshot.workspace, snapshot.members.get(user_id)
+    if agency is None or not agency.is_active or standing is None:
+        raise workspace_not_found()
+    if standing.status != MemberStatus.ACTIVE or assignment.joined_at < standing.joined_at:
+        raise workspace_not_found()
 
 
 def enforce(verdict: Verdict) -> None:

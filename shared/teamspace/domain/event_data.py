@@ -7,7 +7,7 @@ fields, so nothing (a token, a key, a request body) can ride along by accident.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -22,6 +22,9 @@ class WorkspaceCreatedData(EventData):
     name: str
     type: str
     ownerId: str
+    # A client workspace: its agency, and the minutes its budget took from the pool.
+    parentWorkspaceId: str | None = None
+    minuteBudget: int | None = None
 
 
 class WorkspaceUpdatedData(EventData):
@@ -56,11 +59,15 @@ class InvitationAcceptedData(EventData):
 
 
 class MemberJoinedData(EventData):
+    """Joined by accepting an invitation, or (agency staff in a client) by an assignment:
+    then `via` names the agency and `invitedBy` the member who assigned them."""
+
     userId: str
     email: str
     role: str
-    invitationId: str
+    invitationId: str | None = None
     invitedBy: str
+    via: str | None = None
 
 
 class MemberUpdatedData(EventData):
@@ -129,6 +136,26 @@ class RoleDeletedData(EventData):
     name: str
 
 
+class ApiKeyCreatedData(EventData):
+    """A key was created. Never the key nor its hash: `prefix` is what lists show."""
+
+    keyId: str
+    name: str
+    prefix: str
+    role: str
+    permissions: list[str]
+    expiresAt: str | None
+
+
+class ApiKeyRevokedData(EventData):
+    """A key stopped working: revoked by hand, or with its creator's removal or leaving."""
+
+    keyId: str
+    name: str
+    prefix: str
+    reason: Literal["revoked", "creator_removed", "creator_left"]
+
+
 DATA_MODELS: dict[DetailType, type[EventData]] = {
     DetailType.WORKSPACE_CREATED: WorkspaceCreatedData,
     DetailType.WORKSPACE_UPDATED: WorkspaceUpdatedData,
@@ -154,6 +181,8 @@ DATA_MODELS: dict[DetailType, type[EventData]] = {
     DetailType.ROLE_CREATED: RoleData,
     DetailType.ROLE_UPDATED: RoleUpdatedData,
     DetailType.ROLE_DELETED: RoleDeletedData,
+    DetailType.API_KEY_CREATED: ApiKeyCreatedData,
+    DetailType.API_KEY_REVOKED: ApiKeyRevokedData,
 }
 
 
@@ -162,7 +191,8 @@ def validate_data(detail_type: DetailType, data: dict[str, Any]) -> dict[str, An
     model = DATA_MODELS.get(detail_type)
     if model is None:
         raise LookupError(f"no data model for {detail_type}: add one before emitting it")
-    return model.model_validate(data).model_dump()
+    # Optional fields a change did not set stay out, so each event says only what it is.
+    return model.model_validate(data).model_dump(exclude_unset=True)
 
 
 def detail_schema(detail_type: DetailType) -> dict[str, Any] | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
 
 class DetailType(StrEnum):
@@ -46,10 +46,21 @@ EVENT_SOURCE = "teamspace"
 
 
 class Actor(BaseModel):
+    """Who made a change. `via` names the agency workspace when an agency's staff acted
+    in one of its clients through an assignment; it is left out otherwise."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["user", "apiKey", "system"]
     id: str
+    via: str | None = None
+
+    @model_serializer
+    def _without_empty_via(self) -> dict[str, str]:
+        shown = {"type": self.type, "id": self.id}
+        if self.via is not None:
+            shown["via"] = self.via
+        return shown
 
 
 class EventDetail(BaseModel):

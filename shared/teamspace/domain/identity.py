@@ -15,3 +15,5 @@ class Caller:
     email: str | None = None
     email_verified: bool = False
     name: str | None = None
+    # Whether the token shows multi-factor authentication (see `teamspace.api.identity`).
+    mfa: bool = False

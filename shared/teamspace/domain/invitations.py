@@ -160,6 +160,7 @@ class InvitationService(DomainService):
         if replayed is not None:
             return IssuedInvitation(codec.invitation_from_item(replayed["invitation"]))
         role = _role(access, request.role)
+        enforce(permissions.check_email_domain(access.workspace.policy, request.email))
         enforce(
             permissions.check_invitation(
                 access.subject, role, Toggles(**request.toggles), request.agent_ids
@@ -201,7 +202,7 @@ class InvitationService(DomainService):
             self.event(
                 DetailType.INVITATION_CREATED,
                 workspace.workspace_id,
-                caller,
+                access.by,
                 _event_data(invitation),
                 now,
             ),
@@ -238,6 +239,7 @@ class InvitationService(DomainService):
         """A fresh link and expiry; the old link stops working. Revives an expired one."""
         access = enter_workspace(self.store, caller, workspace_id, invitations=[invitation_id])
         current = _invitation(access, invitation_id)
+        enforce(permissions.check_email_domain(access.workspace.policy, current.email))
         enforce(
             permissions.check_invitation(
                 access.subject,
@@ -279,7 +281,7 @@ class InvitationService(DomainService):
             ),
             *token_ops,
             self.event(
-                DetailType.INVITATION_RESENT, workspace_id, caller, _event_data(renewed), now
+                DetailType.INVITATION_RESENT, workspace_id, access.by, _event_data(renewed), now
             ),
         ]
         if current.token_hash:
@@ -302,7 +304,7 @@ class InvitationService(DomainService):
                 current,
                 InvitationStatus.REVOKED,
                 now,
-                caller,
+                access.by,
                 DetailType.INVITATION_REVOKED,
                 [writes.require_member_unchanged(access.actor)],
             )
@@ -338,6 +340,8 @@ class InvitationService(DomainService):
                 return self._already_accepted(caller, invitation, member, workspace)
             now = self.clock.now()
             self._check_answerable(caller, invitation, now)
+            # The policy in force now, not when the invitation was sent.
+            enforce(permissions.check_email_domain(workspace.policy, invitation.email))
             joined = Member(
                 workspace_id=invitation.workspace_id,
                 user_id=caller.user_id,

@@ -8,12 +8,14 @@ from typing import Any
 
 from teamspace import permissions
 from teamspace.domain.access import Access, enforce, enter_workspace
+from teamspace.domain.api_keys import revocations
 from teamspace.domain.events import DetailType
 from teamspace.domain.identity import Caller
 from teamspace.domain.records import Member, Page
 from teamspace.domain.service import DomainService
-from teamspace.errors import InvalidInput, member_not_found
+from teamspace.errors import InvalidInput, member_not_found, version_conflict
 from teamspace.permissions import Decision, MemberStatus, Permission, Toggles
+from teamspace.store import api_keys as key_store
 from teamspace.store import custom_roles, writes
 
 ME = "me"
@@ -130,7 +132,7 @@ class MembershipService(DomainService):
             self.event(
                 DetailType.MEMBER_UPDATED,
                 workspace_id,
-                caller,
+                access.by,
                 {"userId": target.user_id, "changes": changed},
                 now,
             )
@@ -165,14 +167,14 @@ class MembershipService(DomainService):
                 writes.replace_member(updated, expected_version=target.version),
                 writes.require_member_unchanged(access.actor),
                 *(
-                    self.nomination_ends(access, target.user_id, caller, now)
+                    self.nomination_ends(access, target.user_id, access.by, now)
                     if status is MemberStatus.SUSPENDED
                     else []
                 ),
                 self.event(
                     detail_type,
                     workspace_id,
-                    caller,
+                    access.by,
                     {"userId": target.user_id, "role": target.role},
                     now,
                 ),
@@ -180,8 +182,14 @@ class MembershipService(DomainService):
         )
         return access.resolved(updated)
 
-    def remove(self, caller: Caller, workspace_id: str, user_id: str) -> None:
-        """Remove a member, or leave when `user_id` is the caller (`me`)."""
+    def remove(
+        self, caller: Caller, workspace_id: str, user_id: str, *, revoke_api_keys: bool = False
+    ) -> None:
+        """Remove a member, or leave when `user_id` is the caller (`me`).
+
+        With `revoke_api_keys`, every API key the member created is revoked in the same
+        transaction (for someone else's keys, that also needs api_keys:manage).
+        """
         user_id = resolve_user_id(caller, user_id)
         access = enter_workspace(self.store, caller, workspace_id, [user_id], with_transfer=True)
         target = target_member(access, user_id)
@@ -191,12 +199,30 @@ class MembershipService(DomainService):
         else:
             enforce(permissions.check_removal(access.subject, access.subject_of(target)))
         now = self.clock.now()
+        key_ops, counter = [], writes.adjust_counters(workspace_id, members=-1)
+        if revoke_api_keys:
+            if not leaving:
+                access.require(Permission.API_KEYS_MANAGE)
+            every_key = key_store.keys_of(self.store, workspace_id)
+            theirs = [key for key in every_key if key.created_by == target.user_id]
+            reason = "creator_left" if leaving else "creator_removed"
+            key_ops = revocations(self, theirs, access.by, now, reason=reason, count=False)
+            # The counter moves with the members' one, on the condition that the keys
+            # are still those read: a key the member made meanwhile cannot survive.
+            counter = writes.adjust_counters(
+                workspace_id,
+                members=-1,
+                api_keys=-len(theirs),
+                api_keys_read=len(every_key),
+                on_failed=version_conflict("workspace's API keys"),
+            )
         ops = [
             writes.delete_member(target),
             writes.release_member_email(workspace_id, target.email),
-            writes.adjust_counters(workspace_id, members=-1),
+            counter,
             *custom_roles.give_back_role(workspace_id, target.role),
-            *self.nomination_ends(access, target.user_id, caller, now),
+            *self.nomination_ends(access, target.user_id, access.by, now),
+            *key_ops,
         ]
         if not leaving:
             ops.append(writes.require_member_unchanged(access.actor))
@@ -204,7 +230,7 @@ class MembershipService(DomainService):
             self.event(
                 DetailType.MEMBER_LEFT if leaving else DetailType.MEMBER_REMOVED,
                 workspace_id,
-                caller,
+                access.by,
                 {"userId": target.user_id, "email": target.email, "role": target.role},
                 now,
             )

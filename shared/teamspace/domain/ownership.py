@@ -59,6 +59,11 @@ class OwnershipService(DomainService):
         nominee = target_member(access, new_owner_id)
         if nominee.status != MemberStatus.ACTIVE:
             raise Conflict("NOMINEE_NOT_ACTIVE", "Only an active member can become owner")
+        if nominee.via is not None:
+            raise Conflict(
+                "NOMINEE_VIA_AGENCY",
+                "An agency's staff work here through an assignment and cannot become owner",
+            )
         now = self.clock.now()
         pending = access.transfer
         if pending is not None and pending.expires_at > now:

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from teamspace.permissions import BUILTIN_ROLES, RoleDefinition
+from teamspace.permissions import BUILTIN_ROLES, RoleDefinition, SecurityPolicy
 
 
 class WorkspaceType(StrEnum):
@@ -55,6 +55,8 @@ class Workspace:
     member_count: int = 0
     pending_invites: int = 0
     seats_used: int = 0
+    # An agency's minutes handed to its clients' budgets, out of settings.minutePool.
+    minutes_assigned: int = 0
     custom_roles: dict[str, CustomRole] = field(default_factory=dict)
     version: int = 1
 
@@ -74,6 +76,25 @@ class Workspace:
         """Every role a member here can hold, highest rank first."""
         custom = [c.definition for c in self.custom_roles.values()]
         return sorted([*BUILTIN_ROLES.values(), *custom], key=lambda r: (-r.rank, r.key))
+
+    @property
+    def policy(self) -> SecurityPolicy:
+        """The security policy its settings describe (allowed domains, MFA)."""
+        return SecurityPolicy.of(self.settings)
+
+    @property
+    def is_agency(self) -> bool:
+        return self.type is WorkspaceType.AGENCY
+
+    @property
+    def minute_pool(self) -> int:
+        """An agency's pool of minutes (settings.minutePool; none set: no minutes)."""
+        return int(self.settings.get("minutePool") or 0)
+
+    @property
+    def minute_budget(self) -> int:
+        """A client's budget, taken from its agency's pool (settings.minuteBudget)."""
+        return int(self.settings.get("minuteBudget") or 0)
 
     @property
     def max_members(self) -> int | None:
@@ -98,6 +119,9 @@ class Member:
     # None: every agent. A tuple: only these.
     agent_ids: tuple[str, ...] | None = None
     version: int = 1
+    # The agency workspace whose assignment made this member (a client's agency staff):
+    # they act here only while they are an active member of that agency.
+    via: str | None = None
     # The role as the workspace defines it, attached by the service that read both
     # (`Access.resolved`), so that a reply can show what a custom role grants.
     role_definition: RoleDefinition | None = field(default=None, compare=False, repr=False)
@@ -181,3 +205,45 @@ class OwnershipTransfer:
     requested_at: datetime
     expires_at: datetime
     version: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """An API key of a workspace, as its list shows it (never the key or its hash).
+
+    `permissions` is a snapshot of the role's permissions at creation: redefining or
+    deleting a custom role later does not change what an existing key may do.
+    `key_hash` addresses the key's lookup item; it never leaves the service.
+    """
+
+    workspace_id: str
+    key_id: str
+    name: str
+    prefix: str
+    role: str
+    permissions: frozenset[str]
+    created_by: str
+    created_at: datetime
+    key_hash: str
+    expires_at: datetime | None = None
+    last_used_at: datetime | None = None
+
+
+class ApiKeyStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    REVOKED = "REVOKED"
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKeySecret:
+    """The lookup item the authorizer reads by the key's hash: all it needs to decide."""
+
+    key_hash: str
+    workspace_id: str
+    key_id: str
+    role: str
+    permissions: frozenset[str]
+    status: ApiKeyStatus
+    workspace_status: str  # the workspace's status as the key last learnt it
+    expires_at: datetime | None = None
+    last_used_at: datetime | None = None

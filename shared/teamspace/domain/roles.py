@@ -74,7 +74,7 @@ class RoleService(DomainService):
             [
                 *custom_roles.define_role(workspace_id, custom),
                 writes.require_member_unchanged(access.actor),
-                self.event(DetailType.ROLE_CREATED, workspace_id, caller, _role_data(role), now),
+                self.event(DetailType.ROLE_CREATED, workspace_id, access.by, _role_data(role), now),
             ]
         )
         return role
@@ -114,7 +114,7 @@ class RoleService(DomainService):
                 self.event(
                     DetailType.ROLE_UPDATED,
                     workspace_id,
-                    caller,
+                    access.by,
                     {"role": _role_data(after), "changed": changed},
                     now,
                 ),
@@ -136,7 +136,7 @@ class RoleService(DomainService):
                 self.event(
                     DetailType.ROLE_DELETED,
                     workspace_id,
-                    caller,
+                    access.by,
                     {"key": key, "name": current.definition.name},
                     now,
                 ),
@@ -163,7 +163,7 @@ class RoleService(DomainService):
                 self.event(
                     DetailType.MEMBER_ROLE_CHANGED,
                     workspace_id,
-                    caller,
+                    access.by,
                     {"userId": target.user_id, "previousRole": target.role, "role": role.key},
                     now,
                 ),

@@ -52,7 +52,7 @@ class DomainService:
         return writes.put_outbox(event, at)
 
     def nomination_ends(
-        self, access: Access, user_id: str, caller: Caller, at: datetime
+        self, access: Access, user_id: str, caller: Caller | Actor, at: datetime
     ) -> list[WriteOp]:
         """A member who stops being an active member stops being the nominee of a
         pending ownership transfer: the transfer ends with the change that caused it, so
@@ -64,7 +64,11 @@ class DomainService:
         return self.transfer_ends(transfer, DetailType.OWNERSHIP_TRANSFER_CANCELLED, caller, at)
 
     def transfer_ends(
-        self, transfer: OwnershipTransfer, detail_type: DetailType, caller: Caller, at: datetime
+        self,
+        transfer: OwnershipTransfer,
+        detail_type: DetailType,
+        caller: Caller | Actor,
+        at: datetime,
     ) -> list[WriteOp]:
         """The pending transfer read, removed, with the event saying how it ended."""
         return [

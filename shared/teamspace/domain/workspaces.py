@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from teamspace.domain.access import enter_workspace
+from teamspace import permissions
+from teamspace.domain.access import enforce, enter_workspace
 from teamspace.domain.events import DetailType
 from teamspace.domain.idempotency import IdempotencyRequest, commit_once
 from teamspace.domain.identity import Caller
@@ -17,8 +18,9 @@ from teamspace.domain.records import (
     WorkspaceType,
 )
 from teamspace.domain.service import DomainService
-from teamspace.errors import InvalidInput
-from teamspace.permissions import OWNER, MemberStatus, Permission
+from teamspace.errors import Conflict, FieldError, InvalidInput
+from teamspace.permissions import OWNER, MemberStatus, Permission, SecurityPolicy
+from teamspace.store import api_keys as key_store
 from teamspace.store import codec, writes
 
 _UNSET: Any = object()
@@ -62,20 +64,8 @@ class WorkspaceService(DomainService):
             member_count=1,
             seats_used=1,
         )
-        owner = Member(
-            workspace_id=workspace.workspace_id,
-            user_id=caller.user_id,
-            email=caller.email,
-            name=caller.name,
-            role=OWNER,
-            status=MemberStatus.ACTIVE,
-            joined_at=now,
-            updated_at=now,
-        )
         ops = [
-            writes.create_workspace(workspace),
-            writes.create_member(owner),
-            writes.claim_member_email(workspace.workspace_id, owner.email, owner.user_id),
+            *founding(workspace, caller.user_id, caller.email, caller.name),
             self.event(
                 DetailType.WORKSPACE_CREATED,
                 workspace.workspace_id,
@@ -117,6 +107,14 @@ class WorkspaceService(DomainService):
                     settings.pop(key, None)
                 else:
                     settings[key] = value
+        enforce(
+            permissions.check_policy_change(
+                access.subject, current.policy, SecurityPolicy.of(settings), caller.mfa
+            )
+        )
+        pool_changed = settings.get("minutePool") != current.settings.get("minutePool")
+        if pool_changed:
+            _check_pool(current, int(settings.get("minutePool") or 0))
         now = self.clock.now()
         updated = replace(
             current,
@@ -134,12 +132,16 @@ class WorkspaceService(DomainService):
             return Membership(current, access.actor)
         self.store.commit(
             [
-                writes.update_workspace(updated, expected_version=current.version),
+                writes.update_workspace(
+                    updated,
+                    expected_version=current.version,
+                    assigned_at_most=updated.minute_pool if pool_changed else None,
+                ),
                 writes.require_member_unchanged(access.actor),
                 self.event(
                     DetailType.WORKSPACE_UPDATED,
                     workspace_id,
-                    caller,
+                    access.by,
                     {"changed": changed},
                     now,
                 ),
@@ -148,22 +150,70 @@ class WorkspaceService(DomainService):
         return Membership(updated, access.actor)
 
     def delete(self, caller: Caller, workspace_id: str) -> None:
-        """Owner only. From this write on, the workspace and its members are unreachable."""
+        """Owner only. From this write on, the workspace and its members are unreachable,
+        and its API keys are refused by the authorizer."""
         access = enter_workspace(self.store, caller, workspace_id)
         access.require(Permission.WORKSPACE_DELETE)
+        api_keys = key_store.keys_of(self.store, workspace_id)
         now = self.clock.now()
         self.store.commit(
             [
-                writes.delete_workspace(workspace_id, caller.user_id, now),
+                writes.delete_workspace(workspace_id, caller.user_id, now, api_keys=len(api_keys)),
+                *key_store.retire_keys(api_keys),
+                *_budget_returned(access.workspace),
                 writes.require_member_unchanged(access.actor),
                 self.event(
                     DetailType.WORKSPACE_DELETED,
                     workspace_id,
-                    caller,
+                    access.by,
                     {"name": access.workspace.name},
                     now,
                 ),
             ]
+        )
+
+
+def founding(
+    workspace: Workspace, owner_id: str, email: str, name: str | None
+) -> list[writes.WriteOp]:
+    """A new workspace with its owner as its first member (and their address claimed)."""
+    owner = Member(
+        workspace_id=workspace.workspace_id,
+        user_id=owner_id,
+        email=email,
+        name=name,
+        role=OWNER,
+        status=MemberStatus.ACTIVE,
+        joined_at=workspace.created_at,
+        updated_at=workspace.created_at,
+    )
+    return [
+        writes.create_workspace(workspace),
+        writes.create_member(owner),
+        writes.claim_member_email(workspace.workspace_id, email, owner_id),
+    ]
+
+
+def _budget_returned(workspace: Workspace) -> list[writes.WriteOp]:
+    """A deleted client's minute budget goes back to its agency's pool."""
+    if workspace.parent_workspace_id is None or workspace.minute_budget == 0:
+        return []
+    return [writes.take_minutes(workspace.parent_workspace_id, -workspace.minute_budget, 0)]
+
+
+def _check_pool(workspace: Workspace, pool: int) -> None:
+    """An agency's pool can shrink no lower than the budgets its clients hold."""
+    if not workspace.is_agency:
+        raise InvalidInput(
+            "NOT_AN_AGENCY",
+            "Only an agency workspace has a minute pool",
+            fields=[FieldError("settings.minutePool", "only for agency workspaces")],
+        )
+    if pool < workspace.minutes_assigned:
+        raise Conflict(
+            "MINUTE_POOL_BELOW_ASSIGNED",
+            f"Clients hold {workspace.minutes_assigned} minutes of the pool; lower their "
+            "budgets first",
         )
 
 

@@ -49,7 +49,7 @@ def _plain(value: Any) -> Any:
 
 
 def workspace_item(workspace: Workspace) -> dict[str, Any]:
-    return {
+    item = {
         **keys.workspace_key(workspace.workspace_id),
         "entity": "workspace",
         "workspaceId": workspace.workspace_id,
@@ -64,11 +64,16 @@ def workspace_item(workspace: Workspace) -> dict[str, Any]:
         "memberCount": workspace.member_count,
         "pendingInvites": workspace.pending_invites,
         "seatsUsed": workspace.seats_used,
+        "minutesAssigned": workspace.minutes_assigned if workspace.is_agency else None,
         "customRoles": {key: custom_role_value(c) for key, c in workspace.custom_roles.items()},
         "createdAt": iso(workspace.created_at),
         "updatedAt": iso(workspace.updated_at),
         "version": workspace.version,
     }
+    if workspace.parent_workspace_id is not None:  # a client, listed under its agency
+        item[keys.GSI1PK] = keys.clients_pk(workspace.parent_workspace_id)
+        item[keys.GSI1SK] = f"{iso(workspace.created_at)}#{workspace.workspace_id}"
+    return item
 
 
 def workspace_from_item(item: dict[str, Any]) -> Workspace:
@@ -85,6 +90,7 @@ def workspace_from_item(item: dict[str, Any]) -> Workspace:
         member_count=item.get("memberCount", 0),
         pending_invites=item.get("pendingInvites", 0),
         seats_used=item.get("seatsUsed", 0),
+        minutes_assigned=item.get("minutesAssigned") or 0,
         custom_roles={
             key: custom_role_from_value(key, value)
             for key, value in item.get("customRoles", {}).items()
@@ -161,6 +167,7 @@ def member_item(member: Member) -> dict[str, Any]:
         "joinedAt": joined,
         "updatedAt": iso(member.updated_at),
         "version": member.version,
+        "via": member.via,
     }
 
 
@@ -179,6 +186,7 @@ def member_from_item(item: dict[str, Any]) -> Member:
         joined_at=parse_iso(item["joinedAt"]),
         updated_at=parse_iso(item["updatedAt"]),
         version=item["version"],
+        via=item.get("via"),
     )
 
 

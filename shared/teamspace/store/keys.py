@@ -4,6 +4,8 @@
 - member:      PK `WS#<workspaceId>`, SK `MEMBER#<userId>`;
                GSI1 (a user's workspaces) `USER#<userId>` / `JOINED#<joinedAt>#<workspaceId>`;
                GSI2 (name search) `WS#<workspaceId>#NAMES` / `<case-folded name>\\x01<userId>`
+- client list:  a client workspace's item is also in GSI1 under its agency:
+               `CLIENTS#<agencyId>` / `<createdAt>#<clientId>`
 - member email: PK `WS#<workspaceId>`, SK `MEMBER_EMAIL#<email>` (one member per address)
 - invitation:  PK `WS#<workspaceId>`, SK `INVITE#<invitationId>`;
                GSI2 (by status) `WS#<workspaceId>#INVITES#<status>` / `<createdAt>#<invitationId>`;
@@ -21,6 +23,9 @@
 - audit event: PK `AUDIT#<workspaceId>`, SK `EVENT#<eventId>` (an event is recorded once)
 - role holders: PK `WS#<workspaceId>`, SK `ROLE#<roleKey>` (members and pending
                invitations holding a custom role; the role itself is in the workspace item)
+- API key:     PK `WS#<workspaceId>`, SK `APIKEY#<keyId>` (what the key list shows)
+- key lookup:  PK `APIKEY#<sha256 of the key>`, SK `APIKEY` (what the authorizer reads;
+               kept 30 days past revocation by TTL)
 - outbox:      PK `OUTBOX#<eventId>`, SK `OUTBOX` (expires by TTL)
 - idempotency: PK `IDEMPOTENCY#<sha256 of caller, operation, key>`, SK `IDEMPOTENCY`
 
@@ -71,6 +76,10 @@ def user_memberships_pk(user_id: str) -> str:
 
 def user_membership_sk(joined_at: str, workspace_id: str) -> str:
     return f"JOINED#{joined_at}#{workspace_id}"
+
+
+def clients_pk(agency_id: str) -> str:
+    return f"CLIENTS#{agency_id}"
 
 
 def member_names_pk(workspace_id: str) -> str:
@@ -147,6 +156,17 @@ def transfer_key(workspace_id: str) -> Key:
 
 def role_holders_key(workspace_id: str, role_key: str) -> Key:
     return {PK: workspace_pk(workspace_id), SK: f"ROLE#{role_key}"}
+
+
+API_KEY_PREFIX = "APIKEY#"
+
+
+def api_key_key(workspace_id: str, key_id: str) -> Key:
+    return {PK: workspace_pk(workspace_id), SK: f"{API_KEY_PREFIX}{key_id}"}
+
+
+def api_key_lookup_key(key_hash: str) -> Key:
+    return {PK: f"{API_KEY_PREFIX}{key_hash}", SK: "APIKEY"}
 
 
 AUDIT_SEQ_PREFIX = "SEQ#"

@@ -88,17 +88,59 @@ class TeamspaceStore:
             wanted.append(keys.transfer_key(workspace_id))
         snapshot = Snapshot()
         for item in self._batch_get(wanted):
-            if item["entity"] == "workspace":
-                snapshot.workspace = codec.workspace_from_item(item)
-            elif item["entity"] == "member":
-                member = codec.member_from_item(item)
-                snapshot.members[member.user_id] = member
-            elif item["entity"] == "invitation":
-                invitation = codec.invitation_from_item(item)
-                snapshot.invitations[invitation.invitation_id] = invitation
-            elif item["entity"] == "ownership_transfer":
-                snapshot.transfer = codec.transfer_from_item(item)
+            _absorb(snapshot, item)
         return snapshot
+
+    def load_related(self, views: dict[str, Sequence[str]]) -> dict[str, Snapshot]:
+        """Several workspaces, each with the named members, in one strongly consistent
+        BatchGetItem: an agency with one of its clients, read together."""
+        wanted = []
+        for workspace_id, user_ids in views.items():
+            wanted.append(keys.workspace_key(workspace_id))
+            wanted += [keys.member_key(workspace_id, u) for u in dict.fromkeys(user_ids)]
+        snapshots = {workspace_id: Snapshot() for workspace_id in views}
+        for item in self._batch_get(wanted):
+            _absorb(snapshots[item["workspaceId"]], item)
+        return snapshots
+
+    def list_clients(self, agency_id: str, *, limit: int, cursor: str | None) -> Page[Workspace]:
+        """An agency's live client workspaces, oldest first (GSI1)."""
+        gsi_pk = keys.clients_pk(agency_id)
+        request = {
+            "IndexName": keys.GSI1,
+            "KeyConditionExpression": "GSI1PK = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": gsi_pk}},
+        }
+        return self._query_page(
+            request, limit, cursor, {keys.GSI1PK: gsi_pk}, codec.workspace_from_item, None, "ACTIVE"
+        )
+
+    def assignments_of(self, user_id: str, agency_id: str) -> list[Member]:
+        """Every client membership an agency's assignment gave `user_id` (GSI1, the
+        user's memberships, filtered on the agency)."""
+        gsi_pk = keys.user_memberships_pk(user_id)
+        request = {
+            "IndexName": keys.GSI1,
+            "KeyConditionExpression": "GSI1PK = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": gsi_pk}},
+        }
+        found: list[Member] = []
+        cursor: str | None = None
+        while True:
+            page = self._query_page(
+                request,
+                100,
+                cursor,
+                {keys.GSI1PK: gsi_pk},
+                codec.member_from_item,
+                None,
+                None,
+                equals={"via": agency_id},
+            )
+            found += page.items
+            if page.next_cursor is None:
+                return found
+            cursor = page.next_cursor
 
     def active_workspace_ids(self, workspace_ids: set[str]) -> set[str]:
         """Which of these workspaces still exist (one BatchGetItem, at most 100 ids)."""
@@ -399,6 +441,20 @@ class TeamspaceStore:
         if any(reason.get("Code") == "TransactionConflict" for reason in reasons):
             return Conflict("CONCURRENT_UPDATE", "Another change got there first; retry")
         return _map_client_error(error)
+
+
+def _absorb(snapshot: Snapshot, item: dict[str, Any]) -> None:
+    """Place an item a workspace read brought into its snapshot."""
+    if item["entity"] == "workspace":
+        snapshot.workspace = codec.workspace_from_item(item)
+    elif item["entity"] == "member":
+        member = codec.member_from_item(item)
+        snapshot.members[member.user_id] = member
+    elif item["entity"] == "invitation":
+        invitation = codec.invitation_from_item(item)
+        snapshot.invitations[invitation.invitation_id] = invitation
+    elif item["entity"] == "ownership_transfer":
+        snapshot.transfer = codec.transfer_from_item(item)
 
 
 def _key_names(index: str | None) -> list[str]:

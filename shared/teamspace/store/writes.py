@@ -60,8 +60,14 @@ def create_workspace(workspace: Workspace) -> WriteOp:
     )
 
 
-def update_workspace(workspace: Workspace, expected_version: int) -> WriteOp:
-    """Profile fields only: the member counter and status are not touched here."""
+def update_workspace(
+    workspace: Workspace, expected_version: int, *, assigned_at_most: int | None = None
+) -> WriteOp:
+    """Profile fields only: the member counter and status are not touched here.
+
+    With `assigned_at_most` (an agency's new minute pool), the minutes its clients hold
+    must not exceed it at the write.
+    """
     item = codec.workspace_item(workspace)
     sets = ["#name = :name", "#settings = :settings", "updatedAt = :updatedAt", "version = :next"]
     removes = []
@@ -80,12 +86,16 @@ def update_workspace(workspace: Workspace, expected_version: int) -> WriteOp:
             sets.append(f"{attribute} = :{attribute}")
             values[attribute] = item[attribute]
     expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+    condition = "version = :expected AND #status = :active"
+    if assigned_at_most is not None:
+        condition += " AND (attribute_not_exists(minutesAssigned) OR minutesAssigned <= :pool)"
+        values["pool"] = assigned_at_most
     return WriteOp(
         "Update",
         {
             "Key": codec.to_attributes(keys.workspace_key(workspace.workspace_id)),
             "UpdateExpression": expression,
-            "ConditionExpression": "version = :expected AND #status = :active",
+            "ConditionExpression": condition,
             "ExpressionAttributeNames": {
                 "#name": "name",
                 "#settings": "settings",
@@ -97,26 +107,45 @@ def update_workspace(workspace: Workspace, expected_version: int) -> WriteOp:
     )
 
 
-def delete_workspace(workspace_id: str, owner_id: str, at: datetime) -> WriteOp:
+def delete_workspace(
+    workspace_id: str, owner_id: str, at: datetime, *, api_keys: int | None = None
+) -> WriteOp:
     """A tombstone: the workspace and everything in it is unreachable from this write on.
 
     Member items stay behind until the purge; every read path checks the workspace's
-    status first, so they are never served.
+    status first, so they are never served. With `api_keys` (how many keys the caller
+    read, to retire them in the same transaction), the tombstone is written only while
+    the workspace still has exactly that many, so a key created meanwhile cannot
+    outlive it.
     """
+    condition = "#status = :active AND ownerId = :owner"
+    values: dict[str, Any] = {}
+    if api_keys is not None:
+        condition += f" AND {_api_key_count_is(api_keys)}"
+        values["apiKeysRead"] = api_keys
     return WriteOp(
         "Update",
         {
             "Key": codec.to_attributes(keys.workspace_key(workspace_id)),
             "UpdateExpression": "SET #status = :deleted, deletedAt = :at, updatedAt = :at "
             "ADD version :one",
-            "ConditionExpression": "#status = :active AND ownerId = :owner",
+            "ConditionExpression": condition,
             "ExpressionAttributeNames": {"#status": "status"},
             "ExpressionAttributeValues": attribute_values(
-                deleted="DELETED", active="ACTIVE", at=iso(at), one=1, owner=owner_id
+                deleted="DELETED", active="ACTIVE", at=iso(at), one=1, owner=owner_id, **values
             ),
         },
-        workspace_not_found(),
+        # A retry reads the keys again, or answers 404 if the workspace is gone by then.
+        workspace_not_found() if api_keys is None else version_conflict("workspace's API keys"),
     )
+
+
+def _api_key_count_is(count: int) -> str:
+    """The condition that the workspace holds `count` API keys (`:apiKeysRead`); a
+    workspace that never had one has no counter."""
+    if count == 0:
+        return "(attribute_not_exists(apiKeys) OR apiKeys = :apiKeysRead)"
+    return "apiKeys = :apiKeysRead"
 
 
 def adjust_counters(
@@ -127,6 +156,8 @@ def adjust_counters(
     max_pending: int | None = None,
     seat_limit: bool = False,
     on_failed: TeamspaceError | None = None,
+    api_keys: int = 0,
+    api_keys_read: int | None = None,
 ) -> WriteOp:
     """Move the workspace's counters: members, pending invitations, and the seats both use.
 
@@ -134,6 +165,10 @@ def adjust_counters(
     condition can hold it under the seat limit (a condition cannot add two attributes).
     Limits apply only when counts grow. The seat limit is compared with the workspace's
     own `settings.maxMembers` as it is at the write, not as it was read.
+
+    `api_keys` moves the API key counter too (a removal that revokes the member's keys:
+    one transaction cannot update the workspace item twice), on the condition, with
+    `api_keys_read`, that the workspace still holds the keys that were read.
     """
     seats = members + pending
     conditions = ["#status = :active"]
@@ -145,17 +180,57 @@ def adjust_counters(
         conditions.append(
             "(attribute_not_exists(settings.maxMembers) OR seatsUsed < settings.maxMembers)"
         )
+    adds = "ADD memberCount :members, pendingInvites :pending, seatsUsed :seats"
+    if api_keys:
+        adds += ", apiKeys :apiKeys"
+        values["apiKeys"] = api_keys
+    if api_keys_read is not None:
+        conditions.append(_api_key_count_is(api_keys_read))
+        values["apiKeysRead"] = api_keys_read
     return WriteOp(
         "Update",
         {
             "Key": codec.to_attributes(keys.workspace_key(workspace_id)),
-            "UpdateExpression": "ADD memberCount :members, pendingInvites :pending, "
-            "seatsUsed :seats",
+            "UpdateExpression": adds,
             "ConditionExpression": " AND ".join(conditions),
             "ExpressionAttributeNames": {"#status": "status"},
             "ExpressionAttributeValues": attribute_values(active="ACTIVE", **values),
         },
         on_failed or workspace_not_found(),
+    )
+
+
+def take_minutes(agency_id: str, minutes: int, pool: int) -> WriteOp:
+    """Move the minutes an agency's clients hold (`minutesAssigned`) by `minutes`.
+
+    Growing, it must stay within the pool as read (`pool`): the condition holds the pool
+    unchanged and the count at most `pool - minutes`, so two budgets granted at once can
+    never add up past it (one of them fails and nothing of it is written).
+    """
+    # Minutes given back (a smaller budget, a deleted client) need no live agency.
+    conditions = ["attribute_exists(PK)"]
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {"minutes": minutes}
+    if minutes > 0:
+        conditions.append("#status = :active")
+        names["#status"] = "status"
+        values["active"] = "ACTIVE"
+        conditions.append("settings.minutePool = :pool")
+        conditions.append("(attribute_not_exists(minutesAssigned) OR minutesAssigned <= :room)")
+        values.update(pool=pool, room=pool - minutes)
+    return WriteOp(
+        "Update",
+        {
+            "Key": codec.to_attributes(keys.workspace_key(agency_id)),
+            "UpdateExpression": "ADD minutesAssigned :minutes",
+            "ConditionExpression": " AND ".join(conditions),
+            "ExpressionAttributeValues": attribute_values(**values),
+            **({"ExpressionAttributeNames": names} if names else {}),
+        },
+        Conflict(
+            "MINUTE_POOL_EXCEEDED",
+            "The agency's minute pool changed or ran out while this request ran; read it again",
+        ),
     )
 
 

@@ -1,0 +1,57 @@
+"""The API key authorizer: a Lambda REQUEST authorizer for HTTP APIs (payload 2.0,
+simple responses) that the platform's other services attach to their routes
+(docs/api-keys.md). It is no route of this stack's own API.
+
+A key comes as `X-Api-Key: tsk_...` or `Authorization: Bearer tsk_...`. A key that is
+malformed, of another stage, or fails its checksum is refused without a read; any other
+costs one GetItem by its hash. An allowed request carries the key's workspace, id, role
+and permissions (space-separated) to the route as `requestContext.authorizer.lambda`.
+Only reason codes and key ids are logged, never a key or a hash. If the table cannot
+be read, the invocation fails and API Gateway answers 500: it fails closed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.data_classes import event_source
+from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event import (
+    APIGatewayAuthorizerEventV2,
+    APIGatewayAuthorizerResponseV2,
+)
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from teamspace.api import wiring
+from teamspace.observability import logger, metrics
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@metrics.log_metrics
+@event_source(data_class=APIGatewayAuthorizerEventV2)
+def lambda_handler(event: APIGatewayAuthorizerEventV2, context: LambdaContext) -> dict[str, Any]:
+    headers = event.get("headers") or {}
+    route_workspace_id = event.path_parameters.get("workspaceId")
+    verdict = wiring.key_authorizer().authorize(headers, route_workspace_id)
+    key = verdict.key
+    logger.info(
+        "api key checked",
+        extra={"reason": verdict.reason.value, "key_id": key.key_id if key else None},
+    )
+    metrics.add_metric(
+        name="ApiKeyAllowed" if verdict.allowed else "ApiKeyRefused",
+        unit=MetricUnit.Count,
+        value=1,
+    )
+    if not verdict.allowed or key is None:
+        return APIGatewayAuthorizerResponseV2(authorize=False).asdict()
+    return APIGatewayAuthorizerResponseV2(
+        authorize=True,
+        context={
+            "workspaceId": key.workspace_id,
+            "keyId": key.key_id,
+            "role": key.role,
+            "permissions": " ".join(sorted(key.permissions)),
+        },
+    ).asdict()

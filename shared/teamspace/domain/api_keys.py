@@ -1,0 +1,201 @@
+"""API keys: create (the key shown once), list, revoke; and the revocations and
+retirements that removing a member or deleting a workspace brings.
+
+A key acts in its workspace with a role's permissions, copied onto the key when it is
+created (`check_api_key_role` says which roles a creator may give it). Keys are checked
+by the authorizer other services attach to their routes (`domain/key_authorizer.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from teamspace import permissions
+from teamspace.clock import Clock, iso, parse_iso
+from teamspace.domain import key_format
+from teamspace.domain.access import enforce, enter_workspace
+from teamspace.domain.events import Actor, DetailType
+from teamspace.domain.idempotency import IdempotencyRequest, commit_once, prior_result
+from teamspace.domain.identity import Caller
+from teamspace.domain.records import ApiKey, Page
+from teamspace.domain.service import DomainService
+from teamspace.errors import FieldError, InvalidInput
+from teamspace.ids import IdGenerator
+from teamspace.permissions import Permission
+from teamspace.store import api_keys as key_store
+from teamspace.store import custom_roles, writes
+from teamspace.store.table import TeamspaceStore
+from teamspace.store.writes import WriteOp
+
+DEFAULT_ROLE = "member"
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedApiKey:
+    """A created key, with the key itself when this call created it (shown this once).
+    A replayed Idempotency-Key gets the key's description without it: it is stored
+    nowhere."""
+
+    key: ApiKey
+    text: str | None
+
+    def __repr__(self) -> str:  # never let the key reach a log through a repr
+        return f"IssuedApiKey(key_id={self.key.key_id!r}, shown={self.text is not None})"
+
+
+class ApiKeyService(DomainService):
+    def __init__(
+        self,
+        store: TeamspaceStore,
+        clock: Clock | None = None,
+        ids: IdGenerator | None = None,
+        *,
+        stage: str,
+    ) -> None:
+        super().__init__(store, clock, ids)
+        self.stage = stage
+
+    def create(
+        self,
+        caller: Caller,
+        workspace_id: str,
+        *,
+        name: str,
+        role_key: str | None = None,
+        expires_at: datetime | None = None,
+        idempotency: IdempotencyRequest | None = None,
+    ) -> IssuedApiKey:
+        """A new key acting with `role_key` (default member) until `expires_at`, if
+        given. Needs api_keys:manage and every permission of the role."""
+        access = enter_workspace(self.store, caller, workspace_id)
+        access.require(Permission.API_KEYS_MANAGE)
+        operation = f"CreateApiKey:{workspace_id}"
+        replayed = prior_result(self.store, idempotency, caller=caller, operation=operation)
+        if replayed is not None:
+            return IssuedApiKey(_from_result(workspace_id, replayed["apiKey"]), None)
+        role = access.workspace.role(role_key or DEFAULT_ROLE)
+        if role is None:
+            raise custom_roles.unknown_role(role_key or DEFAULT_ROLE)
+        enforce(permissions.check_api_key_role(access.subject, role))
+        now = self.clock.now()
+        if expires_at is not None and expires_at <= now:
+            raise InvalidInput(
+                "VALIDATION_FAILED",
+                "The request has invalid fields: expiresAt",
+                fields=[FieldError("expiresAt", "must be in the future")],
+            )
+        issued = key_format.generate_key(self.stage)
+        key = ApiKey(
+            workspace_id=workspace_id,
+            key_id=self.ids.new("key"),
+            name=name,
+            prefix=issued.prefix,
+            role=role.key,
+            permissions=frozenset(str(p) for p in role.permissions),
+            created_by=caller.user_id,
+            created_at=now,
+            key_hash=issued.key_hash,
+            expires_at=expires_at.replace(microsecond=0) if expires_at else None,
+        )
+        ops = [
+            *key_store.create_key(key),
+            writes.require_member_unchanged(access.actor),
+            self.event(DetailType.API_KEY_CREATED, workspace_id, access.by, _created(key), now),
+        ]
+        first = commit_once(
+            self.store,
+            ops,
+            idempotency=idempotency,
+            caller=caller,
+            operation=operation,
+            # The key's description only: never the key, nor its hash.
+            result={"apiKey": _to_result(key)},
+            at=now,
+        )
+        if first is not None:
+            return IssuedApiKey(_from_result(workspace_id, first["apiKey"]), None)
+        return IssuedApiKey(key, issued.text)
+
+    def list(
+        self, caller: Caller, workspace_id: str, *, limit: int, cursor: str | None
+    ) -> Page[ApiKey]:
+        """The workspace's keys (revoked ones are gone from it), oldest first."""
+        access = enter_workspace(self.store, caller, workspace_id)
+        access.require(Permission.API_KEYS_MANAGE)
+        return key_store.list_keys(self.store, workspace_id, limit=limit, cursor=cursor)
+
+    def revoke(self, caller: Caller, workspace_id: str, key_id: str) -> None:
+        """Revoke a key: the authorizer refuses it from the next request on."""
+        access = enter_workspace(self.store, caller, workspace_id)
+        access.require(Permission.API_KEYS_MANAGE)
+        key = key_store.get_key(self.store, workspace_id, key_id)
+        if key is None:
+            raise key_store.api_key_not_found()
+        now = self.clock.now()
+        self.store.commit(
+            [
+                *revocations(self, [key], access.by, now, reason="revoked"),
+                writes.require_member_unchanged(access.actor),
+            ]
+        )
+
+
+def revocations(
+    service: DomainService,
+    revoked: Sequence[ApiKey],
+    actor: Actor,
+    at: datetime,
+    *,
+    reason: str,
+    count: bool = True,
+) -> list[WriteOp]:
+    """The writes that revoke `revoked` (as read), each with its ApiKeyRevoked event.
+
+    Without `count`, the caller moves the workspace's key counter in its own update of
+    the workspace item (see `writes.adjust_counters`)."""
+    return [
+        *key_store.revoke_keys(revoked, at, count=count),
+        *(
+            service.event(
+                DetailType.API_KEY_REVOKED,
+                key.workspace_id,
+                actor,
+                {"keyId": key.key_id, "name": key.name, "prefix": key.prefix, "reason": reason},
+                at,
+            )
+            for key in revoked
+        ),
+    ]
+
+
+def _created(key: ApiKey) -> dict[str, Any]:
+    return {
+        "keyId": key.key_id,
+        "name": key.name,
+        "prefix": key.prefix,
+        "role": key.role,
+        "permissions": sorted(key.permissions),
+        "expiresAt": iso(key.expires_at) if key.expires_at else None,
+    }
+
+
+def _to_result(key: ApiKey) -> dict[str, Any]:
+    return {**_created(key), "createdBy": key.created_by, "createdAt": iso(key.created_at)}
+
+
+def _from_result(workspace_id: str, result: dict[str, Any]) -> ApiKey:
+    return ApiKey(
+        workspace_id=workspace_id,
+        key_id=result["keyId"],
+        name=result["name"],
+        prefix=result["prefix"],
+        role=result["role"],
+        permissions=frozenset(result["permissions"]),
+        created_by=result["createdBy"],
+        created_at=parse_iso(result["createdAt"]),
+        key_hash="",  # not kept in the idempotency record, and never shown
+        expires_at=parse_iso(result["expiresAt"]) if result.get("expiresAt") else None,
+    )

@@ -1,0 +1,301 @@
+"""API keys in the table: the items, the write operations, and the reads.
+
+A key has two items. Its listing item (`WS#<ws>` / `APIKEY#<keyId>`) is what the key
+list shows; its lookup item (`APIKEY#<sha256>` / `APIKEY`) is what the authorizer
+reads with one GetItem, knowing only the key. The workspace item counts the keys
+(`apiKeys`), so creating one is conditional on there being fewer than MAX_API_KEYS, and
+a workspace deletion can check that no key was created since it read them.
+
+Revoking a key deletes its listing item (revoked keys leave the list) and marks its
+lookup item REVOKED, kept 30 days by TTL; deleting the workspace marks every lookup
+item's `workspaceStatus` DELETED. The key itself is stored nowhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from teamspace.clock import iso, parse_iso
+from teamspace.domain.records import ApiKey, ApiKeySecret, ApiKeyStatus, Page
+from teamspace.errors import LimitExceeded, NotFound, version_conflict
+from teamspace.store import codec, keys
+from teamspace.store.table import TeamspaceStore
+from teamspace.store.writes import WriteOp, attribute_values
+
+# Per workspace: keeps the list one page and a deletion's transaction small.
+MAX_API_KEYS = 20
+# A revoked key's lookup item stays this long, then TTL removes it.
+REVOKED_RETENTION_SECONDS = 30 * 24 * 3600
+
+
+def api_key_not_found() -> NotFound:
+    return NotFound("API_KEY_NOT_FOUND", "No such API key in this workspace")
+
+
+def api_key_limit() -> LimitExceeded:
+    return LimitExceeded(
+        "API_KEY_LIMIT",
+        f"A workspace holds at most {MAX_API_KEYS} API keys; revoke one first",
+    )
+
+
+# ---- items ---------------------------------------------------------------------------
+
+
+def listing_item(key: ApiKey) -> dict[str, Any]:
+    return {
+        **keys.api_key_key(key.workspace_id, key.key_id),
+        "entity": "api_key",
+        "workspaceId": key.workspace_id,
+        "keyId": key.key_id,
+        "name": key.name,
+        "prefix": key.prefix,
+        "role": key.role,
+        "permissions": sorted(key.permissions),
+        "createdBy": key.created_by,
+        "createdAt": iso(key.created_at),
+        "expiresAt": iso(key.expires_at) if key.expires_at else None,
+        "lastUsedAt": iso(key.last_used_at) if key.last_used_at else None,
+        "keyHash": key.key_hash,
+    }
+
+
+def listing_from_item(item: dict[str, Any]) -> ApiKey:
+    return ApiKey(
+        workspace_id=item["workspaceId"],
+        key_id=item["keyId"],
+        name=item["name"],
+        prefix=item["prefix"],
+        role=item["role"],
+        permissions=frozenset(item.get("permissions", [])),
+        created_by=item["createdBy"],
+        created_at=parse_iso(item["createdAt"]),
+        key_hash=item["keyHash"],
+        expires_at=parse_iso(item["expiresAt"]) if item.get("expiresAt") else None,
+        last_used_at=parse_iso(item["lastUsedAt"]) if item.get("lastUsedAt") else None,
+    )
+
+
+def lookup_item(key: ApiKey) -> dict[str, Any]:
+    return {
+        **keys.api_key_lookup_key(key.key_hash),
+        "entity": "api_key_secret",
+        "workspaceId": key.workspace_id,
+        "keyId": key.key_id,
+        "role": key.role,
+        "permissions": sorted(key.permissions),
+        "expiresAt": iso(key.expires_at) if key.expires_at else None,
+        "status": ApiKeyStatus.ACTIVE.value,
+        "workspaceStatus": "ACTIVE",
+    }
+
+
+def secret_from_item(item: dict[str, Any]) -> ApiKeySecret:
+    return ApiKeySecret(
+        key_hash=item[keys.PK].removeprefix(keys.API_KEY_PREFIX),
+        workspace_id=item["workspaceId"],
+        key_id=item["keyId"],
+        role=item["role"],
+        permissions=frozenset(item.get("permissions", [])),
+        status=ApiKeyStatus(item["status"]),
+        workspace_status=item.get("workspaceStatus", "ACTIVE"),
+        expires_at=parse_iso(item["expiresAt"]) if item.get("expiresAt") else None,
+        last_used_at=parse_iso(item["lastUsedAt"]) if item.get("lastUsedAt") else None,
+    )
+
+
+# ---- writes --------------------------------------------------------------------------
+
+
+def create_key(key: ApiKey) -> list[WriteOp]:
+    """A new key: both items, and one more on the workspace's counter (within the limit,
+    while the workspace is active)."""
+    conflict = version_conflict("API key")
+    return [
+        WriteOp(
+            "Put",
+            {
+                "Item": codec.to_attributes(listing_item(key)),
+                "ConditionExpression": "attribute_not_exists(PK)",
+            },
+            conflict,
+        ),
+        WriteOp(
+            "Put",
+            {
+                "Item": codec.to_attributes(lookup_item(key)),
+                "ConditionExpression": "attribute_not_exists(PK)",
+            },
+            conflict,
+        ),
+        WriteOp(
+            "Update",
+            {
+                "Key": codec.to_attributes(keys.workspace_key(key.workspace_id)),
+                "UpdateExpression": "ADD apiKeys :one",
+                "ConditionExpression": "#status = :active AND "
+                "(attribute_not_exists(apiKeys) OR apiKeys < :max)",
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": attribute_values(
+                    one=1, active="ACTIVE", max=MAX_API_KEYS
+                ),
+            },
+            api_key_limit(),
+        ),
+    ]
+
+
+def revoke_keys(revoked: Sequence[ApiKey], at: datetime, *, count: bool = True) -> list[WriteOp]:
+    """Revoke each key of `revoked` (listing items as read): its listing item goes, its
+    lookup item turns REVOKED. With `count`, the workspace's counter goes down too;
+    without, the caller moves it in its own update of the workspace item (one
+    transaction cannot write an item twice)."""
+    ops: list[WriteOp] = []
+    for key in revoked:
+        ops += [
+            WriteOp(
+                "Delete",
+                {
+                    "Key": codec.to_attributes(keys.api_key_key(key.workspace_id, key.key_id)),
+                    "ConditionExpression": "attribute_exists(PK)",
+                },
+                api_key_not_found(),
+            ),
+            WriteOp(
+                "Update",
+                {
+                    "Key": codec.to_attributes(keys.api_key_lookup_key(key.key_hash)),
+                    "UpdateExpression": "SET #status = :revoked, revokedAt = :at, #ttl = :ttl",
+                    "ConditionExpression": "attribute_exists(PK)",
+                    "ExpressionAttributeNames": {"#status": "status", "#ttl": keys.TTL},
+                    "ExpressionAttributeValues": attribute_values(
+                        revoked=ApiKeyStatus.REVOKED.value,
+                        at=iso(at),
+                        ttl=int(at.timestamp()) + REVOKED_RETENTION_SECONDS,
+                    ),
+                },
+                api_key_not_found(),
+            ),
+        ]
+    if count and revoked:
+        ops.append(
+            WriteOp(
+                "Update",
+                {
+                    "Key": codec.to_attributes(keys.workspace_key(revoked[0].workspace_id)),
+                    "UpdateExpression": "ADD apiKeys :minus",
+                    "ConditionExpression": "#status = :active AND apiKeys >= :n",
+                    "ExpressionAttributeNames": {"#status": "status"},
+                    "ExpressionAttributeValues": attribute_values(
+                        minus=-len(revoked), n=len(revoked), active="ACTIVE"
+                    ),
+                },
+                version_conflict("workspace's API keys"),
+            )
+        )
+    return ops
+
+
+def retire_keys(retired: Sequence[ApiKey]) -> list[WriteOp]:
+    """The workspace of these keys is being deleted: the authorizer refuses them from the
+    deletion's write on. (The listing items stay, like the member items, unreachable.)"""
+    return [
+        WriteOp(
+            "Update",
+            {
+                "Key": codec.to_attributes(keys.api_key_lookup_key(key.key_hash)),
+                "UpdateExpression": "SET workspaceStatus = :deleted",
+                "ConditionExpression": "attribute_exists(PK)",
+                "ExpressionAttributeValues": attribute_values(deleted="DELETED"),
+            },
+            version_conflict("workspace's API keys"),
+        )
+        for key in retired
+    ]
+
+
+def record_use(secret: ApiKeySecret, at: datetime, cutoff: datetime) -> list[WriteOp]:
+    """`lastUsedAt` on both items, only if it is unset or older than `cutoff`: of several
+    requests at once, one writes and the others' conditions fail (which is fine)."""
+    return [
+        WriteOp(
+            "Update",
+            {
+                "Key": codec.to_attributes(keys.api_key_lookup_key(secret.key_hash)),
+                "UpdateExpression": "SET lastUsedAt = :at",
+                "ConditionExpression": "attribute_exists(PK) AND "
+                "(attribute_not_exists(lastUsedAt) OR lastUsedAt < :cutoff)",
+                "ExpressionAttributeValues": attribute_values(at=iso(at), cutoff=iso(cutoff)),
+            },
+            version_conflict("API key's last use"),
+        ),
+        WriteOp(
+            "Update",
+            {
+                # A revoked key's listing item is gone: never write a stub back.
+                "Key": codec.to_attributes(keys.api_key_key(secret.workspace_id, secret.key_id)),
+                "UpdateExpression": "SET lastUsedAt = :at",
+                "ConditionExpression": "attribute_exists(PK)",
+                "ExpressionAttributeValues": attribute_values(at=iso(at)),
+            },
+            version_conflict("API key's last use"),
+        ),
+    ]
+
+
+# ---- reads (through the store's own query helpers: this module is part of the store) ---
+
+
+def list_keys(
+    store: TeamspaceStore, workspace_id: str, *, limit: int, cursor: str | None
+) -> Page[ApiKey]:
+    """A workspace's keys by id (creation order), from its own partition."""
+    return store._partition_page(
+        workspace_id, keys.API_KEY_PREFIX, listing_from_item, limit, cursor
+    )
+
+
+def keys_of(
+    store: TeamspaceStore, workspace_id: str, created_by: str | None = None
+) -> list[ApiKey]:
+    """Every key of a workspace (or only those `created_by` made). The counter keeps
+    them to MAX_API_KEYS, so this is one Query, or a few when filtered."""
+    pk = keys.workspace_pk(workspace_id)
+    request = {
+        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+        "ExpressionAttributeValues": {":pk": {"S": pk}, ":prefix": {"S": keys.API_KEY_PREFIX}},
+        "ConsistentRead": True,
+    }
+    equals = {"createdBy": created_by} if created_by is not None else None
+    found: list[ApiKey] = []
+    cursor: str | None = None
+    while True:
+        page = store._query_page(
+            request,
+            MAX_API_KEYS,
+            cursor,
+            {keys.PK: pk},
+            listing_from_item,
+            None,
+            None,
+            prefixes={keys.SK: keys.API_KEY_PREFIX},
+            equals=equals,
+        )
+        found += page.items
+        if page.next_cursor is None:
+            return found
+        cursor = page.next_cursor
+
+
+def get_key(store: TeamspaceStore, workspace_id: str, key_id: str) -> ApiKey | None:
+    item = store._get(keys.api_key_key(workspace_id, key_id))
+    return listing_from_item(item) if item else None
+
+
+def get_secret(store: TeamspaceStore, key_hash: str) -> ApiKeySecret | None:
+    """The lookup item of the key with this hash: one strongly consistent GetItem, so a
+    revocation holds from the next request on."""
+    item = store._get(keys.api_key_lookup_key(key_hash))
+    return secret_from_item(item) if item else None

@@ -1,0 +1,83 @@
+"""An agency over real HTTP: a pool of minutes, client workspaces with budgets, staff
+who join the agency by invitation and work in a client through an assignment (audited
+as via the agency), and who lose that access when they leave the agency."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.test_invitation_flow import link_token, mails_to
+
+pytestmark = pytest.mark.e2e
+
+
+def test_an_agency_runs_a_client_through_its_staff(api):
+    owner = api.user("agency-owner", email="ann@agency.example")
+    created = owner.post("/v1/workspaces", json={"name": "Voice Agency", "type": "agency"})
+    assert created.status_code == 201, created.text
+    agency = created.json()["workspaceId"]
+    base = f"/v1/workspaces/{agency}"
+    assert owner.patch(base, json={"settings": {"minutePool": 1000}}).status_code == 200
+
+    client = owner.post(f"{base}/clients", json={"name": "Dental Clinic", "minuteBudget": 600})
+    assert client.status_code == 201, client.text
+    client_id = client.json()["workspaceId"]
+    assert client.json()["parentWorkspaceId"] == agency
+    over = owner.post(f"{base}/clients", json={"name": "Law Firm", "minuteBudget": 500})
+    assert over.status_code == 409
+    assert over.headers["content-type"] == "application/problem+json"
+    assert over.json()["code"] == "MINUTE_POOL_EXCEEDED"
+
+    invited = owner.post(
+        f"{base}/invitations", json={"email": "sam@agency.example", "role": "member"}
+    )
+    assert invited.status_code == 201, invited.text
+    sam = api.user("agency-sam", email="sam@agency.example")
+    [mail] = mails_to(api, "sam@agency.example")
+    assert sam.post("/v1/invitations/accept", json={"token": link_token(mail)}).status_code == 200
+    assert sam.get(f"/v1/workspaces/{client_id}").status_code == 404
+
+    assigned = owner.put(f"{base}/clients/{client_id}/assignments/agency-sam", json={})
+    assert assigned.status_code == 200, assigned.text
+    assert (assigned.json()["role"], assigned.json()["via"]) == ("admin", agency)
+    listed = owner.get(f"{base}/clients").json()
+    assert listed["minutesAssigned"] == 600
+    assert [(c["name"], c["memberCount"]) for c in listed["items"]] == [("Dental Clinic", 2)]
+
+    renamed = sam.patch(f"/v1/workspaces/{client_id}", json={"name": "Dental Clinic East"})
+    assert renamed.status_code == 200, renamed.text
+    log = owner.get(f"/v1/workspaces/{client_id}/audit-log", params={"actor": "agency-sam"})
+    assert log.status_code == 200, log.text
+    [record] = log.json()["items"]
+    assert record["action"] == "WorkspaceUpdated"
+    assert record["actor"] == {"type": "user", "id": "agency-sam", "via": agency}
+
+    assert owner.delete(f"{base}/members/agency-sam").status_code == 204
+    assert sam.get(f"/v1/workspaces/{client_id}").status_code == 404
+    members = owner.get(f"/v1/workspaces/{client_id}/members").json()["items"]
+    assert [m["userId"] for m in members] == ["agency-owner"]
+    log = owner.get(f"/v1/workspaces/{client_id}/audit-log").json()["items"]
+    assert log[0]["action"] == "MemberRemoved"
+    assert log[0]["actor"] == {"type": "system", "id": "client-access", "via": agency}
+    assert owner.get(f"/v1/workspaces/{client_id}/audit-log/verify").json()["valid"] is True
+
+
+def test_security_policies_over_http(api):
+    owner = api.user("policy-owner", email="pat@acme.example")
+    created = owner.post("/v1/workspaces", json={"name": "Locked Down", "type": "simple"})
+    base = f"/v1/workspaces/{created.json()['workspaceId']}"
+    domains = owner.patch(base, json={"settings": {"allowedEmailDomains": ["acme.example"]}})
+    assert domains.status_code == 200, domains.text
+    refused = owner.post(f"{base}/invitations", json={"email": "x@evil.example", "role": "member"})
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "EMAIL_DOMAIN_NOT_ALLOWED"
+    allowed = owner.post(f"{base}/invitations", json={"email": "y@acme.example", "role": "member"})
+    assert allowed.status_code == 201, allowed.text
+
+    no_mfa = owner.patch(base, json={"settings": {"requireMfa": True}})
+    assert (no_mfa.status_code, no_mfa.json()["code"]) == (403, "MFA_REQUIRED")
+    owner_mfa = api.user("policy-owner", email="pat@acme.example", amr=["pwd", "mfa"])
+    assert owner_mfa.patch(base, json={"settings": {"requireMfa": True}}).status_code == 200
+    locked = owner.get(base)
+    assert (locked.status_code, locked.json()["code"]) == (403, "MFA_REQUIRED")
+    assert owner_mfa.get(base).status_code == 200

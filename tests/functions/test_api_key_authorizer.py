@@ -1,0 +1,251 @@
+"""The API key authorizer through its real entry point on moto: what it lets through with
+which context, what it refuses, and what each decision costs in DynamoDB calls."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import pytest
+
+from teamspace.api import wiring
+from teamspace.domain.key_authorizer import LAST_USED_EVERY
+from teamspace.domain.key_format import ALPHABET, generate_key, parse_key
+from teamspace.errors import Conflict
+from teamspace.observability import logger
+from teamspace.store import api_keys as key_store
+from tests.conftest import TEMPLATE
+from tests.support import SAMPLE_WORKSPACE, item, sample_event
+
+AUTHORIZER = "ApiKeyAuthorizerFunction"
+TABLE = TEMPLATE.table_name()
+WS_PK = f"WS#{SAMPLE_WORKSPACE}"
+OTHER_WORKSPACE = "ws_00000000000000000000000002"
+REFUSED = {"isAuthorized": False}
+
+
+@pytest.fixture
+def calls(functions) -> list[str]:
+    """Every DynamoDB operation the functions' client makes from here on, by name."""
+    made: list[str] = []
+
+    def record(model: Any, **_: Any) -> None:
+        made.append(model.name)
+
+    wiring.dynamodb_client().meta.events.register("before-call.dynamodb", record)
+    return made
+
+
+@pytest.fixture
+def key(ranked_team, functions) -> dict[str, Any]:
+    """A viewer key of the sample workspace, made by its owner through the API."""
+    event = sample_event(
+        "api_keys/create-api-key.json", body={"name": "CRM sync", "role": "viewer"}
+    )
+    reply = functions.call("ApiKeysFunction", event)
+    assert reply.status == 201, reply.body
+    return reply.body
+
+
+def check(
+    functions, headers: dict[str, str], workspace: str | None = SAMPLE_WORKSPACE
+) -> dict[str, Any]:
+    event = sample_event("api_key_authorizer/bearer.json")
+    event["headers"] = {"host": "agents123.execute-api.us-east-1.amazonaws.com", **headers}
+    if workspace is None:
+        event.pop("pathParameters")
+    else:
+        event["pathParameters"] = {"workspaceId": workspace}
+    return functions.invoke(AUTHORIZER, event)
+
+
+def bearer(text: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {text}"}
+
+
+def last_used(dynamodb, key: dict[str, Any]) -> tuple[str | None, str | None]:
+    key_hash = parse_key(key["key"], "test").key_hash
+    lookup = item(dynamodb, TABLE, f"APIKEY#{key_hash}", "APIKEY")
+    listing = item(dynamodb, TABLE, WS_PK, f"APIKEY#{key['keyId']}")
+    return lookup.get("lastUsedAt"), listing.get("lastUsedAt")
+
+
+VIEWER_PERMISSIONS = (
+    "agents:view analytics:view calls:view dashboard:view members:view workspace:view"
+)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        bearer,
+        lambda k: {"Authorization": f"bearer {k}"},
+        lambda k: {"x-api-key": k},
+        lambda k: {"X-Api-Key": k},
+    ],
+    ids=["bearer", "bearer-any-case", "x-api-key", "X-Api-Key"],
+)
+def test_a_valid_key_is_allowed_with_its_workspace_id_role_and_permissions(functions, key, headers):
+    assert check(functions, headers(key["key"])) == {
+        "isAuthorized": True,
+        "context": {
+            "workspaceId": SAMPLE_WORKSPACE,
+            "keyId": key["keyId"],
+            "role": "viewer",
+            "permissions": VIEWER_PERMISSIONS,
+        },
+    }
+
+
+def test_the_sample_events_are_well_formed_authorizer_events(functions, key):
+    for name in ("bearer", "x-api-key"):
+        event = sample_event(f"api_key_authorizer/{name}.json")
+        assert event["type"] == "REQUEST"
+        assert event["version"] == "2.0"
+        # Their key is of the dev stage: refused here, without a read.
+        assert functions.invoke(AUTHORIZER, event) == REFUSED
+
+
+def test_a_route_without_a_workspace_in_its_path_accepts_the_key(functions, key):
+    assert check(functions, bearer(key["key"]), workspace=None)["isAuthorized"] is True
+
+
+def test_a_key_of_one_workspace_is_refused_by_anothers_routes(functions, key):
+    assert check(functions, bearer(key["key"]), workspace=OTHER_WORKSPACE) == REFUSED
+
+
+def test_the_hot_path_is_exactly_one_get_item(functions, key, calls, clock):
+    assert check(functions, bearer(key["key"]))["isAuthorized"] is True  # records first use
+    calls.clear()
+    clock.advance(minutes=1)
+    for _ in range(3):
+        assert check(functions, bearer(key["key"]))["isAuthorized"] is True
+    assert calls == ["GetItem"] * 3
+
+
+def mistyped(text: str) -> str:
+    position = len(text) // 2
+    replacement = next(c for c in ALPHABET if c != text[position])
+    return text[:position] + replacement + text[position + 1 :]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        lambda k: bearer(mistyped(k)),  # a typo: the checksum fails
+        lambda k: {"x-api-key": k[:-1]},  # cut short
+        lambda k: {"x-api-key": k + "0"},
+        lambda k: bearer(k.replace("tsk_test_", "tsk_prod_", 1)),  # another stage's name
+        lambda _: bearer(generate_key("prod").text),  # a real key of another stage
+        lambda _: bearer("eyJhbGciOiJSUzI1NiJ9.e30.c2ln"),  # a JWT
+        lambda k: {"authorization": f"Basic {k}"},
+        lambda _: bearer(""),
+        lambda _: {},
+        lambda _: {"x-api-key": "x" * 10_000},
+    ],
+    ids=[
+        "mistyped",
+        "short",
+        "long",
+        "stage-renamed",
+        "other-stage",
+        "jwt",
+        "basic",
+        "empty",
+        "none",
+        "huge",
+    ],
+)
+def test_malformed_keys_are_refused_without_any_dynamodb_call(functions, key, calls, headers):
+    assert check(functions, headers(key["key"])) == REFUSED
+    assert calls == []
+
+
+def test_a_well_formed_unknown_key_costs_one_get_item(functions, key, calls):
+    assert check(functions, bearer(generate_key("test").text)) == REFUSED
+    assert calls == ["GetItem"]
+
+
+def test_a_revoked_key_is_refused_by_the_next_call(functions, key, calls):
+    assert check(functions, bearer(key["key"]))["isAuthorized"] is True
+    event = sample_event("api_keys/revoke-api-key.json", path={"keyId": key["keyId"]})
+    assert functions.call("ApiKeysFunction", event).status == 204
+    calls.clear()
+    assert check(functions, bearer(key["key"])) == REFUSED
+    assert calls == ["GetItem"]
+
+
+def test_an_expired_key_is_refused(functions, ranked_team, clock):
+    event = sample_event(
+        "api_keys/create-api-key.json",
+        body={"name": "temp", "role": "viewer", "expiresAt": "2026-11-22T11:00:00Z"},
+    )
+    temp = functions.call("ApiKeysFunction", event).body
+    assert check(functions, bearer(temp["key"]))["isAuthorized"] is True
+    clock.advance(minutes=59, seconds=59)
+    assert check(functions, bearer(temp["key"]))["isAuthorized"] is True
+    clock.advance(seconds=1)
+    assert check(functions, bearer(temp["key"])) == REFUSED
+
+
+def test_last_use_is_written_once_per_five_minutes_never_per_request(
+    functions, key, calls, clock, dynamodb
+):
+    assert last_used(dynamodb, key) == (None, None)
+    assert check(functions, bearer(key["key"]))["isAuthorized"] is True
+    assert calls == ["GetItem", "TransactWriteItems"]
+    first = "2026-11-22T10:00:00Z"
+    assert last_used(dynamodb, key) == (first, first)
+    calls.clear()
+    for _ in range(5):
+        clock.advance(minutes=1)  # up to exactly five minutes later: not due yet
+        assert check(functions, bearer(key["key"]))["isAuthorized"] is True
+    assert calls == ["GetItem"] * 5
+    assert last_used(dynamodb, key) == (first, first)
+    clock.advance(seconds=1)
+    calls.clear()
+    assert check(functions, bearer(key["key"]))["isAuthorized"] is True
+    assert calls == ["GetItem", "TransactWriteItems"]
+    assert last_used(dynamodb, key) == ("2026-11-22T10:05:01Z", "2026-11-22T10:05:01Z")
+    listed = functions.call("ApiKeysFunction", sample_event("api_keys/list-api-keys.json"))
+    assert listed.body["items"][0]["lastUsedAt"] == "2026-11-22T10:05:01Z"
+
+
+def test_concurrent_calls_that_read_the_same_stale_last_use_write_it_once(
+    functions, key, dynamodb, clock
+):
+    store = wiring.store()
+    secret = key_store.get_secret(store, parse_key(key["key"], "test").key_hash)
+    now = clock.now()
+    store.commit(key_store.record_use(secret, now, now - LAST_USED_EVERY))
+    # A second authorizer that read the same item before the first wrote: refused by
+    # its condition, so the write happens once.
+    with pytest.raises(Conflict, match="changed while this request ran"):
+        store.commit(key_store.record_use(secret, now, now - LAST_USED_EVERY))
+
+
+def test_a_failed_last_use_write_never_refuses_the_key(functions, key, calls, monkeypatch):
+    authorizer = wiring.key_authorizer()
+
+    def broken(ops: Any) -> None:
+        raise RuntimeError("table unavailable")
+
+    monkeypatch.setattr(authorizer.store, "commit", broken)
+    assert check(functions, bearer(key["key"]))["isAuthorized"] is True
+
+
+def test_the_authorizer_never_logs_the_key_or_its_hash(functions, key, caplog):
+    key_hash = parse_key(key["key"], "test").key_hash
+    caplog.set_level(logging.DEBUG)
+    check(functions, bearer(key["key"]))
+    check(functions, bearer(key["key"]), workspace=OTHER_WORKSPACE)
+    check(functions, bearer(mistyped(key["key"])))
+    ours = [vars(record) for record in caplog.records if record.name == logger.name]
+    text = json.dumps(ours, default=str)
+    assert key["keyId"] in text
+    assert "OTHER_WORKSPACE" in text
+    assert "MALFORMED" in text
+    assert key["key"] not in text
+    assert key["key"][len(key["prefix"]) :] not in text
+    assert key_hash not in text

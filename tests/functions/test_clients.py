@@ -1,0 +1,539 @@
+"""Agencies and their clients through the real handlers on moto: client workspaces, minute
+budgets taken from the agency's pool (never past it, even by racing requests), and agency
+staff assigned to clients, who act there through the agency until the assignment or
+their agency membership ends."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from local_runtime.lambdas import LambdaContext, load_module
+from teamspace.api import wiring
+from tests.conftest import TEMPLATE
+from tests.functions.chain_helpers import first_goes_second
+from tests.support import (
+    EVENTS,
+    OWNER_SUB,
+    SAMPLE_WORKSPACE,
+    item,
+    outbox_events,
+    sample_event,
+    seed_member,
+    user,
+)
+
+FN = "WorkspacesFunction"
+TABLE = TEMPLATE.table_name()
+AGENCY = SAMPLE_WORKSPACE
+STAFF = "mo"  # an agency member with the member role
+POOL = 10_000
+
+
+def as_caller(who: str | None) -> dict[str, Any] | None:
+    return None if who in (None, OWNER_SUB) else user(who)
+
+
+def create_client(functions, who=None, agency=AGENCY, _key: str | None = None, **body: Any):
+    key = _key or "k-" + json.dumps([who, agency, body], sort_keys=True)
+    event = sample_event(
+        "workspaces/create-client.json",
+        caller=as_caller(who),
+        body={"name": "Dental Clinic", **body},
+        path={"workspaceId": agency},
+        headers={"idempotency-key": key[:255]},
+    )
+    return functions.call(FN, event)
+
+
+def list_clients(functions, who=None):
+    return functions.call(FN, sample_event("workspaces/list-clients.json", caller=as_caller(who)))
+
+
+def set_budget(functions, client_id, minutes, who=None):
+    event = sample_event(
+        "workspaces/set-client-budget.json",
+        caller=as_caller(who),
+        body={"minuteBudget": minutes},
+        path={"clientId": client_id},
+    )
+    return functions.call(FN, event)
+
+
+def assign(functions, client_id, user_id=STAFF, who=None, role: str | None = None):
+    event = sample_event(
+        "workspaces/assign-to-client.json",
+        caller=as_caller(who),
+        body={} if role is None else {"role": role},
+        path={"clientId": client_id, "userId": user_id},
+    )
+    return functions.call(FN, event)
+
+
+def unassign(functions, client_id, user_id=STAFF, who=None):
+    event = sample_event(
+        "workspaces/unassign-from-client.json",
+        caller=as_caller(who),
+        path={"clientId": client_id, "userId": user_id},
+    )
+    return functions.call(FN, event)
+
+
+def get_workspace(functions, workspace_id, who):
+    event = sample_event(
+        "workspaces/get-workspace.json", caller=user(who), path={"workspaceId": workspace_id}
+    )
+    return functions.call(FN, event)
+
+
+def rename(functions, workspace_id, who, name="Renamed"):
+    event = sample_event(
+        "workspaces/update-workspace.json",
+        caller=as_caller(who),
+        body={"name": name},
+        path={"workspaceId": workspace_id},
+    )
+    return functions.call(FN, event)
+
+
+def update_settings(functions, settings, workspace_id=AGENCY, who=None):
+    event = sample_event(
+        "workspaces/update-workspace.json",
+        caller=as_caller(who),
+        body={"settings": settings},
+        path={"workspaceId": workspace_id},
+    )
+    return functions.call(FN, event)
+
+
+def remove_from_agency(functions, user_id=STAFF):
+    event = sample_event("membership/remove-member.json", path={"userId": user_id})
+    return functions.call("MembershipFunction", event)
+
+
+def client_access(functions, event: dict[str, Any]) -> dict[str, Any]:
+    """Deliver a bus event to the client_access consumer through its real entry point."""
+    spec = TEMPLATE.functions()["ClientAccessFunction"]
+    return load_module(spec).lambda_handler(event, LambdaContext(spec.logical_id))
+
+
+def as_bus_event(outbox: dict[str, Any]) -> dict[str, Any]:
+    sample = json.loads((EVENTS / "bus" / "MemberRemoved.json").read_text())
+    detail = {k: v for k, v in outbox.items() if k not in ("detailType", "ttl")}
+    return {**sample, "detail-type": outbox["detailType"], "detail": detail}
+
+
+def events_of(dynamodb, workspace_id: str, detail_type: str | None = None):
+    return [
+        e
+        for e in outbox_events(dynamodb, TABLE)
+        if e["workspaceId"] == workspace_id and detail_type in (None, e["detailType"])
+    ]
+
+
+@pytest.fixture
+def agency(functions, store, clock) -> dict[str, str]:
+    """An agency with a pool of 10,000 minutes, an admin (ada), a member (mo) and a viewer
+    (vic)."""
+    event = sample_event(
+        "workspaces/create-workspace.json", body={"name": "Acme Agency", "type": "agency"}
+    )
+    assert functions.call(FN, event).status == 201
+    assert update_settings(functions, {"minutePool": POOL}).status == 200
+    for user_id, role in (("ada", "admin"), (STAFF, "member"), ("vic", "viewer")):
+        seed_member(store, AGENCY, user_id, role, clock.now())
+    return {"admin": "ada", "member": STAFF, "viewer": "vic"}
+
+
+@pytest.fixture
+def client(functions, agency) -> str:
+    reply = create_client(functions, minuteBudget=2_000)
+    assert reply.status == 201, reply.body
+    return reply.body["workspaceId"]
+
+
+@pytest.fixture
+def assigned(functions, client) -> str:
+    reply = assign(functions, client)
+    assert reply.status == 200, reply.body
+    return client
+
+
+# ---- client workspaces ----------------------------------------------------------------
+
+
+def test_the_owner_creates_a_client_owned_by_the_agency_owner(functions, agency, dynamodb):
+    reply = create_client(functions, minuteBudget=3_000, description="Bookings")
+    assert reply.status == 201
+    client = reply.body
+    assert client["parentWorkspaceId"] == AGENCY
+    assert client["ownerId"] == OWNER_SUB
+    assert client["type"] == "simple"
+    assert client["minuteBudget"] == 3_000
+    assert item(dynamodb, TABLE, f"WS#{client['workspaceId']}", f"MEMBER#{OWNER_SUB}")["role"] == (
+        "owner"
+    )
+    (created,) = events_of(dynamodb, client["workspaceId"], "WorkspaceCreated")
+    assert created["actor"] == {"type": "user", "id": OWNER_SUB, "via": AGENCY}
+    assert created["data"]["parentWorkspaceId"] == AGENCY
+
+
+def test_an_admin_creates_a_client_and_the_agency_owner_still_owns_it(functions, agency, dynamodb):
+    reply = create_client(functions, who="ada")
+    assert reply.status == 201
+    client_id = reply.body["workspaceId"]
+    assert reply.body["ownerId"] == OWNER_SUB
+    assert item(dynamodb, TABLE, f"WS#{client_id}", "MEMBER#ada") is None
+
+
+def test_the_list_shows_member_counts_budgets_and_the_pool(functions, client):
+    create_client(functions, name="Law Firm", minuteBudget=500)
+    assign(functions, client)
+    reply = list_clients(functions)
+    assert reply.status == 200
+    listed = {c["workspaceId"]: c for c in reply.body["items"]}
+    assert listed[client]["memberCount"] == 2
+    assert listed[client]["minuteBudget"] == 2_000
+    assert sorted(c["minuteBudget"] for c in reply.body["items"]) == [500, 2_000]
+    assert reply.body["minutePool"] == POOL
+    assert reply.body["minutesAssigned"] == 2_500
+    assert reply.body["nextCursor"] is None
+
+
+def test_the_list_is_paged(functions, agency):
+    for n in range(3):
+        create_client(functions, name=f"Client {n}")
+    event = sample_event("workspaces/list-clients.json", query={"limit": "2"})
+    first = functions.call(FN, event)
+    assert len(first.body["items"]) == 2
+    event = sample_event(
+        "workspaces/list-clients.json", query={"limit": "2", "cursor": first.body["nextCursor"]}
+    )
+    second = functions.call(FN, event)
+    assert [c["name"] for c in second.body["items"]] == ["Client 2"]
+    assert second.body["nextCursor"] is None
+
+
+@pytest.mark.parametrize("who", ["mo", "vic"])
+def test_members_without_clients_manage_are_refused(functions, agency, who):
+    assert create_client(functions, who=who).code == "PERMISSION_DENIED"
+    assert list_clients(functions, who=who).status == 403
+
+
+def test_a_stranger_finds_no_agency(functions, agency):
+    assert create_client(functions, who="stranger").status == 404
+    assert list_clients(functions, who="stranger").status == 404
+
+
+def test_a_simple_workspace_has_no_clients(functions):
+    functions.call(FN, sample_event("workspaces/create-workspace.json"))
+    reply = create_client(functions)
+    assert (reply.status, reply.code) == (422, "NOT_AN_AGENCY")
+    assert update_settings(functions, {"minutePool": 10}).code == "NOT_AN_AGENCY"
+
+
+def test_a_client_cannot_have_clients(functions, client):
+    assert create_client(functions, agency=client).code == "NOT_AN_AGENCY"
+
+
+def test_creating_a_client_again_with_the_same_key_returns_the_first(functions, agency, dynamodb):
+    first = create_client(functions, minuteBudget=100, _key="same")
+    again = create_client(functions, minuteBudget=100, _key="same")
+    assert again.status == 201
+    assert again.body["workspaceId"] == first.body["workspaceId"]
+    assert item(dynamodb, TABLE, f"WS#{AGENCY}", "META")["minutesAssigned"] == 100
+
+
+# ---- minute budgets -------------------------------------------------------------------
+
+
+def test_a_budget_beyond_the_pool_is_refused_and_nothing_is_written(functions, client, dynamodb):
+    reply = create_client(functions, name="Greedy", minuteBudget=POOL - 1_999)
+    assert (reply.status, reply.code) == (409, "MINUTE_POOL_EXCEEDED")
+    assert "8000 minutes left" in reply.body["detail"]
+    assert len(list_clients(functions).body["items"]) == 1
+    assert item(dynamodb, TABLE, f"WS#{AGENCY}", "META")["minutesAssigned"] == 2_000
+
+
+def test_changing_a_budget_moves_what_the_pool_holds(functions, client, dynamodb):
+    assert set_budget(functions, client, 9_000).body["minuteBudget"] == 9_000
+    assert item(dynamodb, TABLE, f"WS#{AGENCY}", "META")["minutesAssigned"] == 9_000
+    assert set_budget(functions, client, 10_001).code == "MINUTE_POOL_EXCEEDED"
+    assert set_budget(functions, client, 1_000).status == 200
+    assert item(dynamodb, TABLE, f"WS#{AGENCY}", "META")["minutesAssigned"] == 1_000
+    (updated,) = events_of(dynamodb, client, "WorkspaceUpdated")[-1:]
+    assert updated["actor"]["via"] == AGENCY
+
+
+def test_the_pool_cannot_shrink_below_the_budgets_it_holds(functions, client):
+    reply = update_settings(functions, {"minutePool": 1_999})
+    assert (reply.status, reply.code) == (409, "MINUTE_POOL_BELOW_ASSIGNED")
+    assert update_settings(functions, {"minutePool": 2_000}).status == 200
+
+
+def test_a_client_cannot_set_its_own_budget(functions, client):
+    reply = update_settings(functions, {"minuteBudget": 99_999}, workspace_id=client)
+    assert (reply.status, reply.code) == (422, "VALIDATION_FAILED")
+
+
+def test_an_unknown_client_is_not_found(functions, agency):
+    other = "ws_0000000000000000000000zzzz"
+    assert set_budget(functions, other, 5).code == "CLIENT_NOT_FOUND"
+    assert assign(functions, other).code == "CLIENT_NOT_FOUND"
+
+
+def test_another_agencys_client_is_not_found(functions, client):
+    event = sample_event(
+        "workspaces/create-workspace.json",
+        body={"name": "Rival", "type": "agency"},
+        headers={"idempotency-key": "rival"},
+    )
+    rival = functions.call(FN, event).body["workspaceId"]
+    event = sample_event(
+        "workspaces/set-client-budget.json",
+        body={"minuteBudget": 1},
+        path={"workspaceId": rival, "clientId": client},
+    )
+    assert functions.call(FN, event).code == "CLIENT_NOT_FOUND"
+
+
+def test_two_concurrent_creations_cannot_overdraw_the_pool(functions, agency, dynamodb):
+    """Each budget fits the pool on its own, both do not: whichever commits second is
+    refused, though it read the pool before the first committed."""
+    client = wiring.dynamodb_client()
+
+    def competitor():
+        return create_client(functions, name="First", minuteBudget=6_000)
+
+    with first_goes_second(client, "TransactWriteItems", competitor) as first:
+        second = create_client(functions, name="Second", minuteBudget=6_000)
+    assert first[0].status == 201
+    assert (second.status, second.code) == (409, "MINUTE_POOL_EXCEEDED")
+    assert item(dynamodb, TABLE, f"WS#{AGENCY}", "META")["minutesAssigned"] == 6_000
+    assert [c["name"] for c in list_clients(functions).body["items"]] == ["First"]
+
+
+def test_two_concurrent_budget_raises_cannot_overdraw_the_pool(functions, client, dynamodb):
+    other = create_client(functions, name="Other").body["workspaceId"]
+    db = wiring.dynamodb_client()
+    with first_goes_second(db, "TransactWriteItems", lambda: set_budget(functions, other, 5_000)):
+        second = set_budget(functions, client, 6_000)
+    assert second.code == "MINUTE_POOL_EXCEEDED"
+    budgets = {c["workspaceId"]: c["minuteBudget"] for c in list_clients(functions).body["items"]}
+    assert budgets == {client: 2_000, other: 5_000}
+    assert item(dynamodb, TABLE, f"WS#{AGENCY}", "META")["minutesAssigned"] == 7_000
+
+
+def test_a_pool_cut_racing_a_budget_raise_leaves_them_consistent(functions, client, dynamodb):
+    db = wiring.dynamodb_client()
+    with first_goes_second(db, "TransactWriteItems", lambda: set_budget(functions, client, 9_000)):
+        cut = update_settings(functions, {"minutePool": 5_000})
+    assert cut.status == 409
+    agency = item(dynamodb, TABLE, f"WS#{AGENCY}", "META")
+    assert agency["settings"]["minutePool"] == POOL
+    assert agency["minutesAssigned"] == 9_000
+
+
+# ---- staff assignments ----------------------------------------------------------------
+
+
+def test_an_assigned_member_acts_in_the_client_as_admin_via_the_agency(
+    functions, assigned, dynamodb
+):
+    assert get_workspace(functions, assigned, STAFF).body["role"] == "admin"
+    member = item(dynamodb, TABLE, f"WS#{assigned}", f"MEMBER#{STAFF}")
+    assert (member["role"], member["via"]) == ("admin", AGENCY)
+    (joined,) = events_of(dynamodb, assigned, "MemberJoined")
+    assert joined["data"]["via"] == AGENCY
+    assert joined["actor"] == {"type": "user", "id": OWNER_SUB, "via": AGENCY}
+    assert rename(functions, assigned, STAFF).status == 200
+    (renamed,) = events_of(dynamodb, assigned, "WorkspaceUpdated")
+    assert renamed["actor"] == {"type": "user", "id": STAFF, "via": AGENCY}
+
+
+def test_an_assigned_members_actions_are_audited_as_via_the_agency(functions, assigned, dynamodb):
+    rename(functions, assigned, STAFF)
+    consumer = TEMPLATE.functions()["AuditConsumerFunction"]
+    sample = json.loads((EVENTS / "audit_consumer" / "role-changed.json").read_text())
+    records = []
+    for n, event in enumerate(events_of(dynamodb, assigned)):
+        record = {
+            **sample["Records"][0],
+            "messageId": f"m{n}",
+            "body": json.dumps(as_bus_event(event)),
+        }
+        records.append(record)
+    load_module(consumer).lambda_handler({"Records": records}, LambdaContext("audit"))
+    event = sample_event(
+        "audit/list-audit-log.json", path={"workspaceId": assigned}, query={"actor": STAFF}
+    )
+    reply = functions.call("AuditFunction", event)
+    assert reply.status == 200
+    (record,) = reply.body["items"]
+    assert record["action"] == "WorkspaceUpdated"
+    assert record["actor"] == {"type": "user", "id": STAFF, "via": AGENCY}
+
+
+def test_the_assignment_names_the_role(functions, client):
+    reply = assign(functions, client, role="viewer")
+    assert reply.body["role"] == "viewer"
+    assert reply.body["via"] == AGENCY
+    assert get_workspace(functions, client, STAFF).body["role"] == "viewer"
+
+
+def test_assigning_again_changes_the_role(functions, assigned, dynamodb):
+    assert assign(functions, assigned, role="developer").body["role"] == "developer"
+    (changed,) = events_of(dynamodb, assigned, "MemberRoleChanged")
+    assert changed["data"] == {"userId": STAFF, "previousRole": "admin", "role": "developer"}
+    assert item(dynamodb, TABLE, f"WS#{assigned}", "META")["memberCount"] == 2
+
+
+@pytest.mark.parametrize(
+    ("who", "role", "code"),
+    [
+        ("mo", None, "PERMISSION_DENIED"),
+        ("vic", "viewer", "PERMISSION_DENIED"),
+        (None, "owner", "OWNER_IMMUTABLE"),
+        ("ada", "owner", "OWNER_IMMUTABLE"),
+        ("ada", "billing", "GRANT_EXCEEDS_OWN"),
+    ],
+)
+def test_assignment_rules(functions, client, who, role, code):
+    reply = assign(functions, client, who=who, role=role)
+    assert (reply.status, reply.code) == (403, code)
+
+
+def test_an_admin_assigns_an_admin(functions, client):
+    assert assign(functions, client, who="ada").body["role"] == "admin"
+
+
+def test_only_agency_members_can_be_assigned(functions, client):
+    assert assign(functions, client, user_id="stranger").code == "MEMBER_NOT_FOUND"
+
+
+def test_a_direct_member_of_the_client_is_not_taken_over(functions, client, store, clock):
+    seed_member(store, client, "carol", "member", clock.now())
+    seed_member(store, AGENCY, "carol", "member", clock.now())
+    assert assign(functions, client, user_id="carol").code == "ALREADY_A_MEMBER"
+
+
+def test_an_unknown_role_is_refused(functions, client):
+    assert assign(functions, client, role="wizard").code == "UNKNOWN_ROLE"
+
+
+def test_unassigning_ends_access_at_once(functions, assigned, dynamodb):
+    assert unassign(functions, assigned).status == 204
+    assert get_workspace(functions, assigned, STAFF).status == 404
+    assert item(dynamodb, TABLE, f"WS#{assigned}", f"MEMBER#{STAFF}") is None
+    assert item(dynamodb, TABLE, f"WS#{assigned}", "META")["memberCount"] == 1
+    (removed,) = events_of(dynamodb, assigned, "MemberRemoved")
+    assert removed["actor"]["via"] == AGENCY
+    assert unassign(functions, assigned).code == "ASSIGNMENT_NOT_FOUND"
+
+
+def test_a_direct_member_cannot_be_unassigned(functions, client):
+    assert unassign(functions, client, user_id=OWNER_SUB).code == "ASSIGNMENT_NOT_FOUND"
+
+
+def test_removal_from_the_agency_ends_client_access_before_any_clean_up(
+    functions, assigned, dynamodb
+):
+    assert remove_from_agency(functions).status == 204
+    # The consumer has not run: the item is still there, and grants nothing.
+    assert item(dynamodb, TABLE, f"WS#{assigned}", f"MEMBER#{STAFF}") is not None
+    assert get_workspace(functions, assigned, STAFF).status == 404
+    assert rename(functions, assigned, STAFF).status == 404
+
+
+def test_the_consumer_removes_every_assignment_of_a_removed_member(functions, assigned, dynamodb):
+    second = create_client(functions, name="Second").body["workspaceId"]
+    assign(functions, second)
+    remove_from_agency(functions)
+    (removal,) = events_of(dynamodb, AGENCY, "MemberRemoved")
+    assert client_access(functions, as_bus_event(removal)) == {"withdrawn": 2}
+    for client_id in (assigned, second):
+        assert item(dynamodb, TABLE, f"WS#{client_id}", f"MEMBER#{STAFF}") is None
+        assert item(dynamodb, TABLE, f"WS#{client_id}", f"MEMBER_EMAIL#{STAFF}@example.com") is None
+        assert item(dynamodb, TABLE, f"WS#{client_id}", "META")["memberCount"] == 1
+        (withdrawn,) = events_of(dynamodb, client_id, "MemberRemoved")
+        assert withdrawn["actor"] == {"type": "system", "id": "client-access", "via": AGENCY}
+    # Delivered twice, it finds nothing more to do.
+    assert client_access(functions, as_bus_event(removal)) == {"withdrawn": 0}
+
+
+def test_leaving_the_agency_withdraws_assignments_too(functions, assigned, dynamodb):
+    event = sample_event("membership/remove-member.json", caller=user(STAFF), path={"userId": "me"})
+    assert functions.call("MembershipFunction", event).status == 204
+    (left,) = events_of(dynamodb, AGENCY, "MemberLeft")
+    assert client_access(functions, as_bus_event(left)) == {"withdrawn": 1}
+    assert item(dynamodb, TABLE, f"WS#{assigned}", f"MEMBER#{STAFF}") is None
+
+
+def test_a_member_back_in_the_agency_does_not_get_old_assignments_back(
+    functions, assigned, store, clock, dynamodb
+):
+    remove_from_agency(functions)
+    clock.advance(seconds=60)
+    seed_member(store, AGENCY, STAFF, "member", clock.now())
+    assert get_workspace(functions, assigned, STAFF).status == 404
+    (removal,) = events_of(dynamodb, AGENCY, "MemberRemoved")
+    assert client_access(functions, as_bus_event(removal)) == {"withdrawn": 1}
+    # Assigned again after coming back, they work there, and a late copy of the old
+    # removal event leaves the new assignment alone.
+    clock.advance(seconds=60)
+    assert assign(functions, assigned).status == 200
+    assert get_workspace(functions, assigned, STAFF).status == 200
+    assert client_access(functions, as_bus_event(removal)) == {"withdrawn": 0}
+    assert get_workspace(functions, assigned, STAFF).status == 200
+
+
+def test_removal_from_a_workspace_that_is_no_agency_withdraws_nothing(functions, assigned):
+    event = as_bus_event(
+        {
+            "detailType": "MemberRemoved",
+            "eventId": "evt_00000000000000000000000999",
+            "version": 1,
+            "occurredAt": "2026-11-22T10:00:00Z",
+            "workspaceId": assigned,
+            "actor": {"type": "user", "id": OWNER_SUB},
+            "data": {"userId": STAFF, "email": f"{STAFF}@example.com", "role": "admin"},
+        }
+    )
+    assert client_access(functions, event) == {"withdrawn": 0}
+    assert get_workspace(functions, assigned, STAFF).status == 200
+
+
+def test_suspension_in_the_agency_pauses_client_access(functions, assigned):
+    suspend = sample_event("membership/suspend-member.json", path={"userId": STAFF})
+    assert functions.call("MembershipFunction", suspend).status == 200
+    assert get_workspace(functions, assigned, STAFF).status == 404
+    reactivate = sample_event("membership/reactivate-member.json", path={"userId": STAFF})
+    assert functions.call("MembershipFunction", reactivate).status == 200
+    assert get_workspace(functions, assigned, STAFF).status == 200
+
+
+def test_deleting_the_agency_ends_staff_access_to_its_clients(functions, assigned):
+    assert functions.call(FN, sample_event("workspaces/delete-workspace.json")).status == 204
+    assert get_workspace(functions, assigned, STAFF).status == 404
+    # The client itself, owned by the agency's owner, lives on.
+    assert get_workspace(functions, assigned, OWNER_SUB).status == 200
+
+
+def test_agency_staff_cannot_be_named_owner_of_a_client(functions, assigned):
+    event = sample_event(
+        "ownership/request-transfer.json",
+        body={"newOwnerId": STAFF, "confirmName": "Dental Clinic"},
+        path={"workspaceId": assigned},
+    )
+    reply = functions.call("OwnershipFunction", event)
+    assert (reply.status, reply.code) == (409, "NOMINEE_VIA_AGENCY")
+
+
+def test_deleting_a_client_gives_its_budget_back_to_the_pool(functions, client, dynamodb):
+    event = sample_event("workspaces/delete-workspace.json", path={"workspaceId": client})
+    assert functions.call(FN, event).status == 204
+    assert item(dynamodb, TABLE, f"WS#{AGENCY}", "META")["minutesAssigned"] == 0
+    assert list_clients(functions).body["items"] == []
+    assert create_client(functions, name="Next", minuteBudget=POOL).status == 201
