@@ -12,6 +12,10 @@ PYTHON312 ?= $(shell for c in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python
 
 VENV := .venv
 TOOLS := .venv-tools
+# checkov pins a boto3 that aws-sam-cli's cannot live with: a third environment.
+CHECKOV := .venv-checkov
+# The checkov rules skipped, each with its reason in docs/security.md ("checkov").
+CHECKOV_SKIP := CKV_AWS_27,CKV_AWS_115,CKV_AWS_116,CKV_AWS_117,CKV_AWS_119,CKV_AWS_158,CKV_AWS_173
 PY := $(VENV)/bin/python
 PIP_FLAGS := --quiet --disable-pip-version-check
 export PYTHONPATH := shared:.
@@ -19,13 +23,14 @@ export SAM_CLI_TELEMETRY := 0
 # sam build looks for python3.12 on PATH.
 SAM_PATH := $(dir $(PYTHON312)):$(PATH)
 
-.PHONY: help python run test lint fmt check template pytest docs clean
+.PHONY: help python run test lint fmt check template pytest docs openapi clean
 
 help:
 	@echo "make run    serve the API on http://127.0.0.1:$${PORT:-3000} (PORT=3100 make run)"
-	@echo "make test   lint, template checks (cfn-lint, sam validate --lint, sam build), all tests"
+	@echo "make test   lint, template checks (cfn-lint, sam validate --lint, sam build, checkov), all tests"
 	@echo "make fmt    format and fix with ruff"
 	@echo "make docs   regenerate docs/events.md and docs/permissions.md from the code"
+	@echo "make openapi  regenerate docs/openapi.json from the HTTP functions"
 
 python:
 	@if [ -z "$(PYTHON312)" ]; then \
@@ -45,6 +50,12 @@ $(TOOLS)/.installed: requirements-tools.txt | python
 	$(TOOLS)/bin/python -m pip install $(PIP_FLAGS) -r requirements-tools.txt
 	@touch $@
 
+$(CHECKOV)/.installed: requirements-checkov.txt | python
+	@test -x $(CHECKOV)/bin/python || $(PYTHON312) -m venv $(CHECKOV)
+	$(CHECKOV)/bin/python -m pip install $(PIP_FLAGS) --upgrade pip
+	$(CHECKOV)/bin/python -m pip install $(PIP_FLAGS) -r requirements-checkov.txt
+	@touch $@
+
 run: $(VENV)/.installed
 	$(PY) -m local_runtime
 
@@ -57,10 +68,12 @@ fmt: $(VENV)/.installed
 	$(VENV)/bin/ruff format .
 
 # The template must validate and build for real.
-template: $(TOOLS)/.installed
+template: $(TOOLS)/.installed $(CHECKOV)/.installed
 	$(TOOLS)/bin/cfn-lint template.yaml
 	PATH="$(SAM_PATH)" $(TOOLS)/bin/sam validate --lint --region us-east-1
 	PATH="$(SAM_PATH)" $(TOOLS)/bin/sam build --region us-east-1 --build-dir .aws-sam/build
+	$(CHECKOV)/bin/checkov -f template.yaml --framework cloudformation --skip-download \
+		--compact --quiet --skip-check $(CHECKOV_SKIP)
 
 check: lint template
 
@@ -71,6 +84,10 @@ test: check pytest
 
 docs: $(VENV)/.installed
 	$(PY) -m tools.gen_docs
+
+# The OpenAPI document, merged from the HTTP functions' resolvers (a test keeps it current).
+openapi: $(VENV)/.installed
+	$(PY) -m tools.openapi
 
 clean:
 	rm -rf .aws-sam .pytest_cache .ruff_cache

@@ -29,6 +29,7 @@ from local_runtime.tokens import AUDIENCE, LocalIssuer, TokenRejected
 from teamspace.api import wiring
 from teamspace.clock import SystemClock
 from teamspace.ids import UlidGenerator
+from tools import openapi
 
 log = logging.getLogger("teamspace.local")
 MAX_REQUEST_BYTES = 1024 * 1024
@@ -66,6 +67,26 @@ def _problem(status: int, code: str, detail: str) -> tuple[int, dict[str, str], 
     return status, {"content-type": "application/problem+json"}, json.dumps(body).encode()
 
 
+# Swagger UI from its CDN: the browser fetches it; the runtime itself needs no network.
+DOCS_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>Teamspace API</title>
+  <link rel="stylesheet" href="https://unpkg.com/swagger-ui-dist@5/swagger-ui.css">
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="https://unpkg.com/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
+  <script>
+    // Get a token from POST /_local/tokens, then "Authorize" with it.
+    window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui"});
+  </script>
+</body>
+</html>
+"""
+
+
 def _json(status: int, body: Any) -> tuple[int, dict[str, str], bytes]:
     return status, {"content-type": "application/json"}, json.dumps(body).encode()
 
@@ -88,6 +109,7 @@ class LocalRuntime:
         self.mailbox = Mailbox(self.template)
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._openapi: bytes | None = None
 
     @property
     def url(self) -> str:
@@ -127,6 +149,8 @@ class LocalRuntime:
         path, query = split.path, split.query
         if path.startswith("/_local/"):
             return self._local(method, path, body)
+        if method == "GET" and path in ("/openapi.json", "/docs"):
+            return self._api_document(path)
         for route in self.routes:
             path_parameters = route.match(method, path)
             if path_parameters is None:
@@ -154,6 +178,16 @@ class LocalRuntime:
                 self.mailbox.collect()
             return to_http(result)
         return _problem(404, "ROUTE_NOT_FOUND", f"No route for {method} {path}")
+
+    def _api_document(self, path: str) -> tuple[int, dict[str, str], bytes]:
+        """The OpenAPI document the code describes, and a page to try it in."""
+        if path == "/docs":
+            return 200, {"content-type": "text/html; charset=utf-8"}, DOCS_PAGE.encode()
+        if self._openapi is None:
+            document = openapi.build(self.template)
+            document["servers"] = [{"url": self.url, "description": "this local runtime"}]
+            self._openapi = openapi.render(document).encode()
+        return 200, {"content-type": "application/json"}, self._openapi
 
     def _local(self, method: str, path: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
         if (method, path) == ("GET", "/_local/health"):
@@ -231,9 +265,17 @@ class LocalRuntime:
                         self.send_header(name, value)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
-                self.wfile.write(payload)
+                if self.command != "HEAD":  # a HEAD reply says its length, sends no body
+                    self.wfile.write(payload)
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+
+            def __getattr__(self, name: str) -> Any:
+                # Any other method (TRACE, QUERY, ...) gets the "no route" problem, as
+                # API Gateway answers it, rather than http.server's HTML 501.
+                if name.startswith("do_"):
+                    return self._serve
+                raise AttributeError(name)
 
             def log_message(self, format: str, *args: Any) -> None:
                 log.info("%s %s", self.address_string(), format % args)

@@ -10,13 +10,17 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from teamspace.api import api_key_models, models, wiring
+from teamspace.api.openapi import created, no_content, ok
 from teamspace.api.params import ApiKeyIdPath, Cursor, IdempotencyKeyHeader, Limit, WorkspaceId
 from teamspace.api.resolver import create_resolver, current_caller, http_handler
 
 app = create_resolver()
 
 
-@app.post("/v1/workspaces/<workspaceId>/api-keys")
+@app.post(
+    "/v1/workspaces/<workspaceId>/api-keys",
+    responses=created(api_key_models.CreatedApiKeyOut, "The key, shown this once"),
+)
 def create_api_key(
     workspaceId: WorkspaceId,
     body: Annotated[api_key_models.CreateApiKeyRequest, Body()],
@@ -39,7 +43,10 @@ def create_api_key(
     )
 
 
-@app.get("/v1/workspaces/<workspaceId>/api-keys")
+@app.get(
+    "/v1/workspaces/<workspaceId>/api-keys",
+    responses=ok(models.PageOut[api_key_models.ApiKeyOut], "The keys, never the key itself"),
+)
 def list_api_keys(
     workspaceId: WorkspaceId, limit: Limit = 50, cursor: Cursor = None
 ) -> dict[str, Any]:
@@ -47,7 +54,7 @@ def list_api_keys(
     return models.page_out(page, api_key_models.api_key_out)
 
 
-@app.delete("/v1/workspaces/<workspaceId>/api-keys/<keyId>")
+@app.delete("/v1/workspaces/<workspaceId>/api-keys/<keyId>", responses=no_content("Revoked"))
 def revoke_api_key(workspaceId: WorkspaceId, keyId: ApiKeyIdPath):
     wiring.api_keys().revoke(current_caller(app), workspaceId, keyId)
     return Response(204)

@@ -8,7 +8,8 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from teamspace.api import audit_models, wiring
+from teamspace.api import audit_models, models, wiring
+from teamspace.api.openapi import ok, text
 from teamspace.api.params import Cursor, Limit, WorkspaceId
 from teamspace.api.resolver import create_resolver, current_caller, http_handler
 
@@ -19,7 +20,10 @@ Format = Annotated[str, Query(alias="format", pattern=r"^(jsonl|csv)$", descript
 MEDIA_TYPES = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}
 
 
-@app.get("/v1/workspaces/<workspaceId>/audit-log")
+@app.get(
+    "/v1/workspaces/<workspaceId>/audit-log",
+    responses=ok(models.PageOut[audit_models.AuditRecordOut], "Records, newest first"),
+)
 def list_audit_log(
     workspaceId: WorkspaceId,
     actor: Text = None,
@@ -37,13 +41,18 @@ def list_audit_log(
     }
 
 
-@app.get("/v1/workspaces/<workspaceId>/audit-log/verify")
+@app.get(
+    "/v1/workspaces/<workspaceId>/audit-log/verify", responses=ok(audit_models.VerificationOut)
+)
 def verify_audit_log(workspaceId: WorkspaceId) -> dict[str, Any]:
     result = wiring.audit().verify(current_caller(app), workspaceId)
     return audit_models.verification_out(result)
 
 
-@app.get("/v1/workspaces/<workspaceId>/audit-log/export")
+@app.get(
+    "/v1/workspaces/<workspaceId>/audit-log/export",
+    responses=text(list(MEDIA_TYPES.values()), "Every record with all its hashed fields"),
+)
 def export_audit_log(workspaceId: WorkspaceId, export_format: Format = "jsonl"):
     """The whole log in one body (HTTP APIs cap a Lambda response at 6 MB, about 15,000
     records; docs/decisions.md)."""

@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
 from teamspace.api import models, wiring
+from teamspace.api.openapi import no_content, ok
 from teamspace.api.params import Cursor, Limit, UserId, WorkspaceId
 from teamspace.api.resolver import create_resolver, current_caller, http_handler
 
@@ -24,7 +25,7 @@ RevokeApiKeys = Annotated[
 ]
 
 
-@app.get("/v1/workspaces/<workspaceId>/members")
+@app.get("/v1/workspaces/<workspaceId>/members", responses=ok(models.PageOut[models.MemberOut]))
 def list_members(
     workspaceId: WorkspaceId,
     q: NamePrefix = None,
@@ -45,12 +46,12 @@ def list_members(
     return models.page_out(page, models.member_out)
 
 
-@app.get("/v1/workspaces/<workspaceId>/members/<userId>")
+@app.get("/v1/workspaces/<workspaceId>/members/<userId>", responses=ok(models.MemberOut))
 def get_member(workspaceId: WorkspaceId, userId: UserId) -> dict[str, Any]:
     return models.member_out(wiring.membership().get(current_caller(app), workspaceId, userId))
 
 
-@app.patch("/v1/workspaces/<workspaceId>/members/<userId>")
+@app.patch("/v1/workspaces/<workspaceId>/members/<userId>", responses=ok(models.MemberOut))
 def update_member(
     workspaceId: WorkspaceId, userId: UserId, body: Annotated[models.UpdateMemberRequest, Body()]
 ) -> dict[str, Any]:
@@ -58,19 +59,24 @@ def update_member(
     return models.member_out(member)
 
 
-@app.post("/v1/workspaces/<workspaceId>/members/<userId>/suspend")
+@app.post("/v1/workspaces/<workspaceId>/members/<userId>/suspend", responses=ok(models.MemberOut))
 def suspend_member(workspaceId: WorkspaceId, userId: UserId) -> dict[str, Any]:
     member = wiring.membership().suspend(current_caller(app), workspaceId, userId)
     return models.member_out(member)
 
 
-@app.post("/v1/workspaces/<workspaceId>/members/<userId>/reactivate")
+@app.post(
+    "/v1/workspaces/<workspaceId>/members/<userId>/reactivate", responses=ok(models.MemberOut)
+)
 def reactivate_member(workspaceId: WorkspaceId, userId: UserId) -> dict[str, Any]:
     member = wiring.membership().reactivate(current_caller(app), workspaceId, userId)
     return models.member_out(member)
 
 
-@app.delete("/v1/workspaces/<workspaceId>/members/<userId>")
+@app.delete(
+    "/v1/workspaces/<workspaceId>/members/<userId>",
+    responses=no_content("Removed (or left, for me)"),
+)
 def remove_member(workspaceId: WorkspaceId, userId: UserId, revokeApiKeys: RevokeApiKeys = False):
     wiring.membership().remove(
         current_caller(app), workspaceId, userId, revoke_api_keys=revokeApiKeys
@@ -78,13 +84,16 @@ def remove_member(workspaceId: WorkspaceId, userId: UserId, revokeApiKeys: Revok
     return Response(204)
 
 
-@app.get("/v1/workspaces/<workspaceId>/me/permissions")
+@app.get("/v1/workspaces/<workspaceId>/me/permissions", responses=ok(models.MyPermissionsOut))
 def my_permissions(workspaceId: WorkspaceId) -> dict[str, Any]:
     result = wiring.membership().my_permissions(current_caller(app), workspaceId)
     return models.my_permissions_out(result)
 
 
-@app.post("/v1/workspaces/<workspaceId>/authorize")
+@app.post(
+    "/v1/workspaces/<workspaceId>/authorize",
+    responses=ok(models.DecisionOut, "Whether the caller may"),
+)
 def authorize(
     workspaceId: WorkspaceId, body: Annotated[models.AuthorizeRequest, Body()]
 ) -> dict[str, Any]:

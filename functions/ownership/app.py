@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from teamspace.api import models, wiring
+from teamspace.api.openapi import accepted, no_content, ok
 from teamspace.api.params import WorkspaceId
 from teamspace.api.resolver import create_resolver, current_caller, http_handler
 
@@ -16,7 +17,7 @@ app = create_resolver()
 BASE = "/v1/workspaces/<workspaceId>/ownership-transfer"
 
 
-@app.post(BASE)
+@app.post(BASE, responses=accepted(models.TransferOut, "The pending transfer"))
 def request_transfer(workspaceId: WorkspaceId, body: Annotated[models.TransferRequest, Body()]):
     transfer = wiring.ownership().request(
         current_caller(app), workspaceId, body.newOwnerId, body.confirmName
@@ -24,23 +25,25 @@ def request_transfer(workspaceId: WorkspaceId, body: Annotated[models.TransferRe
     return Response(202, "application/json", body=models.transfer_out(transfer))
 
 
-@app.get(BASE)
+@app.get(BASE, responses=ok(models.TransferOut))
 def pending_transfer(workspaceId: WorkspaceId) -> dict[str, Any]:
     return models.transfer_out(wiring.ownership().pending(current_caller(app), workspaceId))
 
 
-@app.delete(BASE)
+@app.delete(BASE, responses=no_content("Cancelled"))
 def cancel_transfer(workspaceId: WorkspaceId):
     wiring.ownership().cancel(current_caller(app), workspaceId)
     return Response(204)
 
 
-@app.post(f"{BASE}/accept")
+@app.post(
+    f"{BASE}/accept", responses=ok(models.TransferredOut, "The caller now owns the workspace")
+)
 def accept_transfer(workspaceId: WorkspaceId) -> dict[str, Any]:
     return models.transferred_out(wiring.ownership().accept(current_caller(app), workspaceId))
 
 
-@app.post(f"{BASE}/decline")
+@app.post(f"{BASE}/decline", responses=no_content("Declined"))
 def decline_transfer(workspaceId: WorkspaceId):
     wiring.ownership().decline(current_caller(app), workspaceId)
     return Response(204)

@@ -9,19 +9,23 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from teamspace.api import models, wiring
+from teamspace.api.openapi import created, no_content, ok
 from teamspace.api.params import RoleKeyPath, UserId, WorkspaceId
 from teamspace.api.resolver import create_resolver, current_caller, http_handler
 
 app = create_resolver()
 
 
-@app.get("/v1/workspaces/<workspaceId>/roles")
+@app.get(
+    "/v1/workspaces/<workspaceId>/roles",
+    responses=ok(models.PageOut[models.RoleOut], "Built-in and custom roles, highest rank first"),
+)
 def list_roles(workspaceId: WorkspaceId) -> dict[str, Any]:
     roles = wiring.roles().catalogue(current_caller(app), workspaceId)
     return {"items": [models.role_out(role) for role in roles], "nextCursor": None}
 
 
-@app.post("/v1/workspaces/<workspaceId>/roles")
+@app.post("/v1/workspaces/<workspaceId>/roles", responses=created(models.RoleOut))
 def create_role(workspaceId: WorkspaceId, body: Annotated[models.CreateRoleRequest, Body()]):
     role = wiring.roles().create(
         current_caller(app),
@@ -34,7 +38,7 @@ def create_role(workspaceId: WorkspaceId, body: Annotated[models.CreateRoleReque
     return Response(201, "application/json", body=models.role_out(role))
 
 
-@app.patch("/v1/workspaces/<workspaceId>/roles/<roleKey>")
+@app.patch("/v1/workspaces/<workspaceId>/roles/<roleKey>", responses=ok(models.RoleOut))
 def update_role(
     workspaceId: WorkspaceId,
     roleKey: RoleKeyPath,
@@ -44,13 +48,13 @@ def update_role(
     return models.role_out(role)
 
 
-@app.delete("/v1/workspaces/<workspaceId>/roles/<roleKey>")
+@app.delete("/v1/workspaces/<workspaceId>/roles/<roleKey>", responses=no_content("Deleted"))
 def delete_role(workspaceId: WorkspaceId, roleKey: RoleKeyPath):
     wiring.roles().delete(current_caller(app), workspaceId, roleKey)
     return Response(204)
 
 
-@app.put("/v1/workspaces/<workspaceId>/members/<userId>/role")
+@app.put("/v1/workspaces/<workspaceId>/members/<userId>/role", responses=ok(models.MemberOut))
 def change_role(
     workspaceId: WorkspaceId, userId: UserId, body: Annotated[models.ChangeRoleRequest, Body()]
 ) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from teamspace.api import models, wiring
+from teamspace.api.openapi import created, no_content, ok
 from teamspace.api.params import (
     ClientId,
     Cursor,
@@ -22,7 +23,10 @@ from teamspace.api.resolver import create_resolver, current_caller, http_handler
 app = create_resolver()
 
 
-@app.post("/v1/workspaces")
+@app.post(
+    "/v1/workspaces",
+    responses=created(models.WorkspaceOut, "The workspace; the caller is its owner"),
+)
 def create_workspace(
     body: Annotated[models.CreateWorkspaceRequest, Body()],
     idempotency_key: IdempotencyKeyHeader = None,
@@ -37,18 +41,23 @@ def create_workspace(
     return Response(201, "application/json", body=models.workspace_out(workspace, "owner"))
 
 
-@app.get("/v1/workspaces")
+@app.get(
+    "/v1/workspaces",
+    responses=ok(
+        models.PageOut[models.WorkspaceOut], "The caller's workspaces, each with their role"
+    ),
+)
 def list_workspaces(limit: Limit = 50, cursor: Cursor = None) -> dict[str, Any]:
     page = wiring.workspaces().list_for(current_caller(app), limit=limit, cursor=cursor)
     return models.page_out(page, models.membership_out)
 
 
-@app.get("/v1/workspaces/<workspaceId>")
+@app.get("/v1/workspaces/<workspaceId>", responses=ok(models.WorkspaceOut))
 def get_workspace(workspaceId: WorkspaceId) -> dict[str, Any]:
     return models.membership_out(wiring.workspaces().get(current_caller(app), workspaceId))
 
 
-@app.patch("/v1/workspaces/<workspaceId>")
+@app.patch("/v1/workspaces/<workspaceId>", responses=ok(models.WorkspaceOut))
 def update_workspace(
     workspaceId: WorkspaceId, body: Annotated[models.UpdateWorkspaceRequest, Body()]
 ) -> dict[str, Any]:
@@ -56,13 +65,16 @@ def update_workspace(
     return models.membership_out(membership)
 
 
-@app.delete("/v1/workspaces/<workspaceId>")
+@app.delete("/v1/workspaces/<workspaceId>", responses=no_content("Deleted"))
 def delete_workspace(workspaceId: WorkspaceId):
     wiring.workspaces().delete(current_caller(app), workspaceId)
     return Response(204)
 
 
-@app.post("/v1/workspaces/<workspaceId>/clients")
+@app.post(
+    "/v1/workspaces/<workspaceId>/clients",
+    responses=created(models.ClientOut, "The client workspace"),
+)
 def create_client(
     workspaceId: WorkspaceId,
     body: Annotated[models.CreateClientRequest, Body()],
@@ -79,13 +91,16 @@ def create_client(
     return Response(201, "application/json", body=models.client_out(client))
 
 
-@app.get("/v1/workspaces/<workspaceId>/clients")
+@app.get(
+    "/v1/workspaces/<workspaceId>/clients",
+    responses=ok(models.ClientPageOut, "The agency's clients, its pool and what they hold"),
+)
 def list_clients(workspaceId: WorkspaceId, limit: Limit = 50, cursor: Cursor = None):
     page = wiring.clients().list(current_caller(app), workspaceId, limit=limit, cursor=cursor)
     return models.clients_out(page)
 
 
-@app.patch("/v1/workspaces/<workspaceId>/clients/<clientId>")
+@app.patch("/v1/workspaces/<workspaceId>/clients/<clientId>", responses=ok(models.ClientOut))
 def set_client_budget(
     workspaceId: WorkspaceId,
     clientId: ClientId,
@@ -97,7 +112,10 @@ def set_client_budget(
     return models.client_out(client)
 
 
-@app.put("/v1/workspaces/<workspaceId>/clients/<clientId>/assignments/<userId>")
+@app.put(
+    "/v1/workspaces/<workspaceId>/clients/<clientId>/assignments/<userId>",
+    responses=ok(models.MemberOut, "The member in the client, via the agency"),
+)
 def assign_to_client(
     workspaceId: WorkspaceId,
     clientId: ClientId,
@@ -108,7 +126,10 @@ def assign_to_client(
     return models.member_out(member)
 
 
-@app.delete("/v1/workspaces/<workspaceId>/clients/<clientId>/assignments/<userId>")
+@app.delete(
+    "/v1/workspaces/<workspaceId>/clients/<clientId>/assignments/<userId>",
+    responses=no_content("Unassigned"),
+)
 def unassign_from_client(workspaceId: WorkspaceId, clientId: ClientId, userId: UserId):
     wiring.clients().unassign(current_caller(app), workspaceId, clientId, userId)
     return Response(204)

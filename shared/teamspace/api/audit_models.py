@@ -9,6 +9,8 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel
+
 from teamspace.audit.chain import AuditRecord, Verification
 from teamspace.clock import iso
 from teamspace.domain.events import DetailType
@@ -64,6 +66,24 @@ def log_query(
     if low and high and low > high:
         raise _invalid("from", "is after to")
     return LogQuery(actor=who, action=action, since=low, until=high)
+
+
+class AuditRecordOut(BaseModel):
+    seq: int
+    eventId: str
+    occurredAt: str
+    actor: dict[str, str]
+    action: str
+    target: dict[str, str]
+    summary: dict[str, Any]
+    prevHash: str
+    hash: str
+
+
+class VerificationOut(BaseModel):
+    valid: bool
+    records: int
+    firstInvalidSeq: int | None
 
 
 def record_out(record: AuditRecord) -> dict[str, Any]:

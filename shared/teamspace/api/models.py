@@ -311,6 +311,11 @@ def transfer_out(transfer: OwnershipTransfer) -> dict[str, Any]:
     ).model_dump()
 
 
+class TransferredOut(BaseModel):
+    workspace: WorkspaceOut
+    owner: MemberOut
+
+
 def transferred_out(result: Transferred) -> dict[str, Any]:
     return {
         "workspace": workspace_out(result.workspace, OWNER),
@@ -520,6 +525,15 @@ def bulk_out(outcomes: list[BulkOutcome]) -> dict[str, Any]:
     return {"results": results}
 
 
+class BulkOut(BaseModel):
+    results: list[BulkResultOut]
+
+
+class AcceptanceOut(BaseModel):
+    workspaceId: str
+    member: MemberOut
+
+
 def acceptance_out(acceptance: Acceptance) -> dict[str, Any]:
     return {"workspaceId": acceptance.workspace_id, "member": member_out(acceptance.member)}
 
@@ -543,6 +557,11 @@ def workspace_out(workspace: Workspace, role: str | None = None) -> dict[str, An
 
 class ClientOut(WorkspaceOut):
     minuteBudget: int
+
+
+class ClientPageOut(PageOut[ClientOut]):
+    minutePool: int
+    minutesAssigned: int
 
 
 def client_out(client: Workspace) -> dict[str, Any]:

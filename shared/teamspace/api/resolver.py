@@ -8,6 +8,7 @@ unknown routes as 404, and anything unexpected as a logged 500 that says nothing
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable
 from typing import Any
@@ -79,7 +80,15 @@ def check_body(event: dict[str, Any]) -> None:
         raise errors.UnsupportedMediaType(
             "UNSUPPORTED_MEDIA_TYPE", "Send the request body as application/json"
         )
-    if body and not event.get("isBase64Encoded"):
+    if body and event.get("isBase64Encoded"):
+        # API Gateway base64-encodes a body that is not UTF-8 text: JSON it cannot be.
+        try:
+            body = base64.b64decode(body, validate=True).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            raise errors.MalformedRequest(
+                "MALFORMED_JSON", "The request body is not UTF-8 JSON"
+            ) from None
+    if body:
         try:
             json.loads(body)
         except RecursionError:  # nested past what the parser allows: refused, not a 500

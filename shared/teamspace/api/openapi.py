@@ -1,0 +1,85 @@
+"""What each route declares about its responses, for the OpenAPI document.
+
+Every HTTP function's resolver describes its own routes (validation is on, so bodies,
+path and query parameters come from the handlers' types). A route adds its success
+response with `ok(...)`/`created(...)`/`no_content()`; each of them also declares the
+errors every route can answer, as RFC 9457 problems, so a client (and the fuzzer) can
+hold every response to the document. `make openapi` merges the functions' documents
+(`tools/openapi.py`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from teamspace.api.problems import PROBLEM_JSON
+
+JSON = "application/json"
+
+
+class ProblemFieldError(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem: `code` is the stable cause to branch on."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    errors: list[ProblemFieldError] | None = None
+
+
+# What any route inside the API can answer besides its success. 401 comes from the JWT
+# authorizer in front of the functions; 500 is a bug, and is documented all the same.
+ERRORS: dict[int, str] = {
+    400: "The body is not valid JSON",
+    401: "No token, or a token the authorizer refuses",
+    403: "A member without the permission, or a rank rule or policy refuses",
+    404: "Not found, or not a workspace the caller is an active member of",
+    409: "A conflict: already so, limit reached, or changed meanwhile",
+    410: "An invitation or link that is no longer valid",
+    413: "The body is too large",
+    415: "The body is not application/json",
+    422: "Invalid input; `errors` names the fields",
+    429: "A limit was hit; Retry-After says when to try again",
+    500: "A failure on our side",
+    503: "The table is busy; Retry-After says when to try again",
+}
+
+
+def _problems() -> dict[int, dict[str, Any]]:
+    return {
+        status: {"description": text, "content": {PROBLEM_JSON: {"model": Problem}}}
+        for status, text in ERRORS.items()
+    }
+
+
+def ok(model: type[BaseModel], description: str = "OK", status: int = 200) -> dict[int, Any]:
+    """A JSON success response of `model`, with every error response."""
+    return {status: {"description": description, "content": {JSON: {"model": model}}}} | (
+        _problems()
+    )
+
+
+def created(model: type[BaseModel], description: str = "Created") -> dict[int, Any]:
+    return ok(model, description, status=201)
+
+
+def accepted(model: type[BaseModel], description: str = "Accepted") -> dict[int, Any]:
+    return ok(model, description, status=202)
+
+
+def no_content(description: str = "Done; nothing to return") -> dict[int, Any]:
+    return {204: {"description": description}} | _problems()
+
+
+def text(media_types: list[str], description: str) -> dict[int, Any]:
+    """A text body in one of `media_types` (an export)."""
+    content = {media: {"schema": {"type": "string"}} for media in media_types}
+    return {200: {"description": description, "content": content}} | _problems()

@@ -1,0 +1,31 @@
+"""The local runtime serves the API's OpenAPI document and a page to try it in."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+
+from tools import openapi
+
+pytestmark = pytest.mark.e2e
+
+
+def test_the_runtime_serves_the_document_the_code_describes(api):
+    reply = requests.get(f"{api.base}/openapi.json", timeout=30)
+    assert reply.status_code == 200
+    assert reply.headers["content-type"] == "application/json"
+    served = reply.json()
+    assert served["servers"] == [{"url": api.base, "description": "this local runtime"}]
+    committed = json.loads(openapi.DOCUMENT.read_text())
+    assert {k: v for k, v in served.items() if k != "servers"} == {
+        k: v for k, v in committed.items() if k != "servers"
+    }
+
+
+def test_the_docs_page_loads_the_document(api):
+    reply = requests.get(f"{api.base}/docs", timeout=10)
+    assert reply.status_code == 200
+    assert reply.headers["content-type"].startswith("text/html")
+    assert 'url: "/openapi.json"' in reply.text

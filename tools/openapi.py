@@ -1,0 +1,132 @@
+"""One OpenAPI 3.1 document for the whole API, merged from the HTTP functions' resolvers.
+
+Each function describes its own routes (Powertools, validation on); this merges them,
+adds the bearer-token security every route needs, and keeps only the schemas the
+document refers to. `make openapi` writes docs/openapi.json; `make test` fails when the
+committed document and the code disagree (tests/unit/test_openapi_document.py), and
+the local runtime serves the same document at /openapi.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from typing import Any
+
+from local_runtime.lambdas import load_module
+from local_runtime.template import ROOT, Template
+
+DOCUMENT = ROOT / "docs" / "openapi.json"
+TITLE = "Teamspace"
+VERSION = "1.0.0"
+DESCRIPTION = (
+    "Workspaces, members, roles and permissions, invitations, ownership transfer, API "
+    "keys and a tamper-evident audit log. Every error is an RFC 9457 problem "
+    "(application/problem+json) with a stable `code`. The contract: API.md."
+)
+METHODS = ("get", "put", "post", "delete", "patch")
+
+
+class MergeError(Exception):
+    """Two functions describe the same thing differently."""
+
+
+def build(template: Template | None = None) -> dict[str, Any]:
+    """The document, from the template's HTTP functions as they are in the code."""
+    os.environ.setdefault("TABLE_NAME", "teamspace-openapi")
+    template = template or Template()
+    paths: dict[str, dict[str, Any]] = {}
+    schemas: dict[str, Any] = {}
+    http_functions = {route.function for route in template.http_routes()}
+    for logical_id, spec in sorted(template.functions().items()):
+        if logical_id not in http_functions:
+            continue
+        app = load_module(spec).app
+        part = json.loads(
+            app.get_openapi_json_schema(title=TITLE, version=VERSION, openapi_version="3.1.0")
+        )
+        tag = logical_id.removesuffix("Function")
+        for path, operations in part["paths"].items():
+            for method, operation in operations.items():
+                if method in paths.get(path, {}):
+                    raise MergeError(f"{method.upper()} {path} is described twice")
+                operation["tags"] = [tag]
+                _tidy(operation)
+                paths.setdefault(path, {})[method] = operation
+        for name, schema in part.get("components", {}).get("schemas", {}).items():
+            if name in schemas and schemas[name] != schema:
+                raise MergeError(f"schema {name} differs between functions")
+            schemas[name] = schema
+    document: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {"title": TITLE, "version": VERSION, "description": DESCRIPTION},
+        "servers": [{"url": "http://127.0.0.1:3000", "description": "make run"}],
+        "security": [{"bearerAuth": []}],
+        "paths": {path: paths[path] for path in sorted(paths)},
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            },
+        },
+    }
+    document["components"]["responses"] = _shared_problems(document["paths"])
+    document["components"]["schemas"] = _referenced(schemas, document)
+    return document
+
+
+def _tidy(operation: dict[str, Any]) -> None:
+    """Responses in status order; a 204 has no body, so it describes none."""
+    responses = operation["responses"]
+    responses.get("204", {}).pop("content", None)
+    operation["responses"] = {status: responses[status] for status in sorted(responses)}
+
+
+def _shared_problems(paths: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Every route declares the same problem responses (teamspace.api.openapi): say
+    each once, under components, and refer to it."""
+    shared: dict[str, Any] = {}
+    for operations in paths.values():
+        for operation in operations.values():
+            for status, response in operation["responses"].items():
+                if "application/problem+json" not in response.get("content", {}):
+                    continue
+                name = f"Problem{status}"
+                if shared.setdefault(name, response) != response:
+                    raise MergeError(f"{status} is described differently by two routes")
+                operation["responses"][status] = {"$ref": f"#/components/responses/{name}"}
+    return {name: shared[name] for name in sorted(shared)}
+
+
+def _referenced(schemas: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
+    """The schemas the document refers to, directly or through other schemas (Powertools
+    adds its own validation-error schemas, which Teamspace's problems replace)."""
+    kept: dict[str, Any] = {}
+    pending = set(_refs(document))
+    while pending:
+        name = pending.pop()
+        if name in kept:
+            continue
+        kept[name] = schemas[name]
+        pending |= set(_refs(schemas[name])) - set(kept)
+    return {name: kept[name] for name in sorted(kept)}
+
+
+def _refs(node: Any) -> list[str]:
+    text = json.dumps(node)
+    return re.findall(r'"#/components/schemas/([^"]+)"', text)
+
+
+def render(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+
+
+def main() -> int:
+    DOCUMENT.write_text(render(build()))
+    print(f"wrote {DOCUMENT.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
