@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
@@ -131,6 +132,25 @@ def test_malformed_bodies_get_a_clear_problem(functions, raw, headers, status, c
     assert reply.body["status"] == status
     if code:
         assert reply.code == code
+
+
+@pytest.mark.parametrize(
+    ("raw", "status"),
+    [
+        (base64.b64encode(b"\x82\xe6 not utf-8").decode(), 400),
+        ("!!! not base64 !!!", 400),
+        (base64.b64encode(b'{"name": "Acme", "type": "simple"}').decode(), 201),
+    ],
+    ids=["not-utf8", "not-base64", "base64-json"],
+)
+def test_base64_bodies_are_json_or_a_clear_400(functions, raw, status):
+    """API Gateway base64-encodes a body that is not UTF-8; found by the fuzzer as a 500."""
+    event = sample_event("workspaces/create-workspace.json", raw_body=raw)
+    event["isBase64Encoded"] = True
+    reply = functions.call(FN, event)
+    assert reply.status == status
+    if status == 400:
+        assert reply.code == "MALFORMED_JSON"
 
 
 def test_a_request_without_verified_claims_is_401(functions):
