@@ -1,0 +1,134 @@
+"""Secrets never leak: a full flow over HTTP, with every log line, event, stored item and
+response captured, and each secret found only where it must be.
+
+The secrets: invitation link tokens (one passed on by the inviter, one mailed) and an
+API key, with their SHA-256 hashes.
+- A token appears only in the one response that hands it to the inviter, or in the mail.
+- The key appears only in the response that creates it.
+- Neither appears in any stored item; a hash appears only in the items keyed or
+  addressed by it (the link-token and key-lookup items, the invitation's and key's own
+  items), never in an event, an audit record, a response or a log line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+import boto3
+import pytest
+
+from tests.e2e.test_api_key_flow import authorizer_says
+from tests.e2e.test_invitation_flow import create_workspace, link_token, mails_to
+
+pytestmark = pytest.mark.e2e
+
+# Items that are addressed by a hash, or must know it to reach the item that is.
+HASH_HOLDERS = {"invitation_token", "invitation", "api_key_secret", "api_key"}
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class Recorder:
+    """Every response body of the flow, by the request that got it."""
+
+    def __init__(self) -> None:
+        self.responses: list[tuple[str, str]] = []
+
+    def __call__(self, label: str, reply: Any) -> Any:
+        self.responses.append((label, reply.text))
+        assert reply.status_code < 500, (label, reply.text)
+        return reply
+
+
+def run_full_flow(api, seen: Recorder) -> dict[str, str]:
+    """Invite (passed on and mailed), accept, manage, key create/use/revoke, audit read."""
+    owner = api.user("secret-owner", email="sol@example.com")
+    workspace_id = create_workspace(owner, "Secretive")
+    base = f"/v1/workspaces/{workspace_id}"
+    passed_on = seen(
+        "invite-passed-on",
+        owner.post(
+            f"{base}/invitations",
+            json={"email": "pat@example.com", "role": "member", "sendEmail": False},
+        ),
+    )
+    passed_token = re.search(r"token=([A-Za-z0-9_-]+)", passed_on.json()["acceptUrl"]).group(1)
+    seen(
+        "invite-mailed",
+        owner.post(f"{base}/invitations", json={"email": "mae@example.com", "role": "viewer"}),
+    )
+    [mail] = mails_to(api, "mae@example.com")
+    mailed_token = link_token(mail)
+    pat = api.user("secret-pat", email="pat@example.com")
+    mae = api.user("secret-mae", email="mae@example.com")
+    seen("accept-passed-on", pat.post("/v1/invitations/accept", json={"token": passed_token}))
+    seen("accept-mailed", mae.post("/v1/invitations/accept", json={"token": mailed_token}))
+    seen("accept-again", mae.post("/v1/invitations/accept", json={"token": mailed_token}))
+    seen("list-invitations", owner.get(f"{base}/invitations"))
+    seen("members", owner.get(f"{base}/members"))
+    created = seen("key-create", owner.post(f"{base}/api-keys", json={"name": "CRM"}))
+    key = created.json()["key"]
+    seen("key-list", owner.get(f"{base}/api-keys"))
+    assert authorizer_says(api, key, workspace_id)["isAuthorized"] is True
+    assert authorizer_says(api, key[:-1] + "x", workspace_id)["isAuthorized"] is False
+    seen("key-revoke", owner.delete(f"{base}/api-keys/{created.json()['keyId']}"))
+    assert authorizer_says(api, key, workspace_id)["isAuthorized"] is False
+    seen("audit-log", owner.get(f"{base}/audit-log", params={"limit": 100}))
+    seen("audit-export", owner.get(f"{base}/audit-log/export", params={"format": "jsonl"}))
+    seen("audit-csv", owner.get(f"{base}/audit-log/export", params={"format": "csv"}))
+    seen("outbox-mail", api.anonymous().get("/_local/outbox"))
+    return {"passed_token": passed_token, "mailed_token": mailed_token, "key": key}
+
+
+def entity(item: dict[str, Any]) -> str | None:
+    return item.get("entity", {}).get("S")
+
+
+def every_item(api) -> list[dict[str, Any]]:
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    table = api.runtime.template.table_name()
+    items, start = [], None
+    while True:  # a test-only Scan: what the table holds, whatever it is
+        page = client.scan(TableName=table, **({"ExclusiveStartKey": start} if start else {}))
+        items += page["Items"]
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return items
+
+
+def test_no_token_key_or_hash_is_anywhere_it_must_not_be(api, capfd):
+    seen = Recorder()
+    secrets = run_full_flow(api, seen)
+    logs = capfd.readouterr()
+    log_text = logs.out + logs.err
+    assert '"level"' in log_text  # the runtime's structured logs were captured
+    items = every_item(api)
+
+    allowed_in = {
+        "passed_token": {"invite-passed-on"},
+        "mailed_token": {"outbox-mail"},
+        "key": {"key-create"},
+    }
+    for name, secret in secrets.items():
+        digest = sha256(secret)
+        for label, body in seen.responses:
+            if label not in allowed_in[name]:
+                assert secret not in body, (name, label)
+            assert digest not in body, (name, "hash", label)
+        assert secret not in log_text, name
+        assert digest not in log_text, (name, "hash in logs")
+        for item in items:
+            text = json.dumps(item)
+            assert secret not in text, (name, item["PK"])
+            if digest in text:
+                assert entity(item) in HASH_HOLDERS, (name, item["PK"], entity(item))
+
+    events = [i for i in items if entity(i) in ("outbox", "audit_record")]
+    assert len(events) > 10  # the flow's events and their audit records were looked at
+    for label in ("invite-passed-on", "outbox-mail", "key-create"):
+        assert label in {lbl for lbl, _ in seen.responses}

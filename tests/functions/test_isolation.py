@@ -1,0 +1,385 @@
+"""Tenant isolation and function-level authorization, over every route in template.yaml.
+
+The routes come from the template, so a route added later without a row in `NEEDS`
+fails `test_every_route_is_classified`, and every route with a workspace in its path is
+then covered by each test below without further work:
+
+- BOLA (OWASP API1:2023): a member of another workspace gets 404 on every route of this
+  one and changes nothing in it; and using this workspace's object ids (members,
+  invitations, keys, roles, clients) from their own workspace reaches none of them.
+- BFLA (API5:2023): for every route that needs a permission, each built-in role without
+  it gets 403 PERMISSION_DENIED, and each role with it gets past the check.
+- BOPLA / mass assignment (API3:2023): `role`, `status`, `ownerId` and `workspaceId` in a
+  body that does not take them are refused with 422 naming the field, and nothing is
+  written (bodies come from docs/openapi.json, so new bodies are covered too).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from local_runtime.template import Template
+from teamspace.permissions import BUILTIN_ROLES, OWNER, Permission
+from tests.conftest import TEMPLATE
+from tests.support import (
+    EVENTS,
+    SAMPLE_WORKSPACE,
+    Reply,
+    sample_event,
+    seed_member,
+    user,
+)
+from tools import openapi
+
+TABLE = TEMPLATE.table_name()
+VICTIM = SAMPLE_WORKSPACE
+TARGET = "target"  # a viewer of the victim workspace: every route that acts on a member
+STRANGER = "stranger"  # owner of another agency workspace
+P = Permission
+
+# What each route needs from a member of the workspace in its path.
+ANY_MEMBER = "any active member"
+UNSCOPED = "no workspace in the path"
+TRANSFER_PARTIES = "the owner or the nominee"
+NOMINEE = "the nominee only"
+NEEDS: dict[str, Permission | str] = {
+    "POST /v1/workspaces": UNSCOPED,
+    "GET /v1/workspaces": UNSCOPED,
+    "GET /v1/me/invitations": UNSCOPED,
+    "POST /v1/invitations/accept": UNSCOPED,
+    "POST /v1/invitations/decline": UNSCOPED,
+    "GET /v1/workspaces/{workspaceId}": P.WORKSPACE_VIEW,
+    "PATCH /v1/workspaces/{workspaceId}": P.WORKSPACE_UPDATE,
+    "DELETE /v1/workspaces/{workspaceId}": P.WORKSPACE_DELETE,
+    "POST /v1/workspaces/{workspaceId}/clients": P.CLIENTS_MANAGE,
+    "GET /v1/workspaces/{workspaceId}/clients": P.CLIENTS_MANAGE,
+    "PATCH /v1/workspaces/{workspaceId}/clients/{clientId}": P.CLIENTS_MANAGE,
+    "PUT /v1/workspaces/{workspaceId}/clients/{clientId}/assignments/{userId}": P.CLIENTS_MANAGE,
+    "DELETE /v1/workspaces/{workspaceId}/clients/{clientId}/assignments/{userId}": (
+        P.CLIENTS_MANAGE
+    ),
+    "GET /v1/workspaces/{workspaceId}/members": P.MEMBERS_VIEW,
+    "GET /v1/workspaces/{workspaceId}/members/{userId}": P.MEMBERS_VIEW,
+    "PATCH /v1/workspaces/{workspaceId}/members/{userId}": P.MEMBERS_UPDATE,
+    "POST /v1/workspaces/{workspaceId}/members/{userId}/suspend": P.MEMBERS_SUSPEND,
+    "POST /v1/workspaces/{workspaceId}/members/{userId}/reactivate": P.MEMBERS_SUSPEND,
+    "DELETE /v1/workspaces/{workspaceId}/members/{userId}": P.MEMBERS_REMOVE,
+    "PUT /v1/workspaces/{workspaceId}/members/{userId}/role": P.MEMBERS_CHANGE_ROLE,
+    "GET /v1/workspaces/{workspaceId}/me/permissions": ANY_MEMBER,
+    "POST /v1/workspaces/{workspaceId}/authorize": ANY_MEMBER,
+    "POST /v1/workspaces/{workspaceId}/invitations": P.MEMBERS_INVITE,
+    "POST /v1/workspaces/{workspaceId}/invitations/bulk": P.MEMBERS_INVITE,
+    "GET /v1/workspaces/{workspaceId}/invitations": P.MEMBERS_INVITE,
+    "POST /v1/workspaces/{workspaceId}/invitations/{invitationId}/resend": P.MEMBERS_INVITE,
+    "DELETE /v1/workspaces/{workspaceId}/invitations/{invitationId}": P.MEMBERS_INVITE,
+    "GET /v1/workspaces/{workspaceId}/roles": P.WORKSPACE_VIEW,
+    "POST /v1/workspaces/{workspaceId}/roles": P.ROLES_MANAGE,
+    "PATCH /v1/workspaces/{workspaceId}/roles/{roleKey}": P.ROLES_MANAGE,
+    "DELETE /v1/workspaces/{workspaceId}/roles/{roleKey}": P.ROLES_MANAGE,
+    "POST /v1/workspaces/{workspaceId}/ownership-transfer": P.OWNERSHIP_TRANSFER,
+    "DELETE /v1/workspaces/{workspaceId}/ownership-transfer": P.OWNERSHIP_TRANSFER,
+    "GET /v1/workspaces/{workspaceId}/ownership-transfer": TRANSFER_PARTIES,
+    "POST /v1/workspaces/{workspaceId}/ownership-transfer/accept": NOMINEE,
+    "POST /v1/workspaces/{workspaceId}/ownership-transfer/decline": NOMINEE,
+    "GET /v1/workspaces/{workspaceId}/audit-log": P.AUDIT_VIEW,
+    "GET /v1/workspaces/{workspaceId}/audit-log/verify": P.AUDIT_VIEW,
+    "GET /v1/workspaces/{workspaceId}/audit-log/export": P.AUDIT_VIEW,
+    "POST /v1/workspaces/{workspaceId}/api-keys": P.API_KEYS_MANAGE,
+    "GET /v1/workspaces/{workspaceId}/api-keys": P.API_KEYS_MANAGE,
+    "DELETE /v1/workspaces/{workspaceId}/api-keys/{keyId}": P.API_KEYS_MANAGE,
+}
+
+ROUTES = {route.route_key: route for route in Template().http_routes()}
+SCOPED = sorted(key for key in ROUTES if "{workspaceId}" in key)
+WITH_PERMISSION = sorted(k for k in SCOPED if isinstance(NEEDS.get(k), Permission))
+ROLE_NAMES = sorted(BUILTIN_ROLES)
+MASS_FIELDS = ("role", "status", "ownerId", "workspaceId")
+
+
+def _samples() -> dict[str, dict[str, Any]]:
+    """One sample event per route (removing someone else, not leaving, for DELETE member)."""
+    found: dict[str, dict[str, Any]] = {}
+    for path in sorted(EVENTS.rglob("*.json")):
+        event = json.loads(path.read_text())
+        key = event.get("routeKey")
+        if key in ROUTES and (event.get("pathParameters") or {}).get("userId") != "me":
+            found.setdefault(key, {"name": str(path.relative_to(EVENTS)), "event": event})
+    return found
+
+
+SAMPLES = _samples()
+
+
+def caller_of(role: str) -> dict[str, Any] | None:
+    return None if role == OWNER else user(f"as-{role}")
+
+
+class Victim:
+    """The victim workspace (an agency) with a member of every built-in role, a viewer to
+    act on, and one of everything a path can name: a pending invitation, a custom role,
+    an API key, a client, and a pending ownership transfer to the viewer."""
+
+    def __init__(self, functions, store, clock) -> None:
+        self.functions = functions
+        body = {"name": "Acme Voice", "type": "agency"}
+        created = functions.call(
+            "WorkspacesFunction", sample_event("workspaces/create-workspace.json", body=body)
+        )
+        assert created.status == 201
+        assert created.body["workspaceId"] == VICTIM
+        for role in ROLE_NAMES:
+            if role != OWNER:
+                seed_member(store, VICTIM, f"as-{role}", role, clock.now())
+        seed_member(store, VICTIM, TARGET, "viewer", clock.now())
+        self.ids = {"workspaceId": VICTIM, "userId": TARGET, "roleKey": "qa_reviewer"}
+        self.ids["invitationId"] = self._made(
+            "invitations/create-invitation.json",
+            {"email": "invitee@example.com", "role": "viewer", "sendEmail": False},
+        )["invitationId"]
+        role = {"key": "qa_reviewer", "name": "QA", "rank": 5, "permissions": ["workspace:view"]}
+        self._made("roles/create-role.json", role)
+        self.ids["keyId"] = self._made("api_keys/create-api-key.json", {"name": "k"})["keyId"]
+        self.ids["clientId"] = self._made(
+            "workspaces/create-client.json", {"name": "Dental Clinic"}
+        )["workspaceId"]
+        transfer = {"newOwnerId": TARGET, "confirmName": "Acme Voice"}
+        self._made("ownership/request-transfer.json", transfer)
+
+    def _made(self, sample: str, body: dict[str, Any]) -> dict[str, Any]:
+        key = next(k for k, s in SAMPLES.items() if s["name"] == sample)
+        reply = self.functions.call(ROUTES[key].function, sample_event(sample, body=body))
+        assert reply.status in (201, 202), (sample, reply.body)
+        return reply.body
+
+
+@pytest.fixture
+def victim(functions, store, clock) -> Victim:
+    return Victim(functions, store, clock)
+
+
+@pytest.fixture
+def stranger_workspace(functions, victim) -> str:
+    """The stranger's own agency: they are somebody, just not a member of the victim."""
+    event = sample_event(
+        "workspaces/create-workspace.json",
+        caller=user(STRANGER),
+        body={"name": "Rival Agency", "type": "agency"},
+        headers={"idempotency-key": "rival"},
+    )
+    reply = functions.call("WorkspacesFunction", event)
+    assert reply.status == 201
+    return reply.body["workspaceId"]
+
+
+def call(
+    functions,
+    route_key: str,
+    caller: dict[str, Any] | None,
+    path: dict[str, str],
+    body_change: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> Reply:
+    sample = SAMPLES[route_key]
+    route = ROUTES[route_key]
+    wanted = {name: value for name, value in path.items() if "{" + name + "}" in route_key}
+    kwargs: dict[str, Any] = {"caller": caller}
+    if wanted:
+        kwargs["path"] = wanted
+    body = _sample_body(sample["event"], route_key, path)
+    if body is not None:
+        kwargs["body"] = body_change(body) if body_change else body
+    return functions.call(route.function, sample_event(sample["name"], **kwargs))
+
+
+def _sample_body(event: dict[str, Any], route_key: str, path: dict[str, str]) -> Any:
+    if not event.get("body"):
+        return None
+    body = json.loads(event["body"])
+    if route_key.endswith("/ownership-transfer") and route_key.startswith("POST"):
+        body = {"newOwnerId": path.get("userId", TARGET), "confirmName": "Acme Voice"}
+    return body
+
+
+def victim_state(dynamodb) -> list[dict[str, Any]]:
+    """Every item of the victim's partition, and the outbox events about it."""
+    items = dynamodb.query(
+        TableName=TABLE,
+        KeyConditionExpression="PK = :pk",
+        ExpressionAttributeValues={":pk": {"S": f"WS#{VICTIM}"}},
+        ConsistentRead=True,
+    )["Items"]
+    outbox = [
+        i
+        for i in dynamodb.scan(TableName=TABLE)["Items"]  # test-only Scan of the outbox
+        if i.get("entity", {}).get("S") == "outbox" and i["workspaceId"]["S"] == VICTIM
+    ]
+    return sorted(items + outbox, key=lambda i: (i["PK"]["S"], i["SK"]["S"]))
+
+
+# ---- the table itself ----------------------------------------------------------------
+
+
+def test_every_route_is_classified():
+    """A route added to template.yaml must say here what it needs."""
+    assert sorted(NEEDS) == sorted(ROUTES)
+    assert sorted(SAMPLES) == sorted(ROUTES)
+
+
+def test_the_bfla_table_refuses_every_role_but_the_owner_somewhere():
+    """Not vacuous: each role below owner lacks a permission some route needs."""
+    for role in ROLE_NAMES:
+        refused = [k for k in WITH_PERMISSION if NEEDS[k] not in BUILTIN_ROLES[role].permissions]
+        assert bool(refused) is (role != OWNER), role
+
+
+# ---- BOLA: another workspace's member ----------------------------------------------------
+
+
+@pytest.mark.parametrize("route_key", SCOPED)
+def test_a_member_of_another_workspace_gets_404_and_changes_nothing(
+    functions, victim, stranger_workspace, dynamodb, route_key
+):
+    before = victim_state(dynamodb)
+    reply = call(functions, route_key, user(STRANGER), victim.ids)
+    assert (reply.status, reply.code) == (404, "WORKSPACE_NOT_FOUND")
+    assert reply.headers["content-type"] == "application/problem+json"
+    assert victim_state(dynamodb) == before
+
+
+OBJECT_ROUTES = sorted(
+    k
+    for k in SCOPED
+    if any(f"{{{n}}}" in k for n in ("userId", "invitationId", "keyId", "roleKey", "clientId"))
+)
+
+
+@pytest.mark.parametrize("route_key", OBJECT_ROUTES)
+def test_the_victims_object_ids_reach_nothing_from_another_workspace(
+    functions, victim, stranger_workspace, dynamodb, route_key
+):
+    """The stranger names their own workspace, and the victim's member, invitation, key,
+    role or client: the request must find nothing and change nothing of the victim's."""
+    before = victim_state(dynamodb)
+    ids = {**victim.ids, "workspaceId": stranger_workspace}
+    reply = call(functions, route_key, user(STRANGER), ids)
+    assert reply.status in (404, 409, 422), (reply.status, reply.body)
+    assert reply.status != 404 or reply.code != "WORKSPACE_NOT_FOUND"
+    assert victim_state(dynamodb) == before
+
+
+def test_a_strangers_lists_show_only_their_own(functions, victim, stranger_workspace):
+    mine = functions.call(
+        "WorkspacesFunction", sample_event("workspaces/list-workspaces.json", caller=user(STRANGER))
+    )
+    assert [w["workspaceId"] for w in mine.body["items"]] == [stranger_workspace]
+    invited = functions.call(
+        "InvitationsFunction",
+        sample_event("invitations/my-invitations.json", caller=user(STRANGER)),
+    )
+    assert invited.body["items"] == []
+
+
+# ---- BFLA: each role against each permission ---------------------------------------------
+
+
+def _lowest_first(role: str) -> tuple[int, str]:
+    return (BUILTIN_ROLES[role].rank, role)
+
+
+@pytest.mark.parametrize("route_key", WITH_PERMISSION)
+def test_each_role_gets_exactly_the_routes_its_permissions_open(
+    functions, victim, dynamodb, route_key
+):
+    """Every role without the permission first (each refused, nothing changed), then
+    every role with it, lowest rank first (the owner last: a delete ends the rest)."""
+    needed = NEEDS[route_key]
+    lacking = [r for r in ROLE_NAMES if needed not in BUILTIN_ROLES[r].permissions]
+    holding = sorted(set(ROLE_NAMES) - set(lacking), key=_lowest_first)
+    before = victim_state(dynamodb)
+    for role in lacking:
+        reply = call(functions, route_key, caller_of(role), victim.ids)
+        assert (reply.status, reply.code) == (403, "PERMISSION_DENIED"), (role, reply.body)
+    assert victim_state(dynamodb) == before
+    for role in holding:
+        reply = call(functions, route_key, caller_of(role), victim.ids)
+        assert reply.code not in ("PERMISSION_DENIED", "WORKSPACE_NOT_FOUND"), (role, reply.body)
+        assert reply.status < 500, (role, reply.body)
+
+
+@pytest.mark.parametrize("role", ROLE_NAMES)
+@pytest.mark.parametrize("route_key", sorted(k for k in SCOPED if NEEDS[k] == ANY_MEMBER))
+def test_routes_for_any_member_open_to_every_role(functions, victim, route_key, role):
+    reply = call(functions, route_key, caller_of(role), victim.ids)
+    assert reply.status == 200, reply.body
+
+
+@pytest.mark.parametrize("role", ROLE_NAMES)
+def test_the_pending_transfer_shows_only_to_its_parties(functions, victim, role):
+    key = "GET /v1/workspaces/{workspaceId}/ownership-transfer"
+    reply = call(functions, key, caller_of(role), victim.ids)
+    assert reply.status == (200 if role == OWNER else 404)
+    nominee = call(functions, key, user(TARGET), victim.ids)
+    assert nominee.status == 200
+
+
+@pytest.mark.parametrize("role", ROLE_NAMES)
+@pytest.mark.parametrize("route_key", sorted(k for k in SCOPED if NEEDS[k] == NOMINEE))
+def test_only_the_nominee_answers_a_transfer(functions, victim, route_key, role):
+    reply = call(functions, route_key, caller_of(role), victim.ids)
+    assert reply.status in (403, 404), reply.body
+    assert reply.status < 300 or reply.headers["content-type"] == "application/problem+json"
+
+
+# ---- BOPLA: mass assignment --------------------------------------------------------------
+
+
+DOCUMENT = json.loads(openapi.DOCUMENT.read_text())
+
+
+def _body_properties(route_key: str) -> set[str] | None:
+    """What the route's body may hold, per docs/openapi.json (None: it takes no body)."""
+    method, path = route_key.split(" ", 1)
+    body = DOCUMENT["paths"][path][method.lower()].get("requestBody")
+    if body is None:
+        return None
+    ref = body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    return set(DOCUMENT["components"]["schemas"][ref]["properties"])
+
+
+MASS_ROUTES = sorted(k for k in ROUTES if _body_properties(k) is not None)
+
+
+@pytest.mark.parametrize("route_key", MASS_ROUTES)
+def test_fields_a_body_does_not_take_are_refused_and_nothing_changes(
+    functions, victim, dynamodb, route_key
+):
+    """Each of role, status, ownerId and workspaceId that the body does not name is
+    refused with 422 naming it (a body that names `role` takes it under the rank
+    rules, tested with each route)."""
+    foreign = [f for f in MASS_FIELDS if f not in _body_properties(route_key)]
+    assert foreign, route_key
+    before = victim_state(dynamodb)
+    for field in foreign:
+        reply = call(
+            functions, route_key, None, victim.ids, lambda body, f=field: {**body, f: "owner"}
+        )
+        assert (reply.status, reply.code) == (422, "VALIDATION_FAILED"), (field, reply.body)
+        assert field in {e["field"] for e in reply.body["errors"]}
+    assert victim_state(dynamodb) == before
+
+
+def test_settings_cannot_smuggle_ownership_or_budgets(functions, victim, dynamodb):
+    before = victim_state(dynamodb)
+    for smuggled in ({"ownerId": STRANGER}, {"minuteBudget": 10**6}, {"status": "DELETED"}):
+        reply = call(
+            functions,
+            "PATCH /v1/workspaces/{workspaceId}",
+            None,
+            victim.ids,
+            lambda _body, s=smuggled: {"settings": s},
+        )
+        assert (reply.status, reply.code) == (422, "VALIDATION_FAILED")
+    assert victim_state(dynamodb) == before
