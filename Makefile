@@ -23,7 +23,7 @@ export SAM_CLI_TELEMETRY := 0
 # sam build looks for python3.12 on PATH.
 SAM_PATH := $(dir $(PYTHON312)):$(PATH)
 
-.PHONY: help python run test lint fmt check template pytest docs openapi clean
+.PHONY: help python run test lint fmt check template pytest docs openapi bench clean
 
 help:
 	@echo "make run    serve the API on http://127.0.0.1:$${PORT:-3000} (PORT=3100 make run)"
@@ -31,6 +31,7 @@ help:
 	@echo "make fmt    format and fix with ruff"
 	@echo "make docs   regenerate docs/events.md and docs/permissions.md from the code"
 	@echo "make openapi  regenerate docs/openapi.json from the HTTP functions"
+	@echo "make bench  measure round trips, scaling, cold start, latency and cost into docs/performance.md"
 
 python:
 	@if [ -z "$(PYTHON312)" ]; then \
@@ -84,6 +85,13 @@ test: check pytest
 
 docs: $(VENV)/.installed
 	$(PY) -m tools.gen_docs
+
+# The benchmarks (issue 8), written into docs/performance.md; about 11 minutes. Not part
+# of `make test` (its smoke run is: tests/unit/test_bench_smoke.py). sam build first: the
+# cold-start table reports the built artifacts' sizes.
+bench: $(VENV)/.installed $(TOOLS)/.installed
+	PATH="$(SAM_PATH)" $(TOOLS)/bin/sam build --region us-east-1 --build-dir .aws-sam/build
+	$(PY) -m bench --write docs/performance.md
 
 # The OpenAPI document, merged from the HTTP functions' resolvers (a test keeps it current).
 openapi: $(VENV)/.installed

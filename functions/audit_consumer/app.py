@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import jmespath
 from aws_lambda_powertools.utilities.batch import (
     SqsFifoPartialProcessor,
     process_partial_response,
@@ -21,7 +22,10 @@ processor = SqsFifoPartialProcessor(skip_group_on_error=True)
 
 
 def record_handler(record: SQSRecord) -> None:
-    wiring.audit().record(json.loads(record.body))
+    event = json.loads(record.body)
+    # Each message's log lines carry its Teamspace event's id, as in every consumer.
+    logger.set_correlation_id(jmespath.search("detail.eventId", event))
+    wiring.audit().record(event)
 
 
 @logger.inject_lambda_context

@@ -17,7 +17,8 @@ from teamspace.api import wiring
 from teamspace.observability import logger, metrics
 
 
-@logger.inject_lambda_context
+# The correlation id is the Teamspace event's own id, the same in every consumer's logs.
+@logger.inject_lambda_context(correlation_id_path="detail.eventId")
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     detail = event["detail"]

@@ -5,12 +5,20 @@ A record fails alone: entries EventBridge refuses (or a call that fails whole) m
 their records failed, and the Powertools batch processor reports only those, so Lambda
 retries them and not the rest. Outbox items that are not fresh inserts (TTL removals,
 anything else in the table) are skipped.
+
+The publisher is also where the business counts are taken (`BUSINESS_METRICS`): every
+committed change passes here once on its way to the bus, whichever function made it,
+so each event that reached the bus is counted once, by its detail-type.
 """
 
 from __future__ import annotations
 
+import json
+from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
     EventType,
@@ -19,15 +27,39 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from botocore.exceptions import ClientError
 
-from teamspace.domain.events import EVENT_SOURCE
-from teamspace.observability import logger
+from teamspace.domain.events import EVENT_SOURCE, DetailType
+from teamspace.observability import logger, metrics
 from teamspace.store import codec
 
 PUT_EVENTS_BATCH = 10
 
+# One CloudWatch metric (namespace POWERTOOLS_METRICS_NAMESPACE, unit Count) per kind of
+# business change, counted from the events the bus took.
+BUSINESS_METRICS: dict[str, str] = {
+    DetailType.INVITATION_CREATED: "InvitationsSent",
+    DetailType.INVITATION_RESENT: "InvitationsSent",
+    DetailType.INVITATION_ACCEPTED: "InvitationsAccepted",
+    DetailType.INVITATION_EXPIRED: "InvitationsExpired",
+    DetailType.MEMBER_REMOVED: "MembersRemoved",
+    DetailType.OWNERSHIP_TRANSFER_REQUESTED: "OwnershipTransfersRequested",
+    DetailType.OWNERSHIP_TRANSFERRED: "OwnershipTransfersCompleted",
+}
+
 
 class PublishFailed(Exception):
     """The bus did not take this record's event; it will be retried."""
+
+
+def count_business_events(detail_types: Iterable[str]) -> dict[str, int]:
+    """Add the business metrics of these published events; the counts added."""
+    counts = Counter(BUSINESS_METRICS[t] for t in detail_types if t in BUSINESS_METRICS)
+    for name, value in sorted(counts.items()):
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+    return dict(counts)
+
+
+def _event_id(entry: dict[str, Any]) -> str | None:
+    return json.loads(entry["Detail"]).get("eventId")
 
 
 def outbox_entry(record: dict[str, Any], bus_name: str) -> dict[str, Any] | None:
@@ -74,19 +106,44 @@ class OutboxPublisher:
             if (entry := outbox_entry(record, self._bus)) is not None
         ]
         failed: set[str] = set()
+        published: list[dict[str, Any]] = []
         for start in range(0, len(pending), PUT_EVENTS_BATCH):
             chunk = pending[start : start + PUT_EVENTS_BATCH]
             try:
                 response = self._events.put_events(Entries=[entry for _, entry in chunk])
             except ClientError as error:
-                logger.warning("PutEvents failed", extra={"error": error.response["Error"]["Code"]})
+                logger.warning(
+                    "PutEvents failed",
+                    extra={
+                        "error": error.response["Error"]["Code"],
+                        "eventIds": [_event_id(entry) for _, entry in chunk],
+                    },
+                )
                 failed.update(sequence for sequence, _ in chunk)
                 continue
-            for (sequence, _), result in zip(chunk, response["Entries"], strict=True):
+            for (sequence, entry), result in zip(chunk, response["Entries"], strict=True):
                 if "ErrorCode" in result:
                     failed.add(sequence)
+                else:
+                    published.append(entry)
             if response.get("FailedEntryCount"):
                 logger.warning(
-                    "PutEvents refused entries", extra={"failed": response["FailedEntryCount"]}
+                    "PutEvents refused entries",
+                    extra={
+                        "failed": response["FailedEntryCount"],
+                        "eventIds": [
+                            _event_id(entry)
+                            for (_, entry), result in zip(chunk, response["Entries"], strict=True)
+                            if "ErrorCode" in result
+                        ],
+                    },
                 )
+        if published:
+            # A batch has no one correlation id: it names the events it carried, each
+            # the id its consumers log under (docs/security.md, "Correlation ids").
+            counts = count_business_events(entry["DetailType"] for entry in published)
+            logger.info(
+                "events published",
+                extra={"eventIds": [_event_id(entry) for entry in published], "counted": counts},
+            )
         return failed
