@@ -203,7 +203,10 @@ class MembershipService(DomainService):
         if revoke_api_keys:
             if not leaving:
                 access.require(Permission.API_KEYS_MANAGE)
-            every_key = key_store.keys_of(self.store, workspace_id)
+            # The workspace counts its keys: with none, there is nothing to list.
+            every_key = (
+                key_store.keys_of(self.store, workspace_id) if access.workspace.api_keys else []
+            )
             theirs = [key for key in every_key if key.created_by == target.user_id]
             reason = "creator_left" if leaving else "creator_removed"
             key_ops = revocations(self, theirs, access.by, now, reason=reason, count=False)

@@ -59,6 +59,8 @@ class Workspace:
     minutes_assigned: int = 0
     custom_roles: dict[str, CustomRole] = field(default_factory=dict)
     version: int = 1
+    # How many API keys it has (the `apiKeys` counter, moved by the key writes only).
+    api_keys: int = 0
 
     @property
     def is_active(self) -> bool:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cache
 from typing import Any
-
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from teamspace.clock import iso, parse_iso
 from teamspace.domain.records import (
@@ -22,19 +21,27 @@ from teamspace.domain.records import (
 from teamspace.permissions import RoleDefinition, parse_permission
 from teamspace.store import keys
 
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
-
 AttributeMap = dict[str, dict[str, Any]]
+
+
+@cache
+def _types() -> tuple[Any, Any]:
+    """boto3's (de)serializer, loaded on first use: importing boto3.dynamodb loads the
+    whole of boto3 and botocore, which would otherwise be most of a cold start."""
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer  # noqa: PLC0415
+
+    return TypeSerializer(), TypeDeserializer()
 
 
 def to_attributes(item: dict[str, Any]) -> AttributeMap:
     """A plain dict as DynamoDB's typed attribute map; None values are left out."""
-    return {name: _serializer.serialize(value) for name, value in item.items() if value is not None}
+    serializer = _types()[0]
+    return {name: serializer.serialize(value) for name, value in item.items() if value is not None}
 
 
 def from_attributes(attributes: AttributeMap) -> dict[str, Any]:
-    return {name: _plain(_deserializer.deserialize(value)) for name, value in attributes.items()}
+    deserializer = _types()[1]
+    return {name: _plain(deserializer.deserialize(value)) for name, value in attributes.items()}
 
 
 def _plain(value: Any) -> Any:
@@ -98,6 +105,7 @@ def workspace_from_item(item: dict[str, Any]) -> Workspace:
         created_at=parse_iso(item["createdAt"]),
         updated_at=parse_iso(item["updatedAt"]),
         version=item["version"],
+        api_keys=item.get("apiKeys") or 0,
     )
 
 

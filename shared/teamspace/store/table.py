@@ -11,8 +11,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
 from teamspace.domain.records import (
     Invitation,
     InvitationToken,
@@ -28,6 +26,7 @@ from teamspace.store.cursor import decode_cursor, encode_cursor
 from teamspace.store.writes import WriteOp
 
 if TYPE_CHECKING:
+    from botocore.exceptions import ClientError
     from mypy_boto3_dynamodb.client import DynamoDBClient
 else:
     DynamoDBClient = Any
@@ -52,6 +51,11 @@ class Snapshot:
     members: dict[str, Member] = field(default_factory=dict)
     invitations: dict[str, Invitation] = field(default_factory=dict)
     transfer: OwnershipTransfer | None = None
+    # Any other item the read was asked for (`load(..., also=...)`), by (PK, SK).
+    others: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+
+    def other(self, key: keys.Key) -> dict[str, Any] | None:
+        return self.others.get((key[keys.PK], key[keys.SK]))
 
 
 class TeamspaceStore:
@@ -74,18 +78,21 @@ class TeamspaceStore:
         invitation_ids: Sequence[str] = (),
         *,
         with_transfer: bool = False,
+        also: Sequence[keys.Key] = (),
     ) -> Snapshot:
         """The workspace with the named members and invitations, in one strongly
         consistent BatchGetItem.
 
         This is the read under every request inside a workspace: the caller's own
-        membership comes with it, and so does whatever the request acts on.
+        membership comes with it, and so does whatever the request acts on (`also`:
+        any other items, such as the API key a revocation names, kept in `others`).
         """
         wanted = [keys.workspace_key(workspace_id)]
         wanted += [keys.member_key(workspace_id, user_id) for user_id in dict.fromkeys(user_ids)]
         wanted += [keys.invitation_key(workspace_id, i) for i in dict.fromkeys(invitation_ids)]
         if with_transfer:
             wanted.append(keys.transfer_key(workspace_id))
+        wanted += [key for key in also if key not in wanted]
         snapshot = Snapshot()
         for item in self._batch_get(wanted):
             _absorb(snapshot, item)
@@ -328,7 +335,7 @@ class TeamspaceStore:
         transact_items = [{op.kind: {"TableName": self._table, **op.request}} for op in ops]
         try:
             self._client.transact_write_items(TransactItems=transact_items)
-        except ClientError as error:
+        except _client_error() as error:
             raise self._transaction_error(error, ops) from error
 
     # ---- helpers -------------------------------------------------------------------
@@ -427,7 +434,7 @@ class TeamspaceStore:
     def _call(self, method: Callable[..., dict[str, Any]], **kwargs: Any) -> dict[str, Any]:
         try:
             return method(**kwargs)
-        except ClientError as error:
+        except _client_error() as error:
             raise _map_client_error(error) from error
 
     @staticmethod
@@ -443,6 +450,14 @@ class TeamspaceStore:
         return _map_client_error(error)
 
 
+def _client_error() -> type[ClientError]:
+    """botocore's ClientError, imported when one is raised (botocore is loaded by then:
+    only a client raises it), so that importing the store does not load botocore."""
+    from botocore.exceptions import ClientError  # noqa: PLC0415
+
+    return ClientError
+
+
 def _absorb(snapshot: Snapshot, item: dict[str, Any]) -> None:
     """Place an item a workspace read brought into its snapshot."""
     if item["entity"] == "workspace":
@@ -455,6 +470,8 @@ def _absorb(snapshot: Snapshot, item: dict[str, Any]) -> None:
         snapshot.invitations[invitation.invitation_id] = invitation
     elif item["entity"] == "ownership_transfer":
         snapshot.transfer = codec.transfer_from_item(item)
+    else:
+        snapshot.others[(item[keys.PK], item[keys.SK])] = item
 
 
 def _key_names(index: str | None) -> list[str]:

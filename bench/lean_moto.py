@@ -1,0 +1,217 @@
+"""Adjustments to moto's bookkeeping, for speed only, while a benchmark World is open.
+
+moto 5.2 is built for correctness, not volume, and five of its costs would swamp the
+figures (and the time budget) at the sizes the benchmarks use. None of the adjustments
+changes a request, a response or the project's code; each is undone on close.
+
+1. Transactions (as tests/functions/test_expiry.py's `lean_moto_transactions` fixture,
+   described in docs/testing.md): moto backs up the whole table with copy.deepcopy once
+   per item of every TransactWriteItems so that it can roll a cancelled one back. The
+   backup is narrowed to the items the transaction touches.
+2. Read responses: moto's generic response serializer walks the botocore output shape
+   for every attribute of every item (about 17 ms per audit record here, so verifying a
+   chain of 3,000 records took 68 s). GetItem, BatchGetItem and Query results are
+   already DynamoDB's wire format, so their JSON is written directly. The responses of
+   every warm-up call (and of every call of the smoke run) below 64 KB are also
+   serialized moto's way and compared (parsed): any difference stops the run.
+3. String keys: moto compares keys through a property that tries every attribute type
+   in turn; two strings are compared directly (the same order, faster).
+4. Queries on the table's key: moto sorts the whole table to find one partition's items;
+   it is handed that partition's items (the same items come out, in the same order).
+5. Seeding: states of up to 200,000 items are put straight into moto's table (moto's
+   own put re-measures the whole item at every attribute it adds, ~2 ms per item). Such
+   items are as if restored from a backup: they have no stream records, which nothing
+   in the benchmarks reads.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import json
+from typing import Any
+
+FAST_OPERATIONS = frozenset({"GetItem", "BatchGetItem", "Query"})
+CHECK_BELOW_BYTES = 64 * 1024  # the larger responses are pages of the same items
+
+
+class LeanMoto:
+    def __init__(self) -> None:
+        self._saved: list[tuple[Any, str, Any]] = []
+        # While on, each fast response is also made moto's way and compared (the runner
+        # turns it on for warm-up calls, whose time is not measured; the smoke run, always).
+        self.checking = True
+        self.checked = 0
+
+    def start(self) -> None:
+        self._lean_transactions()
+        self._fast_reads()
+        self._fast_string_keys()
+        self._partition_queries()
+
+    def stop(self) -> None:
+        for owner, name, value in reversed(self._saved):
+            setattr(owner, name, value)
+        self._saved = []
+
+    def _patch(self, owner: Any, name: str, value: Any) -> None:
+        self._saved.append((owner, name, getattr(owner, name)))
+        setattr(owner, name, value)
+
+    # ---- 1. transactions -----------------------------------------------------------
+
+    def _lean_transactions(self) -> None:
+        from moto.dynamodb import models as moto_dynamodb  # noqa: PLC0415
+        from moto.dynamodb.models.dynamo_type import DynamoType  # noqa: PLC0415
+        from moto.dynamodb.models.table import Table  # noqa: PLC0415
+
+        real_copy = copy
+
+        class _TablesNotCopied:
+            @staticmethod
+            def deepcopy(value: Any, memo: dict[int, Any] | None = None) -> Any:
+                return value if isinstance(value, Table) else real_copy.deepcopy(value, memo)
+
+        backend = moto_dynamodb.DynamoDBBackend
+        original = backend.transact_write_items
+
+        def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+            touched = []
+            streams = {}
+            for entry in transact_items:
+                (_, op), *_ = entry.items()
+                table = self.get_table(op["TableName"])
+                key = op.get("Key") or op["Item"]
+                hash_key = DynamoType(key[table.hash_key_attr])
+                range_key = DynamoType(key[table.range_key_attr])
+                before = table.get_item(hash_key, range_key)
+                touched.append((table, hash_key, range_key, real_copy.deepcopy(before)))
+                if table.stream_shard is not None:
+                    streams[id(table)] = (table.stream_shard, len(table.stream_shard.items))
+            try:
+                original(self, transact_items)
+            except Exception:
+                for table, hash_key, range_key, before in reversed(touched):
+                    if before is None:
+                        table.items[hash_key].pop(range_key, None)
+                    else:
+                        table.items[hash_key][range_key] = before
+                for shard, length in streams.values():
+                    del shard.items[length:]
+                raise
+
+        self._patch(moto_dynamodb, "copy", _TablesNotCopied)
+        self._patch(backend, "transact_write_items", transact_write_items)
+
+    # ---- 2. read responses ---------------------------------------------------------
+
+    def _fast_reads(self) -> None:
+        from moto.dynamodb.responses import DynamoResult  # noqa: PLC0415
+
+        lean = self
+        original = DynamoResult.execute_result
+
+        def execute_result(self: Any, context: Any) -> Any:
+            if context.operation_model.name not in FAST_OPERATIONS:
+                return original(self, context)
+            try:
+                body = json.dumps(self.result)
+            except TypeError:  # bytes or datetimes: moto's way
+                return original(self, context)
+            if lean.checking and len(body) < CHECK_BELOW_BYTES:
+                lean.checked += 1
+                status, _, expected = original(self, context)
+                if status != 200 or json.loads(expected) != json.loads(body):
+                    raise AssertionError("the fast read response differs from moto's")
+            return 200, {"Content-Type": "application/x-amz-json-1.0"}, body
+
+        self._patch(DynamoResult, "execute_result", execute_result)
+
+    # ---- 3. comparing string keys -------------------------------------------------
+
+    def _fast_string_keys(self) -> None:
+        """moto orders and matches keys through `DynamoType.cast_value`, a property that
+        tests every type in turn, for every comparison of every sort of a Query. For
+        two strings (every key of this table) `cast_value` is the string itself, so
+        comparing the strings directly gives the same answer without the detour."""
+        from moto.dynamodb.models.dynamo_type import DynamoType  # noqa: PLC0415
+
+        def fast(name: str, compare: Any) -> Any:
+            original = getattr(DynamoType, name)
+
+            def method(self: Any, other: Any) -> Any:
+                if self.type == "S" and type(other) is DynamoType and other.type == "S":
+                    return compare(self.value, other.value)
+                return original(self, other)
+
+            return method
+
+        for name, compare in (
+            ("__eq__", lambda a, b: a == b),
+            ("__ne__", lambda a, b: a != b),
+            ("__lt__", lambda a, b: a < b),
+            ("__le__", lambda a, b: a <= b),
+            ("__gt__", lambda a, b: a > b),
+            ("__ge__", lambda a, b: a >= b),
+        ):
+            self._patch(DynamoType, name, fast(name, compare))
+        original_hash = DynamoType.__hash__
+
+        def fast_hash(self: Any) -> int:
+            return hash(("S", self.value)) if self.type == "S" else original_hash(self)
+
+        self._patch(DynamoType, "__hash__", fast_hash)
+
+    # ---- 4. queries on the table's own key -------------------------------------------
+
+    def _partition_queries(self) -> None:
+        """For a Query on the table's key, moto sorts every item of the table, keeps those
+        of the partition asked for, sorts them again and steps over those up to the
+        start key, one comparison each (every page of a walk re-reads the pages before
+        it). Handing it the partition's items after the start key, in key order, gives
+        the same result: the same items come out, in the same order."""
+        from moto.dynamodb.models.table import Table  # noqa: PLC0415
+
+        original = Table.query
+        signature = inspect.signature(original)
+
+        def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+            arguments = signature.bind(self, hash_key, *args, **kwargs).arguments
+            if arguments.get("index_name") or hash_key is None or not self.range_key_attr:
+                return original(self, hash_key, *args, **kwargs)
+            items = list(self.items.get(hash_key, {}).values())
+            if all(i.range_key.type == "S" for i in items):
+                # In key order already, moto's own sort has nothing left to do; and the
+                # items up to the start key, which it would step over, are left out.
+                forward = arguments.get("scan_index_forward", True)
+                items.sort(key=lambda i: i.range_key.value, reverse=not forward)
+                start = (arguments.get("exclusive_start_key") or {}).get(self.range_key_attr)
+                if start is not None and "S" in start:
+                    after = (lambda v: v > start["S"]) if forward else (lambda v: v < start["S"])
+                    items = [i for i in items if after(i.range_key.value)]
+                if not forward:
+                    items.reverse()  # moto sorts ascending, then reverses
+            self.all_items = lambda: items
+            try:
+                return original(self, hash_key, *args, **kwargs)
+            finally:
+                del self.all_items
+
+        self._patch(Table, "query", query)
+
+
+def put_directly(table_name: str, items: list[dict[str, Any]], *, region: str) -> None:
+    """Items (attribute maps) straight into moto's table: no stream records, no checks."""
+    from moto.dynamodb.models import dynamodb_backends  # noqa: PLC0415
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict  # noqa: PLC0415
+
+    from local_runtime.template import ACCOUNT_ID  # noqa: PLC0415
+
+    table = dynamodb_backends[ACCOUNT_ID][region].get_table(table_name)
+    for attributes in items:
+        hash_key = DynamoType(attributes[table.hash_key_attr])
+        range_key = DynamoType(attributes[table.range_key_attr])
+        item = Item(hash_key, range_key, {})
+        # dict.update does not go through LimitedSizeDict.__setitem__'s re-measuring
+        item.attrs = LimitedSizeDict({k: DynamoType(v) for k, v in attributes.items()})
+        table.items[hash_key][range_key] = item
