@@ -29,6 +29,7 @@ from __future__ import annotations
 import copy
 import inspect
 import json
+from collections.abc import Callable
 from typing import Any
 
 FAST_OPERATIONS = frozenset({"GetItem", "BatchGetItem", "Query"})
@@ -61,47 +62,7 @@ class LeanMoto:
     # ---- 1. transactions -----------------------------------------------------------
 
     def _lean_transactions(self) -> None:
-        from moto.dynamodb import models as moto_dynamodb  # noqa: PLC0415
-        from moto.dynamodb.models.dynamo_type import DynamoType  # noqa: PLC0415
-        from moto.dynamodb.models.table import Table  # noqa: PLC0415
-
-        real_copy = copy
-
-        class _TablesNotCopied:
-            @staticmethod
-            def deepcopy(value: Any, memo: dict[int, Any] | None = None) -> Any:
-                return value if isinstance(value, Table) else real_copy.deepcopy(value, memo)
-
-        backend = moto_dynamodb.DynamoDBBackend
-        original = backend.transact_write_items
-
-        def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
-            touched = []
-            streams = {}
-            for entry in transact_items:
-                (_, op), *_ = entry.items()
-                table = self.get_table(op["TableName"])
-                key = op.get("Key") or op["Item"]
-                hash_key = DynamoType(key[table.hash_key_attr])
-                range_key = DynamoType(key[table.range_key_attr])
-                before = table.get_item(hash_key, range_key)
-                touched.append((table, hash_key, range_key, real_copy.deepcopy(before)))
-                if table.stream_shard is not None:
-                    streams[id(table)] = (table.stream_shard, len(table.stream_shard.items))
-            try:
-                original(self, transact_items)
-            except Exception:
-                for table, hash_key, range_key, before in reversed(touched):
-                    if before is None:
-                        table.items[hash_key].pop(range_key, None)
-                    else:
-                        table.items[hash_key][range_key] = before
-                for shard, length in streams.values():
-                    del shard.items[length:]
-                raise
-
-        self._patch(moto_dynamodb, "copy", _TablesNotCopied)
-        self._patch(backend, "transact_write_items", transact_write_items)
+        narrow_transaction_backups(self._patch)
 
     # ---- 2. read responses ---------------------------------------------------------
 
@@ -215,3 +176,56 @@ def put_directly(table_name: str, items: list[dict[str, Any]], *, region: str) -
         # dict.update does not go through LimitedSizeDict.__setitem__'s re-measuring
         item.attrs = LimitedSizeDict({k: DynamoType(v) for k, v in attributes.items()})
         table.items[hash_key][range_key] = item
+
+
+def narrow_transaction_backups(patch: Callable[[Any, str, Any], None]) -> None:
+    """moto 5.2 backs up the whole table (items and stream) with copy.deepcopy once per
+    item of every TransactWriteItems, so that it can roll a cancelled one back. This keeps
+    moto's semantics with a backup of only the items a transaction touches: moto's own
+    table copy becomes the table itself, and a cancelled transaction restores the touched
+    items and drops the stream records it added. `patch(owner, name, value)` applies each
+    change (a benchmark World's undoable patch, or pytest's monkeypatch.setattr); the
+    project's code is not touched. tests/functions/test_expiry.py checks that cancelled
+    transactions stay all-or-nothing with it.
+    """
+    from moto.dynamodb import models as moto_dynamodb  # noqa: PLC0415
+    from moto.dynamodb.models.dynamo_type import DynamoType  # noqa: PLC0415
+    from moto.dynamodb.models.table import Table  # noqa: PLC0415
+
+    real_copy = copy
+
+    class _TablesNotCopied:
+        @staticmethod
+        def deepcopy(value: Any, memo: dict[int, Any] | None = None) -> Any:
+            return value if isinstance(value, Table) else real_copy.deepcopy(value, memo)
+
+    backend = moto_dynamodb.DynamoDBBackend
+    original = backend.transact_write_items
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        touched = []
+        streams = {}
+        for entry in transact_items:
+            (_, op), *_ = entry.items()
+            table = self.get_table(op["TableName"])
+            key = op.get("Key") or op["Item"]
+            hash_key = DynamoType(key[table.hash_key_attr])
+            range_key = DynamoType(key[table.range_key_attr])
+            before = table.get_item(hash_key, range_key)
+            touched.append((table, hash_key, range_key, real_copy.deepcopy(before)))
+            if table.stream_shard is not None:
+                streams[id(table)] = (table.stream_shard, len(table.stream_shard.items))
+        try:
+            original(self, transact_items)
+        except Exception:
+            for table, hash_key, range_key, before in reversed(touched):
+                if before is None:
+                    table.items[hash_key].pop(range_key, None)
+                else:
+                    table.items[hash_key][range_key] = before
+            for shard, length in streams.values():
+                del shard.items[length:]
+            raise
+
+    patch(moto_dynamodb, "copy", _TablesNotCopied)
+    patch(backend, "transact_write_items", transact_write_items)

@@ -4,16 +4,13 @@ each, free their seats, and find nothing to do when run again."""
 
 from __future__ import annotations
 
-import copy
 import time
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from moto.dynamodb import models as moto_dynamodb
-from moto.dynamodb.models.dynamo_type import DynamoType
-from moto.dynamodb.models.table import Table
 
+from bench.lean_moto import narrow_transaction_backups
 from teamspace.clock import iso
 from teamspace.domain.records import Invitation, InvitationStatus
 from teamspace.errors import Conflict
@@ -29,49 +26,11 @@ READ_ALLOWANCE = 10  # items a run may read beyond the due ones
 
 @pytest.fixture
 def lean_moto_transactions(monkeypatch: pytest.MonkeyPatch) -> None:
-    """moto 5.2 backs up the whole table (items and stream) with copy.deepcopy once per
-    item of every TransactWriteItems, so that it can roll a cancelled one back. At 10,000
-    items that is seconds per transaction (20 seeding transactions took 545 s here).
-    This keeps moto's semantics with a backup of only the items a transaction touches:
-    moto's own table copy becomes the table itself, and a cancelled transaction restores
-    the touched items and drops the stream records it added. The project's code is not
-    touched; only the emulator's bookkeeping is made proportional to the transaction."""
-    real_copy = copy
-
-    class _TablesNotCopied:
-        @staticmethod
-        def deepcopy(value: Any, memo: dict[int, Any] | None = None) -> Any:
-            return value if isinstance(value, Table) else real_copy.deepcopy(value, memo)
-
-    original = moto_dynamodb.DynamoDBBackend.transact_write_items
-
-    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
-        touched = []
-        streams = {}
-        for entry in transact_items:
-            (_, op), *_ = entry.items()
-            table = self.get_table(op["TableName"])
-            key = op.get("Key") or op["Item"]
-            hash_key = DynamoType(key[table.hash_key_attr])
-            range_key = DynamoType(key[table.range_key_attr])
-            before = table.get_item(hash_key, range_key)
-            touched.append((table, hash_key, range_key, real_copy.deepcopy(before)))
-            if table.stream_shard is not None:
-                streams[id(table)] = (table.stream_shard, len(table.stream_shard.items))
-        try:
-            original(self, transact_items)
-        except Exception:
-            for table, hash_key, range_key, before in reversed(touched):
-                if before is None:
-                    table.items[hash_key].pop(range_key, None)
-                else:
-                    table.items[hash_key][range_key] = before
-            for shard, length in streams.values():
-                del shard.items[length:]
-            raise
-
-    monkeypatch.setattr(moto_dynamodb, "copy", _TablesNotCopied)
-    monkeypatch.setattr(moto_dynamodb.DynamoDBBackend, "transact_write_items", transact_write_items)
+    """moto 5.2 backs up the whole table with copy.deepcopy once per item of every
+    TransactWriteItems (at 10,000 items, seconds per transaction: 20 seeding transactions
+    took 545 s here). `narrow_transaction_backups` keeps moto's semantics with a backup
+    of only the items a transaction touches; the benchmarks use the same adjustment."""
+    narrow_transaction_backups(monkeypatch.setattr)
 
 
 @pytest.fixture
