@@ -1,17 +1,20 @@
-"""Configuration: one pydantic model of the environment, validated once per cold start."""
+"""Configuration: the environment, read and checked once per cold start.
+
+A plain dataclass rather than a pydantic model: every function reads it, and the API
+key authorizer, which needs nothing else of pydantic, would otherwise load pydantic
+at every cold start (docs/performance.md, table 3).
+"""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, fields
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field
 
-
-class Settings(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    table_name: str = Field(min_length=3)
+@dataclass(frozen=True, slots=True)
+class Settings:
+    table_name: str
     stage: str = "dev"
     region: str = "us-east-1"
     # API Gateway HTTP APIs accept up to 10 MB; no Teamspace body needs more than this.
@@ -28,7 +31,24 @@ class Settings(BaseModel):
     # The token claim that shows MFA: "true", or a list (such as OIDC's `amr`) holding "mfa".
     mfa_claim: str = "amr"
     # Audit records leave by TTL this many days after their event (stage parameter).
-    audit_retention_days: int = Field(default=365, ge=1)
+    audit_retention_days: int = 365
+
+    def __post_init__(self) -> None:
+        if len(self.table_name) < 3:
+            raise ValueError("TABLE_NAME must name the table (at least 3 characters)")
+        for spec in fields(self):
+            if spec.type == "int" and getattr(self, spec.name) < 1:
+                raise ValueError(f"{spec.name.upper()} must be at least 1")
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
 
 
 @lru_cache(maxsize=1)
@@ -39,14 +59,14 @@ def get_settings() -> Settings:
         table_name=env.get("TABLE_NAME", ""),
         stage=env.get("STAGE", "dev"),
         region=env.get("AWS_REGION", env.get("AWS_DEFAULT_REGION", "us-east-1")),
-        max_body_bytes=int(env.get("MAX_BODY_BYTES", 64 * 1024)),
-        invitation_ttl_days=int(env.get("INVITATION_TTL_DAYS", 7)),
-        max_pending_invitations=int(env.get("MAX_PENDING_INVITATIONS", 100)),
-        invites_per_inviter_per_hour=int(env.get("INVITES_PER_INVITER_PER_HOUR", 50)),
+        max_body_bytes=_int("MAX_BODY_BYTES", 64 * 1024),
+        invitation_ttl_days=_int("INVITATION_TTL_DAYS", 7),
+        max_pending_invitations=_int("MAX_PENDING_INVITATIONS", 100),
+        invites_per_inviter_per_hour=_int("INVITES_PER_INVITER_PER_HOUR", 50),
         accept_url_base=env.get("ACCEPT_URL_BASE", "http://127.0.0.1:3000/accept"),
         event_bus_name=env.get("EVENT_BUS_NAME", ""),
         sender_address=env.get("SENDER_ADDRESS", "no-reply@teamspace.local"),
         mail_template_prefix=env.get("MAIL_TEMPLATE_PREFIX", "teamspace-dev-"),
-        audit_retention_days=int(env.get("AUDIT_RETENTION_DAYS", 365)),
+        audit_retention_days=_int("AUDIT_RETENTION_DAYS", 365),
         mfa_claim=env.get("MFA_CLAIM", "amr"),
     )
