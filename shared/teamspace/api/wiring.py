@@ -1,6 +1,11 @@
 """Collaborators, built once per cold start and lazily (a route that needs no table
 never creates a client). Tests and the local runtime swap the clock and id generator
 through `configure`.
+
+Every service module is imported by the factory that builds it, not by this module:
+each function imports only the services it uses (the API key authorizer none of the
+domain services, the Roles function not the invitations), which is what keeps its
+cold start short (docs/performance.md, table 3).
 """
 
 from __future__ import annotations
@@ -9,23 +14,23 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from teamspace.clock import Clock, SystemClock
-from teamspace.domain.invitations import InvitationLimits, InvitationService
-from teamspace.domain.membership import MembershipService
-from teamspace.domain.ownership import OwnershipService
-from teamspace.domain.roles import RoleService
-from teamspace.domain.workspaces import WorkspaceService
 from teamspace.ids import IdGenerator, UlidGenerator
 from teamspace.settings import get_settings
-from teamspace.store.table import TeamspaceStore
 
-if TYPE_CHECKING:  # the event-driven functions' collaborators load when first built
+if TYPE_CHECKING:  # each collaborator's module loads when it is first built
     from teamspace.bus.publisher import OutboxPublisher
     from teamspace.domain.activity import ActivityService
     from teamspace.domain.api_keys import ApiKeyService
     from teamspace.domain.audit import AuditService
     from teamspace.domain.clients import ClientService
+    from teamspace.domain.invitations import InvitationService
     from teamspace.domain.key_authorizer import KeyAuthorizer
+    from teamspace.domain.membership import MembershipService
+    from teamspace.domain.ownership import OwnershipService
+    from teamspace.domain.roles import RoleService
+    from teamspace.domain.workspaces import WorkspaceService
     from teamspace.mail.mailer import Mailer
+    from teamspace.store.table import TeamspaceStore
 
 _clock: Clock = SystemClock()
 _ids: IdGenerator = UlidGenerator()
@@ -88,31 +93,43 @@ def ses_client() -> Any:
 
 @lru_cache(maxsize=1)
 def store() -> TeamspaceStore:
+    from teamspace.store.table import TeamspaceStore  # noqa: PLC0415 - lazy by design
+
     return TeamspaceStore(dynamodb_client(), get_settings().table_name)
 
 
 @lru_cache(maxsize=1)
 def workspaces() -> WorkspaceService:
+    from teamspace.domain.workspaces import WorkspaceService  # noqa: PLC0415 - lazy by design
+
     return WorkspaceService(store(), _clock, _ids)
 
 
 @lru_cache(maxsize=1)
 def membership() -> MembershipService:
+    from teamspace.domain.membership import MembershipService  # noqa: PLC0415 - lazy by design
+
     return MembershipService(store(), _clock, _ids)
 
 
 @lru_cache(maxsize=1)
 def roles() -> RoleService:
+    from teamspace.domain.roles import RoleService  # noqa: PLC0415 - lazy by design
+
     return RoleService(store(), _clock, _ids)
 
 
 @lru_cache(maxsize=1)
 def ownership() -> OwnershipService:
+    from teamspace.domain.ownership import OwnershipService  # noqa: PLC0415 - lazy by design
+
     return OwnershipService(store(), _clock, _ids)
 
 
 @lru_cache(maxsize=1)
 def invitations() -> InvitationService:
+    from teamspace.domain.invitations import InvitationLimits, InvitationService  # noqa: PLC0415 - lazy by design
+
     settings = get_settings()
     limits = InvitationLimits(
         ttl_days=settings.invitation_ttl_days,
@@ -125,14 +142,14 @@ def invitations() -> InvitationService:
 
 @lru_cache(maxsize=1)
 def publisher() -> OutboxPublisher:
-    from teamspace.bus.publisher import OutboxPublisher  # noqa: PLC0415 - see TYPE_CHECKING
+    from teamspace.bus.publisher import OutboxPublisher  # noqa: PLC0415 - lazy by design
 
     return OutboxPublisher(events_client(), get_settings().event_bus_name)
 
 
 @lru_cache(maxsize=1)
 def mailer() -> Mailer:
-    from teamspace.mail.catalogue import MailContext  # noqa: PLC0415 - see TYPE_CHECKING
+    from teamspace.mail.catalogue import MailContext  # noqa: PLC0415 - lazy by design
     from teamspace.mail.mailer import Mailer  # noqa: PLC0415
     from teamspace.mail.sender import SesSender  # noqa: PLC0415
 
@@ -143,7 +160,7 @@ def mailer() -> Mailer:
 
 @lru_cache(maxsize=1)
 def audit() -> AuditService:
-    from teamspace.domain.audit import AuditService  # noqa: PLC0415 - see TYPE_CHECKING
+    from teamspace.domain.audit import AuditService  # noqa: PLC0415 - lazy by design
     from teamspace.store.audit import AuditStore  # noqa: PLC0415
 
     settings = get_settings()
@@ -153,28 +170,28 @@ def audit() -> AuditService:
 
 @lru_cache(maxsize=1)
 def activity() -> ActivityService:
-    from teamspace.domain.activity import ActivityService  # noqa: PLC0415 - see TYPE_CHECKING
+    from teamspace.domain.activity import ActivityService  # noqa: PLC0415 - lazy by design
 
     return ActivityService(store(), _clock, _ids)
 
 
 @lru_cache(maxsize=1)
 def api_keys() -> ApiKeyService:
-    from teamspace.domain.api_keys import ApiKeyService  # noqa: PLC0415 - see TYPE_CHECKING
+    from teamspace.domain.api_keys import ApiKeyService  # noqa: PLC0415 - lazy by design
 
     return ApiKeyService(store(), _clock, _ids, stage=get_settings().stage)
 
 
 @lru_cache(maxsize=1)
 def key_authorizer() -> KeyAuthorizer:
-    from teamspace.domain.key_authorizer import KeyAuthorizer  # noqa: PLC0415 - see TYPE_CHECKING
+    from teamspace.domain.key_authorizer import KeyAuthorizer  # noqa: PLC0415 - lazy by design
 
     return KeyAuthorizer(store(), _clock, get_settings().stage)
 
 
 @lru_cache(maxsize=1)
 def clients() -> ClientService:
-    from teamspace.domain.clients import ClientService  # noqa: PLC0415 - see TYPE_CHECKING
+    from teamspace.domain.clients import ClientService  # noqa: PLC0415 - lazy by design
 
     return ClientService(store(), _clock, _ids)
 

@@ -5,9 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from teamspace.permissions import BUILTIN_ROLES, RoleDefinition, SecurityPolicy
+if TYPE_CHECKING:
+    from teamspace.permissions import RoleDefinition, SecurityPolicy
+
+# The permission layer (pydantic models) is imported by the methods that use it, not
+# here: the API key authorizer reads records but never a role, and would otherwise load
+# pydantic at every cold start (docs/performance.md, table 3).
 
 
 class WorkspaceType(StrEnum):
@@ -68,6 +73,8 @@ class Workspace:
 
     def role(self, key: str) -> RoleDefinition | None:
         """The built-in or custom role called `key` here, or None."""
+        from teamspace.permissions import BUILTIN_ROLES  # noqa: PLC0415 - see the imports
+
         builtin = BUILTIN_ROLES.get(key)
         if builtin is not None:  # custom keys never shadow built-in ones
             return builtin
@@ -76,12 +83,16 @@ class Workspace:
 
     def roles(self) -> list[RoleDefinition]:
         """Every role a member here can hold, highest rank first."""
+        from teamspace.permissions import BUILTIN_ROLES  # noqa: PLC0415 - see the imports
+
         custom = [c.definition for c in self.custom_roles.values()]
         return sorted([*BUILTIN_ROLES.values(), *custom], key=lambda r: (-r.rank, r.key))
 
     @property
     def policy(self) -> SecurityPolicy:
         """The security policy its settings describe (allowed domains, MFA)."""
+        from teamspace.permissions import SecurityPolicy  # noqa: PLC0415 - see the imports
+
         return SecurityPolicy.of(self.settings)
 
     @property

@@ -2,49 +2,112 @@
 
 Every HTTP function asks this package before acting; nothing else decides access.
 It imports nothing but pydantic and the standard library.
+
+The names below load with the module that defines them, on first use (PEP 562): a
+function that needs only the permission catalogue (the API key authorizer, through the
+store) does not load the pydantic models of roles and grants at its cold start.
 """
 
-from teamspace.permissions.catalogue import (
-    AGENT_SCOPED,
-    ALL_PERMISSIONS,
-    PERMISSION_INFO,
-    Permission,
-    parse_permission,
-)
-from teamspace.permissions.delegation import check_client_assignment
-from teamspace.permissions.evaluation import Decision, decide, effective_permissions, holds
-from teamspace.permissions.grants import TOGGLE_PERMISSIONS, MemberStatus, Subject, Toggles
-from teamspace.permissions.policies import (
-    SecurityPolicy,
-    check_email_domain,
-    check_mfa,
-    check_policy_change,
-)
-from teamspace.permissions.rank_rules import (
-    Verdict,
-    check_api_key_role,
-    check_custom_role,
-    check_custom_role_delete,
-    check_grants_update,
-    check_invitation,
-    check_leave,
-    check_profile_update,
-    check_removal,
-    check_role_change,
-    check_suspension,
-    may_grant_role,
-)
-from teamspace.permissions.roles import (
-    ADMIN,
-    BUILTIN_ROLES,
-    CUSTOM_RANK_DEFAULT,
-    CUSTOM_RANK_MAX,
-    OWNER,
-    OWNER_ONLY,
-    RoleDefinition,
-    builtin_role,
-    unknown_role,
-)
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from teamspace.permissions.catalogue import (
+        AGENT_SCOPED,
+        ALL_PERMISSIONS,
+        PERMISSION_INFO,
+        Permission,
+        parse_permission,
+    )
+    from teamspace.permissions.delegation import check_client_assignment
+    from teamspace.permissions.evaluation import Decision, decide, effective_permissions, holds
+    from teamspace.permissions.grants import TOGGLE_PERMISSIONS, MemberStatus, Subject, Toggles
+    from teamspace.permissions.policies import (
+        SecurityPolicy,
+        check_email_domain,
+        check_mfa,
+        check_policy_change,
+    )
+    from teamspace.permissions.rank_rules import (
+        Verdict,
+        check_api_key_role,
+        check_custom_role,
+        check_custom_role_delete,
+        check_grants_update,
+        check_invitation,
+        check_leave,
+        check_profile_update,
+        check_removal,
+        check_role_change,
+        check_suspension,
+        may_grant_role,
+    )
+    from teamspace.permissions.roles import (
+        ADMIN,
+        BUILTIN_ROLES,
+        CUSTOM_RANK_DEFAULT,
+        CUSTOM_RANK_MAX,
+        OWNER,
+        OWNER_ONLY,
+        RoleDefinition,
+        builtin_role,
+        unknown_role,
+    )
+
+_HOME = {
+    "AGENT_SCOPED": "teamspace.permissions.catalogue",
+    "ALL_PERMISSIONS": "teamspace.permissions.catalogue",
+    "PERMISSION_INFO": "teamspace.permissions.catalogue",
+    "Permission": "teamspace.permissions.catalogue",
+    "parse_permission": "teamspace.permissions.catalogue",
+    "check_client_assignment": "teamspace.permissions.delegation",
+    "Decision": "teamspace.permissions.evaluation",
+    "decide": "teamspace.permissions.evaluation",
+    "effective_permissions": "teamspace.permissions.evaluation",
+    "holds": "teamspace.permissions.evaluation",
+    "TOGGLE_PERMISSIONS": "teamspace.permissions.grants",
+    "MemberStatus": "teamspace.permissions.grants",
+    "Subject": "teamspace.permissions.grants",
+    "Toggles": "teamspace.permissions.grants",
+    "SecurityPolicy": "teamspace.permissions.policies",
+    "check_email_domain": "teamspace.permissions.policies",
+    "check_mfa": "teamspace.permissions.policies",
+    "check_policy_change": "teamspace.permissions.policies",
+    "Verdict": "teamspace.permissions.rank_rules",
+    "check_api_key_role": "teamspace.permissions.rank_rules",
+    "check_custom_role": "teamspace.permissions.rank_rules",
+    "check_custom_role_delete": "teamspace.permissions.rank_rules",
+    "check_grants_update": "teamspace.permissions.rank_rules",
+    "check_invitation": "teamspace.permissions.rank_rules",
+    "check_leave": "teamspace.permissions.rank_rules",
+    "check_profile_update": "teamspace.permissions.rank_rules",
+    "check_removal": "teamspace.permissions.rank_rules",
+    "check_role_change": "teamspace.permissions.rank_rules",
+    "check_suspension": "teamspace.permissions.rank_rules",
+    "may_grant_role": "teamspace.permissions.rank_rules",
+    "ADMIN": "teamspace.permissions.roles",
+    "BUILTIN_ROLES": "teamspace.permissions.roles",
+    "CUSTOM_RANK_DEFAULT": "teamspace.permissions.roles",
+    "CUSTOM_RANK_MAX": "teamspace.permissions.roles",
+    "OWNER": "teamspace.permissions.roles",
+    "OWNER_ONLY": "teamspace.permissions.roles",
+    "RoleDefinition": "teamspace.permissions.roles",
+    "builtin_role": "teamspace.permissions.roles",
+    "unknown_role": "teamspace.permissions.roles",
+}
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        home = _HOME[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    value = getattr(import_module(home), name)
+    globals()[name] = value  # the next look-up is an ordinary one
+    return value
+
 
 __all__ = [
     "ADMIN",

@@ -18,7 +18,7 @@ from teamspace.domain.records import (
     WorkspaceStatus,
     WorkspaceType,
 )
-from teamspace.permissions import RoleDefinition, parse_permission
+from teamspace.permissions.catalogue import parse_permission
 from teamspace.store import keys
 
 AttributeMap = dict[str, dict[str, Any]]
@@ -124,6 +124,10 @@ def custom_role_value(custom: CustomRole) -> dict[str, Any]:
 
 
 def custom_role_from_value(key: str, value: dict[str, Any]) -> CustomRole:
+    # The role model is pydantic: loaded by the first workspace with custom roles, so
+    # that reading an API key (the authorizer) loads none of it.
+    from teamspace.permissions.roles import RoleDefinition  # noqa: PLC0415 - see above
+
     # A permission the catalogue no longer knows grants nothing rather than failing reads.
     known = (parse_permission(p) for p in value["permissions"])
     return CustomRole(

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from teamspace.clock import iso
-from teamspace.domain.events import OutboxEvent
 from teamspace.domain.records import Invitation, Member, OwnershipTransfer, Workspace
 from teamspace.errors import (
     Conflict,
@@ -24,6 +23,9 @@ from teamspace.errors import (
     workspace_not_found,
 )
 from teamspace.store import codec, keys
+
+if TYPE_CHECKING:  # an annotation only: the store loads no pydantic model
+    from teamspace.domain.events import OutboxEvent
 
 OUTBOX_RETENTION_SECONDS = 7 * 24 * 3600
 IDEMPOTENCY_RETENTION_SECONDS = 24 * 3600
