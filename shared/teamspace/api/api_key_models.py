@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, StringConstraints
+from pydantic import AwareDatetime, StringConstraints
 
-from teamspace.api.models import RequestModel, RoleKey, Text
+from teamspace.api.models import RequestModel, ResponseModel, RoleKey, Text
 from teamspace.clock import iso
 from teamspace.domain.api_keys import IssuedApiKey
 from teamspace.domain.records import ApiKey
@@ -24,7 +24,7 @@ class CreateApiKeyRequest(RequestModel):
     expiresAt: AwareDatetime | None = None
 
 
-class ApiKeyOut(BaseModel):
+class ApiKeyOut(ResponseModel):
     keyId: str
     name: str
     prefix: str

@@ -9,8 +9,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
-
+from teamspace.api.models import ResponseModel
 from teamspace.audit.chain import AuditRecord, Verification
 from teamspace.clock import iso
 from teamspace.domain.events import DetailType
@@ -68,7 +67,7 @@ def log_query(
     return LogQuery(actor=who, action=action, since=low, until=high)
 
 
-class AuditRecordOut(BaseModel):
+class AuditRecordOut(ResponseModel):
     seq: int
     eventId: str
     occurredAt: str
@@ -80,7 +79,7 @@ class AuditRecordOut(BaseModel):
     hash: str
 
 
-class VerificationOut(BaseModel):
+class VerificationOut(ResponseModel):
     valid: bool
     records: int
     firstInvalidSeq: int | None

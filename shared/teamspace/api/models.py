@@ -112,7 +112,17 @@ RoleKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 
 
 class RequestModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """A request body: unknown fields are refused. Its validator is built when a request
+    first needs it (`defer_build`), so a function builds those of the routes it serves,
+    not every model of the API at its cold start."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+
+class ResponseModel(BaseModel):
+    """A response body; built on first use, as request bodies are."""
+
+    model_config = ConfigDict(defer_build=True)
 
 
 _DOMAIN = re.compile(r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -298,7 +308,7 @@ class TransferRequest(RequestModel):
     confirmName: Annotated[str, StringConstraints(min_length=1, max_length=100)]
 
 
-class TransferOut(BaseModel):
+class TransferOut(ResponseModel):
     workspaceId: str
     fromUserId: str
     toUserId: str
@@ -318,7 +328,7 @@ def transfer_out(transfer: OwnershipTransfer) -> dict[str, Any]:
     ).model_dump()
 
 
-class TransferredOut(BaseModel):
+class TransferredOut(ResponseModel):
     workspace: WorkspaceOut
     owner: MemberOut
 
@@ -388,7 +398,7 @@ def idempotency(key: str | None, body: BaseModel) -> IdempotencyRequest | None:
 # ---- responses -----------------------------------------------------------------------
 
 
-class WorkspaceOut(BaseModel):
+class WorkspaceOut(ResponseModel):
     workspaceId: str
     name: str
     description: str | None
@@ -403,7 +413,7 @@ class WorkspaceOut(BaseModel):
     role: str | None = None
 
 
-class MemberOut(BaseModel):
+class MemberOut(ResponseModel):
     userId: str
     email: str
     name: str | None
@@ -421,23 +431,23 @@ class MemberOut(BaseModel):
     via: str | None = None
 
 
-class PageOut[T](BaseModel):
+class PageOut[T](ResponseModel):
     items: list[T]
     nextCursor: str | None
 
 
-class MyPermissionsOut(BaseModel):
+class MyPermissionsOut(ResponseModel):
     role: str
     permissions: list[str]
     agentIds: list[str] | None
 
 
-class DecisionOut(BaseModel):
+class DecisionOut(ResponseModel):
     allowed: bool
     reason: str
 
 
-class RoleOut(BaseModel):
+class RoleOut(ResponseModel):
     key: str
     name: str
     rank: int
@@ -455,7 +465,7 @@ def role_out(role: RoleDefinition) -> dict[str, Any]:
     ).model_dump()
 
 
-class InvitationOut(BaseModel):
+class InvitationOut(ResponseModel):
     invitationId: str
     workspaceId: str
     workspaceName: str
@@ -473,7 +483,7 @@ class InvitationOut(BaseModel):
     acceptUrl: str | None = None
 
 
-class BulkResultOut(BaseModel):
+class BulkResultOut(ResponseModel):
     email: str
     status: Literal["created", "refused"]
     invitationId: str | None = None
@@ -532,11 +542,11 @@ def bulk_out(outcomes: list[BulkOutcome]) -> dict[str, Any]:
     return {"results": results}
 
 
-class BulkOut(BaseModel):
+class BulkOut(ResponseModel):
     results: list[BulkResultOut]
 
 
-class AcceptanceOut(BaseModel):
+class AcceptanceOut(ResponseModel):
     workspaceId: str
     member: MemberOut
 

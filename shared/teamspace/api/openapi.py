@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from teamspace.api.problems import PROBLEM_JSON
 
@@ -20,12 +20,17 @@ JSON = "application/json"
 
 
 class ProblemFieldError(BaseModel):
+    # Described in the OpenAPI document only (problems are written by api.problems).
+    model_config = ConfigDict(defer_build=True)
+
     field: str
     message: str
 
 
 class Problem(BaseModel):
     """An RFC 9457 problem: `code` is the stable cause to branch on."""
+
+    model_config = ConfigDict(defer_build=True)
 
     type: str
     title: str

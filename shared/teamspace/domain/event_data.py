@@ -15,7 +15,8 @@ from teamspace.domain.events import DetailType
 
 
 class EventData(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Built when an event of its type is first written: a function builds a few of these.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class WorkspaceCreatedData(EventData):
