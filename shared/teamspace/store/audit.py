@@ -192,7 +192,3 @@ class AuditStore(TeamspaceStore):
             if "LastEvaluatedKey" not in response:
                 return
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-
-    def current_head(self, workspace_id: str) -> Head:
-        item = self._get(keys.audit_head_key(workspace_id))
-        return head_from_item(item) if item else Head()

@@ -65,7 +65,7 @@ ACTIONS = {
         "sqs:SendMessage",
     },
     "AuditConsumerFunction": {"dynamodb:BatchGetItem", "dynamodb:PutItem"},
-    "AuditFunction": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"},
+    "AuditFunction": {"dynamodb:BatchGetItem", "dynamodb:Query"},
     "ApiKeysFunction": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"} | TRANSACT,
     "ApiKeyAuthorizerFunction": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
     "PostAuthenticationFunction": {"dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem"},
