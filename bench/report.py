@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import cost as cost_module
-from bench.cold_start import TARGET_RATIO, Size, Target
+from bench.cold_start import MINIMAL, TARGET_RATIO, VALIDATED, Size, Target
 from bench.reasons import GROWS_WITH_DATA, REASONS, TARGET
 from bench.runner import Result
 from bench.scaling import Point
@@ -143,8 +143,8 @@ def scaling(points: list[Point]) -> str:
 def cold_start(targets: list[Target], sizes: list[Size]) -> str:
     by_name = {t.name: t for t in targets}
     boto3 = by_name["import boto3"].median_ms
-    minimal = by_name["minimal Powertools handler"].median_ms
-    validated = by_name["minimal Powertools handler, validation on"].median_ms
+    minimal = by_name[MINIMAL].median_ms
+    validated = by_name[VALIDATED].median_ms
     size_of = {s.name: s for s in sizes}
     rows = []
     for target in targets:
@@ -158,6 +158,8 @@ def cold_start(targets: list[Target], sizes: list[Size]) -> str:
                 f"{target.median_ms / boto3:.2f}",
                 f"{ratio:.2f}" + (" ✓" if ratio <= TARGET_RATIO else ""),
                 f"{target.median_ms / validated:.2f}",
+                _ms(target.first_call_ms),
+                _ms(target.cold_request_ms),
                 f"{size.unzipped / 1024:,.1f}" if size else DASH,
                 f"{size.zipped / 1024:,.1f}" if size else DASH,
             ]
@@ -167,7 +169,7 @@ def cold_start(targets: list[Target], sizes: list[Size]) -> str:
             rows.append(
                 [
                     f"{size.name} (the layer, {size.files:,} files)" if size.layer else size.name,
-                    *[DASH] * 5,
+                    *[DASH] * 7,
                     f"{size.unzipped / 1024:,.1f}",
                     f"{size.zipped / 1024:,.1f}",
                 ]
@@ -179,6 +181,8 @@ def cold_start(targets: list[Target], sizes: list[Size]) -> str:
         f"{TIMES} boto3",
         f"{TIMES} minimal Powertools (target \u2264 1.5)",
         f"{TIMES} minimal, validation on",
+        "first call, ms",
+        "import + first call, ms",
         "built, KiB",
         "zipped, KiB",
     ]
@@ -186,7 +190,11 @@ def cold_start(targets: list[Target], sizes: list[Size]) -> str:
     note = f"{rounds} interleaved rounds; each row its median." + (
         "" if sizes else " Artifact sizes: not built (run `make bench`, which runs `sam build`)."
     )
-    return table(header, rows, "lrrrrrrr") + "\n\n" + note
+    return table(header, rows, "lrrrrrrrrr") + "\n\n" + note
+
+
+def _ms(value: float | None) -> str:
+    return DASH if value is None else f"{value:,.0f}"
 
 
 # ---- table 4 ---------------------------------------------------------------------------

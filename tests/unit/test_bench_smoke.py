@@ -104,6 +104,13 @@ def test_the_tables_render(outcome):
     assert "no reason given" not in text
     minimal = next(t for t in outcome.targets if t.module == "minimal_handler")
     assert minimal.seconds
+    # The cold start's first call ran against the moto server: a GET sample of the function.
+    membership = next(t for t in outcome.targets if t.name == "MembershipFunction")
+    assert membership.event is not None
+    assert membership.event.parent.name == "membership"
+    assert '"routeKey": "GET ' in membership.event.read_text()
+    assert len(membership.first_call_seconds) == len(membership.seconds) == 1
+    assert membership.cold_request_ms > membership.median_ms
     assert [row.operation for row in outcome.costs] == [
         "invite",
         "accept",
