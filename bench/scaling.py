@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import statistics
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -88,13 +89,17 @@ def ok(result: dict[str, Any]) -> None:
         raise AssertionError(result.get("body"))
 
 
-def members(sizes: Sizes, progress: Any) -> list[Point]:
-    points = []
+def timed[T](build: Callable[[], T]) -> tuple[T, float]:
+    """What `build` returns, and the seconds it took (seeding is timed apart from calls)."""
+    started = time.perf_counter()
+    value = build()
+    return value, time.perf_counter() - started
+
+
+def members(sizes: Sizes) -> Iterator[Point]:
     for size in sizes.members:
         with World() as world:
-            started = time.perf_counter()
-            ws = team(world, size=size)
-            seeded = time.perf_counter() - started
+            ws, seeded = timed(lambda world=world, size=size: team(world, size=size))
             for label, query in (
                 ("list members (page of 50)", {"limit": PAGE}),
                 ("name search `ana` (page of 50)", {"q": "ana", "limit": PAGE}),
@@ -108,25 +113,22 @@ def members(sizes: Sizes, progress: Any) -> list[Point]:
                     sizes.repeats,
                     ok,
                 )
-                points.append(point)
-                progress(point)
-    return points
+                yield point
 
 
-def expiry(sizes: Sizes, progress: Any) -> list[Point]:
-    points = []
+def expiry(sizes: Sizes) -> Iterator[Point]:
     scheduled = json.loads((EVENTS / "invitation_expiry/scheduled.json").read_text())
     with World() as world:
         ws = team(world, size=5)
-        started = time.perf_counter()
         later = world.clock.now() + timedelta(days=30)
-        seed.invitations(
-            world,
-            ws,
-            [later + timedelta(seconds=n) for n in range(sizes.pending)],
-            inviter=OWNER_SUB,
+        _, seeded = timed(
+            lambda: seed.invitations(
+                world,
+                ws,
+                [later + timedelta(seconds=n) for n in range(sizes.pending)],
+                inviter=OWNER_SUB,
+            )
         )
-        seeded = time.perf_counter() - started
         for due in sizes.due:
             now = world.clock.now()
             seed.invitations(
@@ -146,19 +148,18 @@ def expiry(sizes: Sizes, progress: Any) -> list[Point]:
             if expired != due:
                 raise AssertionError(f"the job expired {expired} of {due}")
             point.note = f"{expired:,} expired, one transaction each"
-            points.append(point)
-            progress(point)
-    return points
+            yield point
 
 
-def audit(sizes: Sizes, progress: Any) -> list[Point]:
-    points = []
+def audit(sizes: Sizes) -> Iterator[Point]:
     for size in sizes.audit:
         with World() as world:
             ws = team(world, size=5)
-            started = time.perf_counter()
-            seed.audit_chain(world, ws, size, actor=OWNER_SUB)
-            seeded = time.perf_counter() - started
+            _, seeded = timed(
+                lambda world=world, ws=ws, size=size: seed.audit_chain(
+                    world, ws, size, actor=OWNER_SUB
+                )
+            )
             page = Point(
                 "audit log page (50, newest first)", f"{size:,} records", seed_seconds=seeded
             )
@@ -170,8 +171,7 @@ def audit(sizes: Sizes, progress: Any) -> list[Point]:
                 sizes.repeats,
                 ok,
             )
-            points.append(page)
-            progress(page)
+            yield page
             verify = Point("audit log verify", f"{size:,} records", seed_seconds=seeded)
 
             def valid(result: dict[str, Any], expected: int = size) -> None:
@@ -189,20 +189,18 @@ def audit(sizes: Sizes, progress: Any) -> list[Point]:
                 valid,
             )
             verify.note = "reads every record: verifying is a walk of the chain"
-            points.append(verify)
-            progress(verify)
-    return points
+            yield verify
 
 
-def workspaces(sizes: Sizes, progress: Any) -> list[Point]:
-    points = []
+def workspaces(sizes: Sizes) -> Iterator[Point]:
     for size in sizes.workspaces:
         with World() as world:
-            started = time.perf_counter()
-            seed.memberships(world, OWNER, size)
-            seeded = time.perf_counter() - started
-            point = Point("the caller's workspaces (page of 50)", f"in {size:,} workspaces")
-            point.seed_seconds = seeded
+            _, seeded = timed(lambda world=world, size=size: seed.memberships(world, OWNER, size))
+            point = Point(
+                "the caller's workspaces (page of 50)",
+                f"in {size:,} workspaces",
+                seed_seconds=seeded,
+            )
             measure(
                 world,
                 "WorkspacesFunction",
@@ -211,15 +209,14 @@ def workspaces(sizes: Sizes, progress: Any) -> list[Point]:
                 sizes.repeats,
                 ok,
             )
-            points.append(point)
-            progress(point)
-    return points
+            yield point
 
 
 def run(sizes: Sizes, progress: Any = lambda _point: None) -> list[Point]:
-    return [
-        *members(sizes, progress),
-        *expiry(sizes, progress),
-        *audit(sizes, progress),
-        *workspaces(sizes, progress),
-    ]
+    """Every point of table 2, each reported to `progress` as soon as it is measured."""
+    points = []
+    for section in (members, expiry, audit, workspaces):
+        for point in section(sizes):
+            progress(point)
+            points.append(point)
+    return points
