@@ -88,3 +88,26 @@ def test_module_imports_only_pydantic_stdlib_and_itself(path: Path):
 def test_the_import_check_itself(source: str, expected: list[str]):
     """The checker must be able to fail, or the test above proves nothing."""
     assert forbidden_imports(source) == expected
+
+
+def _type_checking_imports(source: str) -> dict[str, str]:
+    """Name -> module of the imports under `if TYPE_CHECKING:` in `source`."""
+    found: dict[str, str] = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            for statement in node.body:
+                if isinstance(statement, ast.ImportFrom):
+                    found.update({alias.name: statement.module or "" for alias in statement.names})
+    return found
+
+
+def test_the_lazy_exports_the_imports_for_type_checkers_and_all_agree():
+    # The package's names load on first use (PEP 562) from `_HOME`; type checkers read the
+    # TYPE_CHECKING imports; `__all__` lists them. One name missing from one of the three
+    # would be an AttributeError at run time or a name the checkers do not know.
+    package = teamspace.permissions
+    declared = _type_checking_imports((PACKAGE_DIR / "__init__.py").read_text(encoding="utf-8"))
+    assert declared == package._HOME
+    assert sorted(package.__all__) == sorted(package._HOME)
+    for name, module in package._HOME.items():
+        assert getattr(package, name) is getattr(sys.modules[module], name), name
