@@ -31,6 +31,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from unittest import mock
 
 from local_runtime.aws import FAKE_ENVIRONMENT, create_resources, create_table
 from local_runtime.template import ROOT, Template
@@ -177,18 +178,12 @@ def moto_server(template: Template) -> Iterator[str]:
     server.start()
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
-    saved = {name: os.environ.get(name) for name in (*FAKE_ENVIRONMENT, "AWS_ENDPOINT_URL")}
-    os.environ.update({**FAKE_ENVIRONMENT, "AWS_ENDPOINT_URL": endpoint})
     try:
-        create_table(template)
-        create_resources(template)
+        with mock.patch.dict(os.environ, {**FAKE_ENVIRONMENT, "AWS_ENDPOINT_URL": endpoint}):
+            create_table(template)
+            create_resources(template)
         yield endpoint
     finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
         server.stop()
 
 
