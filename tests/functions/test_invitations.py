@@ -436,6 +436,52 @@ def test_invalid_invitations_are_422_naming_the_field(functions, team, dynamodb,
     assert "InvitationCreated" not in kinds(dynamodb)
 
 
+# Issue 14: addresses that only look like addresses. Each of these used to be invited (201),
+# taking a pending slot and a seat, and mailed.
+MALFORMED_ADDRESSES = [
+    "a@example..com",
+    ".a@example.com",
+    "a.@example.com",
+    "a..b@example.com",
+    "<a@example.com>",
+    "a@-example.com",
+    "a@example.com.",
+    "<script>@example.com",
+]
+# (sent, kept): still invited, normalised as before (trimmed and lower-cased), nothing more.
+WELL_FORMED_ADDRESSES = [
+    ("carol+team@example.com", "carol+team@example.com"),
+    ("Carol.Smith@Example.COM", "carol.smith@example.com"),
+    ("  dan@example.com ", "dan@example.com"),
+    ("ann@agency.example", "ann@agency.example"),
+    ("ann@mail.eu.agency.example", "ann@mail.eu.agency.example"),
+    ("o'neil_x-y@sub-domain.example.org", "o'neil_x-y@sub-domain.example.org"),
+]
+
+
+@pytest.mark.parametrize("address", MALFORMED_ADDRESSES)
+def test_a_malformed_address_is_422_naming_the_email_and_writes_nothing(
+    functions, team, dynamodb, address
+):
+    events, everything = outbox_events(dynamodb, TABLE), every_item(dynamodb)
+    reply = invite(functions, address, send_email=True)
+    assert reply.status == 422, reply.body
+    assert reply.code == "VALIDATION_FAILED"
+    assert [e["field"] for e in reply.body["errors"]] == ["email"]
+    assert listed(functions) == {}
+    assert outbox_events(dynamodb, TABLE) == events
+    assert every_item(dynamodb) == everything
+
+
+@pytest.mark.parametrize(("sent", "kept"), WELL_FORMED_ADDRESSES)
+def test_a_well_formed_address_is_invited_as_before(functions, team, dynamodb, sent, kept):
+    reply = invite(functions, sent, send_email=True)
+    assert reply.status == 201, reply.body
+    assert reply.body["email"] == kept
+    assert stored(dynamodb, reply.body["invitationId"])["email"] == kept
+    assert item(dynamodb, TABLE, WS_PK, f"INVITE_EMAIL#{kept}") is not None
+
+
 @pytest.mark.parametrize("count", [0, 51])
 def test_a_bulk_of_none_or_more_than_50_is_422(functions, team, count):
     items = [{"email": f"p{n}@example.com", "role": "member"} for n in range(count)]
@@ -1223,6 +1269,35 @@ def test_bulk_refuses_a_malformed_item_on_its_own(functions, team):
     ]
     assert "email" in results[0]["detail"]
     assert "isAdmin" in results[1]["detail"]
+
+
+def test_bulk_refuses_each_malformed_address_on_its_own_and_writes_nothing_for_it(
+    functions, team, dynamodb
+):
+    items = [{"email": address, "role": "viewer"} for address in MALFORMED_ADDRESSES]
+    events = outbox_events(dynamodb, TABLE)
+    reply = bulk(functions, [*items, {"email": "ivy@example.com", "role": "viewer"}])
+    assert reply.status == 200
+    results = reply.body["results"]
+    assert [(r["email"], r["status"], r.get("code")) for r in results] == [
+        *((address, "refused", "VALIDATION_FAILED") for address in MALFORMED_ADDRESSES),
+        ("ivy@example.com", "created", None),
+    ]
+    assert all(r["detail"] == "Invalid fields: email" for r in results[:-1])
+    assert listed(functions) == {results[-1]["invitationId"]: "pending"}
+    added = [e for e in outbox_events(dynamodb, TABLE) if e not in events]
+    assert [(e["detailType"], e["data"]["email"]) for e in added] == [
+        ("InvitationCreated", "ivy@example.com")
+    ]
+
+
+def test_bulk_invites_well_formed_addresses_as_before(functions, team):
+    items = [{"email": sent, "role": "viewer"} for sent, _ in WELL_FORMED_ADDRESSES]
+    reply = bulk(functions, items)
+    assert reply.status == 200
+    assert [(r["email"], r["status"]) for r in reply.body["results"]] == [
+        (kept, "created") for _, kept in WELL_FORMED_ADDRESSES
+    ]
 
 
 def test_bulk_refuses_what_the_inviter_may_not_grant(functions, team):
