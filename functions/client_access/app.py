@@ -1,10 +1,14 @@
-"""Client access: when someone leaves an agency (removed, or of their own accord), their
-assignments to the agency's client workspaces are removed, so nothing is left behind.
+"""Client access: keeps an agency's client workspaces in step with the agency.
 
-Their access already ended with the removal itself (`teamspace.domain.access.admit`
-checks the agency membership of every assigned member on every request); this consumer
-removes the memberships that no longer grant anything. EventBridge retries a failure,
-then the event goes to the dead-letter queue.
+- When someone leaves an agency (removed, or of their own accord), their assignments to
+  the agency's clients are removed, so nothing is left behind.
+- When the agency changes hands (OwnershipTransferred), each client is handed to the new
+  owner: its owner field and owner item follow the agency's.
+
+Access already changed with the event itself (`teamspace.domain.access.admit` decides a
+client's owner and its staff from the agency on every request); this consumer brings the
+clients' own items in line. EventBridge retries a failure, then the event goes to the
+dead-letter queue.
 """
 
 from __future__ import annotations
@@ -22,6 +26,10 @@ from teamspace.observability import logger, metrics
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     detail = event["detail"]
+    if event["detail-type"] == "OwnershipTransferred":
+        handed_over = wiring.clients().follow_agency_owner(detail["workspaceId"])
+        logger.info("clients handed to the agency's owner", extra={"handedOver": handed_over})
+        return {"handedOver": handed_over}
     withdrawn = wiring.clients().withdraw_staff(detail["workspaceId"], detail["data"]["userId"])
     logger.info("client assignments withdrawn", extra={"withdrawn": withdrawn})
     return {"withdrawn": withdrawn}

@@ -80,15 +80,16 @@ def create_client(
     body: Annotated[models.CreateClientRequest, Body()],
     idempotency_key: IdempotencyKeyHeader = None,
 ):
+    caller = current_caller(app)
     client = wiring.clients().create(
-        current_caller(app),
+        caller,
         workspaceId,
         name=body.name,
         description=body.description,
         minute_budget=body.minuteBudget,
         idempotency=models.idempotency(idempotency_key, body),
     )
-    return Response(201, "application/json", body=models.client_out(client))
+    return Response(201, "application/json", body=models.client_out(client, caller))
 
 
 @app.get(
@@ -106,10 +107,9 @@ def set_client_budget(
     clientId: ClientId,
     body: Annotated[models.ClientBudgetRequest, Body()],
 ) -> dict[str, Any]:
-    client = wiring.clients().set_budget(
-        current_caller(app), workspaceId, clientId, body.minuteBudget
-    )
-    return models.client_out(client)
+    caller = current_caller(app)
+    client = wiring.clients().set_budget(caller, workspaceId, clientId, body.minuteBudget)
+    return models.client_out(client, caller)
 
 
 @app.put(

@@ -81,3 +81,43 @@ def test_security_policies_over_http(api):
     locked = owner.get(base)
     assert (locked.status_code, locked.json()["code"]) == (403, "MFA_REQUIRED")
     assert owner_mfa.get(base).status_code == 200
+
+
+def test_an_agencys_clients_change_hands_with_it(api):
+    """The issue's sequence over HTTP: the agency's owner creates a client, hands the
+    agency to an admin, who removes them; the client goes with the agency."""
+    alice = api.user("hand-alice", email="alice@hand.example")
+    agency = alice.post("/v1/workspaces", json={"name": "Hand Agency", "type": "agency"}).json()
+    base = f"/v1/workspaces/{agency['workspaceId']}"
+    client = alice.post(f"{base}/clients", json={"name": "Clinic"}).json()["workspaceId"]
+    invited = alice.post(f"{base}/invitations", json={"email": "bob@hand.example", "role": "admin"})
+    assert invited.status_code == 201, invited.text
+    bob = api.user("hand-bob", email="bob@hand.example")
+    [mail] = mails_to(api, "bob@hand.example")
+    assert bob.post("/v1/invitations/accept", json={"token": link_token(mail)}).status_code == 200
+    assert bob.put(f"{base}/clients/{client}/assignments/hand-bob", json={}).status_code == 200
+
+    offer = {"newOwnerId": "hand-bob", "confirmName": "Hand Agency"}
+    assert alice.post(f"{base}/ownership-transfer", json=offer).status_code == 202
+    assert bob.post(f"{base}/ownership-transfer/accept").status_code == 200
+    assert bob.delete(f"{base}/members/hand-alice").status_code == 204
+
+    assert alice.get(f"/v1/workspaces/{client}").status_code == 404
+    assert alice.delete(f"/v1/workspaces/{client}").status_code == 404
+    assert alice.delete(f"/v1/workspaces/{client}/members/hand-bob").status_code == 404
+    shown = bob.get(f"/v1/workspaces/{client}").json()
+    assert (shown["ownerId"], shown["role"]) == ("hand-bob", "owner")
+    [listed] = bob.get(f"{base}/clients").json()["items"]
+    assert (listed["workspaceId"], listed["role"], listed["ownerId"]) == (
+        client,
+        "owner",
+        "hand-bob",
+    )
+    mine = {w["workspaceId"]: w["role"] for w in bob.get("/v1/workspaces").json()["items"]}
+    assert mine[client] == "owner"
+    assert client not in {w["workspaceId"] for w in alice.get("/v1/workspaces").json()["items"]}
+    members = bob.get(f"/v1/workspaces/{client}/members").json()["items"]
+    assert [(m["userId"], m["role"]) for m in members] == [("hand-bob", "owner")]
+    transfer = bob.post(f"/v1/workspaces/{client}/ownership-transfer", json=offer)
+    assert (transfer.status_code, transfer.json()["code"]) == (409, "CLIENT_OWNED_BY_AGENCY")
+    assert bob.get(f"/v1/workspaces/{client}/audit-log/verify").json()["valid"] is True

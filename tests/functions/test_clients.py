@@ -16,6 +16,7 @@ from tests.conftest import TEMPLATE
 from tests.functions.chain_helpers import first_goes_second
 from tests.support import (
     EVENTS,
+    OWNER,
     OWNER_SUB,
     SAMPLE_WORKSPACE,
     item,
@@ -521,14 +522,18 @@ def test_deleting_the_agency_ends_staff_access_to_its_clients(functions, assigne
     assert get_workspace(functions, assigned, OWNER_SUB).status == 200
 
 
-def test_agency_staff_cannot_be_named_owner_of_a_client(functions, assigned):
+@pytest.mark.parametrize("nominee", [STAFF, "clinic-member"])
+def test_a_client_changes_hands_only_with_its_agency(functions, assigned, store, clock, nominee):
+    """Neither agency staff nor the client's own people can be named owner of a client:
+    it belongs to whoever owns the agency."""
+    seed_member(store, assigned, "clinic-member", "admin", clock.now())
     event = sample_event(
         "ownership/request-transfer.json",
-        body={"newOwnerId": STAFF, "confirmName": "Dental Clinic"},
+        body={"newOwnerId": nominee, "confirmName": "Dental Clinic"},
         path={"workspaceId": assigned},
     )
     reply = functions.call("OwnershipFunction", event)
-    assert (reply.status, reply.code) == (409, "NOMINEE_VIA_AGENCY")
+    assert (reply.status, reply.code) == (409, "CLIENT_OWNED_BY_AGENCY")
 
 
 def test_deleting_a_client_gives_its_budget_back_to_the_pool(functions, client, dynamodb):
@@ -537,3 +542,178 @@ def test_deleting_a_client_gives_its_budget_back_to_the_pool(functions, client, 
     assert item(dynamodb, TABLE, f"WS#{AGENCY}", "META")["minutesAssigned"] == 0
     assert list_clients(functions).body["items"] == []
     assert create_client(functions, name="Next", minuteBudget=POOL).status == 201
+
+
+# ---- the agency changes hands ---------------------------------------------------------
+
+NEW_OWNER = "ada"  # the agency's admin, who takes the agency over
+
+
+def hand_agency_to(functions, user_id=NEW_OWNER):
+    """The agency's owner names `user_id`, who accepts: the agency is theirs."""
+    request = sample_event(
+        "ownership/request-transfer.json",
+        body={"newOwnerId": user_id, "confirmName": "Acme Agency"},
+    )
+    assert functions.call("OwnershipFunction", request).status == 202
+    accept = sample_event("ownership/accept-transfer.json", caller=user(user_id))
+    reply = functions.call("OwnershipFunction", accept)
+    assert reply.status == 200, reply.body
+
+
+def delete_client(functions, client_id, who):
+    event = sample_event(
+        "workspaces/delete-workspace.json", caller=as_caller(who), path={"workspaceId": client_id}
+    )
+    return functions.call(FN, event)
+
+
+def my_workspaces(functions, who) -> dict[str, str]:
+    event = sample_event("workspaces/list-workspaces.json", caller=as_caller(who))
+    return {w["workspaceId"]: w["role"] for w in functions.call(FN, event).body["items"]}
+
+
+def follow_the_agency(functions, dynamodb) -> dict[str, int]:
+    """Deliver the agency's OwnershipTransferred to the client_access consumer."""
+    (transferred,) = events_of(dynamodb, AGENCY, "OwnershipTransferred")
+    return client_access(functions, as_bus_event(transferred))
+
+
+def test_the_agencys_new_owner_owns_its_clients_at_once(functions, client, dynamodb):
+    hand_agency_to(functions)
+    # The consumer has not run: the client's items still name the old owner.
+    assert item(dynamodb, TABLE, f"WS#{client}", "META")["ownerId"] == OWNER_SUB
+    shown = get_workspace(functions, client, NEW_OWNER)
+    assert shown.status == 200, shown.body
+    assert (shown.body["role"], shown.body["ownerId"]) == ("owner", NEW_OWNER)
+    assert rename(functions, client, NEW_OWNER).status == 200
+    (renamed,) = events_of(dynamodb, client, "WorkspaceUpdated")
+    assert renamed["actor"] == {"type": "user", "id": NEW_OWNER, "via": AGENCY}
+    assert [c["role"] for c in list_clients(functions, NEW_OWNER).body["items"]] == ["owner"]
+
+
+def test_the_agencys_former_owner_keeps_nothing_in_its_clients(functions, client, dynamodb):
+    """Still the agency's admin, but no longer its owner: no role in its clients."""
+    hand_agency_to(functions)
+    before = item(dynamodb, TABLE, f"WS#{client}", "META")
+    assert get_workspace(functions, client, OWNER_SUB).status == 404
+    assert rename(functions, client, OWNER_SUB).status == 404
+    assert delete_client(functions, client, OWNER_SUB).status == 404
+    assert item(dynamodb, TABLE, f"WS#{client}", "META") == before
+    assert [c["role"] for c in list_clients(functions, OWNER_SUB).body["items"]] == [None]
+
+
+def test_a_removed_former_owner_cannot_touch_the_clients(functions, assigned, dynamodb):
+    """The issue's sequence: the agency changes hands, its new owner removes the old one,
+    who then tries the client: read, delete, remove the staff working there."""
+    hand_agency_to(functions)
+    removal = sample_event(
+        "membership/remove-member.json", caller=user(NEW_OWNER), path={"userId": OWNER_SUB}
+    )
+    assert functions.call("MembershipFunction", removal).status == 204
+    assert get_workspace(functions, assigned, OWNER_SUB).status == 404
+    assert delete_client(functions, assigned, OWNER_SUB).status == 404
+    remove_staff = sample_event(
+        "membership/remove-member.json", path={"workspaceId": assigned, "userId": STAFF}
+    )
+    assert functions.call("MembershipFunction", remove_staff).status == 404
+    assert get_workspace(functions, assigned, STAFF).status == 200
+    assert [c["workspaceId"] for c in list_clients(functions, NEW_OWNER).body["items"]] == [
+        assigned
+    ]
+
+
+def test_the_consumer_hands_each_client_to_the_new_owner(functions, client, dynamodb):
+    second = create_client(functions, name="Law Firm").body["workspaceId"]
+    assign(functions, second, user_id=NEW_OWNER, role="member")
+    hand_agency_to(functions)
+    assert follow_the_agency(functions, dynamodb) == {"handedOver": 2}
+    for client_id in (client, second):
+        meta = item(dynamodb, TABLE, f"WS#{client_id}", "META")
+        assert (meta["ownerId"], meta["memberCount"], meta["seatsUsed"]) == (NEW_OWNER, 1, 1)
+        assert item(dynamodb, TABLE, f"WS#{client_id}", f"MEMBER#{OWNER_SUB}") is None
+        assert item(dynamodb, TABLE, f"WS#{client_id}", "MEMBER_EMAIL#owner@example.com") is None
+        owner = item(dynamodb, TABLE, f"WS#{client_id}", f"MEMBER#{NEW_OWNER}")
+        assert (owner["role"], owner.get("via")) == ("owner", None)
+        assert item(dynamodb, TABLE, f"WS#{client_id}", f"MEMBER_EMAIL#{NEW_OWNER}@example.com")
+        (handed,) = events_of(dynamodb, client_id, "OwnershipTransferred")
+        assert handed["actor"] == {"type": "system", "id": "client-access", "via": AGENCY}
+        assert (handed["data"]["fromUserId"], handed["data"]["toUserId"]) == (OWNER_SUB, NEW_OWNER)
+        (removed,) = events_of(dynamodb, client_id, "MemberRemoved")
+        assert removed["data"]["userId"] == OWNER_SUB
+    assert my_workspaces(functions, NEW_OWNER) == {
+        AGENCY: "owner",
+        client: "owner",
+        second: "owner",
+    }
+    assert my_workspaces(functions, OWNER_SUB) == {AGENCY: "admin"}
+    # Delivered again (or late, after a later transfer), it finds nothing more to do.
+    assert follow_the_agency(functions, dynamodb) == {"handedOver": 0}
+
+
+def test_the_clients_follow_the_agencys_owner_now_not_the_events(functions, client, dynamodb):
+    """Two transfers, their events delivered late and in the wrong order: the clients end
+    with whoever owns the agency now."""
+    hand_agency_to(functions)
+    request = sample_event(
+        "ownership/request-transfer.json",
+        caller=user(NEW_OWNER),
+        body={"newOwnerId": OWNER_SUB, "confirmName": "Acme Agency"},
+    )
+    assert functions.call("OwnershipFunction", request).status == 202
+    accept = sample_event("ownership/accept-transfer.json", caller=OWNER)
+    assert functions.call("OwnershipFunction", accept).status == 200
+    first, second = events_of(dynamodb, AGENCY, "OwnershipTransferred")
+    assert client_access(functions, as_bus_event(second)) == {"handedOver": 0}
+    assert client_access(functions, as_bus_event(first)) == {"handedOver": 0}
+    assert item(dynamodb, TABLE, f"WS#{client}", "META")["ownerId"] == OWNER_SUB
+    assert get_workspace(functions, client, OWNER_SUB).body["role"] == "owner"
+    assert get_workspace(functions, client, NEW_OWNER).status == 404
+
+
+def test_the_agencys_owner_cannot_be_assigned_to_its_clients(functions, client):
+    assert assign(functions, client, user_id=OWNER_SUB, who="ada").code == "ALREADY_A_MEMBER"
+
+
+def test_the_clients_list_shows_the_callers_role_as_their_workspaces_do(functions, client, store):
+    second = create_client(functions, name="Law Firm").body["workspaceId"]
+    assert assign(functions, client, role="viewer").status == 200
+    listed = {c["workspaceId"]: c["role"] for c in list_clients(functions).body["items"]}
+    assert listed == {client: "owner", second: "owner"}
+    assert {k: my_workspaces(functions, None)[k] for k in listed} == listed
+    by_admin = {c["workspaceId"]: c["role"] for c in list_clients(functions, "ada").body["items"]}
+    assert by_admin == {client: None, second: None}
+    assert assign(functions, second, user_id="ada", who="ada").status == 200
+    by_admin = {c["workspaceId"]: c["role"] for c in list_clients(functions, "ada").body["items"]}
+    assert by_admin == {client: None, second: "admin"}
+    assert my_workspaces(functions, "ada") == {AGENCY: "admin", second: "admin"}
+
+
+def test_deleting_a_client_racing_the_agencys_transfer_cannot_both_happen(
+    functions, client, dynamodb
+):
+    """The old owner deletes the client while the agency changes hands: the deletion
+    re-checks the agency membership it relied on, so it fails if the transfer is first."""
+    request = sample_event(
+        "ownership/request-transfer.json",
+        body={"newOwnerId": NEW_OWNER, "confirmName": "Acme Agency"},
+    )
+    assert functions.call("OwnershipFunction", request).status == 202
+    accept = sample_event("ownership/accept-transfer.json", caller=user(NEW_OWNER))
+    db = wiring.dynamodb_client()
+    with first_goes_second(
+        db, "TransactWriteItems", lambda: functions.call("OwnershipFunction", accept)
+    ) as transfer:
+        deletion = delete_client(functions, client, OWNER_SUB)
+    assert transfer[0].status == 200
+    assert (deletion.status, deletion.code) == (409, "VERSION_CONFLICT")
+    assert item(dynamodb, TABLE, f"WS#{client}", "META")["status"] == "ACTIVE"
+
+
+def test_a_handed_over_client_sends_no_mail_of_its_own(functions, client, dynamodb):
+    hand_agency_to(functions)
+    follow_the_agency(functions, dynamodb)
+    (handed,) = events_of(dynamodb, client, "OwnershipTransferred")
+    spec = TEMPLATE.functions()["MailerFunction"]
+    report = load_module(spec).lambda_handler(as_bus_event(handed), LambdaContext(spec.logical_id))
+    assert report == {"eventId": handed["eventId"], "sent": 0}

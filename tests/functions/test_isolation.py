@@ -27,12 +27,14 @@ from teamspace.permissions import BUILTIN_ROLES, OWNER, Permission
 from tests.conftest import TEMPLATE
 from tests.support import (
     EVENTS,
+    OWNER_SUB,
     SAMPLE_WORKSPACE,
     Reply,
     sample_event,
     seed_member,
     user,
 )
+from tests.support import OWNER as OWNER_CLAIMS
 from tools import openapi
 
 TABLE = TEMPLATE.table_name()
@@ -383,3 +385,65 @@ def test_settings_cannot_smuggle_ownership_or_budgets(functions, victim, dynamod
         )
         assert (reply.status, reply.code) == (422, "VALIDATION_FAILED")
     assert victim_state(dynamodb) == before
+
+
+# ---- an agency's clients follow the agency --------------------------------------------
+
+
+def client_state(dynamodb, client_id: str) -> list[dict[str, Any]]:
+    """Every item of the client's partition."""
+    return dynamodb.query(
+        TableName=TABLE,
+        KeyConditionExpression="PK = :pk",
+        ExpressionAttributeValues={":pk": {"S": f"WS#{client_id}"}},
+        ConsistentRead=True,
+    )["Items"]
+
+
+def hand_victim_to_target(functions) -> None:
+    """The victim agency's pending transfer is accepted: TARGET owns it, and its former
+    owner is an admin there. The client_access consumer is not run: what follows must
+    hold on the request-time decision alone."""
+    accept = "POST /v1/workspaces/{workspaceId}/ownership-transfer/accept"
+    assert call(functions, accept, user(TARGET), {"workspaceId": VICTIM}).status == 200
+
+
+def test_the_agencys_former_owner_gets_404_on_every_route_of_its_client(
+    functions, victim, dynamodb
+):
+    """Once the agency has changed hands, its former owner has no role in its client,
+    whether still the agency's admin or removed from it: every route of the client is
+    404 and changes nothing there."""
+    client = victim.ids["clientId"]
+    hand_victim_to_target(functions)
+    removal = "DELETE /v1/workspaces/{workspaceId}/members/{userId}"
+    ids = {**victim.ids, "workspaceId": client, "userId": TARGET}
+    for removed in (False, True):
+        if removed:
+            path = {"workspaceId": VICTIM, "userId": OWNER_SUB}
+            assert call(functions, removal, user(TARGET), path).status == 204
+        before = client_state(dynamodb, client)
+        for route_key in SCOPED:
+            reply = call(functions, route_key, OWNER_CLAIMS, ids)
+            assert (reply.status, reply.code) == (404, "WORKSPACE_NOT_FOUND"), (
+                removed,
+                route_key,
+                reply.body,
+            )
+        assert client_state(dynamodb, client) == before, removed
+
+
+def test_the_agencys_new_owner_passes_every_permission_of_its_client(functions, victim):
+    """The new owner holds every permission in the client at once (owner-only routes
+    included), before any consumer has handed the client's items over."""
+    client = victim.ids["clientId"]
+    hand_victim_to_target(functions)
+    ids = {**victim.ids, "workspaceId": client}
+    last = "DELETE /v1/workspaces/{workspaceId}"  # it ends the client for the rest
+    for route_key in [*(k for k in WITH_PERMISSION if k != last), last]:
+        reply = call(functions, route_key, user(TARGET), ids)
+        assert reply.code not in ("PERMISSION_DENIED", "WORKSPACE_NOT_FOUND"), (
+            route_key,
+            reply.body,
+        )
+        assert reply.status < 500, (route_key, reply.body)

@@ -20,7 +20,11 @@ machine checks, reading the table and asking the handlers:
    granted a role not below the actor's; nobody changed their own role;
 4. a suspended member, a removed user or an outsider gets 404 for the workspace, their
    permissions and `authorize`, and does not see the workspace in their list;
-5. the workspace's counters equal its member items and its pending invitations.
+5. the workspace's counters equal its member items and its pending invitations;
+6. the workspace is an agency with a client: whoever owns the agency owns the client at
+   once, before or after the client_access consumer has caught up; nobody else (former
+   owners, removed members) has a role there or can delete it; and once the consumer has
+   run, the client's own items name the agency's owner.
 
 The fixtures are per test function, so the machine starts each example on a new table
 (dropped and created again from template.yaml's definition, without the stream nothing
@@ -52,11 +56,13 @@ from teamspace.domain.ownership import TRANSFER_DAYS
 from teamspace.permissions import ALL_PERMISSIONS, BUILTIN_ROLES, TOGGLE_PERMISSIONS
 from teamspace.store import codec
 from tests.conftest import TEMPLATE
-from tests.support import Reply, sample_event, user
+from tests.support import Reply, outbox_events, sample_event, user
 
 TABLE = TEMPLATE.table_name()
 SPECS = TEMPLATE.functions()
 EXPIRY = SPECS["InvitationExpiryFunction"]
+CLIENT_ACCESS = SPECS["ClientAccessFunction"]
+CLIENT_ACCESS_EVENTS = ("OwnershipTransferred", "MemberRemoved", "MemberLeft")
 INVITATION_DAYS = int(SPECS["InvitationsFunction"].environment["INVITATION_TTL_DAYS"])
 OWNER = "owner"
 ADMIN = "admin"
@@ -217,13 +223,25 @@ class TeamMachine(RuleBasedStateMachine):
         event = sample_event(
             "workspaces/create-workspace.json",
             caller=self.claims(self.owner),
-            body={"name": self.name, "type": "simple"},
+            body={"name": self.name, "type": "agency"},
         )
         event["headers"].pop("idempotency-key")
         reply = self.functions.call("WorkspacesFunction", event)
         assert reply.status == 201, reply.body
         self.ws = reply.body["workspaceId"]
         self.members[self.owner] = ModelMember(OWNER)
+        # The workspace is an agency with a client, which must follow it: whoever owns
+        # the agency owns the client, and nobody else has a role there (6.).
+        created = self.call(
+            "WorkspacesFunction",
+            "workspaces/create-client.json",
+            self.owner,
+            body={"name": f"Client {n}"},
+        )
+        assert created.status == 201, created.body
+        self.client = created.body["workspaceId"]
+        # the agency's events the client_access consumer has been given
+        self.delivered: set[str] = set()
 
     def new_table(self) -> None:
         """The template's table, new for each example (the `aws` fixture makes one per
@@ -867,6 +885,69 @@ class TeamMachine(RuleBasedStateMachine):
         for invitation in due:
             invitation.status = "EXPIRED"
 
+    # ---- the agency's client ---------------------------------------------------------
+
+    @rule()
+    def the_client_catches_up(self) -> None:
+        """The bus delivers the agency's transfers and removals to the client_access
+        consumer (in AWS, seconds after they happen; here, whenever this step runs): the
+        client's own items then name the agency's owner."""
+        events = [
+            e
+            for e in outbox_events(self.dynamodb, TABLE)
+            if e["workspaceId"] == self.ws
+            and e["detailType"] in CLIENT_ACCESS_EVENTS
+            and e["eventId"] not in self.delivered
+        ]
+        for event in events:
+            bus_event = {
+                "version": "0",
+                "id": event["eventId"],
+                "detail-type": event["detailType"],
+                "source": "teamspace",
+                "detail": {k: v for k, v in event.items() if k not in ("detailType", "ttl")},
+            }
+            load_module(CLIENT_ACCESS).lambda_handler(
+                bus_event, LambdaContext(CLIENT_ACCESS.logical_id)
+            )
+            self.delivered.add(event["eventId"])
+        self.log.append(f"the client_access consumer takes {len(events)} events")
+        [meta] = self.query(
+            KeyConditionExpression="PK = :pk AND SK = :sk",
+            ExpressionAttributeValues={":pk": {"S": f"WS#{self.client}"}, ":sk": {"S": "META"}},
+            ConsistentRead=True,
+        )
+        owners = self.query(
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :member)",
+            FilterExpression="#role = :owner",
+            ExpressionAttributeNames={"#role": "role"},
+            ExpressionAttributeValues={
+                ":pk": {"S": f"WS#{self.client}"},
+                ":member": {"S": "MEMBER#"},
+                ":owner": {"S": OWNER},
+            },
+            ConsistentRead=True,
+        )
+        assert meta["ownerId"] == self.owner, (meta["ownerId"], self.owner, self.log)
+        assert [o["userId"] for o in owners] == [self.owner], (owners, self.log)
+        assert meta["memberCount"] == 1, (meta, self.log)
+
+    @rule(actor=ANYONE)
+    def someone_deletes_the_client(self, actor: Choice) -> None:
+        """Nobody but the agency's owner may delete its client: to anyone else it does
+        not exist (the owner's own deletion is left out: it would end the example's
+        client)."""
+        a = self.who(actor)
+        if a == self.owner:
+            return
+        reply = self.call(
+            "WorkspacesFunction",
+            "workspaces/delete-workspace.json",
+            a,
+            path={"workspaceId": self.client},
+        )
+        self.check(f"{a} deletes the client", reply, 404, a, inside=False)
+
     # ---- invariants ---------------------------------------------------------------
 
     def partition(self) -> list[dict[str, Any]]:
@@ -986,7 +1067,24 @@ class TeamMachine(RuleBasedStateMachine):
                 self.holds_exactly(user_id, member, also_authorize=changed)
             else:
                 self.denied_everything(user_id, all_routes=changed)
+            self.in_the_client(user_id)
             self.confirmed[user_id] = state
+
+    def in_the_client(self, user_id: str) -> None:
+        """6. The agency's owner owns its client, at once, whatever its own items say yet;
+        anyone else (a former owner, a removed or suspended member, an outsider) has no
+        role there."""
+        reply = self.call(
+            "WorkspacesFunction",
+            "workspaces/get-workspace.json",
+            user_id,
+            path={"workspaceId": self.client},
+        )
+        if user_id != self.owner:
+            assert reply.status == 404, (user_id, reply.body, self.log)
+            return
+        assert reply.status == 200, (user_id, reply.body, self.log)
+        assert (reply.body["role"], reply.body["ownerId"]) == (OWNER, user_id), self.log
 
     def holds_exactly(self, user_id: str, member: ModelMember, *, also_authorize: bool) -> None:
         """2. `GET me/permissions` is the role's permissions with the toggles applied; and

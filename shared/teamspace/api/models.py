@@ -27,6 +27,7 @@ from teamspace.api.identity import USER_ID_PATTERN, normalise_email
 from teamspace.clock import iso
 from teamspace.domain.clients import ClientPage
 from teamspace.domain.idempotency import IdempotencyRequest
+from teamspace.domain.identity import Caller
 from teamspace.domain.invitations import (
     Acceptance,
     BulkOutcome,
@@ -614,15 +615,22 @@ class ClientPageOut(PageOut[ClientOut]):
     minutesAssigned: int
 
 
-def client_out(client: Workspace) -> dict[str, Any]:
-    shown = workspace_out(client)
+def client_out(client: Workspace, caller: Caller) -> dict[str, Any]:
+    """A client as its creator or budget-setter sees it: their role is the owner's when
+    they own the agency, and none otherwise (assignments show in the list)."""
+    return _client_out(client, OWNER if client.owner_id == caller.user_id else None)
+
+
+def _client_out(client: Workspace, role: str | None) -> dict[str, Any]:
+    shown = workspace_out(client, role)
     return ClientOut(**shown, minuteBudget=client.minute_budget).model_dump()
 
 
 def clients_out(page: ClientPage) -> dict[str, Any]:
-    """An agency's clients, with its pool and what the clients' budgets hold of it."""
+    """An agency's clients, each with the caller's role there, and the agency's pool and
+    what the clients' budgets hold of it."""
     return {
-        **page_out(page.clients, client_out),
+        **page_out(page.clients, lambda c: _client_out(c, page.roles.get(c.workspace_id))),
         "minutePool": page.agency.minute_pool,
         "minutesAssigned": page.agency.minutes_assigned,
     }

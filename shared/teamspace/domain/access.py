@@ -4,6 +4,15 @@ One strongly consistent read brings the workspace, the caller's membership and a
 target members. A caller who is not an active member of a live workspace gets the
 same 404 as for a workspace that does not exist: other tenants' data does not exist
 for them.
+
+An agency's client is owned by whoever owns the agency, now: its own items (the
+client's `ownerId`, the owner's member item) follow an agency's transfer only when the
+client_access consumer has run, so the agency decides at request time. Whoever owns the
+agency acts as the client's owner; an owner item of anyone else grants nothing; and the
+agency's staff act on their assignment only while their agency membership lasts. That
+costs one more read, of the agency and the caller's membership there, for the people
+whose place in the client comes from the agency (and for strangers), never for the
+client's own members.
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ from teamspace.domain.identity import Caller
 from teamspace.domain.records import Invitation, Member, OwnershipTransfer, Workspace
 from teamspace.errors import Forbidden, workspace_not_found
 from teamspace.permissions import (
+    OWNER,
     MemberStatus,
     Permission,
     RoleDefinition,
@@ -24,6 +34,7 @@ from teamspace.permissions import (
     Toggles,
     Verdict,
 )
+from teamspace.store import writes
 from teamspace.store.table import Snapshot, TeamspaceStore
 
 
@@ -37,6 +48,33 @@ class Access:
     members: dict[str, Member] = field(default_factory=dict)
     invitations: dict[str, Invitation] = field(default_factory=dict)
     transfer: OwnershipTransfer | None = None
+    # In a client, for the people whose place there comes from the agency: the agency
+    # and their membership of it, as the request read them.
+    agency: Workspace | None = None
+    standing: Member | None = None
+    # False when the actor is the agency's owner and the client has no owner item for
+    # them yet (the consumer has not run): `actor` is then made from `standing`.
+    actor_stored: bool = True
+
+    @property
+    def shown(self) -> Workspace:
+        """The workspace as a reply shows it: a client's owner is its agency's owner,
+        whatever the client's own item says yet."""
+        if self.agency is None or self.agency.owner_id == self.workspace.owner_id:
+            return self.workspace
+        return replace(self.workspace, owner_id=self.agency.owner_id)
+
+    def guards(self, *, actor: bool = True) -> list[writes.WriteOp]:
+        """The re-checks of what admitted the caller, for the transaction of their change:
+        their membership as it was read (leave it out with `actor=False` when the change
+        writes that item itself) and the agency membership their place in a client
+        rests on. A change racing the caller's removal, or the agency's transfer, fails."""
+        ops = []
+        if actor and self.actor_stored:
+            ops.append(writes.require_member_unchanged(self.actor))
+        if self.standing is not None:
+            ops.append(writes.require_member_unchanged(self.standing))
+        return ops
 
     @property
     def by(self) -> Actor:
@@ -93,13 +131,15 @@ def enter_workspace(
 def admit(store: TeamspaceStore, caller: Caller, snapshot: Snapshot) -> Access:
     """The caller's access to the workspace a read brought, or 404 (see module doc)."""
     workspace, members = snapshot.workspace, snapshot.members
-    actor = members.get(caller.user_id)
-    if workspace is None or not workspace.is_active or actor is None:
+    if workspace is None or not workspace.is_active:
         raise workspace_not_found()
-    if actor.status != MemberStatus.ACTIVE:
+    stored = members.get(caller.user_id)
+    place = ClientPlace(stored)
+    if workspace.parent_workspace_id is not None and _comes_from_agency(stored):
+        place = _place_in_client(store, caller, workspace, stored)
+    actor = place.actor
+    if actor is None or actor.status != MemberStatus.ACTIVE:
         raise workspace_not_found()
-    if actor.via is not None:
-        _require_agency_standing(store, actor)
     enforce(permissions.check_mfa(workspace.policy, caller.mfa))
     return Access(
         workspace,
@@ -108,25 +148,79 @@ def admit(store: TeamspaceStore, caller: Caller, snapshot: Snapshot) -> Access:
         members,
         snapshot.invitations,
         snapshot.transfer,
+        agency=place.agency,
+        standing=place.standing,
+        actor_stored=place.actor is stored,
     )
 
 
-def _require_agency_standing(store: TeamspaceStore, assignment: Member) -> None:
-    """An agency's staff act in a client only while the agency membership the assignment
-    was given to lasts, and is active.
+@dataclass(frozen=True, slots=True)
+class ClientPlace:
+    """Who the caller is in a workspace: their item, or for a client what the agency
+    makes of them (with the agency and their membership there)."""
 
-    Removing them from the agency (or suspending them, or deleting the agency) takes
-    effect here on their next request, even if they have been invited back since; the
-    assignment items themselves are removed afterwards by the event consumer
-    (functions/client_access).
+    actor: Member | None
+    agency: Workspace | None = None
+    standing: Member | None = None
+
+
+def _comes_from_agency(stored: Member | None) -> bool:
+    """Whether the caller's place in a client may come from its agency: the owner's, an
+    assignment's, or none yet (the agency's new owner before the consumer has run).
+    The client's own members are decided by their item alone."""
+    return stored is None or stored.role == OWNER or stored.via is not None
+
+
+def _place_in_client(
+    store: TeamspaceStore, caller: Caller, client: Workspace, stored: Member | None
+) -> ClientPlace:
+    """The caller's place in a client, decided from its agency (see module doc).
+
+    - The agency's owner owns the client: through their owner item when the client has
+      one for them, else as an owner made from their agency membership.
+    - An owner item of anyone else is what a past owner of the agency left behind: it
+      grants nothing, and the consumer removes it.
+    - An assignment counts only while the agency is live and the agency membership it
+      was given to lasts and is active: removal, leaving, suspension and deletion of the
+      agency take effect on the very next request, even after a re-invitation.
     """
-    agency_id, user_id = str(assignment.via), assignment.user_id
-    snapshot = store.load(agency_id, [user_id])
-    agency, standing = snapshot.workspace, snapshot.members.get(user_id)
-    if agency is None or not agency.is_active or standing is None:
-        raise workspace_not_found()
-    if standing.status != MemberStatus.ACTIVE or assignment.joined_at < standing.joined_at:
-        raise workspace_not_found()
+    agency_id = str(client.parent_workspace_id)
+    snapshot = store.load(agency_id, [caller.user_id])
+    agency, standing = snapshot.workspace, snapshot.members.get(caller.user_id)
+    if agency is None or standing is None or standing.status != MemberStatus.ACTIVE:
+        return ClientPlace(None)
+    if owns(agency, standing):
+        if stored is not None and stored.role == OWNER:
+            return ClientPlace(stored, agency, standing)
+        return ClientPlace(owner_through_agency(client, standing), agency, standing)
+    if stored is None or stored.role == OWNER or stored.via != agency_id:
+        return ClientPlace(None)
+    if not agency.is_active or assigned_before(stored, standing):
+        return ClientPlace(None)
+    return ClientPlace(stored, agency, standing)
+
+
+def owns(agency: Workspace, standing: Member) -> bool:
+    """Whether this membership of the agency is its owner's."""
+    return agency.owner_id == standing.user_id and standing.role == OWNER
+
+
+def owner_through_agency(client: Workspace, standing: Member) -> Member:
+    """The agency's owner as the client's owner, before the client has an item for them."""
+    return replace(
+        standing,
+        workspace_id=client.workspace_id,
+        toggles={},
+        agent_ids=None,
+        via=str(client.parent_workspace_id),
+        role_definition=None,
+    )
+
+
+def assigned_before(assignment: Member, standing: Member) -> bool:
+    """Whether an assignment predates the agency membership it now stands on: it was
+    given to an earlier membership, which ended, and gives nothing."""
+    return assignment.joined_at < standing.joined_at
 
 
 def enforce(verdict: Verdict) -> None:

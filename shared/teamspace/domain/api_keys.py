@@ -26,7 +26,7 @@ from teamspace.errors import FieldError, InvalidInput
 from teamspace.ids import IdGenerator
 from teamspace.permissions import Permission
 from teamspace.store import api_keys as key_store
-from teamspace.store import custom_roles, keys, writes
+from teamspace.store import custom_roles, keys
 from teamspace.store.table import TeamspaceStore
 from teamspace.store.writes import WriteOp
 
@@ -102,7 +102,7 @@ class ApiKeyService(DomainService):
         )
         ops = [
             *key_store.create_key(key),
-            writes.require_member_unchanged(access.actor),
+            *access.guards(),
             self.event(DetailType.API_KEY_CREATED, workspace_id, access.by, _created(key), now),
         ]
         first = commit_once(
@@ -142,7 +142,7 @@ class ApiKeyService(DomainService):
         self.store.commit(
             [
                 *revocations(self, [key], access.by, now, reason="revoked"),
-                writes.require_member_unchanged(access.actor),
+                *access.guards(),
             ]
         )
 

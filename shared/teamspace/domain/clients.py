@@ -1,8 +1,11 @@
 """Agencies and their clients: client workspaces, their minute budgets, and the agency
 staff assigned to work in them.
 
-- A client is a simple workspace whose `parentWorkspaceId` is the agency. The agency's
-  owner owns it, so the agency keeps control whoever created it.
+- A client is a simple workspace whose `parentWorkspaceId` is the agency. Whoever owns
+  the agency owns it: the agency keeps control whoever created it, and when the agency
+  changes hands its clients do too. Access follows the agency at once (`access.admit`
+  decides a client's owner from the agency); the clients' own items follow when the
+  client_access consumer has run (`follow_agency_owner`).
 - A client's minute budget (`settings.minuteBudget`) is taken from the agency's pool
   (`settings.minutePool`). The agency item counts what its clients hold
   (`minutesAssigned`), and every change of a budget moves that count in the same
@@ -20,7 +23,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from teamspace import permissions
-from teamspace.domain.access import Access, admit, enforce, role_of
+from teamspace.clock import iso
+from teamspace.domain.access import Access, admit, assigned_before, enforce, owns, role_of
 from teamspace.domain.events import Actor, DetailType
 from teamspace.domain.idempotency import IdempotencyRequest, commit_once
 from teamspace.domain.identity import Caller
@@ -29,7 +33,7 @@ from teamspace.domain.records import Member, Page, Workspace, WorkspaceType
 from teamspace.domain.service import DomainService
 from teamspace.domain.workspaces import founding
 from teamspace.errors import Conflict, InvalidInput, NotFound, member_not_found
-from teamspace.permissions import ADMIN, MemberStatus, Permission
+from teamspace.permissions import ADMIN, OWNER, MemberStatus, Permission
 from teamspace.store import codec, custom_roles, writes
 from teamspace.store.table import Snapshot
 
@@ -41,6 +45,9 @@ CLIENT_ACCESS_ACTOR = "client-access"
 class ClientPage:
     agency: Workspace
     clients: Page[Workspace]
+    # The caller's role in each client of the page (None where they have none), as
+    # `GET /v1/workspaces` shows it.
+    roles: dict[str, str | None]
 
 
 def client_not_found() -> NotFound:
@@ -82,7 +89,7 @@ class ClientService(DomainService):
         ops = [
             *founding(client, owner.user_id, owner.email, owner.name),
             *self._take_minutes(agency, minute_budget),
-            writes.require_member_unchanged(access.actor),
+            *access.guards(),
             self.event(
                 DetailType.WORKSPACE_CREATED,
                 client.workspace_id,
@@ -110,9 +117,27 @@ class ClientService(DomainService):
 
     def list(self, caller: Caller, agency_id: str, *, limit: int, cursor: str | None) -> ClientPage:
         access = self._enter(caller, self.store.load(agency_id, [caller.user_id]))
-        return ClientPage(
-            access.workspace, self.store.list_clients(agency_id, limit=limit, cursor=cursor)
-        )
+        agency = access.workspace
+        page = self.store.list_clients(agency_id, limit=limit, cursor=cursor)
+        if owns(agency, access.actor):
+            roles: dict[str, str | None] = {c.workspace_id: OWNER for c in page.items}
+        else:
+            roles = self._roles_in(access, [c.workspace_id for c in page.items])
+        return ClientPage(agency, page, roles)
+
+    def _roles_in(self, access: Access, client_ids: list[str]) -> dict[str, str | None]:
+        """The caller's role in each of these clients, for someone who does not own the
+        agency (one read of their items there): what `access.admit` would let them act
+        as, so that the list and the clients themselves agree."""
+        places = self.store.memberships_in(access.actor.user_id, client_ids)
+        roles: dict[str, str | None] = dict.fromkeys(client_ids)
+        for client_id, member in places.items():
+            if member.status != MemberStatus.ACTIVE or member.role == OWNER:
+                continue  # an owner item of a past owner of the agency grants nothing
+            if member.via is not None and assigned_before(member, access.actor):
+                continue
+            roles[client_id] = member.role
+        return roles
 
     def set_budget(self, caller: Caller, agency_id: str, client_id: str, budget: int) -> Workspace:
         snapshots = self.store.load_related({agency_id: [caller.user_id], client_id: []})
@@ -132,7 +157,7 @@ class ClientService(DomainService):
             [
                 writes.update_workspace(updated, expected_version=client.version),
                 *self._take_minutes(access.workspace, delta),
-                writes.require_member_unchanged(access.actor),
+                *access.guards(),
                 self.event(
                     DetailType.WORKSPACE_UPDATED,
                     client_id,
@@ -158,15 +183,21 @@ class ClientService(DomainService):
         staff = access.members.get(user_id)
         if staff is None or staff.status != MemberStatus.ACTIVE:
             raise member_not_found()
+        if owns(access.workspace, staff):
+            raise Conflict(
+                "ALREADY_A_MEMBER",
+                "The agency's owner owns its clients; there is nothing to assign",
+            )
         role = client.role(role_key or ADMIN)
         if role is None:
             raise custom_roles.unknown_role(role_key or ADMIN)
         enforce(permissions.check_client_assignment(access.subject, role))
         existing = snapshots[client_id].members.get(user_id)
         now = self.clock.now()
-        checks = [writes.require_member_unchanged(staff)]
-        if staff.user_id != access.actor.user_id:
-            checks.append(writes.require_member_unchanged(access.actor))
+        checks = [
+            writes.require_member_unchanged(staff),
+            *access.guards(actor=staff.user_id != access.actor.user_id),
+        ]
         if existing is not None:
             return self._reassign(access, client, existing, role.key, checks, now)
         member = Member(
@@ -256,7 +287,7 @@ class ClientService(DomainService):
         self.store.commit(
             [
                 *self._withdrawal(member, _via(access), now),
-                writes.require_member_unchanged(access.actor),
+                *access.guards(),
             ]
         )
 
@@ -285,6 +316,118 @@ class ClientService(DomainService):
                 self.store.commit(self._withdrawal(current, actor, self.clock.now()))
             withdrawn += 1
         return withdrawn
+
+    def follow_agency_owner(self, agency_id: str) -> int:
+        """Hand every client of the agency to whoever owns the agency now (the
+        client_access consumer, on OwnershipTransferred in an agency); how many moved.
+
+        Access follows the agency already (`access.admit`); this brings each client's own
+        items in line, one transaction per client: its `ownerId`, the previous owner's
+        item removed, the new owner's made (or their assignment or membership turned into
+        the owner's), with OwnershipTransferred and MemberRemoved in the client's log.
+        It reads the agency's owner now rather than the event's, so it is idempotent and
+        events arriving out of order end in the same place.
+        """
+        agency = self.store.load(agency_id).workspace
+        if agency is None or not agency.is_agency:
+            return 0
+        owner = self.store.load(agency_id, [agency.owner_id]).members.get(agency.owner_id)
+        if owner is None or not owns(agency, owner):
+            raise Conflict("CONCURRENT_UPDATE", "The agency changed hands while this ran")
+        actor = Actor(type="system", id=CLIENT_ACCESS_ACTOR, via=agency_id)
+        moved = 0
+        cursor: str | None = None
+        while True:
+            page = self.store.list_clients(agency_id, limit=100, cursor=cursor)
+            for client in page.items:
+                if client.owner_id == owner.user_id:
+                    continue
+                try:
+                    moved += self._hand_over(client.workspace_id, client.owner_id, owner, actor)
+                except Conflict:  # the client changed since it was read: once more
+                    moved += self._hand_over(client.workspace_id, client.owner_id, owner, actor)
+            if page.next_cursor is None:
+                return moved
+            cursor = page.next_cursor
+
+    def _hand_over(self, client_id: str, owner_read: str, owner: Member, actor: Actor) -> int:
+        """One client to the agency's owner (`owner`: their agency membership), from the
+        owner it was read with (`owner_read`, from the list's index)."""
+        snapshot = self.store.load(client_id, [owner_read, owner.user_id])
+        client = snapshot.workspace
+        if client is None or not client.is_active or client.owner_id == owner.user_id:
+            return 0
+        if client.owner_id != owner_read:  # the index was behind: read its owner too
+            return self._hand_over(client_id, client.owner_id, owner, actor)
+        previous = snapshot.members.get(client.owner_id)
+        current = snapshot.members.get(owner.user_id)
+        now = self.clock.now()
+        ops: list[writes.WriteOp] = []
+        members = 0
+        if previous is not None and previous.role == OWNER:
+            members -= 1
+            ops += [
+                writes.delete_member(previous),
+                writes.release_member_email(client_id, previous.email),
+                self.event(
+                    DetailType.MEMBER_REMOVED,
+                    client_id,
+                    actor,
+                    {"userId": previous.user_id, "email": previous.email, "role": OWNER},
+                    now,
+                ),
+            ]
+        if current is None:
+            members += 1
+            new_owner = replace(
+                owner,
+                workspace_id=client_id,
+                toggles={},
+                agent_ids=None,
+                joined_at=now,
+                updated_at=now,
+                version=1,
+            )
+            ops += [
+                writes.create_member(new_owner),
+                writes.claim_member_email(client_id, new_owner.email, new_owner.user_id),
+            ]
+        else:
+            new_owner = replace(
+                current,
+                role=OWNER,
+                status=MemberStatus.ACTIVE,
+                toggles={},
+                agent_ids=None,
+                via=None,
+                updated_at=now,
+                version=current.version + 1,
+            )
+            ops += [
+                writes.replace_member(new_owner, expected_version=current.version),
+                *custom_roles.give_back_role(client_id, current.role),
+            ]
+        ops += [
+            writes.change_owner(client_id, client.owner_id, owner.user_id, now, members=members),
+            self.event(
+                DetailType.OWNERSHIP_TRANSFERRED,
+                client_id,
+                actor,
+                {
+                    "fromUserId": client.owner_id,
+                    "fromEmail": previous.email if previous else "",
+                    "fromName": previous.name if previous else None,
+                    "toUserId": owner.user_id,
+                    "toEmail": owner.email,
+                    "toName": owner.name,
+                    "workspaceName": client.name,
+                    "expiresAt": iso(now),
+                },
+                now,
+            ),
+        ]
+        self.store.commit(ops)
+        return 1
 
     def _withdrawal(self, member: Member, actor: Actor, now: datetime) -> list[writes.WriteOp]:
         client_id = member.workspace_id
@@ -328,12 +471,6 @@ class ClientService(DomainService):
         if minutes > room:
             raise minute_pool_exceeded(room)
         return [writes.take_minutes(agency.workspace_id, minutes, agency.minute_pool)]
-
-
-def assigned_before(assignment: Member, standing: Member) -> bool:
-    """Whether an assignment predates the agency membership it now stands on: it was
-    given to an earlier membership, which ended, and gives nothing."""
-    return assignment.joined_at < standing.joined_at
 
 
 def minute_pool_exceeded(room: int) -> Conflict:

@@ -195,7 +195,7 @@ class InvitationService(DomainService):
             ),
             self._take_seat(workspace.workspace_id),
             writes.count_invite_sent(caller.user_id, now, self.limits.sends_per_inviter_per_hour),
-            writes.require_member_unchanged(access.actor),
+            *access.guards(),
             writes.create_invitation(invitation),
             *custom_roles.take_role(workspace, invitation.role),
             *token_ops,
@@ -273,7 +273,7 @@ class InvitationService(DomainService):
             ]
         ops += [
             writes.count_invite_sent(caller.user_id, now, self.limits.sends_per_inviter_per_hour),
-            writes.require_member_unchanged(access.actor),
+            *access.guards(),
             writes.replace_invitation(
                 renewed,
                 current.version,
@@ -306,7 +306,7 @@ class InvitationService(DomainService):
                 now,
                 access.by,
                 DetailType.INVITATION_REVOKED,
-                [writes.require_member_unchanged(access.actor)],
+                access.guards(),
             )
         except Conflict:
             # Lost a race (an accept, a decline, the expiry job): say what won it.

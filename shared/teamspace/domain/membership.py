@@ -125,9 +125,10 @@ class MembershipService(DomainService):
         changed = _changed_fields(target, updated)
         if not changed:
             return access.resolved(target)
-        ops = [writes.replace_member(updated, expected_version=target.version)]
-        if target.user_id != caller.user_id:
-            ops.append(writes.require_member_unchanged(access.actor))
+        ops = [
+            writes.replace_member(updated, expected_version=target.version),
+            *access.guards(actor=target.user_id != caller.user_id),
+        ]
         ops.append(
             self.event(
                 DetailType.MEMBER_UPDATED,
@@ -165,7 +166,7 @@ class MembershipService(DomainService):
         self.store.commit(
             [
                 writes.replace_member(updated, expected_version=target.version),
-                writes.require_member_unchanged(access.actor),
+                *access.guards(),
                 *(
                     self.nomination_ends(access, target.user_id, access.by, now)
                     if status is MemberStatus.SUSPENDED
@@ -227,8 +228,7 @@ class MembershipService(DomainService):
             *self.nomination_ends(access, target.user_id, access.by, now),
             *key_ops,
         ]
-        if not leaving:
-            ops.append(writes.require_member_unchanged(access.actor))
+        ops += access.guards(actor=not leaving)
         ops.append(
             self.event(
                 DetailType.MEMBER_LEFT if leaving else DetailType.MEMBER_REMOVED,

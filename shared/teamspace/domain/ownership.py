@@ -30,6 +30,15 @@ def transfer_not_found() -> NotFound:
     return NotFound("TRANSFER_NOT_FOUND", "No ownership transfer is pending")
 
 
+def _not_a_client(workspace: Workspace) -> None:
+    """A client belongs to whoever owns its agency: it changes hands with the agency."""
+    if workspace.parent_workspace_id is not None:
+        raise Conflict(
+            "CLIENT_OWNED_BY_AGENCY",
+            "A client workspace is owned by its agency's owner; transfer the agency instead",
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Transferred:
     workspace: Workspace
@@ -44,6 +53,7 @@ class OwnershipService(DomainService):
             self.store, caller, workspace_id, [new_owner_id], with_transfer=True
         )
         access.require(Permission.OWNERSHIP_TRANSFER)
+        _not_a_client(access.workspace)
         if confirm_name.strip() != access.workspace.name:
             raise InvalidInput(
                 "CONFIRMATION_MISMATCH",
@@ -59,11 +69,6 @@ class OwnershipService(DomainService):
         nominee = target_member(access, new_owner_id)
         if nominee.status != MemberStatus.ACTIVE:
             raise Conflict("NOMINEE_NOT_ACTIVE", "Only an active member can become owner")
-        if nominee.via is not None:
-            raise Conflict(
-                "NOMINEE_VIA_AGENCY",
-                "An agency's staff work here through an assignment and cannot become owner",
-            )
         now = self.clock.now()
         pending = access.transfer
         if pending is not None and pending.expires_at > now:
@@ -79,7 +84,7 @@ class OwnershipService(DomainService):
         self.store.commit(
             [
                 writes.put_transfer(transfer, now),
-                writes.require_member_unchanged(access.actor),
+                *access.guards(),
                 writes.require_member_unchanged(nominee),
                 self.event(
                     DetailType.OWNERSHIP_TRANSFER_REQUESTED,
@@ -114,6 +119,7 @@ class OwnershipService(DomainService):
     def accept(self, caller: Caller, workspace_id: str) -> Transferred:
         access = enter_workspace(self.store, caller, workspace_id, with_transfer=True)
         transfer = self._nominated(access, caller)
+        _not_a_client(access.workspace)
         # The owner is known only from the transfer: a second read, for a rare call.
         owner = self.store.load(workspace_id, [transfer.from_user_id]).members.get(
             transfer.from_user_id

@@ -73,7 +73,7 @@ class RoleService(DomainService):
         self.store.commit(
             [
                 *custom_roles.define_role(workspace_id, custom),
-                writes.require_member_unchanged(access.actor),
+                *access.guards(),
                 self.event(DetailType.ROLE_CREATED, workspace_id, access.by, _role_data(role), now),
             ]
         )
@@ -110,7 +110,7 @@ class RoleService(DomainService):
         self.store.commit(
             [
                 *custom_roles.redefine_role(workspace_id, updated, current.version),
-                writes.require_member_unchanged(access.actor),
+                *access.guards(),
                 self.event(
                     DetailType.ROLE_UPDATED,
                     workspace_id,
@@ -132,7 +132,7 @@ class RoleService(DomainService):
         self.store.commit(
             [
                 *custom_roles.delete_role(workspace_id, current),
-                writes.require_member_unchanged(access.actor),
+                *access.guards(),
                 self.event(
                     DetailType.ROLE_DELETED,
                     workspace_id,
@@ -159,7 +159,7 @@ class RoleService(DomainService):
             [
                 writes.replace_member(changed, expected_version=target.version),
                 *custom_roles.role_holds(access.workspace, take=role.key, give_back=target.role),
-                writes.require_member_unchanged(access.actor),
+                *access.guards(),
                 self.event(
                     DetailType.MEMBER_ROLE_CHANGED,
                     workspace_id,

@@ -92,14 +92,14 @@ class WorkspaceService(DomainService):
     def get(self, caller: Caller, workspace_id: str) -> Membership:
         access = enter_workspace(self.store, caller, workspace_id)
         access.require(Permission.WORKSPACE_VIEW)
-        return Membership(access.workspace, access.actor)
+        return Membership(access.shown, access.actor)
 
     def update(self, caller: Caller, workspace_id: str, changes: WorkspaceChanges) -> Membership:
         access = enter_workspace(self.store, caller, workspace_id)
         access.require(Permission.WORKSPACE_UPDATE)
         current = access.workspace
         if changes.is_empty():
-            return Membership(current, access.actor)
+            return Membership(access.shown, access.actor)
         settings = dict(current.settings)
         if changes.settings is not _UNSET:
             for key, value in changes.settings.items():
@@ -129,7 +129,7 @@ class WorkspaceService(DomainService):
         )
         changed = _changed_fields(current, updated)
         if not changed:
-            return Membership(current, access.actor)
+            return Membership(access.shown, access.actor)
         self.store.commit(
             [
                 writes.update_workspace(
@@ -137,7 +137,7 @@ class WorkspaceService(DomainService):
                     expected_version=current.version,
                     assigned_at_most=updated.minute_pool if pool_changed else None,
                 ),
-                writes.require_member_unchanged(access.actor),
+                *access.guards(),
                 self.event(
                     DetailType.WORKSPACE_UPDATED,
                     workspace_id,
@@ -147,7 +147,7 @@ class WorkspaceService(DomainService):
                 ),
             ]
         )
-        return Membership(updated, access.actor)
+        return Membership(replace(updated, owner_id=access.shown.owner_id), access.actor)
 
     def delete(self, caller: Caller, workspace_id: str) -> None:
         """Owner only. From this write on, the workspace and its members are unreachable,
@@ -160,10 +160,14 @@ class WorkspaceService(DomainService):
         now = self.clock.now()
         self.store.commit(
             [
-                writes.delete_workspace(workspace_id, caller.user_id, now, api_keys=len(api_keys)),
+                # The owner as read: a client's owner is decided from its agency (the
+                # guards re-check that), and its own item may not have followed yet.
+                writes.delete_workspace(
+                    workspace_id, access.workspace.owner_id, now, api_keys=len(api_keys)
+                ),
                 *key_store.retire_keys(api_keys),
                 *_budget_returned(access.workspace),
-                writes.require_member_unchanged(access.actor),
+                *access.guards(),
                 self.event(
                     DetailType.WORKSPACE_DELETED,
                     workspace_id,

@@ -74,7 +74,10 @@ def ownership_requested_mail(detail: EventDetail, context: MailContext) -> list[
 
 
 def ownership_transferred_mail(detail: EventDetail, context: MailContext) -> list[Mail]:  # noqa: ARG001
-    """Both people learn the result."""
+    """Both people learn the result. A client handed over with its agency (by the system)
+    sends nothing: the agency's own transfer told them, once rather than per client."""
+    if detail.actor.type == "system":
+        return []
     data = detail.data
     facts = {
         "workspaceName": str(data["workspaceName"]),

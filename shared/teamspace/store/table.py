@@ -149,6 +149,15 @@ class TeamspaceStore:
                 return found
             cursor = page.next_cursor
 
+    def memberships_in(self, user_id: str, workspace_ids: Sequence[str]) -> dict[str, Member]:
+        """`user_id`'s member items in these workspaces, by workspace (one strongly
+        consistent BatchGetItem, at most 100 ids)."""
+        wanted = [keys.member_key(w, user_id) for w in dict.fromkeys(workspace_ids)]
+        if not wanted:
+            return {}
+        found = map(codec.member_from_item, self._batch_get(wanted))
+        return {member.workspace_id: member for member in found}
+
     def active_workspace_ids(self, workspace_ids: set[str]) -> set[str]:
         """Which of these workspaces still exist (one BatchGetItem, at most 100 ids)."""
         if not workspace_ids:

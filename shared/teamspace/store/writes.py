@@ -553,17 +553,28 @@ def end_transfer(transfer: OwnershipTransfer) -> WriteOp:
     )
 
 
-def change_owner(workspace_id: str, previous: str, new: str, at: datetime) -> WriteOp:
-    """The workspace's owner field, moved only from the owner that was read."""
+def change_owner(
+    workspace_id: str, previous: str, new: str, at: datetime, *, members: int = 0
+) -> WriteOp:
+    """The workspace's owner field, moved only from the owner that was read.
+
+    `members` moves the member count (and the seats) with it, for a hand-over that
+    removes or adds a member item: one transaction cannot update the workspace twice.
+    """
+    adds = "ADD version :one"
+    values: dict[str, Any] = {}
+    if members:
+        adds += ", memberCount :members, seatsUsed :members"
+        values["members"] = members
     return WriteOp(
         "Update",
         {
             "Key": codec.to_attributes(keys.workspace_key(workspace_id)),
-            "UpdateExpression": "SET ownerId = :new, updatedAt = :at ADD version :one",
+            "UpdateExpression": f"SET ownerId = :new, updatedAt = :at {adds}",
             "ConditionExpression": "ownerId = :previous AND #status = :active",
             "ExpressionAttributeNames": {"#status": "status"},
             "ExpressionAttributeValues": attribute_values(
-                new=new, previous=previous, at=iso(at), one=1, active="ACTIVE"
+                new=new, previous=previous, at=iso(at), one=1, active="ACTIVE", **values
             ),
         },
         version_conflict("workspace's owner"),
