@@ -31,7 +31,7 @@ help:
 	@echo "make fmt    format and fix with ruff"
 	@echo "make docs   regenerate docs/events.md and docs/permissions.md from the code"
 	@echo "make openapi  regenerate docs/openapi.json from the HTTP functions"
-	@echo "make bench  measure round trips, scaling, cold start, latency and cost into docs/performance.md"
+	@echo "make bench  measure round trips, scaling, cold start, latency, cost and a soak of the local runtime into docs/performance.md"
 
 python:
 	@if [ -z "$(PYTHON312)" ]; then \
@@ -88,10 +88,13 @@ docs: $(VENV)/.installed
 
 # The benchmarks (issue 8), written into docs/performance.md; about 11 minutes. Not part
 # of `make test` (its smoke run is: tests/unit/test_bench_smoke.py). sam build first: the
-# cold-start table reports the built artifacts' sizes.
+# cold-start table reports the built artifacts' sizes. Then the local runtime's soak
+# (issue 14): 10,000 requests over HTTP with bursts of concurrent writers, about 15
+# minutes; `make test` runs 1,000 of them (tests/e2e/test_runtime_soak.py).
 bench: $(VENV)/.installed $(TOOLS)/.installed
 	PATH="$(SAM_PATH)" $(TOOLS)/bin/sam build --region us-east-1 --build-dir .aws-sam/build
 	$(PY) -m bench --write docs/performance.md
+	$(PY) -m bench.soak --requests 10000 --write docs/performance.md
 
 # The OpenAPI document, merged from the HTTP functions' resolvers (a test keeps it current).
 openapi: $(VENV)/.installed

@@ -5,9 +5,10 @@ figures (and the time budget) at the sizes the benchmarks use. None of the adjus
 changes a request, a response or the project's code; each is undone on close.
 
 1. Transactions (as tests/functions/test_expiry.py's `lean_moto_transactions` fixture,
-   described in docs/testing.md): moto backs up the whole table with copy.deepcopy once
-   per item of every TransactWriteItems so that it can roll a cancelled one back. The
-   backup is narrowed to the items the transaction touches.
+   described in docs/testing.md, and the local runtime): moto backs up the whole table
+   with copy.deepcopy once per item of every TransactWriteItems so that it can roll a
+   cancelled one back. The backup is narrowed to the items the transaction touches
+   (`local_runtime.moto_tuning.narrow_transaction_backups`).
 2. Read responses: moto's generic response serializer walks the botocore output shape
    for every attribute of every item (about 17 ms per audit record here, so verifying a
    chain of 3,000 records took 68 s). GetItem, BatchGetItem and Query results are
@@ -26,11 +27,11 @@ changes a request, a response or the project's code; each is undone on close.
 
 from __future__ import annotations
 
-import copy
 import inspect
 import json
-from collections.abc import Callable
 from typing import Any
+
+from local_runtime.moto_tuning import narrow_transaction_backups
 
 FAST_OPERATIONS = frozenset({"GetItem", "BatchGetItem", "Query"})
 CHECK_BELOW_BYTES = 64 * 1024  # the larger responses are pages of the same items
@@ -176,56 +177,3 @@ def put_directly(table_name: str, items: list[dict[str, Any]], *, region: str) -
         # dict.update does not go through LimitedSizeDict.__setitem__'s re-measuring
         item.attrs = LimitedSizeDict({k: DynamoType(v) for k, v in attributes.items()})
         table.items[hash_key][range_key] = item
-
-
-def narrow_transaction_backups(patch: Callable[[Any, str, Any], None]) -> None:
-    """moto 5.2 backs up the whole table (items and stream) with copy.deepcopy once per
-    item of every TransactWriteItems, so that it can roll a cancelled one back. This keeps
-    moto's semantics with a backup of only the items a transaction touches: moto's own
-    table copy becomes the table itself, and a cancelled transaction restores the touched
-    items and drops the stream records it added. `patch(owner, name, value)` applies each
-    change (a benchmark World's undoable patch, or pytest's monkeypatch.setattr); the
-    project's code is not touched. tests/functions/test_expiry.py checks that cancelled
-    transactions stay all-or-nothing with it.
-    """
-    from moto.dynamodb import models as moto_dynamodb  # noqa: PLC0415
-    from moto.dynamodb.models.dynamo_type import DynamoType  # noqa: PLC0415
-    from moto.dynamodb.models.table import Table  # noqa: PLC0415
-
-    real_copy = copy
-
-    class _TablesNotCopied:
-        @staticmethod
-        def deepcopy(value: Any, memo: dict[int, Any] | None = None) -> Any:
-            return value if isinstance(value, Table) else real_copy.deepcopy(value, memo)
-
-    backend = moto_dynamodb.DynamoDBBackend
-    original = backend.transact_write_items
-
-    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
-        touched = []
-        streams = {}
-        for entry in transact_items:
-            (_, op), *_ = entry.items()
-            table = self.get_table(op["TableName"])
-            key = op.get("Key") or op["Item"]
-            hash_key = DynamoType(key[table.hash_key_attr])
-            range_key = DynamoType(key[table.range_key_attr])
-            before = table.get_item(hash_key, range_key)
-            touched.append((table, hash_key, range_key, real_copy.deepcopy(before)))
-            if table.stream_shard is not None:
-                streams[id(table)] = (table.stream_shard, len(table.stream_shard.items))
-        try:
-            original(self, transact_items)
-        except Exception:
-            for table, hash_key, range_key, before in reversed(touched):
-                if before is None:
-                    table.items[hash_key].pop(range_key, None)
-                else:
-                    table.items[hash_key][range_key] = before
-            for shard, length in streams.values():
-                del shard.items[length:]
-            raise
-
-    patch(moto_dynamodb, "copy", _TablesNotCopied)
-    patch(backend, "transact_write_items", transact_write_items)

@@ -9,6 +9,7 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
+from local_runtime.moto_tuning import narrow_transaction_backups
 from local_runtime.template import Template
 
 FAKE_ENVIRONMENT = {
@@ -103,17 +104,28 @@ def create_queues(template: Template, sqs: Any) -> None:
 
 
 class EmulatedAws:
-    """A started moto mock with the suite's resources in it."""
+    """A started moto mock with the suite's resources in it, and moto's transaction
+    backups narrowed to the items a transaction touches (local_runtime/moto_tuning.py):
+    with moto's own, every write copies everything ever written (issue 14)."""
 
     def __init__(self, template: Template) -> None:
         self.template = template
         self._mock = mock_aws()
+        self._saved: list[tuple[Any, str, Any]] = []
 
     def start(self) -> None:
         use_fake_credentials()
+        narrow_transaction_backups(self._patch)
         self._mock.start()
         create_table(self.template)
         create_resources(self.template)
 
     def stop(self) -> None:
         self._mock.stop()
+        for owner, name, value in reversed(self._saved):
+            setattr(owner, name, value)
+        self._saved = []
+
+    def _patch(self, owner: Any, name: str, value: Any) -> None:
+        self._saved.append((owner, name, getattr(owner, name)))
+        setattr(owner, name, value)

@@ -21,6 +21,7 @@ import boto3
 
 from local_runtime.aws import find_queue, queue_name_of
 from local_runtime.lambdas import LocalFunction
+from local_runtime.moto_tuning import forget_shard_iterator, shard_iterator_is_live, trim_stream
 from local_runtime.template import Template
 
 log = logging.getLogger("teamspace.local")
@@ -77,7 +78,16 @@ class EventChain:
 
     MAX_ROUNDS = 20
 
-    def __init__(self, template: Template, functions: dict[str, LocalFunction]) -> None:
+    def __init__(
+        self,
+        template: Template,
+        functions: dict[str, LocalFunction],
+        *,
+        trim_read_records: bool = False,
+    ) -> None:
+        """`trim_read_records`: drop the stream records this chain has read from moto's
+        shard (the local runtime, where nothing else reads the stream, so that it does
+        not grow with every write); off where a test reads the stream as well."""
         self.template = template
         self.functions = functions
         self.dead_letters: dict[str, list[dict[str, Any]]] = {}
@@ -85,11 +95,13 @@ class EventChain:
         self._events = boto3.client("events", region_name=template.region)
         self._streams = boto3.client("dynamodbstreams", region_name=template.region)
         self._stream_arn = ""
-        # The last record seen on each shard. moto rolls a cancelled transaction back by
-        # swapping in a copy of the table (and its stream shard) from before it, and a
-        # shard iterator stays pinned to the shard it was made on: so each pump asks for
-        # a fresh iterator after the last record seen, on the shard as it is now.
+        self._table = template.table_name()
+        self._trim = trim_read_records
+        # The last record seen on each shard, and the iterator to read on from (the
+        # NextShardIterator of the last GetRecords). moto keeps every iterator it hands
+        # out until it is forgotten, so each one is forgotten once used (issue 14).
         self._last_seen: dict[str, str | None] = {}
+        self._iterators: dict[str, str] = {}
         self._stream_functions: list[str] = []
         self._rules: list[RuleRoute] = []
         self._queues: list[QueueSource] = []
@@ -104,7 +116,9 @@ class EventChain:
             "Shards"
         ]
         for shard in shards:
-            self._last_seen[shard["ShardId"]] = self._newest_sequence(shard["ShardId"])
+            newest = self._newest_sequence(shard["ShardId"])
+            self._last_seen[shard["ShardId"]] = newest
+            self._iterators[shard["ShardId"]] = self._iterator(shard["ShardId"], newest)
         for logical_id, resource in self.template.resources.items():
             if resource["Type"] == "AWS::Events::Rule":
                 self._put_template_rule(logical_id, self.template.resolve(resource["Properties"]))
@@ -177,7 +191,10 @@ class EventChain:
         """Where "from now on" starts: after whatever the shard holds already."""
         newest, after = None, None
         while True:
-            found = self._streams.get_records(ShardIterator=self._iterator(shard_id, after))
+            iterator = self._iterator(shard_id, after)
+            found = self._streams.get_records(ShardIterator=iterator)
+            forget_shard_iterator(self.template.region, iterator)
+            forget_shard_iterator(self.template.region, found["NextShardIterator"])
             if not found["Records"]:
                 return newest
             newest = after = found["Records"][-1]["dynamodb"]["SequenceNumber"]
@@ -192,11 +209,27 @@ class EventChain:
         return self._streams.get_shard_iterator(**request)["ShardIterator"]
 
     def _pump_stream(self) -> int:
+        region = self.template.region
         records: list[dict[str, Any]] = []
-        for shard, last in list(self._last_seen.items()):
-            found = self._streams.get_records(ShardIterator=self._iterator(shard, last))["Records"]
+        for shard in list(self._iterators):
+            iterator = self._iterators[shard]
+            if not shard_iterator_is_live(region, self._table, iterator):
+                # moto rolls a cancelled transaction back by swapping in a copy of the
+                # table, stream shard included, made before it, and an iterator stays on
+                # the shard it was made on (the one with the cancelled writes): read on
+                # after the last record seen, on the shard as it is now. The local
+                # runtime narrows moto's backups, which keeps the table in place.
+                forget_shard_iterator(region, iterator)
+                iterator = self._iterator(shard, self._last_seen[shard])
+            response = self._streams.get_records(ShardIterator=iterator)
+            forget_shard_iterator(region, iterator)
+            self._iterators[shard] = response["NextShardIterator"]
+            found = response["Records"]
             if found:
-                self._last_seen[shard] = found[-1]["dynamodb"]["SequenceNumber"]
+                last = found[-1]["dynamodb"]["SequenceNumber"]
+                self._last_seen[shard] = last
+                if self._trim:
+                    trim_stream(region, self._table, int(last))
             records += [_plain_stream_record(r, self._stream_arn) for r in found]
         if not records:
             return 0

@@ -2,8 +2,10 @@
 
 Each request is authorized as API Gateway's JWT authorizer would, turned into the HTTP
 API v2 event its function would receive in AWS, and handed to that function's real
-handler in-process. Requests run one at a time, as each Lambda instance does.
-Data lives in moto's memory for as long as the process does.
+handler in-process. Requests run one at a time, as each Lambda instance does (and as
+moto needs: it is not safe for concurrent use): whatever touches moto runs under one lock.
+Data lives in moto's memory for as long as the process does; what moto would keep beyond
+that data is let go after every request (local_runtime/moto_tuning.py, issue 14).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from local_runtime.aws import EmulatedAws
 from local_runtime.events import EventChain
 from local_runtime.lambdas import LocalFunction, share_environment
 from local_runtime.mailbox import Mailbox
+from local_runtime.moto_tuning import forget_tracked_instances
 from local_runtime.template import Template
 from local_runtime.tokens import AUDIENCE, LocalIssuer, TokenRejected
 from teamspace.api import wiring
@@ -33,6 +36,15 @@ from tools import openapi
 
 log = logging.getLogger("teamspace.local")
 MAX_REQUEST_BYTES = 1024 * 1024
+
+
+class Server(ThreadingHTTPServer):
+    """socketserver listens with a backlog of 5: of 20 clients connecting at once while a
+    request held the process, those beyond it were reset without an answer (1 to 5 of
+    the 20 here, issue 14). The kernel caps the backlog at net.core.somaxconn (4096 on
+    current Linux)."""
+
+    request_queue_size = 128
 
 
 class TokenRequest(BaseModel):
@@ -95,7 +107,7 @@ class LocalRuntime:
     """The whole suite on one port. `start()` serves in a thread; `serve()` blocks."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 3000, template: Template | None = None):
-        self._server = ThreadingHTTPServer((host, port), self._request_handler())
+        self._server = Server((host, port), self._request_handler())
         self.template = template or Template()
         # Links in mail point back here, where the accept endpoint can be called.
         self.template.parameters["AcceptUrlBase"] = f"{self.url}/accept"
@@ -105,7 +117,8 @@ class LocalRuntime:
         specs = self.template.functions()
         share_environment(list(specs.values()))
         self.functions = {name: LocalFunction(spec) for name, spec in specs.items()}
-        self.chain = EventChain(self.template, self.functions)
+        # Nothing else reads the stream here: records are dropped once the chain has them.
+        self.chain = EventChain(self.template, self.functions, trim_read_records=True)
         self.mailbox = Mailbox(self.template)
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -150,7 +163,8 @@ class LocalRuntime:
         if path.startswith("/_local/"):
             return self._local(method, path, body)
         if method == "GET" and path in ("/openapi.json", "/docs"):
-            return self._api_document(path)
+            with self._lock:  # it loads every function's module, as an invocation would
+                return self._api_document(path)
         for route in self.routes:
             path_parameters = route.match(method, path)
             if path_parameters is None:
@@ -170,13 +184,7 @@ class LocalRuntime:
                 claims=claims,
                 source_ip=source_ip,
             )
-            with self._lock:
-                result = self.functions[route.function].invoke(event)
-                # What the change set in motion (events, mail) happens before the reply,
-                # so that a client sees the settled state.
-                self.chain.drain()
-                self.mailbox.collect()
-            return to_http(result)
+            return to_http(self._invoke(route.function, event))
         return _problem(404, "ROUTE_NOT_FOUND", f"No route for {method} {path}")
 
     def _api_document(self, path: str) -> tuple[int, dict[str, str], bytes]:
@@ -224,18 +232,28 @@ class LocalRuntime:
             return _problem(422, "VALIDATION_FAILED", "now must be an ISO-8601 UTC timestamp")
         function = self.template.scheduled_function()
         now = request.now or datetime.now(UTC)
-        event = scheduled_event(function, now)
+        return _json(200, self._invoke(function, scheduled_event(function, now)))
+
+    def _invoke(self, function: str, event: dict[str, Any]) -> Any:
+        """One invocation and all it set in motion, alone against moto."""
         with self._lock:
-            report = self.functions[function].invoke(event)
+            result = self.functions[function].invoke(event)
+            # What the change set in motion (events, mail) happens before the reply,
+            # so that a client sees the settled state.
             self.chain.drain()
             self.mailbox.collect()
-        return _json(200, report)
+            # moto's record of every object it made, freed or not: nothing reads it here.
+            forget_tracked_instances()
+        return result
 
     def _request_handler(self) -> type[BaseHTTPRequestHandler]:
         runtime = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # The headers and the body go out in two writes; with Nagle's algorithm the
+            # body waited for the client's delayed ACK of the headers: 40 ms per reply.
+            disable_nagle_algorithm = True
 
             def _serve(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bench.lean_moto import narrow_transaction_backups
+from local_runtime.moto_tuning import narrow_transaction_backups
 from teamspace.clock import iso
 from teamspace.domain.records import Invitation, InvitationStatus
 from teamspace.errors import Conflict
@@ -29,7 +29,8 @@ def lean_moto_transactions(monkeypatch: pytest.MonkeyPatch) -> None:
     """moto 5.2 backs up the whole table with copy.deepcopy once per item of every
     TransactWriteItems (at 10,000 items, seconds per transaction: 20 seeding transactions
     took 545 s here). `narrow_transaction_backups` keeps moto's semantics with a backup
-    of only the items a transaction touches; the benchmarks use the same adjustment."""
+    of only the items a transaction touches; the benchmarks and the local runtime use the
+    same adjustment."""
     narrow_transaction_backups(monkeypatch.setattr)
 
 
