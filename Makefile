@@ -60,9 +60,11 @@ $(CHECKOV)/.installed: requirements-checkov.txt | python
 run: $(VENV)/.installed
 	$(PY) -m local_runtime
 
+# ruff, then the layers' import contracts (pyproject.toml, CONTRIBUTING.md).
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 fmt: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .

@@ -1,6 +1,6 @@
 """What one call costs on the AWS side, counted at the botocore level.
 
-Hooks on the very clients the handlers use (`teamspace.api.wiring`), as the tests inject
+Hooks on the very clients the handlers use (`teamspace.wiring`), as the tests inject
 faults (docs/testing.md): `before-parameter-build` sees each request's parameters before
 it is sent, `after-call` its parsed response. Per request the meter keeps the operation
 name, the items it read, and the read and write units it consumes (bench/capacity.py,
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from bench import capacity
 from local_runtime.template import ACCOUNT_ID
-from teamspace.api import wiring
+from teamspace import wiring
 
 if TYPE_CHECKING:
     from bench.world import World

@@ -22,7 +22,7 @@ from bench.meter import Window
 from bench.runner import call_handler
 from bench.scenarios import event, team
 from bench.world import OWNER, OWNER_SUB, World, sample_event
-from teamspace.clock import iso
+from teamspace.core.clock import iso
 from tests.support import EVENTS
 
 PAGE = "50"

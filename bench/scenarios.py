@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from bench import seed
 from bench.world import OWNER_SUB, World, sample_event, user
-from teamspace.clock import iso
+from teamspace.core.clock import iso
 from tests.support import EVENTS
 
 Prepare = Callable[[int], dict[str, Any]]

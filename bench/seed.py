@@ -1,6 +1,6 @@
 """Seeding large states fast: the items the store's own write operations would write
-(`teamspace.store.writes`, `codec`, the audit store's record items), put straight into
-moto's table (bench/lean_moto.py), never through a handler. Counters on the workspace item are
+(the entity modules' items: `workspaces`, `members`, `invitations`, `audit`), put straight
+into moto's table (bench/lean_moto.py), never through a handler. Counters on the workspace item are
 moved with the store's own `adjust_counters` update, so the state is one the code could
 have written."""
 
@@ -11,12 +11,16 @@ from typing import Any
 
 from bench.lean_moto import put_directly
 from bench.world import World
-from teamspace.audit.chain import GENESIS, AuditRecord, sealed
-from teamspace.domain.records import Invitation, InvitationStatus, Member, Workspace, WorkspaceType
+from teamspace.core.audit import GENESIS, AuditRecord, sealed
+from teamspace.core.records import Invitation, InvitationStatus, Member, Workspace, WorkspaceType
 from teamspace.permissions import MemberStatus
-from teamspace.store import codec, keys, writes
+from teamspace.store import audit as audit_store
+from teamspace.store import codec, keys
+from teamspace.store import invitations as invitation_store
+from teamspace.store import members as member_store
+from teamspace.store import workspaces as workspace_store
 from teamspace.store.audit import record_item
-from teamspace.store.writes import WriteOp
+from teamspace.store.ops import WriteOp
 
 FIRST_NAMES = [
     *("Ana", "Ben", "Carla", "Dmitri", "Elif", "Farah", "Gus", "Hana", "Ivo", "Jonas", "Kim"),
@@ -60,11 +64,11 @@ def members(world: World, workspace_id: str, count: int, *, start: int = 0) -> l
             updated_at=now,
         )
         ops += [
-            writes.create_member(member),
-            writes.claim_member_email(workspace_id, member.email, user_id),
+            member_store.create_member(member),
+            member_store.claim_member_email(workspace_id, member.email, user_id),
         ]
         ids.append(user_id)
-    ops.append(writes.adjust_counters(workspace_id, members=count))
+    ops.append(workspace_store.adjust_counters(workspace_id, members=count))
     apply(world, ops)
     return ids
 
@@ -93,11 +97,11 @@ def invitations(
             updated_at=now,
         )
         ops += [
-            writes.create_invitation(invitation),
-            writes.lock_pending_email(workspace_id, email, invitation_id),
+            invitation_store.create_invitation(invitation),
+            invitation_store.lock_pending_email(workspace_id, email, invitation_id),
         ]
         found.append(invitation_id)
-    ops.append(writes.adjust_counters(workspace_id, pending=len(expiries)))
+    ops.append(workspace_store.adjust_counters(workspace_id, pending=len(expiries)))
     apply(world, ops)
     return found
 
@@ -131,9 +135,9 @@ def memberships(world: World, user: dict[str, Any], count: int) -> list[str]:
             updated_at=at,
         )
         ops += [
-            writes.create_workspace(workspace),
-            writes.create_member(owner),
-            writes.claim_member_email(workspace_id, owner.email, owner.user_id),
+            workspace_store.create_workspace(workspace),
+            member_store.create_member(owner),
+            member_store.claim_member_email(workspace_id, owner.email, owner.user_id),
         ]
         found.append(workspace_id)
     apply(world, ops)
@@ -172,7 +176,7 @@ def audit_chain(world: World, workspace_id: str, count: int, *, actor: str) -> N
         items.append(record_item(record))
         items.append(
             {
-                **keys.audit_event_key(workspace_id, record.event_id),
+                **audit_store.audit_event_key(workspace_id, record.event_id),
                 "entity": "audit_event",
                 "seq": seq,
                 keys.TTL: expires,
@@ -182,7 +186,7 @@ def audit_chain(world: World, workspace_id: str, count: int, *, actor: str) -> N
     if record is not None:
         items.append(
             {
-                **keys.audit_head_key(workspace_id),
+                **audit_store.audit_head_key(workspace_id),
                 "entity": "audit_head",
                 "workspaceId": workspace_id,
                 "seq": record.seq,

@@ -22,7 +22,7 @@ from bench.lean_moto import LeanMoto
 from bench.meter import Meter
 from local_runtime.aws import FAKE_ENVIRONMENT, create_resources, create_table
 from local_runtime.lambdas import LambdaContext, load_module
-from teamspace.api import wiring
+from teamspace import wiring
 from teamspace.store.table import TeamspaceStore
 from tests.conftest import TEMPLATE, FrozenClock, SequentialIds
 from tests.support import EVENTS, OWNER, OWNER_SUB, Functions, Reply, sample_event, user
@@ -46,7 +46,7 @@ class World:
         self.table = TEMPLATE.table_name()
         self.specs = TEMPLATE.functions()
         self._environ = dict(os.environ)
-        self._wiring = (wiring.clock(), wiring._ids)  # restored on close
+        self._wiring = (wiring.clock(), wiring.ids())  # restored on close
         self.lean = LeanMoto()
         self._mock = mock_aws()
         self.clock = FrozenClock()

@@ -29,9 +29,9 @@ from local_runtime.mailbox import Mailbox
 from local_runtime.moto_tuning import forget_tracked_instances
 from local_runtime.template import Template
 from local_runtime.tokens import AUDIENCE, LocalIssuer, TokenRejected
-from teamspace.api import wiring
-from teamspace.clock import SystemClock
-from teamspace.ids import UlidGenerator
+from teamspace import wiring
+from teamspace.core.clock import SystemClock
+from teamspace.core.ids import UlidGenerator
 from tools import openapi
 
 log = logging.getLogger("teamspace.local")

@@ -12,9 +12,11 @@ from urllib.parse import urlencode
 
 from local_runtime.lambdas import LambdaContext, load_module
 from local_runtime.template import ROOT, Template
-from teamspace.domain.records import Member
+from teamspace.core.records import Member
 from teamspace.permissions import MemberStatus
-from teamspace.store import codec, writes
+from teamspace.store import codec
+from teamspace.store import members as member_store
+from teamspace.store import workspaces as workspace_store
 from teamspace.store.table import TeamspaceStore
 
 EVENTS = ROOT / "events"
@@ -132,9 +134,9 @@ def seed_member(
     )
     store.commit(
         [
-            writes.create_member(member),
-            writes.claim_member_email(workspace_id, member.email, user_id),
-            writes.adjust_counters(workspace_id, members=1),
+            member_store.create_member(member),
+            member_store.claim_member_email(workspace_id, member.email, user_id),
+            workspace_store.adjust_counters(workspace_id, members=1),
         ]
     )
     return member

@@ -10,8 +10,8 @@ import json
 import sys
 from pathlib import Path
 
-from teamspace.domain.event_data import DATA_MODELS, detail_schema
-from teamspace.domain.events import EVENT_SOURCE, DetailType
+from teamspace.core.event_data import DATA_MODELS, detail_schema
+from teamspace.core.events import EVENT_SOURCE, DetailType
 from teamspace.permissions import (
     BUILTIN_ROLES,
     CUSTOM_RANK_MAX,

@@ -23,8 +23,8 @@ from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event i
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from teamspace.api import wiring
-from teamspace.observability import logger, metrics
+from teamspace import wiring
+from teamspace.core.observability import logger, metrics
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

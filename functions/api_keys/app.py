@@ -9,7 +9,15 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from teamspace.api import api_key_models, models, wiring
+from teamspace import wiring
+from teamspace.api.models.api_keys import (
+    ApiKeyOut,
+    CreateApiKeyRequest,
+    CreatedApiKeyOut,
+    api_key_out,
+    created_api_key_out,
+)
+from teamspace.api.models.fields import PageOut, idempotency, page_out
 from teamspace.api.openapi import created, no_content, ok
 from teamspace.api.params import ApiKeyIdPath, Cursor, IdempotencyKeyHeader, Limit, WorkspaceId
 from teamspace.api.resolver import create_resolver, current_caller, http_handler
@@ -19,11 +27,11 @@ app = create_resolver()
 
 @app.post(
     "/v1/workspaces/<workspaceId>/api-keys",
-    responses=created(api_key_models.CreatedApiKeyOut, "The key, shown this once"),
+    responses=created(CreatedApiKeyOut, "The key, shown this once"),
 )
 def create_api_key(
     workspaceId: WorkspaceId,
-    body: Annotated[api_key_models.CreateApiKeyRequest, Body()],
+    body: Annotated[CreateApiKeyRequest, Body()],
     idempotency_key: IdempotencyKeyHeader = None,
 ):
     issued = wiring.api_keys().create(
@@ -32,12 +40,12 @@ def create_api_key(
         name=body.name,
         role_key=body.role,
         expires_at=body.expiresAt,
-        idempotency=models.idempotency(idempotency_key, body),
+        idempotency=idempotency(idempotency_key, body),
     )
     return Response(
         201,
         "application/json",
-        body=api_key_models.created_api_key_out(issued),
+        body=created_api_key_out(issued),
         # The reply holds a secret: no cache may keep it.
         headers={"Cache-Control": "no-store"},
     )
@@ -45,13 +53,13 @@ def create_api_key(
 
 @app.get(
     "/v1/workspaces/<workspaceId>/api-keys",
-    responses=ok(models.PageOut[api_key_models.ApiKeyOut], "The keys, never the key itself"),
+    responses=ok(PageOut[ApiKeyOut], "The keys, never the key itself"),
 )
 def list_api_keys(
     workspaceId: WorkspaceId, limit: Limit = 50, cursor: Cursor = None
 ) -> dict[str, Any]:
     page = wiring.api_keys().list(current_caller(app), workspaceId, limit=limit, cursor=cursor)
-    return models.page_out(page, api_key_models.api_key_out)
+    return page_out(page, api_key_out)
 
 
 @app.delete("/v1/workspaces/<workspaceId>/api-keys/<keyId>", responses=no_content("Revoked"))

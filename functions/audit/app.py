@@ -8,7 +8,17 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from teamspace.api import audit_models, models, wiring
+from teamspace import wiring
+from teamspace.api.models.audit import (
+    AuditRecordOut,
+    VerificationOut,
+    csv_lines,
+    jsonl,
+    log_query,
+    record_out,
+    verification_out,
+)
+from teamspace.api.models.fields import PageOut
 from teamspace.api.openapi import ok, text
 from teamspace.api.params import Cursor, Limit, WorkspaceId
 from teamspace.api.resolver import create_resolver, current_caller, http_handler
@@ -22,7 +32,7 @@ MEDIA_TYPES = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8"
 
 @app.get(
     "/v1/workspaces/<workspaceId>/audit-log",
-    responses=ok(models.PageOut[audit_models.AuditRecordOut], "Records, newest first"),
+    responses=ok(PageOut[AuditRecordOut], "Records, newest first"),
 )
 def list_audit_log(
     workspaceId: WorkspaceId,
@@ -33,20 +43,18 @@ def list_audit_log(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> dict[str, Any]:
-    query = audit_models.log_query(actor, action, from_, to)
+    query = log_query(actor, action, from_, to)
     page = wiring.audit().page(current_caller(app), workspaceId, query, limit=limit, cursor=cursor)
     return {
-        "items": [audit_models.record_out(r) for r in page.items],
+        "items": [record_out(r) for r in page.items],
         "nextCursor": page.next_cursor,
     }
 
 
-@app.get(
-    "/v1/workspaces/<workspaceId>/audit-log/verify", responses=ok(audit_models.VerificationOut)
-)
+@app.get("/v1/workspaces/<workspaceId>/audit-log/verify", responses=ok(VerificationOut))
 def verify_audit_log(workspaceId: WorkspaceId) -> dict[str, Any]:
     result = wiring.audit().verify(current_caller(app), workspaceId)
-    return audit_models.verification_out(result)
+    return verification_out(result)
 
 
 @app.get(
@@ -57,10 +65,7 @@ def export_audit_log(workspaceId: WorkspaceId, export_format: Format = "jsonl"):
     """The whole log in one body (HTTP APIs cap a Lambda response at 6 MB, about 15,000
     records; docs/decisions.md)."""
     records = wiring.audit().export(current_caller(app), workspaceId)
-    if export_format == "jsonl":
-        lines = audit_models.jsonl(records)
-    else:
-        lines = audit_models.csv_lines(records)
+    lines = jsonl(records) if export_format == "jsonl" else csv_lines(records)
     name = f"audit-{workspaceId}.{export_format}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     return Response(200, MEDIA_TYPES[export_format], body="".join(lines), headers=headers)

@@ -15,8 +15,8 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from teamspace.api import wiring
-from teamspace.observability import logger
+from teamspace import wiring
+from teamspace.core.observability import logger
 
 processor = SqsFifoPartialProcessor(skip_group_on_error=True)
 

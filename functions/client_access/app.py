@@ -17,8 +17,8 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from teamspace.api import wiring
-from teamspace.observability import logger, metrics
+from teamspace import wiring
+from teamspace.core.observability import logger, metrics
 
 
 # The correlation id is the Teamspace event's own id, the same in every consumer's logs.
@@ -27,9 +27,11 @@ from teamspace.observability import logger, metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     detail = event["detail"]
     if event["detail-type"] == "OwnershipTransferred":
-        handed_over = wiring.clients().follow_agency_owner(detail["workspaceId"])
+        handed_over = wiring.client_handover().follow_agency_owner(detail["workspaceId"])
         logger.info("clients handed to the agency's owner", extra={"handedOver": handed_over})
         return {"handedOver": handed_over}
-    withdrawn = wiring.clients().withdraw_staff(detail["workspaceId"], detail["data"]["userId"])
+    withdrawn = wiring.client_staff().withdraw_staff(
+        detail["workspaceId"], detail["data"]["userId"]
+    )
     logger.info("client assignments withdrawn", extra={"withdrawn": withdrawn})
     return {"withdrawn": withdrawn}

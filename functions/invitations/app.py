@@ -8,7 +8,20 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
-from teamspace.api import models, wiring
+from teamspace import wiring
+from teamspace.api.models.fields import PageOut, idempotency, page_out
+from teamspace.api.models.invitations import (
+    AcceptanceOut,
+    BulkInvitationRequest,
+    BulkOut,
+    CreateInvitationRequest,
+    InvitationOut,
+    TokenRequest,
+    acceptance_out,
+    bulk_out,
+    invitation_out,
+    issued_out,
+)
 from teamspace.api.openapi import created, no_content, ok
 from teamspace.api.params import (
     Cursor,
@@ -18,7 +31,7 @@ from teamspace.api.params import (
     WorkspaceId,
 )
 from teamspace.api.resolver import create_resolver, current_caller, http_handler
-from teamspace.domain.records import InvitationStatus
+from teamspace.core.records import InvitationStatus
 
 app = create_resolver()
 
@@ -27,35 +40,33 @@ StatusFilter = Annotated[
 ]
 
 
-@app.post("/v1/workspaces/<workspaceId>/invitations", responses=created(models.InvitationOut))
+@app.post("/v1/workspaces/<workspaceId>/invitations", responses=created(InvitationOut))
 def create_invitation(
     workspaceId: WorkspaceId,
-    body: Annotated[models.CreateInvitationRequest, Body()],
+    body: Annotated[CreateInvitationRequest, Body()],
     idempotency_key: IdempotencyKeyHeader = None,
 ):
     issued = wiring.invitations().create(
         current_caller(app),
         workspaceId,
         body.request(),
-        models.idempotency(idempotency_key, body),
+        idempotency(idempotency_key, body),
     )
-    return Response(201, "application/json", body=models.issued_out(issued))
+    return Response(201, "application/json", body=issued_out(issued))
 
 
 @app.post(
     "/v1/workspaces/<workspaceId>/invitations/bulk",
-    responses=ok(models.BulkOut, "Each invitation created or refused"),
+    responses=ok(BulkOut, "Each invitation created or refused"),
 )
 def bulk_invite(
-    workspaceId: WorkspaceId, body: Annotated[models.BulkInvitationRequest, Body()]
+    workspaceId: WorkspaceId, body: Annotated[BulkInvitationRequest, Body()]
 ) -> dict[str, Any]:
     outcomes = wiring.invitations().bulk(current_caller(app), workspaceId, body.requests())
-    return models.bulk_out(outcomes)
+    return bulk_out(outcomes)
 
 
-@app.get(
-    "/v1/workspaces/<workspaceId>/invitations", responses=ok(models.PageOut[models.InvitationOut])
-)
+@app.get("/v1/workspaces/<workspaceId>/invitations", responses=ok(PageOut[InvitationOut]))
 def list_invitations(
     workspaceId: WorkspaceId, status: StatusFilter = None, limit: Limit = 50, cursor: Cursor = None
 ) -> dict[str, Any]:
@@ -63,16 +74,16 @@ def list_invitations(
     page = wiring.invitations().list(
         current_caller(app), workspaceId, wanted, limit=limit, cursor=cursor
     )
-    return models.page_out(page, models.invitation_out)
+    return page_out(page, invitation_out)
 
 
 @app.post(
     "/v1/workspaces/<workspaceId>/invitations/<invitationId>/resend",
-    responses=ok(models.InvitationOut),
+    responses=ok(InvitationOut),
 )
 def resend_invitation(workspaceId: WorkspaceId, invitationId: InvitationId) -> dict[str, Any]:
     issued = wiring.invitations().resend(current_caller(app), workspaceId, invitationId)
-    return models.issued_out(issued)
+    return issued_out(issued)
 
 
 @app.delete(
@@ -83,21 +94,21 @@ def revoke_invitation(workspaceId: WorkspaceId, invitationId: InvitationId):
     return Response(204)
 
 
-@app.get("/v1/me/invitations", responses=ok(models.PageOut[models.InvitationOut]))
+@app.get("/v1/me/invitations", responses=ok(PageOut[InvitationOut]))
 def my_invitations(limit: Limit = 50, cursor: Cursor = None) -> dict[str, Any]:
-    page = wiring.invitations().pending_for(current_caller(app), limit=limit, cursor=cursor)
-    return models.page_out(page, models.invitation_out)
+    page = wiring.invitation_answers().pending_for(current_caller(app), limit=limit, cursor=cursor)
+    return page_out(page, invitation_out)
 
 
-@app.post("/v1/invitations/accept", responses=ok(models.AcceptanceOut, "Joined"))
-def accept_invitation(body: Annotated[models.TokenRequest, Body()]) -> dict[str, Any]:
-    acceptance = wiring.invitations().accept(current_caller(app), body.token)
-    return models.acceptance_out(acceptance)
+@app.post("/v1/invitations/accept", responses=ok(AcceptanceOut, "Joined"))
+def accept_invitation(body: Annotated[TokenRequest, Body()]) -> dict[str, Any]:
+    acceptance = wiring.invitation_answers().accept(current_caller(app), body.token)
+    return acceptance_out(acceptance)
 
 
 @app.post("/v1/invitations/decline", responses=no_content("Declined"))
-def decline_invitation(body: Annotated[models.TokenRequest, Body()]):
-    wiring.invitations().decline(current_caller(app), body.token)
+def decline_invitation(body: Annotated[TokenRequest, Body()]):
+    wiring.invitation_answers().decline(current_caller(app), body.token)
     return Response(204)
 
 

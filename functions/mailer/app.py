@@ -6,8 +6,8 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from teamspace.api import wiring
-from teamspace.observability import logger, metrics
+from teamspace import wiring
+from teamspace.core.observability import logger, metrics
 
 
 # The correlation id is the Teamspace event's own id, the same in every consumer's logs.

@@ -8,7 +8,18 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
-from teamspace.api import models, wiring
+from teamspace import wiring
+from teamspace.api.models.fields import PageOut, page_out
+from teamspace.api.models.members import (
+    AuthorizeRequest,
+    DecisionOut,
+    MemberOut,
+    MyPermissionsOut,
+    UpdateMemberRequest,
+    decision_out,
+    member_out,
+    my_permissions_out,
+)
 from teamspace.api.openapi import no_content, ok
 from teamspace.api.params import Cursor, Limit, UserId, WorkspaceId
 from teamspace.api.resolver import create_resolver, current_caller, http_handler
@@ -25,7 +36,7 @@ RevokeApiKeys = Annotated[
 ]
 
 
-@app.get("/v1/workspaces/<workspaceId>/members", responses=ok(models.PageOut[models.MemberOut]))
+@app.get("/v1/workspaces/<workspaceId>/members", responses=ok(PageOut[MemberOut]))
 def list_members(
     workspaceId: WorkspaceId,
     q: NamePrefix = None,
@@ -43,34 +54,32 @@ def list_members(
         role=role,
         status=status,
     )
-    return models.page_out(page, models.member_out)
+    return page_out(page, member_out)
 
 
-@app.get("/v1/workspaces/<workspaceId>/members/<userId>", responses=ok(models.MemberOut))
+@app.get("/v1/workspaces/<workspaceId>/members/<userId>", responses=ok(MemberOut))
 def get_member(workspaceId: WorkspaceId, userId: UserId) -> dict[str, Any]:
-    return models.member_out(wiring.membership().get(current_caller(app), workspaceId, userId))
+    return member_out(wiring.membership().get(current_caller(app), workspaceId, userId))
 
 
-@app.patch("/v1/workspaces/<workspaceId>/members/<userId>", responses=ok(models.MemberOut))
+@app.patch("/v1/workspaces/<workspaceId>/members/<userId>", responses=ok(MemberOut))
 def update_member(
-    workspaceId: WorkspaceId, userId: UserId, body: Annotated[models.UpdateMemberRequest, Body()]
+    workspaceId: WorkspaceId, userId: UserId, body: Annotated[UpdateMemberRequest, Body()]
 ) -> dict[str, Any]:
     member = wiring.membership().update(current_caller(app), workspaceId, userId, body.changes())
-    return models.member_out(member)
+    return member_out(member)
 
 
-@app.post("/v1/workspaces/<workspaceId>/members/<userId>/suspend", responses=ok(models.MemberOut))
+@app.post("/v1/workspaces/<workspaceId>/members/<userId>/suspend", responses=ok(MemberOut))
 def suspend_member(workspaceId: WorkspaceId, userId: UserId) -> dict[str, Any]:
     member = wiring.membership().suspend(current_caller(app), workspaceId, userId)
-    return models.member_out(member)
+    return member_out(member)
 
 
-@app.post(
-    "/v1/workspaces/<workspaceId>/members/<userId>/reactivate", responses=ok(models.MemberOut)
-)
+@app.post("/v1/workspaces/<workspaceId>/members/<userId>/reactivate", responses=ok(MemberOut))
 def reactivate_member(workspaceId: WorkspaceId, userId: UserId) -> dict[str, Any]:
     member = wiring.membership().reactivate(current_caller(app), workspaceId, userId)
-    return models.member_out(member)
+    return member_out(member)
 
 
 @app.delete(
@@ -84,23 +93,23 @@ def remove_member(workspaceId: WorkspaceId, userId: UserId, revokeApiKeys: Revok
     return Response(204)
 
 
-@app.get("/v1/workspaces/<workspaceId>/me/permissions", responses=ok(models.MyPermissionsOut))
+@app.get("/v1/workspaces/<workspaceId>/me/permissions", responses=ok(MyPermissionsOut))
 def my_permissions(workspaceId: WorkspaceId) -> dict[str, Any]:
     result = wiring.membership().my_permissions(current_caller(app), workspaceId)
-    return models.my_permissions_out(result)
+    return my_permissions_out(result)
 
 
 @app.post(
     "/v1/workspaces/<workspaceId>/authorize",
-    responses=ok(models.DecisionOut, "Whether the caller may"),
+    responses=ok(DecisionOut, "Whether the caller may"),
 )
 def authorize(
-    workspaceId: WorkspaceId, body: Annotated[models.AuthorizeRequest, Body()]
+    workspaceId: WorkspaceId, body: Annotated[AuthorizeRequest, Body()]
 ) -> dict[str, Any]:
     decision = wiring.membership().authorize(
         current_caller(app), workspaceId, body.permission, body.resourceId
     )
-    return models.decision_out(decision)
+    return decision_out(decision)
 
 
 lambda_handler = http_handler(app)

@@ -8,7 +8,14 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from teamspace.api import models, wiring
+from teamspace import wiring
+from teamspace.api.models.ownership import (
+    TransferOut,
+    TransferredOut,
+    TransferRequest,
+    transfer_out,
+    transferred_out,
+)
 from teamspace.api.openapi import accepted, no_content, ok
 from teamspace.api.params import WorkspaceId
 from teamspace.api.resolver import create_resolver, current_caller, http_handler
@@ -17,17 +24,17 @@ app = create_resolver()
 BASE = "/v1/workspaces/<workspaceId>/ownership-transfer"
 
 
-@app.post(BASE, responses=accepted(models.TransferOut, "The pending transfer"))
-def request_transfer(workspaceId: WorkspaceId, body: Annotated[models.TransferRequest, Body()]):
+@app.post(BASE, responses=accepted(TransferOut, "The pending transfer"))
+def request_transfer(workspaceId: WorkspaceId, body: Annotated[TransferRequest, Body()]):
     transfer = wiring.ownership().request(
         current_caller(app), workspaceId, body.newOwnerId, body.confirmName
     )
-    return Response(202, "application/json", body=models.transfer_out(transfer))
+    return Response(202, "application/json", body=transfer_out(transfer))
 
 
-@app.get(BASE, responses=ok(models.TransferOut))
+@app.get(BASE, responses=ok(TransferOut))
 def pending_transfer(workspaceId: WorkspaceId) -> dict[str, Any]:
-    return models.transfer_out(wiring.ownership().pending(current_caller(app), workspaceId))
+    return transfer_out(wiring.ownership().pending(current_caller(app), workspaceId))
 
 
 @app.delete(BASE, responses=no_content("Cancelled"))
@@ -36,11 +43,9 @@ def cancel_transfer(workspaceId: WorkspaceId):
     return Response(204)
 
 
-@app.post(
-    f"{BASE}/accept", responses=ok(models.TransferredOut, "The caller now owns the workspace")
-)
+@app.post(f"{BASE}/accept", responses=ok(TransferredOut, "The caller now owns the workspace"))
 def accept_transfer(workspaceId: WorkspaceId) -> dict[str, Any]:
-    return models.transferred_out(wiring.ownership().accept(current_caller(app), workspaceId))
+    return transferred_out(wiring.ownership().accept(current_caller(app), workspaceId))
 
 
 @app.post(f"{BASE}/decline", responses=no_content("Declined"))

@@ -9,8 +9,8 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from teamspace.api import wiring
-from teamspace.observability import logger, metrics
+from teamspace import wiring
+from teamspace.core.observability import logger, metrics
 
 
 @logger.inject_lambda_context

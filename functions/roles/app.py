@@ -8,7 +8,16 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from teamspace.api import models, wiring
+from teamspace import wiring
+from teamspace.api.models.fields import PageOut
+from teamspace.api.models.members import MemberOut, member_out
+from teamspace.api.models.roles import (
+    ChangeRoleRequest,
+    CreateRoleRequest,
+    RoleOut,
+    UpdateRoleRequest,
+    role_out,
+)
 from teamspace.api.openapi import created, no_content, ok
 from teamspace.api.params import RoleKeyPath, UserId, WorkspaceId
 from teamspace.api.resolver import create_resolver, current_caller, http_handler
@@ -18,15 +27,15 @@ app = create_resolver()
 
 @app.get(
     "/v1/workspaces/<workspaceId>/roles",
-    responses=ok(models.PageOut[models.RoleOut], "Built-in and custom roles, highest rank first"),
+    responses=ok(PageOut[RoleOut], "Built-in and custom roles, highest rank first"),
 )
 def list_roles(workspaceId: WorkspaceId) -> dict[str, Any]:
     roles = wiring.roles().catalogue(current_caller(app), workspaceId)
-    return {"items": [models.role_out(role) for role in roles], "nextCursor": None}
+    return {"items": [role_out(role) for role in roles], "nextCursor": None}
 
 
-@app.post("/v1/workspaces/<workspaceId>/roles", responses=created(models.RoleOut))
-def create_role(workspaceId: WorkspaceId, body: Annotated[models.CreateRoleRequest, Body()]):
+@app.post("/v1/workspaces/<workspaceId>/roles", responses=created(RoleOut))
+def create_role(workspaceId: WorkspaceId, body: Annotated[CreateRoleRequest, Body()]):
     role = wiring.roles().create(
         current_caller(app),
         workspaceId,
@@ -35,17 +44,17 @@ def create_role(workspaceId: WorkspaceId, body: Annotated[models.CreateRoleReque
         permission_set=frozenset(body.permissions),
         rank=body.rank,
     )
-    return Response(201, "application/json", body=models.role_out(role))
+    return Response(201, "application/json", body=role_out(role))
 
 
-@app.patch("/v1/workspaces/<workspaceId>/roles/<roleKey>", responses=ok(models.RoleOut))
+@app.patch("/v1/workspaces/<workspaceId>/roles/<roleKey>", responses=ok(RoleOut))
 def update_role(
     workspaceId: WorkspaceId,
     roleKey: RoleKeyPath,
-    body: Annotated[models.UpdateRoleRequest, Body()],
+    body: Annotated[UpdateRoleRequest, Body()],
 ) -> dict[str, Any]:
     role = wiring.roles().update(current_caller(app), workspaceId, roleKey, body.changes())
-    return models.role_out(role)
+    return role_out(role)
 
 
 @app.delete("/v1/workspaces/<workspaceId>/roles/<roleKey>", responses=no_content("Deleted"))
@@ -54,12 +63,12 @@ def delete_role(workspaceId: WorkspaceId, roleKey: RoleKeyPath):
     return Response(204)
 
 
-@app.put("/v1/workspaces/<workspaceId>/members/<userId>/role", responses=ok(models.MemberOut))
+@app.put("/v1/workspaces/<workspaceId>/members/<userId>/role", responses=ok(MemberOut))
 def change_role(
-    workspaceId: WorkspaceId, userId: UserId, body: Annotated[models.ChangeRoleRequest, Body()]
+    workspaceId: WorkspaceId, userId: UserId, body: Annotated[ChangeRoleRequest, Body()]
 ) -> dict[str, Any]:
     member = wiring.roles().change_role(current_caller(app), workspaceId, userId, body.role)
-    return models.member_out(member)
+    return member_out(member)
 
 
 lambda_handler = http_handler(app)

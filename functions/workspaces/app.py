@@ -8,7 +8,23 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from teamspace.api import models, wiring
+from teamspace import wiring
+from teamspace.api.models.fields import PageOut, idempotency, page_out
+from teamspace.api.models.members import MemberOut, member_out
+from teamspace.api.models.workspaces import (
+    AssignmentRequest,
+    ClientBudgetRequest,
+    ClientOut,
+    ClientPageOut,
+    CreateClientRequest,
+    CreateWorkspaceRequest,
+    UpdateWorkspaceRequest,
+    WorkspaceOut,
+    client_out,
+    clients_out,
+    membership_out,
+    workspace_out,
+)
 from teamspace.api.openapi import created, no_content, ok
 from teamspace.api.params import (
     ClientId,
@@ -25,10 +41,10 @@ app = create_resolver()
 
 @app.post(
     "/v1/workspaces",
-    responses=created(models.WorkspaceOut, "The workspace; the caller is its owner"),
+    responses=created(WorkspaceOut, "The workspace; the caller is its owner"),
 )
 def create_workspace(
-    body: Annotated[models.CreateWorkspaceRequest, Body()],
+    body: Annotated[CreateWorkspaceRequest, Body()],
     idempotency_key: IdempotencyKeyHeader = None,
 ):
     workspace = wiring.workspaces().create(
@@ -36,33 +52,31 @@ def create_workspace(
         name=body.name,
         description=body.description,
         workspace_type=body.type,
-        idempotency=models.idempotency(idempotency_key, body),
+        idempotency=idempotency(idempotency_key, body),
     )
-    return Response(201, "application/json", body=models.workspace_out(workspace, "owner"))
+    return Response(201, "application/json", body=workspace_out(workspace, "owner"))
 
 
 @app.get(
     "/v1/workspaces",
-    responses=ok(
-        models.PageOut[models.WorkspaceOut], "The caller's workspaces, each with their role"
-    ),
+    responses=ok(PageOut[WorkspaceOut], "The caller's workspaces, each with their role"),
 )
 def list_workspaces(limit: Limit = 50, cursor: Cursor = None) -> dict[str, Any]:
     page = wiring.workspaces().list_for(current_caller(app), limit=limit, cursor=cursor)
-    return models.page_out(page, models.membership_out)
+    return page_out(page, membership_out)
 
 
-@app.get("/v1/workspaces/<workspaceId>", responses=ok(models.WorkspaceOut))
+@app.get("/v1/workspaces/<workspaceId>", responses=ok(WorkspaceOut))
 def get_workspace(workspaceId: WorkspaceId) -> dict[str, Any]:
-    return models.membership_out(wiring.workspaces().get(current_caller(app), workspaceId))
+    return membership_out(wiring.workspaces().get(current_caller(app), workspaceId))
 
 
-@app.patch("/v1/workspaces/<workspaceId>", responses=ok(models.WorkspaceOut))
+@app.patch("/v1/workspaces/<workspaceId>", responses=ok(WorkspaceOut))
 def update_workspace(
-    workspaceId: WorkspaceId, body: Annotated[models.UpdateWorkspaceRequest, Body()]
+    workspaceId: WorkspaceId, body: Annotated[UpdateWorkspaceRequest, Body()]
 ) -> dict[str, Any]:
     membership = wiring.workspaces().update(current_caller(app), workspaceId, body.changes())
-    return models.membership_out(membership)
+    return membership_out(membership)
 
 
 @app.delete("/v1/workspaces/<workspaceId>", responses=no_content("Deleted"))
@@ -73,11 +87,11 @@ def delete_workspace(workspaceId: WorkspaceId):
 
 @app.post(
     "/v1/workspaces/<workspaceId>/clients",
-    responses=created(models.ClientOut, "The client workspace"),
+    responses=created(ClientOut, "The client workspace"),
 )
 def create_client(
     workspaceId: WorkspaceId,
-    body: Annotated[models.CreateClientRequest, Body()],
+    body: Annotated[CreateClientRequest, Body()],
     idempotency_key: IdempotencyKeyHeader = None,
 ):
     caller = current_caller(app)
@@ -87,43 +101,45 @@ def create_client(
         name=body.name,
         description=body.description,
         minute_budget=body.minuteBudget,
-        idempotency=models.idempotency(idempotency_key, body),
+        idempotency=idempotency(idempotency_key, body),
     )
-    return Response(201, "application/json", body=models.client_out(client, caller))
+    return Response(201, "application/json", body=client_out(client, caller))
 
 
 @app.get(
     "/v1/workspaces/<workspaceId>/clients",
-    responses=ok(models.ClientPageOut, "The agency's clients, its pool and what they hold"),
+    responses=ok(ClientPageOut, "The agency's clients, its pool and what they hold"),
 )
 def list_clients(workspaceId: WorkspaceId, limit: Limit = 50, cursor: Cursor = None):
     page = wiring.clients().list(current_caller(app), workspaceId, limit=limit, cursor=cursor)
-    return models.clients_out(page)
+    return clients_out(page)
 
 
-@app.patch("/v1/workspaces/<workspaceId>/clients/<clientId>", responses=ok(models.ClientOut))
+@app.patch("/v1/workspaces/<workspaceId>/clients/<clientId>", responses=ok(ClientOut))
 def set_client_budget(
     workspaceId: WorkspaceId,
     clientId: ClientId,
-    body: Annotated[models.ClientBudgetRequest, Body()],
+    body: Annotated[ClientBudgetRequest, Body()],
 ) -> dict[str, Any]:
     caller = current_caller(app)
     client = wiring.clients().set_budget(caller, workspaceId, clientId, body.minuteBudget)
-    return models.client_out(client, caller)
+    return client_out(client, caller)
 
 
 @app.put(
     "/v1/workspaces/<workspaceId>/clients/<clientId>/assignments/<userId>",
-    responses=ok(models.MemberOut, "The member in the client, via the agency"),
+    responses=ok(MemberOut, "The member in the client, via the agency"),
 )
 def assign_to_client(
     workspaceId: WorkspaceId,
     clientId: ClientId,
     userId: UserId,
-    body: Annotated[models.AssignmentRequest, Body()],
+    body: Annotated[AssignmentRequest, Body()],
 ) -> dict[str, Any]:
-    member = wiring.clients().assign(current_caller(app), workspaceId, clientId, userId, body.role)
-    return models.member_out(member)
+    member = wiring.client_staff().assign(
+        current_caller(app), workspaceId, clientId, userId, body.role
+    )
+    return member_out(member)
 
 
 @app.delete(
@@ -131,7 +147,7 @@ def assign_to_client(
     responses=no_content("Unassigned"),
 )
 def unassign_from_client(workspaceId: WorkspaceId, clientId: ClientId, userId: UserId):
-    wiring.clients().unassign(current_caller(app), workspaceId, clientId, userId)
+    wiring.client_staff().unassign(current_caller(app), workspaceId, clientId, userId)
     return Response(204)
 
 

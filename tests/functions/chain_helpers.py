@@ -7,7 +7,7 @@ publisher's real entry point, reads what reached the bus from an SQS queue behin
 real rule on the real bus, and hands those events to the mailer's real entry point.
 
 Faults and races are injected on the AWS side only: botocore event hooks on the very
-client the handlers use (`teamspace.api.wiring`), never a patch of the project's code.
+client the handlers use (`teamspace.wiring`), never a patch of the project's code.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from moto.ses.models import ses_backends
 from local_runtime.aws import create_resources
 from local_runtime.lambdas import LambdaContext, load_module
 from local_runtime.template import ACCOUNT_ID, FunctionSpec
-from teamspace.api import wiring
+from teamspace import wiring
 from teamspace.store import codec
 from tests.conftest import TEMPLATE
 from tests.support import Reply

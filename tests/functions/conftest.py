@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from teamspace.api import wiring
+from teamspace import wiring
 from tests.conftest import TEMPLATE
 from tests.support import SAMPLE_TARGET, SAMPLE_WORKSPACE, Functions, sample_event, seed_member
 

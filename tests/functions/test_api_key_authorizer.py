@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from teamspace.api import wiring
+from teamspace import wiring
+from teamspace.core.errors import Conflict
+from teamspace.core.observability import logger
 from teamspace.domain.key_authorizer import LAST_USED_EVERY
 from teamspace.domain.key_format import ALPHABET, generate_key, parse_key
-from teamspace.errors import Conflict
-from teamspace.observability import logger
 from teamspace.store import api_keys as key_store
 from tests.conftest import TEMPLATE
 from tests.support import SAMPLE_WORKSPACE, item, sample_event

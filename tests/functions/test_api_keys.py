@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from teamspace.api import wiring
+from teamspace import wiring
+from teamspace.domain.api_keys import MAX_API_KEYS
 from teamspace.domain.key_format import parse_key
-from teamspace.store.api_keys import MAX_API_KEYS
 from tests.conftest import TEMPLATE
 from tests.functions.chain_helpers import first_goes_second
 from tests.support import (

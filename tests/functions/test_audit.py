@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from local_runtime.lambdas import LambdaContext, load_module
-from teamspace.api import wiring
-from teamspace.audit.chain import GENESIS, canonical_json, sealed
+from teamspace import wiring
+from teamspace.core.audit import GENESIS, canonical_json, sealed
 from teamspace.store import audit, codec
 from tests.conftest import TEMPLATE
 from tests.functions.chain_helpers import first_goes_second

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from teamspace.bus.publisher import BUSINESS_METRICS
-from teamspace.observability import metrics
+from teamspace.core.observability import metrics
 from teamspace.store import codec
 from tests.functions.chain_helpers import Chain, event_id_of, failures, hooked, sequence
 from tests.support import EVENTS, sample_event

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from local_runtime.lambdas import LambdaContext, load_module
-from teamspace.api import wiring
+from teamspace import wiring
 from tests.conftest import TEMPLATE
 from tests.functions.chain_helpers import first_goes_second
 from tests.support import (

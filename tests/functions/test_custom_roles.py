@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from local_runtime.lambdas import LambdaContext, load_module
-from teamspace.api import wiring
+from teamspace import wiring
 from tests.conftest import TEMPLATE
 from tests.functions.chain_helpers import first_goes_second, token_of
 from tests.support import (

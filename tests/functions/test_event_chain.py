@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError, ReadTimeoutError
 
 from local_runtime.events import EventChain
 from local_runtime.lambdas import LocalFunction
-from teamspace.domain.events import EventDetail
+from teamspace.core.events import EventDetail
 from teamspace.domain.tokens import looks_like_token
 from tests.conftest import TEMPLATE
 from tests.functions.chain_helpers import (

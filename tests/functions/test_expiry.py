@@ -11,10 +11,12 @@ from typing import Any
 import pytest
 
 from local_runtime.moto_tuning import narrow_transaction_backups
-from teamspace.clock import iso
-from teamspace.domain.records import Invitation, InvitationStatus
-from teamspace.errors import Conflict
-from teamspace.store import keys, writes
+from teamspace.core.clock import iso
+from teamspace.core.errors import Conflict
+from teamspace.core.records import Invitation, InvitationStatus
+from teamspace.store import invitations as invitation_store
+from teamspace.store import keys
+from teamspace.store import workspaces as workspace_store
 from tests.functions.chain_helpers import CallLog, Chain, counters, outbox
 from tests.support import OWNER_SUB, SAMPLE_WORKSPACE, sample_event
 
@@ -66,8 +68,8 @@ def seeded(lean_moto_transactions, functions, chain, store, clock, ids) -> dict[
         "pendingInvites": TOTAL,
         "seatsUsed": TOTAL + 1,
     }
-    shards = {keys.expiry_shard_of(i) for i in due}
-    assert len(shards) == keys.EXPIRY_SHARDS, shards
+    shards = {invitation_store.expiry_shard_of(i) for i in due}
+    assert len(shards) == invitation_store.EXPIRY_SHARDS, shards
     return {"run_at": run_at, "due": due, "seeding_seconds": seeding}
 
 
@@ -91,10 +93,10 @@ def commit(store, batch: list[Invitation]) -> None:
     ops = []
     for item in batch:
         ops += [
-            writes.create_invitation(item),
-            writes.lock_pending_email(SAMPLE_WORKSPACE, item.email, item.invitation_id),
+            invitation_store.create_invitation(item),
+            invitation_store.lock_pending_email(SAMPLE_WORKSPACE, item.email, item.invitation_id),
         ]
-    ops.append(writes.adjust_counters(SAMPLE_WORKSPACE, pending=len(batch)))
+    ops.append(workspace_store.adjust_counters(SAMPLE_WORKSPACE, pending=len(batch)))
     assert len(ops) <= 100
     store.commit(ops)
 
@@ -156,7 +158,7 @@ def with_status(chain: Chain, status: str, *, count_only: bool = False) -> tuple
         IndexName=keys.GSI2,
         KeyConditionExpression="GSI2PK = :pk",
         ExpressionAttributeValues={
-            ":pk": {"S": keys.invitations_by_status_pk(SAMPLE_WORKSPACE, status)}
+            ":pk": {"S": invitation_store.invitations_by_status_pk(SAMPLE_WORKSPACE, status)}
         },
     )
     return total, {i["invitationId"]["S"] for i in items}
@@ -201,7 +203,7 @@ def test_expiry_reads_and_expires_only_the_due_invitations(chain, seeded):
 
     assert report == {"read": DUE, "expired": DUE, "lost_races": 0}, measured
     assert DUE <= reads.items <= DUE + READ_ALLOWANCE, measured
-    assert reads.queries <= keys.EXPIRY_SHARDS * 2, measured
+    assert reads.queries <= invitation_store.EXPIRY_SHARDS * 2, measured
     assert reads.transactions == DUE, measured
 
     assert with_status(chain, "EXPIRED") == (DUE, set(seeded["due"])), measured
@@ -258,14 +260,16 @@ def test_lean_transactions_still_cancel_all_or_nothing(lean_moto_transactions, c
     now = clock.now()
     first = invitation("inv_00000000000000000000000001", 1, now, now + timedelta(days=1))
     second = invitation("inv_00000000000000000000000002", 2, now, now + timedelta(days=1))
-    store.commit([writes.create_invitation(first)])
+    store.commit([invitation_store.create_invitation(first)])
     before = chain.stream_records()
     with pytest.raises(Conflict):
         store.commit(
             [
-                writes.create_invitation(second),  # applied by moto, then rolled back
-                writes.lock_pending_email(SAMPLE_WORKSPACE, second.email, second.invitation_id),
-                writes.create_invitation(first),  # exists: the condition fails
+                invitation_store.create_invitation(second),  # applied by moto, then rolled back
+                invitation_store.lock_pending_email(
+                    SAMPLE_WORKSPACE, second.email, second.invitation_id
+                ),
+                invitation_store.create_invitation(first),  # exists: the condition fails
             ]
         )
     assert len(before) == 1

@@ -15,8 +15,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from local_runtime.lambdas import LambdaContext, load_module
-from teamspace.api import wiring
-from teamspace.clock import iso
+from teamspace import wiring
+from teamspace.core.clock import iso
 from teamspace.store import codec
 from tests.conftest import TEMPLATE
 from tests.functions.chain_helpers import first_goes_second

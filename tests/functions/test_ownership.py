@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from teamspace.api import wiring
+from teamspace import wiring
 from tests.conftest import TEMPLATE
 from tests.functions.chain_helpers import first_goes_second
 from tests.support import (

@@ -155,7 +155,7 @@ def test_other_settings_changes_leave_the_mfa_rule_alone(functions, team):
 
 
 def test_the_mfa_claim_is_a_stage_setting(functions, team, monkeypatch):
-    from teamspace.api import wiring  # noqa: PLC0415
+    from teamspace import wiring  # noqa: PLC0415
 
     monkeypatch.setenv("MFA_CLAIM", "mfa_verified")
     wiring.reset()

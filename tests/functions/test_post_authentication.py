@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from local_runtime.lambdas import LambdaContext, load_module
-from teamspace.api import wiring
+from teamspace import wiring
 from tests.conftest import TEMPLATE
 from tests.support import EVENTS, OWNER, OWNER_SUB, outbox_events, sample_event
 

@@ -51,7 +51,7 @@ from hypothesis.stateful import (
 )
 
 from local_runtime.lambdas import LambdaContext, load_module
-from teamspace.clock import iso
+from teamspace.core.clock import iso
 from teamspace.domain.ownership import TRANSFER_DAYS
 from teamspace.permissions import ALL_PERMISSIONS, BUILTIN_ROLES, TOGGLE_PERMISSIONS
 from teamspace.store import codec

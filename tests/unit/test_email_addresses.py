@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from teamspace.api.models import CreateInvitationRequest
+from teamspace.api.models.invitations import CreateInvitationRequest
 
 
 def _email(address: str) -> str:

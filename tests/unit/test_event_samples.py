@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from teamspace.domain.event_data import DATA_MODELS
-from teamspace.domain.events import EVENT_SOURCE, DetailType, EventDetail
+from teamspace.core.event_data import DATA_MODELS
+from teamspace.core.events import EVENT_SOURCE, DetailType, EventDetail
 from tests.support import EVENTS
 
 BUS_SAMPLES = EVENTS / "bus"

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from teamspace.core.records import ApiKeySecret, ApiKeyStatus
 from teamspace.domain.key_authorizer import KeyReason, is_due, judge_key, presented_key
-from teamspace.domain.records import ApiKeySecret, ApiKeyStatus
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 WS = "ws_00000000000000000000000001"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from teamspace.settings import Settings, get_settings
+from teamspace.core.settings import Settings, get_settings
 
 
 @pytest.fixture(autouse=True)

@@ -9,9 +9,9 @@ import re
 
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
-from teamspace.domain.identity import Caller
-from teamspace.errors import Unauthenticated
-from teamspace.settings import get_settings
+from teamspace.core.errors import Unauthenticated
+from teamspace.core.identity import Caller
+from teamspace.core.settings import get_settings
 
 # A token's `sub` becomes part of table keys, so '#' and '/' are never accepted in it.
 USER_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@:|+=-]{0,127}$"

@@ -7,7 +7,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
 
 from teamspace.api.identity import USER_ID_PATTERN
-from teamspace.ids import API_KEY_ID, INVITATION_ID, WORKSPACE_ID
+from teamspace.core.ids import API_KEY_ID, INVITATION_ID, WORKSPACE_ID
 
 WorkspaceId = Annotated[str, Path(pattern=WORKSPACE_ID.pattern, description="A workspace id")]
 ClientId = Annotated[

@@ -8,7 +8,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
-from teamspace import errors
+from teamspace.core import errors
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://teamspace.dev/problems/"

@@ -22,12 +22,12 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from teamspace import errors
 from teamspace.api import problems
 from teamspace.api.identity import caller_from_event
-from teamspace.domain.identity import Caller
-from teamspace.observability import logger, metrics
-from teamspace.settings import get_settings
+from teamspace.core import errors
+from teamspace.core.identity import Caller
+from teamspace.core.observability import logger, metrics
+from teamspace.core.settings import get_settings
 
 _MESSAGES = {
     "extra_forbidden": "unknown field; it cannot be set here",

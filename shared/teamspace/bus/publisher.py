@@ -27,8 +27,8 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from botocore.exceptions import ClientError
 
-from teamspace.domain.events import EVENT_SOURCE, DetailType
-from teamspace.observability import logger, metrics
+from teamspace.core.events import EVENT_SOURCE, DetailType
+from teamspace.core.observability import logger, metrics
 from teamspace.store import codec
 
 PUT_EVENTS_BATCH = 10

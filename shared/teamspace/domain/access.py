@@ -21,10 +21,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from teamspace import permissions
-from teamspace.domain.events import Actor
-from teamspace.domain.identity import Caller
-from teamspace.domain.records import Invitation, Member, OwnershipTransfer, Workspace
-from teamspace.errors import Forbidden, workspace_not_found
+from teamspace.core.errors import Forbidden, workspace_not_found
+from teamspace.core.events import Actor
+from teamspace.core.identity import Caller
+from teamspace.core.records import Invitation, Member, OwnershipTransfer, Workspace
+from teamspace.domain.workspace_roles import policy_of, role_of
 from teamspace.permissions import (
     OWNER,
     MemberStatus,
@@ -34,8 +35,10 @@ from teamspace.permissions import (
     Toggles,
     Verdict,
 )
-from teamspace.store import writes
-from teamspace.store.table import Snapshot, TeamspaceStore
+from teamspace.store import members as member_store
+from teamspace.store import ops, snapshots
+from teamspace.store.snapshots import Snapshot
+from teamspace.store.table import TeamspaceStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,16 +67,16 @@ class Access:
             return self.workspace
         return replace(self.workspace, owner_id=self.agency.owner_id)
 
-    def guards(self, *, actor: bool = True) -> list[writes.WriteOp]:
+    def guards(self, *, actor: bool = True) -> list[ops.WriteOp]:
         """The re-checks of what admitted the caller, for the transaction of their change:
         their membership as it was read (leave it out with `actor=False` when the change
         writes that item itself) and the agency membership their place in a client
         rests on. A change racing the caller's removal, or the agency's transfer, fails."""
         ops = []
         if actor and self.actor_stored:
-            ops.append(writes.require_member_unchanged(self.actor))
+            ops.append(member_store.require_member_unchanged(self.actor))
         if self.standing is not None:
-            ops.append(writes.require_member_unchanged(self.standing))
+            ops.append(member_store.require_member_unchanged(self.standing))
         return ops
 
     @property
@@ -90,15 +93,18 @@ class Access:
         """A member of this workspace as the permission layer sees it."""
         return subject_of(member, self.workspace)
 
-    def resolved(self, member: Member) -> Member:
-        """`member` with its role's definition attached, for a reply to show."""
-        return replace(member, role_definition=role_of(member.role, self.workspace))
+    def resolved(self, member: Member) -> ResolvedMember:
+        """`member` with their role as this workspace defines it, for a reply to show."""
+        return ResolvedMember(member, role_of(member.role, self.workspace))
 
 
-def role_of(key: str, workspace: Workspace) -> RoleDefinition:
-    """The role `key` as the workspace defines it; a role that does not resolve grants
-    nothing."""
-    return workspace.role(key) or permissions.unknown_role(key)
+@dataclass(frozen=True, slots=True)
+class ResolvedMember:
+    """A member with their role as the workspace defines it, so that a reply can show
+    what a custom role grants."""
+
+    member: Member
+    role: RoleDefinition
 
 
 def subject_of(member: Member, workspace: Workspace) -> Subject:
@@ -122,8 +128,8 @@ def enter_workspace(
     with_transfer: bool = False,
 ) -> Access:
     """Load the workspace for `caller`, or 404 when they are not an active member."""
-    snapshot = store.load(
-        workspace_id, [caller.user_id, *also], invitations, with_transfer=with_transfer
+    snapshot = snapshots.load(
+        store, workspace_id, [caller.user_id, *also], invitations, with_transfer=with_transfer
     )
     return admit(store, caller, snapshot)
 
@@ -140,7 +146,7 @@ def admit(store: TeamspaceStore, caller: Caller, snapshot: Snapshot) -> Access:
     actor = place.actor
     if actor is None or actor.status != MemberStatus.ACTIVE:
         raise workspace_not_found()
-    enforce(permissions.check_mfa(workspace.policy, caller.mfa))
+    enforce(permissions.check_mfa(policy_of(workspace), caller.mfa))
     return Access(
         workspace,
         actor,
@@ -185,7 +191,7 @@ def _place_in_client(
       agency take effect on the very next request, even after a re-invitation.
     """
     agency_id = str(client.parent_workspace_id)
-    snapshot = store.load(agency_id, [caller.user_id])
+    snapshot = snapshots.load(store, agency_id, [caller.user_id])
     agency, standing = snapshot.workspace, snapshot.members.get(caller.user_id)
     if agency is None or standing is None or standing.status != MemberStatus.ACTIVE:
         return ClientPlace(None)
@@ -213,7 +219,6 @@ def owner_through_agency(client: Workspace, standing: Member) -> Member:
         toggles={},
         agent_ids=None,
         via=str(client.parent_workspace_id),
-        role_definition=None,
     )
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from teamspace.domain.events import Actor, DetailType
+from teamspace.core.events import Actor, DetailType
 from teamspace.domain.service import DomainService
+from teamspace.store import members as member_store
 
 # Outbox records per transaction: well under DynamoDB's 100 items and 4 MB.
 CHUNK = 25
@@ -25,7 +26,7 @@ class ActivityService(DomainService):
         actor = Actor(type="user", id=user_id)
         announced, cursor = 0, None
         while True:
-            page = self.store.list_memberships(user_id, limit=PAGE, cursor=cursor)
+            page = member_store.list_memberships(self.store, user_id, limit=PAGE, cursor=cursor)
             ops = [
                 self.event(
                     DetailType.MEMBER_SIGNED_IN,

@@ -11,26 +11,30 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from teamspace import permissions
-from teamspace.clock import Clock, iso, parse_iso
+from teamspace.core import errors
+from teamspace.core.clock import Clock, iso
+from teamspace.core.errors import FieldError, InvalidInput
+from teamspace.core.events import Actor, DetailType
+from teamspace.core.identity import Caller
+from teamspace.core.ids import IdGenerator
+from teamspace.core.records import ApiKey, Page
 from teamspace.domain import key_format
 from teamspace.domain.access import admit, enforce, enter_workspace
-from teamspace.domain.events import Actor, DetailType
 from teamspace.domain.idempotency import IdempotencyRequest, commit_once, prior_result
-from teamspace.domain.identity import Caller
-from teamspace.domain.records import ApiKey, Page
 from teamspace.domain.service import DomainService
-from teamspace.errors import FieldError, InvalidInput
-from teamspace.ids import IdGenerator
+from teamspace.domain.workspace_roles import role_named
 from teamspace.permissions import Permission
 from teamspace.store import api_keys as key_store
-from teamspace.store import custom_roles, keys
+from teamspace.store import snapshots
+from teamspace.store.ops import WriteOp
 from teamspace.store.table import TeamspaceStore
-from teamspace.store.writes import WriteOp
 
 DEFAULT_ROLE = "member"
+# Per workspace: keeps the list one page and a deletion's transaction small.
+MAX_API_KEYS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +79,10 @@ class ApiKeyService(DomainService):
         operation = f"CreateApiKey:{workspace_id}"
         replayed = prior_result(self.store, idempotency, caller=caller, operation=operation)
         if replayed is not None:
-            return IssuedApiKey(_from_result(workspace_id, replayed["apiKey"]), None)
-        role = access.workspace.role(role_key or DEFAULT_ROLE)
+            return IssuedApiKey(cast(ApiKey, replayed), None)
+        role = role_named(access.workspace, role_key or DEFAULT_ROLE)
         if role is None:
-            raise custom_roles.unknown_role(role_key or DEFAULT_ROLE)
+            raise errors.unknown_role(role_key or DEFAULT_ROLE)
         enforce(permissions.check_api_key_role(access.subject, role))
         now = self.clock.now()
         if expires_at is not None and expires_at <= now:
@@ -101,7 +105,7 @@ class ApiKeyService(DomainService):
             expires_at=expires_at.replace(microsecond=0) if expires_at else None,
         )
         ops = [
-            *key_store.create_key(key),
+            *key_store.create_key(key, MAX_API_KEYS),
             *access.guards(),
             self.event(DetailType.API_KEY_CREATED, workspace_id, access.by, _created(key), now),
         ]
@@ -112,11 +116,11 @@ class ApiKeyService(DomainService):
             caller=caller,
             operation=operation,
             # The key's description only: never the key, nor its hash.
-            result={"apiKey": _to_result(key)},
+            result=key,
             at=now,
         )
         if first is not None:
-            return IssuedApiKey(_from_result(workspace_id, first["apiKey"]), None)
+            return IssuedApiKey(first, None)
         return IssuedApiKey(key, issued.text)
 
     def list(
@@ -130,13 +134,13 @@ class ApiKeyService(DomainService):
     def revoke(self, caller: Caller, workspace_id: str, key_id: str) -> None:
         """Revoke a key: the authorizer refuses it from the next request on. The key's
         item comes with the read under the request (one round trip, not two)."""
-        wanted = keys.api_key_key(workspace_id, key_id)
-        snapshot = self.store.load(workspace_id, [caller.user_id], also=[wanted])
+        wanted = key_store.api_key_key(workspace_id, key_id)
+        snapshot = snapshots.load(self.store, workspace_id, [caller.user_id], also=[wanted])
         access = admit(self.store, caller, snapshot)
         access.require(Permission.API_KEYS_MANAGE)
         found = snapshot.other(wanted)
         if found is None:
-            raise key_store.api_key_not_found()
+            raise errors.api_key_not_found()
         key = key_store.listing_from_item(found)
         now = self.clock.now()
         self.store.commit(
@@ -159,7 +163,7 @@ def revocations(
     """The writes that revoke `revoked` (as read), each with its ApiKeyRevoked event.
 
     Without `count`, the caller moves the workspace's key counter in its own update of
-    the workspace item (see `writes.adjust_counters`)."""
+    the workspace item (see `workspace_store.adjust_counters`)."""
     return [
         *key_store.revoke_keys(revoked, at, count=count),
         *(
@@ -184,22 +188,3 @@ def _created(key: ApiKey) -> dict[str, Any]:
         "permissions": sorted(key.permissions),
         "expiresAt": iso(key.expires_at) if key.expires_at else None,
     }
-
-
-def _to_result(key: ApiKey) -> dict[str, Any]:
-    return {**_created(key), "createdBy": key.created_by, "createdAt": iso(key.created_at)}
-
-
-def _from_result(workspace_id: str, result: dict[str, Any]) -> ApiKey:
-    return ApiKey(
-        workspace_id=workspace_id,
-        key_id=result["keyId"],
-        name=result["name"],
-        prefix=result["prefix"],
-        role=result["role"],
-        permissions=frozenset(result["permissions"]),
-        created_by=result["createdBy"],
-        created_at=parse_iso(result["createdAt"]),
-        key_hash="",  # not kept in the idempotency record, and never shown
-        expires_at=parse_iso(result["expiresAt"]) if result.get("expiresAt") else None,
-    )

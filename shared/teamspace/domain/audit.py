@@ -13,22 +13,18 @@ from datetime import timedelta
 from itertools import takewhile
 from typing import Any
 
-from teamspace.audit.chain import AuditRecord, Head, Verification, sealed, verify
-from teamspace.audit.entries import summary_of, target_of
-from teamspace.clock import Clock, parse_iso
+from teamspace.core.audit import AuditRecord, Head, Verification, sealed, verify
+from teamspace.core.clock import Clock, parse_iso
+from teamspace.core.errors import Unavailable
+from teamspace.core.identity import Caller
+from teamspace.core.records import LogQuery, Page
 from teamspace.domain.access import admit, enter_workspace
-from teamspace.domain.identity import Caller
-from teamspace.domain.records import Page
-from teamspace.errors import Unavailable
+from teamspace.domain.audit_entries import summary_of, target_of
 from teamspace.permissions import Permission
-from teamspace.store import keys
-from teamspace.store.audit import (
-    AlreadyRecorded,
-    AuditStore,
-    ChainMoved,
-    LogQuery,
-    head_from_item,
-)
+from teamspace.store import audit as audit_store
+from teamspace.store import snapshots
+from teamspace.store.audit import AlreadyRecorded, ChainMoved, head_from_item
+from teamspace.store.table import TeamspaceStore
 
 # Concurrent writers of one chain (a FIFO group has one; a redelivery may race it).
 APPEND_ATTEMPTS = 5
@@ -40,7 +36,7 @@ class Appended:
 
 
 class AuditService:
-    def __init__(self, store: AuditStore, clock: Clock, retention_days: int) -> None:
+    def __init__(self, store: TeamspaceStore, clock: Clock, retention_days: int) -> None:
         self.store = store
         self.clock = clock
         self.retention = timedelta(days=retention_days)
@@ -52,7 +48,7 @@ class AuditService:
         detail = event["detail"]
         workspace_id, event_id = detail["workspaceId"], detail["eventId"]
         for _ in range(APPEND_ATTEMPTS):
-            head, recorded = self.store.head(workspace_id, event_id)
+            head, recorded = audit_store.head(self.store, workspace_id, event_id)
             if recorded:
                 return Appended(None)
             expires = int((parse_iso(detail["occurredAt"]) + self.retention).timestamp())
@@ -72,7 +68,7 @@ class AuditService:
                 )
             )
             try:
-                self.store.append(record, head)
+                audit_store.append(self.store, record, head)
             except AlreadyRecorded:
                 return Appended(None)
             except ChainMoved:
@@ -86,23 +82,23 @@ class AuditService:
         self, caller: Caller, workspace_id: str, query: LogQuery, *, limit: int, cursor: str | None
     ) -> Page[AuditRecord]:
         self._enter(caller, workspace_id)
-        return self.store.page(workspace_id, query, limit=limit, cursor=cursor)
+        return audit_store.page(self.store, workspace_id, query, limit=limit, cursor=cursor)
 
     def verify(self, caller: Caller, workspace_id: str) -> Verification:
         """Recompute the chain up to the head as it is now (later appends wait). The head
         comes with the read under the request (one round trip, not two)."""
-        wanted = keys.audit_head_key(workspace_id)
-        snapshot = self.store.load(workspace_id, [caller.user_id], also=[wanted])
+        wanted = audit_store.audit_head_key(workspace_id)
+        snapshot = snapshots.load(self.store, workspace_id, [caller.user_id], also=[wanted])
         admit(self.store, caller, snapshot).require(Permission.AUDIT_VIEW)
         found = snapshot.other(wanted)
         head = head_from_item(found) if found else Head()
-        records = takewhile(lambda r: r.seq <= head.seq, self.store.walk(workspace_id))
+        records = takewhile(lambda r: r.seq <= head.seq, audit_store.walk(self.store, workspace_id))
         return verify(records, head, int(self.clock.now().timestamp()))
 
     def export(self, caller: Caller, workspace_id: str) -> Iterator[AuditRecord]:
         """The whole log, oldest first, read a page at a time as it is written out."""
         self._enter(caller, workspace_id)
-        return self.store.walk(workspace_id)
+        return audit_store.walk(self.store, workspace_id)
 
     def _enter(self, caller: Caller, workspace_id: str) -> None:
         access = enter_workspace(self.store, caller, workspace_id)

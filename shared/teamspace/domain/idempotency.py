@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from teamspace.domain.identity import Caller
-from teamspace.errors import Conflict, IdempotentReplay
-from teamspace.store import writes
+from teamspace.core.errors import Conflict, IdempotentReplay
+from teamspace.core.identity import Caller
+from teamspace.store import idempotency as idempotency_store
+from teamspace.store.idempotency import Result
+from teamspace.store.ops import WriteOp
 from teamspace.store.table import TeamspaceStore
-from teamspace.store.writes import WriteOp
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,17 +33,18 @@ class IdempotencyRequest:
         return hashlib.sha256(raw).hexdigest()
 
 
-def commit_once(
+def commit_once[R: Result](
     store: TeamspaceStore,
     ops: Sequence[WriteOp],
     *,
     idempotency: IdempotencyRequest | None,
     caller: Caller,
     operation: str,
-    result: dict[str, Any],
+    result: R,
     at: datetime,
-) -> dict[str, Any] | None:
-    """Commit `ops`; on a replayed key, return the first call's `result` instead.
+) -> R | None:
+    """Commit `ops`; on a replayed key, return the first call's `result` instead (a
+    record of the same kind: a workspace, an invitation, an API key's description).
 
     The key's record goes first in the transaction, so that on a retry its condition is
     the one reported, not that of whatever else the retry would collide with.
@@ -51,10 +53,10 @@ def commit_once(
         store.commit(ops)
         return None
     scope = idempotency.scope(caller, operation)
-    record = writes.put_idempotency_record(
+    record = idempotency_store.put_idempotency_record(
         scope,
         idempotency.request_fingerprint,
-        result,
+        idempotency_store.result_value(result),
         at,
         IdempotentReplay("IDEMPOTENT_REPLAY", "replayed"),
     )
@@ -71,7 +73,7 @@ def prior_result(
     *,
     caller: Caller,
     operation: str,
-) -> dict[str, Any] | None:
+) -> Result | None:
     """The first call's result, if this key was used before (one GetItem).
 
     For operations whose checks could refuse a retry that the first call passed (a
@@ -79,15 +81,16 @@ def prior_result(
     """
     if idempotency is None:
         return None
-    if store.get_idempotency_record(idempotency.scope(caller, operation)) is None:
+    if (
+        idempotency_store.get_idempotency_record(store, idempotency.scope(caller, operation))
+        is None
+    ):
         return None
     return _first_result(store, idempotency.scope(caller, operation), idempotency)
 
 
-def _first_result(
-    store: TeamspaceStore, scope: str, idempotency: IdempotencyRequest
-) -> dict[str, Any]:
-    found = store.get_idempotency_record(scope)
+def _first_result(store: TeamspaceStore, scope: str, idempotency: IdempotencyRequest) -> Any:
+    found = idempotency_store.get_idempotency_record(store, scope)
     if found is None:
         raise Conflict("CONCURRENT_UPDATE", "The first request is still in progress; retry")
     if found["requestFingerprint"] != idempotency.request_fingerprint:
@@ -95,4 +98,4 @@ def _first_result(
             "IDEMPOTENCY_KEY_REUSED",
             "This Idempotency-Key was already used with a different request body",
         )
-    return found["result"]
+    return idempotency_store.result_from_value(found["result"])

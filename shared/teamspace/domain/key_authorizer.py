@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from teamspace.clock import Clock
+from teamspace.core.clock import Clock
+from teamspace.core.errors import Conflict
+from teamspace.core.observability import logger
+from teamspace.core.records import ApiKeySecret, ApiKeyStatus
 from teamspace.domain.key_format import parse_key
-from teamspace.domain.records import ApiKeySecret, ApiKeyStatus
-from teamspace.errors import Conflict
-from teamspace.observability import logger
 from teamspace.store import api_keys as key_store
 from teamspace.store.table import TeamspaceStore
 

@@ -7,16 +7,18 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from teamspace import permissions
+from teamspace.core.errors import InvalidInput, member_not_found, version_conflict
+from teamspace.core.events import DetailType
+from teamspace.core.identity import Caller
+from teamspace.core.records import Member, Page
+from teamspace.domain import role_holders
 from teamspace.domain.access import Access, enforce, enter_workspace
-from teamspace.domain.api_keys import revocations
-from teamspace.domain.events import DetailType
-from teamspace.domain.identity import Caller
-from teamspace.domain.records import Member, Page
+from teamspace.domain.api_keys import MAX_API_KEYS, revocations
 from teamspace.domain.service import DomainService
-from teamspace.errors import InvalidInput, member_not_found, version_conflict
 from teamspace.permissions import Decision, MemberStatus, Permission, Toggles
 from teamspace.store import api_keys as key_store
-from teamspace.store import custom_roles, writes
+from teamspace.store import members as member_store
+from teamspace.store import workspaces as workspace_store
 
 ME = "me"
 _UNSET: Any = object()
@@ -65,12 +67,18 @@ class MembershipService(DomainService):
         access = enter_workspace(self.store, caller, workspace_id)
         access.require(Permission.MEMBERS_VIEW)
         if name_prefix:
-            page = self.store.search_members(
-                workspace_id, name_prefix, limit=limit, cursor=cursor, role=role, status=status
+            page = member_store.search_members(
+                self.store,
+                workspace_id,
+                name_prefix,
+                limit=limit,
+                cursor=cursor,
+                role=role,
+                status=status,
             )
         else:
-            page = self.store.list_members(
-                workspace_id, limit=limit, cursor=cursor, role=role, status=status
+            page = member_store.list_members(
+                self.store, workspace_id, limit=limit, cursor=cursor, role=role, status=status
             )
         return Page([access.resolved(m) for m in page.items], page.next_cursor)
 
@@ -126,7 +134,7 @@ class MembershipService(DomainService):
         if not changed:
             return access.resolved(target)
         ops = [
-            writes.replace_member(updated, expected_version=target.version),
+            member_store.replace_member(updated, expected_version=target.version),
             *access.guards(actor=target.user_id != caller.user_id),
         ]
         ops.append(
@@ -165,7 +173,7 @@ class MembershipService(DomainService):
         )
         self.store.commit(
             [
-                writes.replace_member(updated, expected_version=target.version),
+                member_store.replace_member(updated, expected_version=target.version),
                 *access.guards(),
                 *(
                     self.nomination_ends(access, target.user_id, access.by, now)
@@ -200,20 +208,22 @@ class MembershipService(DomainService):
         else:
             enforce(permissions.check_removal(access.subject, access.subject_of(target)))
         now = self.clock.now()
-        key_ops, counter = [], writes.adjust_counters(workspace_id, members=-1)
+        key_ops, counter = [], workspace_store.adjust_counters(workspace_id, members=-1)
         if revoke_api_keys:
             if not leaving:
                 access.require(Permission.API_KEYS_MANAGE)
             # The workspace counts its keys: with none, there is nothing to list.
             every_key = (
-                key_store.keys_of(self.store, workspace_id) if access.workspace.api_keys else []
+                key_store.keys_of(self.store, workspace_id, MAX_API_KEYS)
+                if access.workspace.api_keys
+                else []
             )
             theirs = [key for key in every_key if key.created_by == target.user_id]
             reason = "creator_left" if leaving else "creator_removed"
             key_ops = revocations(self, theirs, access.by, now, reason=reason, count=False)
             # The counter moves with the members' one, on the condition that the keys
             # are still those read: a key the member made meanwhile cannot survive.
-            counter = writes.adjust_counters(
+            counter = workspace_store.adjust_counters(
                 workspace_id,
                 members=-1,
                 api_keys=-len(theirs),
@@ -221,10 +231,10 @@ class MembershipService(DomainService):
                 on_failed=version_conflict("workspace's API keys"),
             )
         ops = [
-            writes.delete_member(target),
-            writes.release_member_email(workspace_id, target.email),
+            member_store.delete_member(target),
+            member_store.release_member_email(workspace_id, target.email),
             counter,
-            *custom_roles.give_back_role(workspace_id, target.role),
+            *role_holders.give_back_role(workspace_id, target.role),
             *self.nomination_ends(access, target.user_id, access.by, now),
             *key_ops,
         ]

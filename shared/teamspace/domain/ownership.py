@@ -12,16 +12,21 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from teamspace.clock import iso
-from teamspace.domain.access import Access, enter_workspace
-from teamspace.domain.events import DetailType
-from teamspace.domain.identity import Caller
+from teamspace.core import errors
+from teamspace.core.clock import iso
+from teamspace.core.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from teamspace.core.events import DetailType
+from teamspace.core.identity import Caller
+from teamspace.core.records import Member, OwnershipTransfer, Workspace
+from teamspace.domain import role_holders
+from teamspace.domain.access import Access, ResolvedMember, enter_workspace
 from teamspace.domain.membership import target_member
-from teamspace.domain.records import Member, OwnershipTransfer, Workspace
 from teamspace.domain.service import DomainService
-from teamspace.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from teamspace.permissions import ADMIN, OWNER, MemberStatus, Permission
-from teamspace.store import custom_roles, writes
+from teamspace.store import members as member_store
+from teamspace.store import snapshots
+from teamspace.store import transfers as transfer_store
+from teamspace.store import workspaces as workspace_store
 
 TRANSFER_DAYS = 7
 
@@ -42,7 +47,7 @@ def _not_a_client(workspace: Workspace) -> None:
 @dataclass(frozen=True, slots=True)
 class Transferred:
     workspace: Workspace
-    new_owner: Member
+    new_owner: ResolvedMember
 
 
 class OwnershipService(DomainService):
@@ -72,7 +77,7 @@ class OwnershipService(DomainService):
         now = self.clock.now()
         pending = access.transfer
         if pending is not None and pending.expires_at > now:
-            raise writes.transfer_pending()
+            raise errors.transfer_pending()
         transfer = OwnershipTransfer(
             workspace_id=workspace_id,
             from_user_id=caller.user_id,
@@ -83,9 +88,9 @@ class OwnershipService(DomainService):
         )
         self.store.commit(
             [
-                writes.put_transfer(transfer, now),
+                transfer_store.put_transfer(transfer, now),
                 *access.guards(),
-                writes.require_member_unchanged(nominee),
+                member_store.require_member_unchanged(nominee),
                 self.event(
                     DetailType.OWNERSHIP_TRANSFER_REQUESTED,
                     workspace_id,
@@ -121,7 +126,7 @@ class OwnershipService(DomainService):
         transfer = self._nominated(access, caller)
         _not_a_client(access.workspace)
         # The owner is known only from the transfer: a second read, for a rare call.
-        owner = self.store.load(workspace_id, [transfer.from_user_id]).members.get(
+        owner = snapshots.load(self.store, workspace_id, [transfer.from_user_id]).members.get(
             transfer.from_user_id
         )
         if owner is None or owner.role != OWNER or owner.status != MemberStatus.ACTIVE:
@@ -140,11 +145,11 @@ class OwnershipService(DomainService):
         data = self._data(access, owner, nominee, transfer)
         self.store.commit(
             [
-                writes.end_transfer(transfer),
-                writes.replace_member(new_owner, expected_version=nominee.version),
-                writes.replace_member(previous, expected_version=owner.version),
-                writes.change_owner(workspace_id, owner.user_id, nominee.user_id, now),
-                *custom_roles.give_back_role(workspace_id, nominee.role),
+                transfer_store.end_transfer(transfer),
+                member_store.replace_member(new_owner, expected_version=nominee.version),
+                member_store.replace_member(previous, expected_version=owner.version),
+                workspace_store.change_owner(workspace_id, owner.user_id, nominee.user_id, now),
+                *role_holders.give_back_role(workspace_id, nominee.role),
                 self.event(DetailType.OWNERSHIP_TRANSFERRED, workspace_id, caller, data, now),
                 self.event(
                     DetailType.MEMBER_ROLE_CHANGED,

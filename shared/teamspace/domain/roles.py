@@ -13,17 +13,23 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from teamspace import permissions
-from teamspace.domain.access import Access, enforce, enter_workspace
-from teamspace.domain.events import DetailType
-from teamspace.domain.identity import Caller
+from teamspace.core import errors
+from teamspace.core.errors import Conflict, NotFound
+from teamspace.core.events import DetailType
+from teamspace.core.identity import Caller
+from teamspace.core.records import CustomRole
+from teamspace.domain import role_holders
+from teamspace.domain.access import Access, ResolvedMember, enforce, enter_workspace
 from teamspace.domain.membership import resolve_user_id, target_member
-from teamspace.domain.records import CustomRole, Member
 from teamspace.domain.service import DomainService
-from teamspace.errors import Conflict, NotFound
+from teamspace.domain.workspace_roles import definition_of, role_named, roles_of
 from teamspace.permissions import Permission, RoleDefinition
-from teamspace.store import custom_roles, writes
+from teamspace.store import custom_roles as role_store
+from teamspace.store import members as member_store
 
 _UNSET: Any = object()
+# A workspace item holds its custom roles; this keeps it far below DynamoDB's 400 KB.
+MAX_CUSTOM_ROLES = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +50,7 @@ class RoleService(DomainService):
         """The roles members of this workspace can hold, highest rank first."""
         access = enter_workspace(self.store, caller, workspace_id)
         access.require(Permission.WORKSPACE_VIEW)
-        return access.workspace.roles()
+        return roles_of(access.workspace)
 
     def create(
         self,
@@ -61,18 +67,26 @@ class RoleService(DomainService):
             key=key, name=name, rank=rank, permissions=permission_set, builtin=False
         )
         enforce(permissions.check_custom_role(access.subject, role))
-        if access.workspace.role(key) is not None:
-            raise custom_roles.role_exists(key)
-        if len(access.workspace.custom_roles) >= custom_roles.MAX_CUSTOM_ROLES:
+        if role_named(access.workspace, key) is not None:
+            raise errors.role_exists(key)
+        if len(access.workspace.custom_roles) >= MAX_CUSTOM_ROLES:
             raise Conflict(
                 "ROLE_LIMIT_REACHED",
-                f"A workspace holds at most {custom_roles.MAX_CUSTOM_ROLES} custom roles",
+                f"A workspace holds at most {MAX_CUSTOM_ROLES} custom roles",
             )
         now = self.clock.now()
-        custom = CustomRole(role, created_by=caller.user_id, created_at=now, updated_at=now)
+        custom = CustomRole(
+            key=key,
+            name=name,
+            rank=rank,
+            permissions=frozenset(str(p) for p in permission_set),
+            created_by=caller.user_id,
+            created_at=now,
+            updated_at=now,
+        )
         self.store.commit(
             [
-                *custom_roles.define_role(workspace_id, custom),
+                *role_store.define_role(workspace_id, custom, MAX_CUSTOM_ROLES),
                 *access.guards(),
                 self.event(DetailType.ROLE_CREATED, workspace_id, access.by, _role_data(role), now),
             ]
@@ -87,7 +101,7 @@ class RoleService(DomainService):
         access = enter_workspace(self.store, caller, workspace_id)
         access.require(Permission.ROLES_MANAGE)
         current = _custom(access, key)
-        before = current.definition
+        before = definition_of(current)
         after = before.model_copy(
             update={
                 field: value
@@ -106,10 +120,17 @@ class RoleService(DomainService):
         if not changed:
             return before
         now = self.clock.now()
-        updated = replace(current, definition=after, updated_at=now, version=current.version + 1)
+        updated = replace(
+            current,
+            name=after.name,
+            rank=after.rank,
+            permissions=frozenset(str(p) for p in after.permissions),
+            updated_at=now,
+            version=current.version + 1,
+        )
         self.store.commit(
             [
-                *custom_roles.redefine_role(workspace_id, updated, current.version),
+                *role_store.redefine_role(workspace_id, updated, current.version),
                 *access.guards(),
                 self.event(
                     DetailType.ROLE_UPDATED,
@@ -127,29 +148,31 @@ class RoleService(DomainService):
         access = enter_workspace(self.store, caller, workspace_id)
         access.require(Permission.ROLES_MANAGE)
         current = _custom(access, key)
-        enforce(permissions.check_custom_role_delete(access.subject, current.definition))
+        enforce(permissions.check_custom_role_delete(access.subject, definition_of(current)))
         now = self.clock.now()
         self.store.commit(
             [
-                *custom_roles.delete_role(workspace_id, current),
+                *role_store.delete_role(workspace_id, current),
                 *access.guards(),
                 self.event(
                     DetailType.ROLE_DELETED,
                     workspace_id,
                     access.by,
-                    {"key": key, "name": current.definition.name},
+                    {"key": key, "name": current.name},
                     now,
                 ),
             ]
         )
 
-    def change_role(self, caller: Caller, workspace_id: str, user_id: str, role_key: str) -> Member:
+    def change_role(
+        self, caller: Caller, workspace_id: str, user_id: str, role_key: str
+    ) -> ResolvedMember:
         user_id = resolve_user_id(caller, user_id)
         access = enter_workspace(self.store, caller, workspace_id, [user_id])
         target = target_member(access, user_id)
-        role = access.workspace.role(role_key)
+        role = role_named(access.workspace, role_key)
         if role is None:
-            raise custom_roles.unknown_role(role_key)
+            raise errors.unknown_role(role_key)
         enforce(permissions.check_role_change(access.subject, access.subject_of(target), role))
         if target.role == role.key:
             return access.resolved(target)  # already so: nothing changes or is announced
@@ -157,8 +180,8 @@ class RoleService(DomainService):
         changed = replace(target, role=role.key, updated_at=now, version=target.version + 1)
         self.store.commit(
             [
-                writes.replace_member(changed, expected_version=target.version),
-                *custom_roles.role_holds(access.workspace, take=role.key, give_back=target.role),
+                member_store.replace_member(changed, expected_version=target.version),
+                *role_holders.role_holds(access.workspace, take=role.key, give_back=target.role),
                 *access.guards(),
                 self.event(
                     DetailType.MEMBER_ROLE_CHANGED,

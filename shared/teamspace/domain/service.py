@@ -5,17 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from teamspace.clock import Clock, SystemClock, iso
-from teamspace.domain.events import Actor, DetailType, build_event
-from teamspace.domain.identity import Caller
-from teamspace.ids import IdGenerator, UlidGenerator
-from teamspace.store import writes
+from teamspace.core.clock import Clock, SystemClock, iso
+from teamspace.core.event_data import build_event
+from teamspace.core.events import Actor, DetailType
+from teamspace.core.identity import Caller
+from teamspace.core.ids import IdGenerator, UlidGenerator
+from teamspace.store import outbox as outbox_store
+from teamspace.store import transfers as transfer_store
+from teamspace.store.ops import WriteOp
 from teamspace.store.table import TeamspaceStore
-from teamspace.store.writes import WriteOp
 
 if TYPE_CHECKING:
+    from teamspace.core.records import OwnershipTransfer
     from teamspace.domain.access import Access
-    from teamspace.domain.records import OwnershipTransfer
 
 
 class DomainService:
@@ -49,7 +51,7 @@ class DomainService:
             actor=actor,
             data=data,
         )
-        return writes.put_outbox(event, at)
+        return outbox_store.put_outbox(event, at)
 
     def nomination_ends(
         self, access: Access, user_id: str, caller: Caller | Actor, at: datetime
@@ -72,7 +74,7 @@ class DomainService:
     ) -> list[WriteOp]:
         """The pending transfer read, removed, with the event saying how it ended."""
         return [
-            writes.end_transfer(transfer),
+            transfer_store.end_transfer(transfer),
             self.event(
                 detail_type,
                 transfer.workspace_id,

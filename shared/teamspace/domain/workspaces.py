@@ -6,22 +6,26 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from teamspace import permissions
-from teamspace.domain.access import enforce, enter_workspace
-from teamspace.domain.events import DetailType
-from teamspace.domain.idempotency import IdempotencyRequest, commit_once
-from teamspace.domain.identity import Caller
-from teamspace.domain.records import (
+from teamspace.core.errors import Conflict, FieldError, InvalidInput
+from teamspace.core.events import DetailType
+from teamspace.core.identity import Caller
+from teamspace.core.records import (
     Member,
     Membership,
     Page,
     Workspace,
     WorkspaceType,
 )
+from teamspace.domain.access import enforce, enter_workspace
+from teamspace.domain.api_keys import MAX_API_KEYS
+from teamspace.domain.idempotency import IdempotencyRequest, commit_once
 from teamspace.domain.service import DomainService
-from teamspace.errors import Conflict, FieldError, InvalidInput
+from teamspace.domain.workspace_roles import policy_of
 from teamspace.permissions import OWNER, MemberStatus, Permission, SecurityPolicy
 from teamspace.store import api_keys as key_store
-from teamspace.store import codec, writes
+from teamspace.store import members as member_store
+from teamspace.store import ops
+from teamspace.store import workspaces as workspace_store
 
 _UNSET: Any = object()
 
@@ -80,14 +84,14 @@ class WorkspaceService(DomainService):
             idempotency=idempotency,
             caller=caller,
             operation="CreateWorkspace",
-            result={"workspace": codec.workspace_item(workspace)},
+            result=workspace,
             at=now,
         )
-        return codec.workspace_from_item(first["workspace"]) if first else workspace
+        return first or workspace
 
     def list_for(self, caller: Caller, *, limit: int, cursor: str | None) -> Page[Membership]:
         """The caller's workspaces where they are an active member, with their role."""
-        return self.store.list_memberships(caller.user_id, limit=limit, cursor=cursor)
+        return member_store.list_memberships(self.store, caller.user_id, limit=limit, cursor=cursor)
 
     def get(self, caller: Caller, workspace_id: str) -> Membership:
         access = enter_workspace(self.store, caller, workspace_id)
@@ -109,7 +113,7 @@ class WorkspaceService(DomainService):
                     settings[key] = value
         enforce(
             permissions.check_policy_change(
-                access.subject, current.policy, SecurityPolicy.of(settings), caller.mfa
+                access.subject, policy_of(current), SecurityPolicy.of(settings), caller.mfa
             )
         )
         pool_changed = settings.get("minutePool") != current.settings.get("minutePool")
@@ -132,7 +136,7 @@ class WorkspaceService(DomainService):
             return Membership(access.shown, access.actor)
         self.store.commit(
             [
-                writes.update_workspace(
+                workspace_store.update_workspace(
                     updated,
                     expected_version=current.version,
                     assigned_at_most=updated.minute_pool if pool_changed else None,
@@ -156,13 +160,17 @@ class WorkspaceService(DomainService):
         access.require(Permission.WORKSPACE_DELETE)
         # The workspace counts its keys: with none, there is nothing to list (and the
         # tombstone's condition still refuses a key created meanwhile).
-        api_keys = key_store.keys_of(self.store, workspace_id) if access.workspace.api_keys else []
+        api_keys = (
+            key_store.keys_of(self.store, workspace_id, MAX_API_KEYS)
+            if access.workspace.api_keys
+            else []
+        )
         now = self.clock.now()
         self.store.commit(
             [
                 # The owner as read: a client's owner is decided from its agency (the
                 # guards re-check that), and its own item may not have followed yet.
-                writes.delete_workspace(
+                workspace_store.delete_workspace(
                     workspace_id, access.workspace.owner_id, now, api_keys=len(api_keys)
                 ),
                 *key_store.retire_keys(api_keys),
@@ -181,7 +189,7 @@ class WorkspaceService(DomainService):
 
 def founding(
     workspace: Workspace, owner_id: str, email: str, name: str | None
-) -> list[writes.WriteOp]:
+) -> list[ops.WriteOp]:
     """A new workspace with its owner as its first member (and their address claimed)."""
     owner = Member(
         workspace_id=workspace.workspace_id,
@@ -194,17 +202,19 @@ def founding(
         updated_at=workspace.created_at,
     )
     return [
-        writes.create_workspace(workspace),
-        writes.create_member(owner),
-        writes.claim_member_email(workspace.workspace_id, email, owner_id),
+        workspace_store.create_workspace(workspace),
+        member_store.create_member(owner),
+        member_store.claim_member_email(workspace.workspace_id, email, owner_id),
     ]
 
 
-def _budget_returned(workspace: Workspace) -> list[writes.WriteOp]:
+def _budget_returned(workspace: Workspace) -> list[ops.WriteOp]:
     """A deleted client's minute budget goes back to its agency's pool."""
     if workspace.parent_workspace_id is None or workspace.minute_budget == 0:
         return []
-    return [writes.take_minutes(workspace.parent_workspace_id, -workspace.minute_budget, 0)]
+    return [
+        workspace_store.take_minutes(workspace.parent_workspace_id, -workspace.minute_budget, 0)
+    ]
 
 
 def _check_pool(workspace: Workspace, pool: int) -> None:

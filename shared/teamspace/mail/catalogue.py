@@ -11,16 +11,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from teamspace.clock import parse_iso
-from teamspace.domain.events import DetailType, EventDetail
-from teamspace.domain.invitations import InvitationService
+from teamspace.core.clock import parse_iso
+from teamspace.core.events import DetailType, EventDetail
+from teamspace.domain.invitation_links import InvitationLinks
 from teamspace.mail.sender import Mail
 from teamspace.permissions import builtin_role
 
 
 @dataclass(frozen=True, slots=True)
 class MailContext:
-    invitations: InvitationService
+    links: InvitationLinks
 
 
 Mapping = Callable[[EventDetail, MailContext], list[Mail]]
@@ -35,7 +35,7 @@ def invitation_mail(detail: EventDetail, context: MailContext) -> list[Mail]:
     data = detail.data
     if not data.get("sendEmail", True):
         return []
-    link = context.invitations.issue_link(
+    link = context.links.issue_link(
         detail.workspaceId, str(data["invitationId"]), int(data["sendId"])
     )
     if link is None:

@@ -13,13 +13,13 @@ from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from teamspace.clock import Clock, SystemClock
-from teamspace.domain.events import DetailType, EventDetail
-from teamspace.errors import Conflict
+from teamspace.core.clock import Clock, SystemClock
+from teamspace.core.errors import Conflict
+from teamspace.core.events import DetailType, EventDetail
+from teamspace.core.observability import logger, metrics
 from teamspace.mail.catalogue import MAILS, MailContext
 from teamspace.mail.sender import SesSender
-from teamspace.observability import logger, metrics
-from teamspace.store import writes
+from teamspace.store import mailings as mail_store
 from teamspace.store.table import TeamspaceStore
 
 
@@ -40,7 +40,7 @@ class Mailer:
         """Handle one EventBridge event; returns what was sent, for the log."""
         mapping = MAILS.get(DetailType(event["detail-type"]))
         detail = EventDetail.model_validate(event["detail"])
-        if mapping is None or self.store.was_mailed(detail.eventId):
+        if mapping is None or mail_store.was_mailed(self.store, detail.eventId):
             return {"eventId": detail.eventId, "sent": 0}
         mails = mapping(detail, self.context)
         for mail in mails:
@@ -56,5 +56,5 @@ class Mailer:
             metrics.add_metric(name=f"MailSent_{mail.template}", unit=MetricUnit.Count, value=1)
         # A concurrent delivery of the same event may have marked it first: that is fine.
         with suppress(Conflict):
-            self.store.commit([writes.mark_mailed(detail.eventId, self.clock.now())])
+            self.store.commit([mail_store.mark_mailed(detail.eventId, self.clock.now())])
         return {"eventId": detail.eventId, "sent": len(mails)}

@@ -3,8 +3,8 @@
 A key has two items. Its listing item (`WS#<ws>` / `APIKEY#<keyId>`) is what the key
 list shows; its lookup item (`APIKEY#<sha256>` / `APIKEY`) is what the authorizer
 reads with one GetItem, knowing only the key. The workspace item counts the keys
-(`apiKeys`), so creating one is conditional on there being fewer than MAX_API_KEYS, and
-a workspace deletion can check that no key was created since it read them.
+(`apiKeys`), so creating one is conditional on there being fewer than the domain's
+limit, and a workspace deletion can check that no key was created since it read them.
 
 Revoking a key deletes its listing item (revoked keys leave the list) and marks its
 lookup item REVOKED, kept 30 days by TTL; deleting the workspace marks every lookup
@@ -17,36 +17,39 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from teamspace.clock import iso, parse_iso
-from teamspace.domain.records import ApiKey, ApiKeySecret, ApiKeyStatus, Page
-from teamspace.errors import LimitExceeded, NotFound, version_conflict
-from teamspace.store import codec, keys
+from teamspace.core import errors
+from teamspace.core.clock import iso, parse_iso
+from teamspace.core.errors import (
+    version_conflict,
+)
+from teamspace.core.records import (
+    ApiKey,
+    ApiKeySecret,
+    ApiKeyStatus,
+    Page,
+)
+from teamspace.store import codec, keys, workspaces
+from teamspace.store.ops import WriteOp, attribute_values
 from teamspace.store.table import TeamspaceStore
-from teamspace.store.writes import WriteOp, attribute_values
 
-# Per workspace: keeps the list one page and a deletion's transaction small.
-MAX_API_KEYS = 20
+API_KEY_PREFIX = "APIKEY#"
+
+
+def api_key_key(workspace_id: str, key_id: str) -> keys.Key:
+    return {keys.PK: workspaces.workspace_pk(workspace_id), keys.SK: f"{API_KEY_PREFIX}{key_id}"}
+
+
+def api_key_lookup_key(key_hash: str) -> keys.Key:
+    return {keys.PK: f"{API_KEY_PREFIX}{key_hash}", keys.SK: "APIKEY"}
+
+
 # A revoked key's lookup item stays this long, then TTL removes it.
 REVOKED_RETENTION_SECONDS = 30 * 24 * 3600
 
 
-def api_key_not_found() -> NotFound:
-    return NotFound("API_KEY_NOT_FOUND", "No such API key in this workspace")
-
-
-def api_key_limit() -> LimitExceeded:
-    return LimitExceeded(
-        "API_KEY_LIMIT",
-        f"A workspace holds at most {MAX_API_KEYS} API keys; revoke one first",
-    )
-
-
-# ---- items ---------------------------------------------------------------------------
-
-
 def listing_item(key: ApiKey) -> dict[str, Any]:
     return {
-        **keys.api_key_key(key.workspace_id, key.key_id),
+        **api_key_key(key.workspace_id, key.key_id),
         "entity": "api_key",
         "workspaceId": key.workspace_id,
         "keyId": key.key_id,
@@ -80,7 +83,7 @@ def listing_from_item(item: dict[str, Any]) -> ApiKey:
 
 def lookup_item(key: ApiKey) -> dict[str, Any]:
     return {
-        **keys.api_key_lookup_key(key.key_hash),
+        **api_key_lookup_key(key.key_hash),
         "entity": "api_key_secret",
         "workspaceId": key.workspace_id,
         "keyId": key.key_id,
@@ -94,7 +97,7 @@ def lookup_item(key: ApiKey) -> dict[str, Any]:
 
 def secret_from_item(item: dict[str, Any]) -> ApiKeySecret:
     return ApiKeySecret(
-        key_hash=item[keys.PK].removeprefix(keys.API_KEY_PREFIX),
+        key_hash=item[keys.PK].removeprefix(API_KEY_PREFIX),
         workspace_id=item["workspaceId"],
         key_id=item["keyId"],
         role=item["role"],
@@ -106,12 +109,40 @@ def secret_from_item(item: dict[str, Any]) -> ApiKeySecret:
     )
 
 
-# ---- writes --------------------------------------------------------------------------
+def result_value(key: ApiKey) -> dict[str, Any]:
+    """A created key as an idempotency record keeps it: its description, never the key
+    or its hash."""
+    return {
+        "workspaceId": key.workspace_id,
+        "keyId": key.key_id,
+        "name": key.name,
+        "prefix": key.prefix,
+        "role": key.role,
+        "permissions": sorted(key.permissions),
+        "expiresAt": iso(key.expires_at) if key.expires_at else None,
+        "createdBy": key.created_by,
+        "createdAt": iso(key.created_at),
+    }
 
 
-def create_key(key: ApiKey) -> list[WriteOp]:
-    """A new key: both items, and one more on the workspace's counter (within the limit,
-    while the workspace is active)."""
+def result_from_value(value: dict[str, Any]) -> ApiKey:
+    return ApiKey(
+        workspace_id=value["workspaceId"],
+        key_id=value["keyId"],
+        name=value["name"],
+        prefix=value["prefix"],
+        role=value["role"],
+        permissions=frozenset(value["permissions"]),
+        created_by=value["createdBy"],
+        created_at=parse_iso(value["createdAt"]),
+        key_hash="",  # not kept in the idempotency record, and never shown
+        expires_at=parse_iso(value["expiresAt"]) if value.get("expiresAt") else None,
+    )
+
+
+def create_key(key: ApiKey, limit: int) -> list[WriteOp]:
+    """A new key: both items, and one more on the workspace's counter (fewer than
+    `limit` before it, while the workspace is active)."""
     conflict = version_conflict("API key")
     return [
         WriteOp(
@@ -133,16 +164,14 @@ def create_key(key: ApiKey) -> list[WriteOp]:
         WriteOp(
             "Update",
             {
-                "Key": codec.to_attributes(keys.workspace_key(key.workspace_id)),
+                "Key": codec.to_attributes(workspaces.workspace_key(key.workspace_id)),
                 "UpdateExpression": "ADD apiKeys :one",
                 "ConditionExpression": "#status = :active AND "
                 "(attribute_not_exists(apiKeys) OR apiKeys < :max)",
                 "ExpressionAttributeNames": {"#status": "status"},
-                "ExpressionAttributeValues": attribute_values(
-                    one=1, active="ACTIVE", max=MAX_API_KEYS
-                ),
+                "ExpressionAttributeValues": attribute_values(one=1, active="ACTIVE", max=limit),
             },
-            api_key_limit(),
+            errors.api_key_limit(limit),
         ),
     ]
 
@@ -158,15 +187,15 @@ def revoke_keys(revoked: Sequence[ApiKey], at: datetime, *, count: bool = True) 
             WriteOp(
                 "Delete",
                 {
-                    "Key": codec.to_attributes(keys.api_key_key(key.workspace_id, key.key_id)),
+                    "Key": codec.to_attributes(api_key_key(key.workspace_id, key.key_id)),
                     "ConditionExpression": "attribute_exists(PK)",
                 },
-                api_key_not_found(),
+                errors.api_key_not_found(),
             ),
             WriteOp(
                 "Update",
                 {
-                    "Key": codec.to_attributes(keys.api_key_lookup_key(key.key_hash)),
+                    "Key": codec.to_attributes(api_key_lookup_key(key.key_hash)),
                     "UpdateExpression": "SET #status = :revoked, revokedAt = :at, #ttl = :ttl",
                     "ConditionExpression": "attribute_exists(PK)",
                     "ExpressionAttributeNames": {"#status": "status", "#ttl": keys.TTL},
@@ -176,7 +205,7 @@ def revoke_keys(revoked: Sequence[ApiKey], at: datetime, *, count: bool = True) 
                         ttl=int(at.timestamp()) + REVOKED_RETENTION_SECONDS,
                     ),
                 },
-                api_key_not_found(),
+                errors.api_key_not_found(),
             ),
         ]
     if count and revoked:
@@ -184,7 +213,7 @@ def revoke_keys(revoked: Sequence[ApiKey], at: datetime, *, count: bool = True) 
             WriteOp(
                 "Update",
                 {
-                    "Key": codec.to_attributes(keys.workspace_key(revoked[0].workspace_id)),
+                    "Key": codec.to_attributes(workspaces.workspace_key(revoked[0].workspace_id)),
                     "UpdateExpression": "ADD apiKeys :minus",
                     "ConditionExpression": "#status = :active AND apiKeys >= :n",
                     "ExpressionAttributeNames": {"#status": "status"},
@@ -205,7 +234,7 @@ def retire_keys(retired: Sequence[ApiKey]) -> list[WriteOp]:
         WriteOp(
             "Update",
             {
-                "Key": codec.to_attributes(keys.api_key_lookup_key(key.key_hash)),
+                "Key": codec.to_attributes(api_key_lookup_key(key.key_hash)),
                 "UpdateExpression": "SET workspaceStatus = :deleted",
                 "ConditionExpression": "attribute_exists(PK)",
                 "ExpressionAttributeValues": attribute_values(deleted="DELETED"),
@@ -223,7 +252,7 @@ def record_use(secret: ApiKeySecret, at: datetime, cutoff: datetime) -> list[Wri
         WriteOp(
             "Update",
             {
-                "Key": codec.to_attributes(keys.api_key_lookup_key(secret.key_hash)),
+                "Key": codec.to_attributes(api_key_lookup_key(secret.key_hash)),
                 "UpdateExpression": "SET lastUsedAt = :at",
                 "ConditionExpression": "attribute_exists(PK) AND "
                 "(attribute_not_exists(lastUsedAt) OR lastUsedAt < :cutoff)",
@@ -235,7 +264,7 @@ def record_use(secret: ApiKeySecret, at: datetime, cutoff: datetime) -> list[Wri
             "Update",
             {
                 # A revoked key's listing item is gone: never write a stub back.
-                "Key": codec.to_attributes(keys.api_key_key(secret.workspace_id, secret.key_id)),
+                "Key": codec.to_attributes(api_key_key(secret.workspace_id, secret.key_id)),
                 "UpdateExpression": "SET lastUsedAt = :at",
                 "ConditionExpression": "attribute_exists(PK)",
                 "ExpressionAttributeValues": attribute_values(at=iso(at)),
@@ -245,42 +274,40 @@ def record_use(secret: ApiKeySecret, at: datetime, cutoff: datetime) -> list[Wri
     ]
 
 
-# ---- reads (through the store's own query helpers: this module is part of the store) ---
-
-
 def list_keys(
     store: TeamspaceStore, workspace_id: str, *, limit: int, cursor: str | None
 ) -> Page[ApiKey]:
     """A workspace's keys by id (creation order), from its own partition."""
-    return store._partition_page(
-        workspace_id, keys.API_KEY_PREFIX, listing_from_item, limit, cursor
+    return store.partition_page(
+        workspaces.workspace_pk(workspace_id), API_KEY_PREFIX, listing_from_item, limit, cursor
     )
 
 
 def keys_of(
-    store: TeamspaceStore, workspace_id: str, created_by: str | None = None
+    store: TeamspaceStore, workspace_id: str, page_size: int, created_by: str | None = None
 ) -> list[ApiKey]:
-    """Every key of a workspace (or only those `created_by` made). The counter keeps
-    them to MAX_API_KEYS, so this is one Query, or a few when filtered."""
-    pk = keys.workspace_pk(workspace_id)
+    """Every key of a workspace (or only those `created_by` made), `page_size` at a
+    time: with the workspace's limit as the page size, one Query, or a few when
+    filtered."""
+    pk = workspaces.workspace_pk(workspace_id)
     request = {
         "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
-        "ExpressionAttributeValues": {":pk": {"S": pk}, ":prefix": {"S": keys.API_KEY_PREFIX}},
+        "ExpressionAttributeValues": {":pk": {"S": pk}, ":prefix": {"S": API_KEY_PREFIX}},
         "ConsistentRead": True,
     }
     equals = {"createdBy": created_by} if created_by is not None else None
     found: list[ApiKey] = []
     cursor: str | None = None
     while True:
-        page = store._query_page(
+        page = store.query_page(
             request,
-            MAX_API_KEYS,
+            page_size,
             cursor,
             {keys.PK: pk},
             listing_from_item,
             None,
             None,
-            prefixes={keys.SK: keys.API_KEY_PREFIX},
+            prefixes={keys.SK: API_KEY_PREFIX},
             equals=equals,
         )
         found += page.items
@@ -290,12 +317,12 @@ def keys_of(
 
 
 def get_key(store: TeamspaceStore, workspace_id: str, key_id: str) -> ApiKey | None:
-    item = store._get(keys.api_key_key(workspace_id, key_id))
+    item = store.get(api_key_key(workspace_id, key_id))
     return listing_from_item(item) if item else None
 
 
 def get_secret(store: TeamspaceStore, key_hash: str) -> ApiKeySecret | None:
     """The lookup item of the key with this hash: one strongly consistent GetItem, so a
     revocation holds from the next request on."""
-    item = store._get(keys.api_key_lookup_key(key_hash))
+    item = store.get(api_key_lookup_key(key_hash))
     return secret_from_item(item) if item else None

@@ -11,7 +11,7 @@ import base64
 import binascii
 import json
 
-from teamspace.errors import FieldError, InvalidInput
+from teamspace.core.errors import FieldError, InvalidInput
 from teamspace.store.keys import GSI1PK, GSI1SK, GSI2PK, GSI2SK, GSI3PK, GSI3SK, PK, SK
 
 _ALLOWED = {PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK, GSI3PK, GSI3SK}

@@ -1,42 +1,44 @@
-"""Write operations for a workspace's custom roles and the count of who holds them.
+"""A workspace's custom roles and the count of who holds them.
 
-A custom role's definition lives in the workspace item's `customRoles` map, so the read
-under every request resolves it for free. Who holds it is counted in a separate item
-(`ROLE#<key>`): members with the role and pending invitations that carry it. Handing
-a role out adds one on a condition that the definition is still the one the decision
-was made on; deleting the role is conditional on the count being zero. A delete and an
-assignment racing each other therefore never leave a member with a deleted role.
+A custom role's definition lives in the workspace item's `customRoles` map (written
+here; read with the workspace), so the read under every request resolves it for free.
+Who holds it is counted in a separate item (`WS#<workspaceId>` / `ROLE#<key>`): members
+with the role and pending invitations that carry it. Handing a role out adds one on a
+condition that the definition is still the one the decision was made on; deleting the
+role is conditional on the count being zero. A delete and an assignment racing each
+other therefore never leave a member with a deleted role.
 """
 
 from __future__ import annotations
 
-from teamspace.domain.records import CustomRole, Workspace
-from teamspace.errors import Conflict, InvalidInput
-from teamspace.permissions import BUILTIN_ROLES
-from teamspace.store import codec, keys
-from teamspace.store.writes import WriteOp, attribute_values
+from typing import Any
 
-# A workspace item holds its custom roles; this keeps it far below DynamoDB's 400 KB.
-MAX_CUSTOM_ROLES = 50
-
-
-def role_exists(key: str) -> Conflict:
-    return Conflict("ROLE_EXISTS", f"A role called {key!r} already exists in this workspace")
-
-
-def role_changed(key: str) -> Conflict:
-    return Conflict("ROLE_CHANGED", f"The role {key!r} changed or was deleted meanwhile; retry")
+from teamspace.core import errors
+from teamspace.core.errors import (
+    Conflict,
+)
+from teamspace.core.records import (
+    CustomRole,
+    Workspace,
+)
+from teamspace.store import codec, keys, workspaces
+from teamspace.store.ops import WriteOp, attribute_values
 
 
-def role_in_use(key: str) -> Conflict:
-    return Conflict(
-        "ROLE_IN_USE",
-        f"Members or pending invitations still hold {key!r}; give them another role first",
-    )
+def role_holders_key(workspace_id: str, role_key: str) -> keys.Key:
+    return {keys.PK: workspaces.workspace_pk(workspace_id), keys.SK: f"ROLE#{role_key}"}
 
 
-def unknown_role(key: str) -> InvalidInput:
-    return InvalidInput("UNKNOWN_ROLE", f"No role is called {key!r}")
+def role_holders_item(workspace_id: str, custom: CustomRole) -> dict[str, Any]:
+    """The counter of members and pending invitations that hold a custom role."""
+    return {
+        **role_holders_key(workspace_id, custom.key),
+        "entity": "role_holders",
+        "workspaceId": workspace_id,
+        "roleKey": custom.key,
+        "holders": 0,
+        "version": custom.version,
+    }
 
 
 def _definition_update(
@@ -45,35 +47,36 @@ def _definition_update(
     return WriteOp(
         "Update",
         {
-            "Key": codec.to_attributes(keys.workspace_key(workspace_id)),
+            "Key": codec.to_attributes(workspaces.workspace_key(workspace_id)),
             "UpdateExpression": "SET customRoles.#key = :role",
             "ConditionExpression": f"#status = :active AND {condition}",
             "ExpressionAttributeNames": {"#status": "status", "#key": custom.key},
             "ExpressionAttributeValues": attribute_values(
-                active="ACTIVE", role=codec.custom_role_value(custom), **extra
+                active="ACTIVE", role=workspaces.custom_role_value(custom), **extra
             ),
         },
         error,
     )
 
 
-def define_role(workspace_id: str, custom: CustomRole) -> list[WriteOp]:
-    """A new custom role: its definition in the workspace item, and its holder count."""
+def define_role(workspace_id: str, custom: CustomRole, limit: int) -> list[WriteOp]:
+    """A new custom role: its definition in the workspace item (while it holds fewer
+    than `limit`), and its holder count."""
     return [
         _definition_update(
             workspace_id,
             custom,
             "attribute_not_exists(customRoles.#key) AND size(customRoles) < :max",
-            role_exists(custom.key),
-            max=MAX_CUSTOM_ROLES,
+            errors.role_exists(custom.key),
+            max=limit,
         ),
         WriteOp(
             "Put",
             {
-                "Item": codec.to_attributes(codec.role_holders_item(workspace_id, custom)),
+                "Item": codec.to_attributes(role_holders_item(workspace_id, custom)),
                 "ConditionExpression": "attribute_not_exists(PK)",
             },
-            role_exists(custom.key),
+            errors.role_exists(custom.key),
         ),
     ]
 
@@ -86,20 +89,20 @@ def redefine_role(workspace_id: str, custom: CustomRole, expected_version: int) 
             workspace_id,
             custom,
             "customRoles.#key.version = :expected",
-            role_changed(custom.key),
+            errors.role_changed(custom.key),
             expected=expected_version,
         ),
         WriteOp(
             "Update",
             {
-                "Key": codec.to_attributes(keys.role_holders_key(workspace_id, custom.key)),
+                "Key": codec.to_attributes(role_holders_key(workspace_id, custom.key)),
                 "UpdateExpression": "SET version = :next",
                 "ConditionExpression": "version = :expected",
                 "ExpressionAttributeValues": attribute_values(
                     next=custom.version, expected=expected_version
                 ),
             },
-            role_changed(custom.key),
+            errors.role_changed(custom.key),
         ),
     ]
 
@@ -110,36 +113,38 @@ def delete_role(workspace_id: str, custom: CustomRole) -> list[WriteOp]:
         WriteOp(
             "Update",
             {
-                "Key": codec.to_attributes(keys.workspace_key(workspace_id)),
+                "Key": codec.to_attributes(workspaces.workspace_key(workspace_id)),
                 "UpdateExpression": "REMOVE customRoles.#key",
                 "ConditionExpression": "#status = :active AND customRoles.#key.version = :v",
                 "ExpressionAttributeNames": {"#status": "status", "#key": custom.key},
                 "ExpressionAttributeValues": attribute_values(active="ACTIVE", v=custom.version),
             },
-            role_changed(custom.key),
+            errors.role_changed(custom.key),
         ),
         WriteOp(
             "Delete",
             {
-                "Key": codec.to_attributes(keys.role_holders_key(workspace_id, custom.key)),
+                "Key": codec.to_attributes(role_holders_key(workspace_id, custom.key)),
                 "ConditionExpression": "holders = :zero AND version = :v",
                 "ExpressionAttributeValues": attribute_values(zero=0, v=custom.version),
             },
-            role_in_use(custom.key),
+            errors.role_in_use(custom.key),
         ),
     ]
 
 
-def _count(workspace_id: str, key: str, delta: int, condition: str, **extra: object) -> WriteOp:
+def _count_holders(
+    workspace_id: str, key: str, delta: int, condition: str, **extra: object
+) -> WriteOp:
     return WriteOp(
         "Update",
         {
-            "Key": codec.to_attributes(keys.role_holders_key(workspace_id, key)),
+            "Key": codec.to_attributes(role_holders_key(workspace_id, key)),
             "UpdateExpression": "ADD holders :delta",
             "ConditionExpression": condition,
             "ExpressionAttributeValues": attribute_values(delta=delta, **extra),
         },
-        role_changed(key),
+        errors.role_changed(key),
     )
 
 
@@ -153,22 +158,14 @@ def take_role(workspace: Workspace, key: str) -> list[WriteOp]:
     custom = workspace.custom_roles.get(key)
     if custom is None:
         return []
-    return [_count(workspace.workspace_id, key, 1, "version = :v", v=custom.version)]
+    return [_count_holders(workspace.workspace_id, key, 1, "version = :v", v=custom.version)]
 
 
 def give_back_role(workspace_id: str, key: str) -> list[WriteOp]:
-    """Someone gives role `key` up: one holder fewer, for a custom role.
+    """Someone gives custom role `key` up: one holder fewer (built-in roles are not
+    counted: the domain asks only for custom ones).
 
     Conditional only on the counter existing, which it does while anyone holds the role,
     so this needs no read of the workspace (the expiry job has none).
     """
-    if key in BUILTIN_ROLES:
-        return []
-    return [_count(workspace_id, key, -1, "attribute_exists(PK)")]
-
-
-def role_holds(workspace: Workspace, *, take: str, give_back: str) -> list[WriteOp]:
-    """The holder counts a change of role from `give_back` to `take` moves."""
-    if take == give_back:
-        return []
-    return [*take_role(workspace, take), *give_back_role(workspace.workspace_id, give_back)]
+    return [_count_holders(workspace_id, key, -1, "attribute_exists(PK)")]

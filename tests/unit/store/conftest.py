@@ -1,7 +1,8 @@
 """Fixtures for the store's tests: record builders, seeding through commit(), call recording.
 
-Records are built directly and written with `store.commit([writes...])`, the same path
-the services use, so the items under test have exactly the production shape.
+Records are built directly and written with `store.commit([...])` of the entity modules'
+operations, the same path the services use, so the items under test have exactly the
+production shape.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from teamspace.domain.records import Member, Workspace, WorkspaceType
-from teamspace.store import writes
+from teamspace.core.records import Member, Workspace, WorkspaceType
+from teamspace.store import members as member_store
+from teamspace.store import workspaces as workspace_store
 from teamspace.store.table import TeamspaceStore
 
 MakeWorkspace = Callable[..., Workspace]
@@ -65,8 +67,8 @@ def seed(store: TeamspaceStore) -> Callable[..., None]:
     """Write a workspace and/or members in one transaction, as a service would."""
 
     def write(workspace: Workspace | None = None, members: Iterable[Member] = ()) -> None:
-        ops = [writes.create_workspace(workspace)] if workspace is not None else []
-        ops += [writes.create_member(member) for member in members]
+        ops = [workspace_store.create_workspace(workspace)] if workspace is not None else []
+        ops += [member_store.create_member(member) for member in members]
         store.commit(ops)
 
     return write

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from teamspace.errors import InvalidInput
+from teamspace.core.errors import InvalidInput
 from teamspace.store.cursor import decode_cursor, encode_cursor
 
 BOUND = {"PK": "WS#ws_a"}

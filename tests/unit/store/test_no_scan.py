@@ -6,13 +6,18 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from teamspace.clock import iso
-from teamspace.domain.events import Actor, DetailType, build_event
-from teamspace.errors import IdempotentReplay
-from teamspace.store import writes
+from teamspace.core.clock import iso
+from teamspace.core.errors import IdempotentReplay
+from teamspace.core.event_data import build_event
+from teamspace.core.events import Actor, DetailType
+from teamspace.store import idempotency as idempotency_store
+from teamspace.store import members as member_store
+from teamspace.store import outbox as outbox_store
+from teamspace.store import snapshots
+from teamspace.store import workspaces as workspace_store
 from teamspace.store.table import TeamspaceStore
 
-STORE_PACKAGE = Path(writes.__file__).parent
+STORE_PACKAGE = Path(snapshots.__file__).parent
 ALLOWED = {"GetItem", "BatchGetItem", "Query", "TransactWriteItems"}
 
 
@@ -35,30 +40,40 @@ def test_a_representative_sequence_of_store_calls_never_scans(
 
     store.commit(
         [
-            writes.create_workspace(workspace),
-            writes.create_member(owner),
-            writes.put_outbox(event, now),
-            writes.put_idempotency_record("s" * 64, "fp", {"id": "ws_a"}, now, replay),
+            workspace_store.create_workspace(workspace),
+            member_store.create_member(owner),
+            outbox_store.put_outbox(event, now),
+            idempotency_store.put_idempotency_record("s" * 64, "fp", {"id": "ws_a"}, now, replay),
         ]
     )
-    store.commit([*map(writes.create_member, others), writes.adjust_counters("ws_a", members=6)])
-    store.get_idempotency_record("s" * 64)
-    _, members = store.load_workspace("ws_a", ["u-1", "u-2"])
-    page = store.list_members("ws_a", limit=2, cursor=None)
-    store.list_members("ws_a", limit=2, cursor=page.next_cursor)
-    store.list_members("ws_a", limit=2, cursor=None, role="admin", status="ACTIVE")
-    store.search_members("ws_a", "jo", limit=3, cursor=None)
-    store.list_memberships("u-1", limit=5, cursor=None)
     store.commit(
         [
-            writes.replace_member(
-                replace(members["u-2"], role="admin", version=2), expected_version=1
-            ),
-            writes.require_member_unchanged(owner),
+            *map(member_store.create_member, others),
+            workspace_store.adjust_counters("ws_a", members=6),
         ]
     )
-    store.commit([writes.delete_member(others[-1]), writes.adjust_counters("ws_a", members=-1)])
-    store.commit([writes.delete_workspace("ws_a", "u-1", now)])
+    idempotency_store.get_idempotency_record(store, "s" * 64)
+    _, members = snapshots.load_workspace(store, "ws_a", ["u-1", "u-2"])
+    page = member_store.list_members(store, "ws_a", limit=2, cursor=None)
+    member_store.list_members(store, "ws_a", limit=2, cursor=page.next_cursor)
+    member_store.list_members(store, "ws_a", limit=2, cursor=None, role="admin", status="ACTIVE")
+    member_store.search_members(store, "ws_a", "jo", limit=3, cursor=None)
+    member_store.list_memberships(store, "u-1", limit=5, cursor=None)
+    store.commit(
+        [
+            member_store.replace_member(
+                replace(members["u-2"], role="admin", version=2), expected_version=1
+            ),
+            member_store.require_member_unchanged(owner),
+        ]
+    )
+    store.commit(
+        [
+            member_store.delete_member(others[-1]),
+            workspace_store.adjust_counters("ws_a", members=-1),
+        ]
+    )
+    store.commit([workspace_store.delete_workspace("ws_a", "u-1", now)])
 
     assert "Scan" not in dynamodb_calls
     assert set(dynamodb_calls) <= ALLOWED

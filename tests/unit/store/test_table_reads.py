@@ -8,9 +8,11 @@ from typing import Any
 
 import pytest
 
-from teamspace.domain.records import Member, Page, WorkspaceStatus
-from teamspace.errors import InvalidInput, TeamspaceError
-from teamspace.store import writes
+from teamspace.core.errors import InvalidInput, TeamspaceError
+from teamspace.core.records import Member, Page, WorkspaceStatus
+from teamspace.store import members as member_store
+from teamspace.store import snapshots
+from teamspace.store import workspaces as workspace_store
 from teamspace.store.cursor import encode_cursor
 from teamspace.store.table import FILTER_READ_BUDGET_PAGES, TeamspaceStore
 
@@ -47,7 +49,7 @@ def test_load_workspace_returns_the_workspace_and_only_the_requested_members(
     seed(make_workspace(OTHER_WS), [make_member(OTHER_WS, "u-2", role="owner")])
     dynamodb_calls.clear()
 
-    loaded, found = store.load_workspace(WS, ["u-1", "u-2", "u-1", "u-unknown"])
+    loaded, found = snapshots.load_workspace(store, WS, ["u-1", "u-2", "u-1", "u-unknown"])
 
     assert loaded == workspace
     assert found == {m.user_id: m for m in members}
@@ -56,16 +58,16 @@ def test_load_workspace_returns_the_workspace_and_only_the_requested_members(
 
 
 def test_load_workspace_of_a_missing_workspace(store: TeamspaceStore) -> None:
-    assert store.load_workspace("ws_missing", ["u-1"]) == (None, {})
+    assert snapshots.load_workspace(store, "ws_missing", ["u-1"]) == (None, {})
 
 
 def test_load_workspace_still_returns_a_deleted_workspace_for_the_caller_to_check(
     store: TeamspaceStore, seed, make_workspace, make_member, clock
 ) -> None:
     seed(make_workspace(WS, owner_id="u-1"), [make_member(WS, "u-1", role="owner")])
-    store.commit([writes.delete_workspace(WS, "u-1", clock.now())])
+    store.commit([workspace_store.delete_workspace(WS, "u-1", clock.now())])
 
-    loaded, found = store.load_workspace(WS, ["u-1"])
+    loaded, found = snapshots.load_workspace(store, WS, ["u-1"])
 
     assert loaded is not None
     assert loaded.status is WorkspaceStatus.DELETED
@@ -88,7 +90,7 @@ def seven_members(seed, make_workspace, make_member) -> list[str]:
 def test_list_members_pages_three_three_one_without_duplicates_or_gaps(
     store: TeamspaceStore, seven_members: list[str], dynamodb_calls: list[str]
 ) -> None:
-    pages = _collect(lambda cursor: store.list_members(WS, limit=3, cursor=cursor))
+    pages = _collect(lambda cursor: member_store.list_members(store, WS, limit=3, cursor=cursor))
 
     assert [len(p.items) for p in pages] == [3, 3, 1]
     assert [p.next_cursor is not None for p in pages] == [True, True, False]
@@ -105,7 +107,9 @@ def test_list_members_exactly_at_the_limit_leaves_no_dangling_cursor(
 ) -> None:
     seed(make_workspace(WS), [make_member(WS, f"u-{i}") for i in range(count)])
 
-    pages = _collect(lambda cursor: store.list_members(WS, limit=limit, cursor=cursor))
+    pages = _collect(
+        lambda cursor: member_store.list_members(store, WS, limit=limit, cursor=cursor)
+    )
 
     assert [len(p.items) for p in pages] == [limit] * (count // limit)
     assert pages[-1].next_cursor is None
@@ -113,7 +117,7 @@ def test_list_members_exactly_at_the_limit_leaves_no_dangling_cursor(
 
 def test_list_members_of_an_empty_workspace(store: TeamspaceStore, seed, make_workspace) -> None:
     seed(make_workspace(WS))
-    assert store.list_members(WS, limit=10, cursor=None) == Page([], None)
+    assert member_store.list_members(store, WS, limit=10, cursor=None) == Page([], None)
 
 
 @pytest.fixture
@@ -156,7 +160,9 @@ def test_list_members_filters_return_only_matches_and_page_correctly(
 
     for limit in (1, 2, 3, 50):
         pages = _collect(
-            lambda c, n=limit: store.list_members(WS, limit=n, cursor=c, role=role, status=status)
+            lambda c, n=limit: member_store.list_members(
+                store, WS, limit=n, cursor=c, role=role, status=status
+            )
         )
 
         assert all(len(p.items) <= limit for p in pages), limit
@@ -169,7 +175,9 @@ def test_list_members_filters_return_only_matches_and_page_correctly(
 def test_list_members_filter_with_no_match(
     store: TeamspaceStore, mixed_members: dict[str, tuple[str, str]]
 ) -> None:
-    pages = _collect(lambda c: store.list_members(WS, limit=5, cursor=c, role="billing"))
+    pages = _collect(
+        lambda c: member_store.list_members(store, WS, limit=5, cursor=c, role="billing")
+    )
     assert [m for p in pages for m in p.items] == []
 
 
@@ -184,7 +192,7 @@ def test_filtered_list_stops_at_the_read_budget_instead_of_reading_everything(
     assert len(viewers) > FILTER_READ_BUDGET_PAGES * limit
     dynamodb_calls.clear()
 
-    first = store.list_members(WS, limit=limit, cursor=None, role="admin")
+    first = member_store.list_members(store, WS, limit=limit, cursor=None, role="admin")
 
     assert first.items == []
     assert first.next_cursor is not None  # stopped early, with a way to go on
@@ -195,7 +203,7 @@ def test_filtered_list_stops_at_the_read_budget_instead_of_reading_everything(
     calls = 1
     while cursor is not None:
         before = _query_calls(dynamodb_calls)
-        page = store.list_members(WS, limit=limit, cursor=cursor, role="admin")
+        page = member_store.list_members(store, WS, limit=limit, cursor=cursor, role="admin")
         assert _query_calls(dynamodb_calls) - before <= FILTER_READ_BUDGET_PAGES
         found += page.items
         cursor = page.next_cursor
@@ -208,12 +216,12 @@ def test_filtered_list_stops_at_the_read_budget_instead_of_reading_everything(
 def test_list_members_refuses_a_cursor_from_another_workspace(
     store: TeamspaceStore, seven_members: list[str], dynamodb_calls: list[str]
 ) -> None:
-    theirs = store.list_members(OTHER_WS, limit=1, cursor=None).next_cursor
+    theirs = member_store.list_members(store, OTHER_WS, limit=1, cursor=None).next_cursor
     assert theirs is not None
     dynamodb_calls.clear()
 
     with pytest.raises(InvalidInput) as raised:
-        store.list_members(WS, limit=3, cursor=theirs)
+        member_store.list_members(store, WS, limit=3, cursor=theirs)
 
     assert raised.value.code == "INVALID_CURSOR"
     assert dynamodb_calls == []  # refused before any read
@@ -222,11 +230,11 @@ def test_list_members_refuses_a_cursor_from_another_workspace(
 def test_list_members_refuses_a_name_search_cursor_of_another_workspace(
     store: TeamspaceStore, seven_members: list[str]
 ) -> None:
-    theirs = store.search_members(OTHER_WS, "name", limit=1, cursor=None).next_cursor
+    theirs = member_store.search_members(store, OTHER_WS, "name", limit=1, cursor=None).next_cursor
     assert theirs is not None
 
     with pytest.raises(InvalidInput) as raised:
-        store.search_members(WS, "name", limit=3, cursor=theirs)
+        member_store.search_members(store, WS, "name", limit=3, cursor=theirs)
 
     assert raised.value.code == "INVALID_CURSOR"
 
@@ -247,7 +255,7 @@ def test_list_members_refuses_a_cursor_without_the_sort_key(
     cursor = encode_cursor({"PK": f"WS#{WS}"})
 
     with pytest.raises(InvalidInput) as raised:
-        store.list_members(WS, limit=3, cursor=cursor)
+        member_store.list_members(store, WS, limit=3, cursor=cursor)
 
     assert raised.value.code == "INVALID_CURSOR"
 
@@ -258,7 +266,7 @@ def test_search_members_refuses_a_cursor_without_the_table_key(
     cursor = encode_cursor({"GSI2PK": f"WS#{WS}#NAMES", "GSI2SK": "name u-01#u-01"})
 
     with pytest.raises(InvalidInput) as raised:
-        store.search_members(WS, "name", limit=3, cursor=cursor)
+        member_store.search_members(store, WS, "name", limit=3, cursor=cursor)
 
     assert raised.value.code == "INVALID_CURSOR"
 
@@ -301,7 +309,7 @@ def test_search_members_is_a_case_insensitive_name_prefix_sorted_by_name(
     }
     found: dict[str, list[str | None]] = {}
     for prefix in expected:
-        page = store.search_members(WS, prefix, limit=10, cursor=None)
+        page = member_store.search_members(store, WS, prefix, limit=10, cursor=None)
         assert page.next_cursor is None
         assert all(m.workspace_id == WS for m in page.items)
         found[prefix] = [m.name for m in page.items]
@@ -314,7 +322,7 @@ def test_search_members_falls_back_to_email_for_a_member_without_a_name(
 ) -> None:
     seed(make_workspace(WS), [make_member(WS, "u-1", name=None, email="Kim@Example.com")])
 
-    page = store.search_members(WS, "kim@", limit=10, cursor=None)
+    page = member_store.search_members(store, WS, "kim@", limit=10, cursor=None)
 
     assert _user_ids(page) == ["u-1"]
 
@@ -325,7 +333,9 @@ def test_search_members_paginates_in_name_order(
     names = ["annika", "ANNE", "Annabel", "annie", "anna", "Bob"]
     seed(make_workspace(WS), [make_member(WS, f"u-{i}", name=n) for i, n in enumerate(names)])
 
-    pages = _collect(lambda cursor: store.search_members(WS, "An", limit=2, cursor=cursor))
+    pages = _collect(
+        lambda cursor: member_store.search_members(store, WS, "An", limit=2, cursor=cursor)
+    )
 
     assert [len(p.items) for p in pages] == [2, 2, 1]
     assert [m.name for p in pages for m in p.items] == [
@@ -351,7 +361,9 @@ def test_search_members_applies_role_and_status_filters(
     )
 
     pages = _collect(
-        lambda c: store.search_members(WS, "jo", limit=1, cursor=c, role="admin", status="ACTIVE")
+        lambda c: member_store.search_members(
+            store, WS, "jo", limit=1, cursor=c, role="admin", status="ACTIVE"
+        )
     )
 
     assert [m.name for p in pages for m in p.items] == ["Jo A", "Jo D"]
@@ -367,7 +379,7 @@ def test_search_members_orders_a_name_before_its_longer_variants(
     names = {"u-1": "Jo Smith", "u-2": "Jo", "u-3": "Jo-Ann"}
     seed(make_workspace(WS), [make_member(WS, u, name=n) for u, n in names.items()])
 
-    page = store.search_members(WS, "jo", limit=10, cursor=None)
+    page = member_store.search_members(store, WS, "jo", limit=10, cursor=None)
 
     assert [m.name for m in page.items] == ["Jo", "Jo Smith", "Jo-Ann"]
 
@@ -382,7 +394,7 @@ def test_search_members_with_a_blank_prefix_does_not_fail_inside_dynamodb(
 ) -> None:
     # Refusing it as invalid input is an acceptable answer; a raw ClientError is not.
     with contextlib.suppress(TeamspaceError):
-        store.search_members(WS, "   ", limit=10, cursor=None)
+        member_store.search_members(store, WS, "   ", limit=10, cursor=None)
 
 
 # ---- list_memberships ----------------------------------------------------------------
@@ -410,9 +422,11 @@ def test_list_memberships_lists_active_memberships_of_live_workspaces_by_join_ti
         )
     for workspace_id, _, deleted in plan:
         if deleted:
-            store.commit([writes.delete_workspace(workspace_id, user, clock.now())])
+            store.commit([workspace_store.delete_workspace(workspace_id, user, clock.now())])
 
-    pages = _collect(lambda cursor: store.list_memberships(user, limit=2, cursor=cursor))
+    pages = _collect(
+        lambda cursor: member_store.list_memberships(store, user, limit=2, cursor=cursor)
+    )
 
     served = [m.workspace.workspace_id for p in pages for m in p.items]
     assert served == ["ws_1", "ws_4", "ws_5"]
@@ -432,14 +446,16 @@ def test_list_memberships_pages_without_duplicates_or_gaps(
         clock.advance(seconds=5)
         seed(make_workspace(workspace_id), [make_member(workspace_id, "u-me")])
 
-    pages = _collect(lambda cursor: store.list_memberships("u-me", limit=3, cursor=cursor))
+    pages = _collect(
+        lambda cursor: member_store.list_memberships(store, "u-me", limit=3, cursor=cursor)
+    )
 
     assert [len(p.items) for p in pages] == [3, 3, 1]
     assert [m.workspace.workspace_id for p in pages for m in p.items] == workspace_ids
 
 
 def test_list_memberships_of_a_user_with_none(store: TeamspaceStore) -> None:
-    assert store.list_memberships("u-nobody", limit=5, cursor=None) == Page([], None)
+    assert member_store.list_memberships(store, "u-nobody", limit=5, cursor=None) == Page([], None)
 
 
 def test_list_memberships_refuses_another_users_cursor(
@@ -447,10 +463,10 @@ def test_list_memberships_refuses_another_users_cursor(
 ) -> None:
     for workspace_id in ("ws_1", "ws_2"):
         seed(make_workspace(workspace_id), [make_member(workspace_id, "u-them")])
-    theirs = store.list_memberships("u-them", limit=1, cursor=None).next_cursor
+    theirs = member_store.list_memberships(store, "u-them", limit=1, cursor=None).next_cursor
     assert theirs is not None
 
     with pytest.raises(InvalidInput) as raised:
-        store.list_memberships("u-me", limit=1, cursor=theirs)
+        member_store.list_memberships(store, "u-me", limit=1, cursor=theirs)
 
     assert raised.value.code == "INVALID_CURSOR"

@@ -1,4 +1,4 @@
-"""commit() and the write operations of writes.py, against the moto table."""
+"""commit() and the entity modules' write operations, against the moto table."""
 
 from __future__ import annotations
 
@@ -8,11 +8,16 @@ from typing import Any
 
 import pytest
 
-from teamspace.clock import iso
-from teamspace.domain.events import Actor, DetailType, build_event
-from teamspace.domain.records import WorkspaceStatus
-from teamspace.errors import Conflict, IdempotentReplay, NotFound
-from teamspace.store import codec, keys, writes
+from teamspace.core.clock import iso
+from teamspace.core.errors import Conflict, IdempotentReplay, NotFound
+from teamspace.core.event_data import build_event
+from teamspace.core.events import Actor, DetailType
+from teamspace.core.records import WorkspaceStatus
+from teamspace.store import codec, snapshots
+from teamspace.store import idempotency as idempotency_store
+from teamspace.store import members as member_store
+from teamspace.store import outbox as outbox_store
+from teamspace.store import workspaces as workspace_store
 from teamspace.store.table import TeamspaceStore
 
 WS = "ws_a"
@@ -70,27 +75,27 @@ def test_commit_writes_every_item_of_the_transaction(
 
     store.commit(
         [
-            writes.create_workspace(ws),
-            writes.create_member(owner),
-            writes.put_outbox(_event("evt_1", clock.now()), clock.now()),
+            workspace_store.create_workspace(ws),
+            member_store.create_member(owner),
+            outbox_store.put_outbox(_event("evt_1", clock.now()), clock.now()),
         ]
     )
 
     assert dynamodb_calls == ["TransactWriteItems"]
-    assert store.load_workspace(WS, [OWNER]) == (ws, {OWNER: owner})
-    assert _get(dynamodb, keys.outbox_key("evt_1")) is not None
+    assert snapshots.load_workspace(store, WS, [OWNER]) == (ws, {OWNER: owner})
+    assert _get(dynamodb, outbox_store.outbox_key("evt_1")) is not None
 
 
 def test_failed_condition_writes_nothing_and_raises_that_ops_error(
     store: TeamspaceStore, dynamodb, workspace, make_workspace, make_member, clock
 ) -> None:
     other = make_workspace("ws_new", owner_id=OWNER)
-    duplicate = writes.create_member(make_member(WS, OWNER, role="owner"))
+    duplicate = member_store.create_member(make_member(WS, OWNER, role="owner"))
     ops = [
-        writes.create_workspace(other),
-        writes.create_member(make_member("ws_new", OWNER, role="owner")),
+        workspace_store.create_workspace(other),
+        member_store.create_member(make_member("ws_new", OWNER, role="owner")),
         duplicate,  # the owner of ws_a exists already
-        writes.put_outbox(_event("evt_x", clock.now()), clock.now()),
+        outbox_store.put_outbox(_event("evt_x", clock.now()), clock.now()),
     ]
 
     with pytest.raises(Conflict) as raised:
@@ -100,38 +105,38 @@ def test_failed_condition_writes_nothing_and_raises_that_ops_error(
     assert raised.value.code == "VERSION_CONFLICT"
     assert "member" in raised.value.detail
     # None of the other items of the transaction were written.
-    assert store.load_workspace("ws_new", [OWNER]) == (None, {})
-    assert _get(dynamodb, keys.outbox_key("evt_x")) is None
+    assert snapshots.load_workspace(store, "ws_new", [OWNER]) == (None, {})
+    assert _get(dynamodb, outbox_store.outbox_key("evt_x")) is None
 
 
 def test_create_member_twice_is_a_version_conflict(
     store: TeamspaceStore, workspace, make_member
 ) -> None:
     member = make_member(WS, "u-2")
-    store.commit([writes.create_member(member)])
+    store.commit([member_store.create_member(member)])
 
     with pytest.raises(Conflict) as raised:
-        store.commit([writes.create_member(replace(member, role="admin"))])
+        store.commit([member_store.create_member(replace(member, role="admin"))])
 
     assert raised.value.code == "VERSION_CONFLICT"
-    assert store.load_workspace(WS, ["u-2"])[1]["u-2"].role == "viewer"
+    assert snapshots.load_workspace(store, WS, ["u-2"])[1]["u-2"].role == "viewer"
 
 
 def test_create_workspace_twice_is_a_version_conflict(store: TeamspaceStore, workspace) -> None:
     with pytest.raises(Conflict) as raised:
-        store.commit([writes.create_workspace(replace(workspace, name="Hijack"))])
+        store.commit([workspace_store.create_workspace(replace(workspace, name="Hijack"))])
 
     assert raised.value.code == "VERSION_CONFLICT"
-    assert store.load_workspace(WS)[0] == workspace
+    assert snapshots.load_workspace(store, WS)[0] == workspace
 
 
 @pytest.mark.parametrize("first", ["workspace-check", "member-create"])
 def test_the_first_failed_condition_names_the_error(
     store: TeamspaceStore, workspace, make_member, clock, first: str
 ) -> None:
-    store.commit([writes.delete_workspace(WS, OWNER, clock.now())])
-    check = writes.require_workspace_active(WS)
-    duplicate = writes.create_member(make_member(WS, OWNER))
+    store.commit([workspace_store.delete_workspace(WS, OWNER, clock.now())])
+    check = workspace_store.require_workspace_active(WS)
+    duplicate = member_store.create_member(make_member(WS, OWNER))
     ops = [check, duplicate] if first == "workspace-check" else [duplicate, check]
 
     with pytest.raises(Exception) as raised:  # noqa: PT011 - which one is the point
@@ -144,17 +149,19 @@ def test_require_member_unchanged_fails_when_the_callers_role_changed(
     store: TeamspaceStore, workspace, make_member, clock
 ) -> None:
     admin = make_member(WS, "u-admin", role="admin")
-    store.commit([writes.create_member(admin)])
+    store.commit([member_store.create_member(admin)])
     demoted = replace(admin, role="viewer", version=2)
-    store.commit([writes.replace_member(demoted, expected_version=1)])
+    store.commit([member_store.replace_member(demoted, expected_version=1)])
     target = make_member(WS, "u-new")
 
     with pytest.raises(Conflict) as raised:
-        store.commit([writes.create_member(target), writes.require_member_unchanged(admin)])
+        store.commit(
+            [member_store.create_member(target), member_store.require_member_unchanged(admin)]
+        )
 
     assert raised.value.code == "VERSION_CONFLICT"
     assert "caller" in raised.value.detail
-    assert "u-new" not in store.load_workspace(WS, ["u-new"])[1]
+    assert "u-new" not in snapshots.load_workspace(store, WS, ["u-new"])[1]
 
 
 # ---- members -------------------------------------------------------------------------
@@ -164,51 +171,55 @@ def test_replace_member_with_the_current_version(
     store: TeamspaceStore, workspace, make_member, clock
 ) -> None:
     member = make_member(WS, "u-2")
-    store.commit([writes.create_member(member)])
+    store.commit([member_store.create_member(member)])
     clock.advance(minutes=5)
     updated = replace(member, role="admin", updated_at=clock.now(), version=2)
 
-    store.commit([writes.replace_member(updated, expected_version=1)])
+    store.commit([member_store.replace_member(updated, expected_version=1)])
 
-    assert store.load_workspace(WS, ["u-2"])[1]["u-2"] == updated
+    assert snapshots.load_workspace(store, WS, ["u-2"])[1]["u-2"] == updated
 
 
 def test_replace_member_with_a_stale_version_is_a_version_conflict(
     store: TeamspaceStore, workspace, make_member
 ) -> None:
     member = make_member(WS, "u-2")
-    store.commit([writes.create_member(member)])
-    store.commit([writes.replace_member(replace(member, role="admin", version=2), 1)])
+    store.commit([member_store.create_member(member)])
+    store.commit([member_store.replace_member(replace(member, role="admin", version=2), 1)])
 
     with pytest.raises(Conflict) as raised:
         # A second writer that read version 1 too.
-        store.commit([writes.replace_member(replace(member, role="billing", version=2), 1)])
+        store.commit([member_store.replace_member(replace(member, role="billing", version=2), 1)])
 
     assert raised.value.code == "VERSION_CONFLICT"
-    assert store.load_workspace(WS, ["u-2"])[1]["u-2"].role == "admin"
+    assert snapshots.load_workspace(store, WS, ["u-2"])[1]["u-2"].role == "admin"
 
 
 def test_replace_member_of_a_missing_member_is_a_version_conflict(
     store: TeamspaceStore, workspace, make_member
 ) -> None:
     with pytest.raises(Conflict) as raised:
-        store.commit([writes.replace_member(make_member(WS, "u-gone", version=2), 1)])
+        store.commit([member_store.replace_member(make_member(WS, "u-gone", version=2), 1)])
 
     assert raised.value.code == "VERSION_CONFLICT"
-    assert store.load_workspace(WS, ["u-gone"])[1] == {}
+    assert snapshots.load_workspace(store, WS, ["u-gone"])[1] == {}
 
 
 def test_delete_member_needs_the_current_version(
     store: TeamspaceStore, workspace, make_member
 ) -> None:
     member = make_member(WS, "u-2")
-    store.commit([writes.create_member(member), writes.adjust_counters(WS, members=1)])
+    store.commit(
+        [member_store.create_member(member), workspace_store.adjust_counters(WS, members=1)]
+    )
 
     with pytest.raises(Conflict):
-        store.commit([writes.delete_member(replace(member, version=7))])
-    store.commit([writes.delete_member(member), writes.adjust_counters(WS, members=-1)])
+        store.commit([member_store.delete_member(replace(member, version=7))])
+    store.commit(
+        [member_store.delete_member(member), workspace_store.adjust_counters(WS, members=-1)]
+    )
 
-    loaded, members = store.load_workspace(WS, ["u-2"])
+    loaded, members = snapshots.load_workspace(store, WS, ["u-2"])
     assert members == {}
     assert loaded is not None
     assert loaded.member_count == 1
@@ -222,13 +233,13 @@ def test_update_workspace_with_a_stale_version_is_a_version_conflict(
 ) -> None:
     clock.advance(minutes=1)
     first = replace(workspace, name="First", logo_url="https://x.test/l.png", version=2)
-    store.commit([writes.update_workspace(first, expected_version=1)])
+    store.commit([workspace_store.update_workspace(first, expected_version=1)])
 
     with pytest.raises(Conflict) as raised:
-        store.commit([writes.update_workspace(replace(workspace, name="Second"), 1)])
+        store.commit([workspace_store.update_workspace(replace(workspace, name="Second"), 1)])
 
     assert raised.value.code == "VERSION_CONFLICT"
-    loaded = store.load_workspace(WS)[0]
+    loaded = snapshots.load_workspace(store, WS)[0]
     assert loaded is not None
     assert (loaded.name, loaded.logo_url, loaded.version) == ("First", "https://x.test/l.png", 2)
 
@@ -238,25 +249,25 @@ def test_delete_workspace_leaves_a_tombstone_and_keeps_member_items(
 ) -> None:
     clock.advance(hours=1)
 
-    store.commit([writes.delete_workspace(WS, OWNER, clock.now())])
+    store.commit([workspace_store.delete_workspace(WS, OWNER, clock.now())])
 
-    item = codec.from_attributes(_get(dynamodb, keys.workspace_key(WS)) or {})
+    item = codec.from_attributes(_get(dynamodb, workspace_store.workspace_key(WS)) or {})
     assert item["status"] == WorkspaceStatus.DELETED.value
     assert item["deletedAt"] == item["updatedAt"] == iso(clock.now())
     assert item["version"] == workspace.version + 1
     assert item["name"] == workspace.name  # a tombstone, not a delete
     # Member items stay until a purge; readers check the workspace status first.
-    assert _get(dynamodb, keys.member_key(WS, OWNER)) is not None
-    assert store.list_memberships(OWNER, limit=10, cursor=None).items == []
+    assert _get(dynamodb, member_store.member_key(WS, OWNER)) is not None
+    assert member_store.list_memberships(store, OWNER, limit=10, cursor=None).items == []
 
 
 def test_second_delete_workspace_is_workspace_not_found(
     store: TeamspaceStore, workspace, clock
 ) -> None:
-    store.commit([writes.delete_workspace(WS, OWNER, clock.now())])
+    store.commit([workspace_store.delete_workspace(WS, OWNER, clock.now())])
 
     with pytest.raises(NotFound) as raised:
-        store.commit([writes.delete_workspace(WS, OWNER, clock.now())])
+        store.commit([workspace_store.delete_workspace(WS, OWNER, clock.now())])
 
     assert raised.value.code == "WORKSPACE_NOT_FOUND"
 
@@ -266,21 +277,21 @@ def test_delete_workspace_by_a_non_owner_or_of_a_missing_one_is_not_found(
     store: TeamspaceStore, workspace, clock, workspace_id: str, by: str
 ) -> None:
     with pytest.raises(NotFound) as raised:
-        store.commit([writes.delete_workspace(workspace_id, by, clock.now())])
+        store.commit([workspace_store.delete_workspace(workspace_id, by, clock.now())])
 
     assert raised.value.code == "WORKSPACE_NOT_FOUND"
-    loaded = store.load_workspace(WS)[0]
+    loaded = snapshots.load_workspace(store, WS)[0]
     assert loaded is not None
     assert loaded.is_active
-    assert store.load_workspace("ws_missing")[0] is None
+    assert snapshots.load_workspace(store, "ws_missing")[0] is None
 
 
 def test_adjust_member_count_adds_to_the_counter(store: TeamspaceStore, workspace) -> None:
-    store.commit([writes.adjust_counters(WS, members=1)])
-    store.commit([writes.adjust_counters(WS, members=1)])
-    store.commit([writes.adjust_counters(WS, members=-1)])
+    store.commit([workspace_store.adjust_counters(WS, members=1)])
+    store.commit([workspace_store.adjust_counters(WS, members=1)])
+    store.commit([workspace_store.adjust_counters(WS, members=-1)])
 
-    loaded = store.load_workspace(WS)[0]
+    loaded = snapshots.load_workspace(store, WS)[0]
     assert loaded is not None
     assert loaded.member_count == workspace.member_count + 1
 
@@ -288,23 +299,25 @@ def test_adjust_member_count_adds_to_the_counter(store: TeamspaceStore, workspac
 def test_adjust_member_count_on_a_deleted_workspace_fails(
     store: TeamspaceStore, dynamodb, workspace, make_member, clock
 ) -> None:
-    store.commit([writes.delete_workspace(WS, OWNER, clock.now())])
+    store.commit([workspace_store.delete_workspace(WS, OWNER, clock.now())])
     late = make_member(WS, "u-late")
 
     with pytest.raises(NotFound) as raised:
-        store.commit([writes.create_member(late), writes.adjust_counters(WS, members=1)])
+        store.commit(
+            [member_store.create_member(late), workspace_store.adjust_counters(WS, members=1)]
+        )
 
     assert raised.value.code == "WORKSPACE_NOT_FOUND"
-    assert _get(dynamodb, keys.member_key(WS, "u-late")) is None
-    item = codec.from_attributes(_get(dynamodb, keys.workspace_key(WS)) or {})
+    assert _get(dynamodb, member_store.member_key(WS, "u-late")) is None
+    item = codec.from_attributes(_get(dynamodb, workspace_store.workspace_key(WS)) or {})
     assert item["memberCount"] == workspace.member_count
 
 
 def test_adjust_member_count_never_creates_a_workspace(store: TeamspaceStore, dynamodb) -> None:
     with pytest.raises(NotFound):
-        store.commit([writes.adjust_counters("ws_missing", members=1)])
+        store.commit([workspace_store.adjust_counters("ws_missing", members=1)])
 
-    assert _get(dynamodb, keys.workspace_key("ws_missing")) is None
+    assert _get(dynamodb, workspace_store.workspace_key("ws_missing")) is None
 
 
 # ---- outbox --------------------------------------------------------------------------
@@ -315,12 +328,12 @@ def test_put_outbox_writes_the_event_with_a_ttl_and_a_json_detail(
 ) -> None:
     event = _event("evt_01", clock.now())
 
-    store.commit([writes.put_outbox(event, clock.now())])
+    store.commit([outbox_store.put_outbox(event, clock.now())])
 
-    raw = _get(dynamodb, keys.outbox_key("evt_01"))
+    raw = _get(dynamodb, outbox_store.outbox_key("evt_01"))
     assert raw is not None
     assert set(raw["ttl"]) == {"N"}  # a Number, as DynamoDB TTL requires
-    expected_ttl = int(clock.now().timestamp()) + writes.OUTBOX_RETENTION_SECONDS
+    expected_ttl = int(clock.now().timestamp()) + outbox_store.OUTBOX_RETENTION_SECONDS
     assert int(raw["ttl"]["N"]) == expected_ttl
     assert set(raw["detail"]) == {"S"}
     # Only the contract's fields: nothing from a request, no token, key or secret.
@@ -342,10 +355,10 @@ def test_put_outbox_writes_the_event_with_a_ttl_and_a_json_detail(
 
 
 def test_put_outbox_twice_with_one_event_id_is_refused(store: TeamspaceStore, clock) -> None:
-    store.commit([writes.put_outbox(_event("evt_01", clock.now()), clock.now())])
+    store.commit([outbox_store.put_outbox(_event("evt_01", clock.now()), clock.now())])
 
     with pytest.raises(Conflict):
-        store.commit([writes.put_outbox(_event("evt_01", clock.now()), clock.now())])
+        store.commit([outbox_store.put_outbox(_event("evt_01", clock.now()), clock.now())])
 
 
 # ---- idempotency ---------------------------------------------------------------------
@@ -353,28 +366,31 @@ def test_put_outbox_twice_with_one_event_id_is_refused(store: TeamspaceStore, cl
 
 def test_idempotency_record_round_trip(store: TeamspaceStore, workspace, clock) -> None:
     scope = "a" * 64
-    result = {"workspace": codec.workspace_item(workspace), "count": 3}
+    result = {"workspace": workspace_store.workspace_item(workspace), "count": 3}
 
     store.commit(
         [
-            writes.adjust_counters(WS, members=0),
-            writes.put_idempotency_record(
+            workspace_store.adjust_counters(WS, members=0),
+            idempotency_store.put_idempotency_record(
                 scope, "fp-1", result, clock.now(), IdempotentReplay("IDEMPOTENT_REPLAY", "x")
             ),
         ]
     )
-    record = store.get_idempotency_record(scope)
+    record = idempotency_store.get_idempotency_record(store, scope)
 
     assert record is not None
     assert record["requestFingerprint"] == "fp-1"
     assert record["createdAt"] == iso(clock.now())
-    assert record["ttl"] == int(clock.now().timestamp()) + writes.IDEMPOTENCY_RETENTION_SECONDS
+    assert (
+        record["ttl"]
+        == int(clock.now().timestamp()) + idempotency_store.IDEMPOTENCY_RETENTION_SECONDS
+    )
     assert record["result"]["count"] == 3
-    assert codec.workspace_from_item(record["result"]["workspace"]) == workspace
+    assert workspace_store.workspace_from_item(record["result"]["workspace"]) == workspace
 
 
 def test_idempotency_record_is_absent_until_written(store: TeamspaceStore) -> None:
-    assert store.get_idempotency_record("b" * 64) is None
+    assert idempotency_store.get_idempotency_record(store, "b" * 64) is None
 
 
 def test_second_idempotency_record_raises_the_replay_error_and_writes_nothing(
@@ -385,9 +401,9 @@ def test_second_idempotency_record_raises_the_replay_error_and_writes_nothing(
 
     def create(workspace_id: str, fingerprint: str):
         return [
-            writes.create_workspace(make_workspace(workspace_id, owner_id=OWNER)),
-            writes.create_member(make_member(workspace_id, OWNER, role="owner")),
-            writes.put_idempotency_record(
+            workspace_store.create_workspace(make_workspace(workspace_id, owner_id=OWNER)),
+            member_store.create_member(make_member(workspace_id, OWNER, role="owner")),
+            idempotency_store.put_idempotency_record(
                 scope, fingerprint, {"id": workspace_id}, clock.now(), replay
             ),
         ]
@@ -397,7 +413,7 @@ def test_second_idempotency_record_raises_the_replay_error_and_writes_nothing(
         store.commit(create("ws_retry", "fp-1"))
 
     assert raised.value is replay
-    assert store.load_workspace("ws_retry", [OWNER]) == (None, {})
-    record = store.get_idempotency_record(scope)
+    assert snapshots.load_workspace(store, "ws_retry", [OWNER]) == (None, {})
+    record = idempotency_store.get_idempotency_record(store, scope)
     assert record is not None
     assert record["result"] == {"id": "ws_first"}

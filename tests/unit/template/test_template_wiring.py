@@ -85,7 +85,7 @@ def test_the_jwt_authorizer_defaults_to_the_stacks_cognito_pool():
     assert TEMPLATE.condition("UseCognito") is True
 
 
-# What each function's code reads from its environment (teamspace.settings and the
+# What each function's code reads from its environment (teamspace.core.settings and the
 # wiring it uses), beyond the Globals. The local runtime runs every function in one
 # process and so cannot notice a variable missing from one function; this does.
 NEEDS = {

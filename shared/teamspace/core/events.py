@@ -83,27 +83,3 @@ class OutboxEvent(BaseModel):
 
     detail_type: DetailType
     detail: EventDetail
-
-
-def build_event(
-    *,
-    event_id: str,
-    occurred_at: str,
-    detail_type: DetailType,
-    workspace_id: str,
-    actor: Actor,
-    data: dict[str, Any],
-) -> OutboxEvent:
-    from teamspace.domain.event_data import validate_data  # noqa: PLC0415 - a cycle otherwise
-
-    data = validate_data(detail_type, data)
-    return OutboxEvent(
-        detail_type=detail_type,
-        detail=EventDetail(
-            eventId=event_id,
-            occurredAt=occurred_at,
-            workspaceId=workspace_id,
-            actor=actor,
-            data=data,
-        ),
-    )

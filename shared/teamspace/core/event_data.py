@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from teamspace.domain.events import DetailType
+from teamspace.core.events import Actor, DetailType, EventDetail, OutboxEvent
 
 
 class EventData(BaseModel):
@@ -198,8 +198,6 @@ def validate_data(detail_type: DetailType, data: dict[str, Any]) -> dict[str, An
 
 def detail_schema(detail_type: DetailType) -> dict[str, Any] | None:
     """The JSON Schema of a detail-type's whole `detail`, its `data` made specific."""
-    from teamspace.domain.events import EventDetail  # noqa: PLC0415 - avoids a cycle at import
-
     model = DATA_MODELS.get(detail_type)
     if model is None:
         return None
@@ -212,3 +210,25 @@ def detail_schema(detail_type: DetailType) -> dict[str, Any] | None:
     if "$defs" in data_schema:
         schema.setdefault("$defs", {}).update(data_schema["$defs"])
     return schema
+
+
+def build_event(
+    *,
+    event_id: str,
+    occurred_at: str,
+    detail_type: DetailType,
+    workspace_id: str,
+    actor: Actor,
+    data: dict[str, Any],
+) -> OutboxEvent:
+    data = validate_data(detail_type, data)
+    return OutboxEvent(
+        detail_type=detail_type,
+        detail=EventDetail(
+            eventId=event_id,
+            occurredAt=occurred_at,
+            workspaceId=workspace_id,
+            actor=actor,
+            data=data,
+        ),
+    )

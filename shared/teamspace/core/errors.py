@@ -106,3 +106,44 @@ class IdempotentReplay(TeamspaceError):
     """Internal: the Idempotency-Key was used before; the service replays its result."""
 
     title = "Replayed"
+
+
+# ---- the domain's conflicts that a write's condition can show ----------------------------
+
+
+def already_member(email: str) -> Conflict:
+    return Conflict("ALREADY_A_MEMBER", f"{email} is already a member of this workspace")
+
+
+def transfer_pending() -> Conflict:
+    return Conflict("TRANSFER_PENDING", "An ownership transfer is already pending; cancel it first")
+
+
+def api_key_not_found() -> NotFound:
+    return NotFound("API_KEY_NOT_FOUND", "No such API key in this workspace")
+
+
+def api_key_limit(limit: int) -> LimitExceeded:
+    return LimitExceeded(
+        "API_KEY_LIMIT",
+        f"A workspace holds at most {limit} API keys; revoke one first",
+    )
+
+
+def role_exists(key: str) -> Conflict:
+    return Conflict("ROLE_EXISTS", f"A role called {key!r} already exists in this workspace")
+
+
+def role_changed(key: str) -> Conflict:
+    return Conflict("ROLE_CHANGED", f"The role {key!r} changed or was deleted meanwhile; retry")
+
+
+def role_in_use(key: str) -> Conflict:
+    return Conflict(
+        "ROLE_IN_USE",
+        f"Members or pending invitations still hold {key!r}; give them another role first",
+    )
+
+
+def unknown_role(key: str) -> InvalidInput:
+    return InvalidInput("UNKNOWN_ROLE", f"No role is called {key!r}")

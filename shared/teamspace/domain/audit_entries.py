@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from teamspace.domain.events import DetailType
+from teamspace.core.events import DetailType
 
 # Fields of event data that may appear in a record's summary.
 SAFE_FIELDS = frozenset(

@@ -9,12 +9,12 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from teamspace.api.models import ResponseModel
-from teamspace.audit.chain import AuditRecord, Verification
-from teamspace.clock import iso
-from teamspace.domain.events import DetailType
-from teamspace.errors import FieldError, InvalidInput
-from teamspace.store.audit import LogQuery
+from teamspace.api.models.fields import ResponseModel
+from teamspace.core.audit import AuditRecord, Verification
+from teamspace.core.clock import iso
+from teamspace.core.errors import FieldError, InvalidInput
+from teamspace.core.events import DetailType
+from teamspace.core.records import LogQuery
 
 ACTOR_TYPES = ("user", "apiKey", "system")
 CSV_COLUMNS = [

@@ -7,10 +7,10 @@ from typing import Annotated, Any
 
 from pydantic import AwareDatetime, StringConstraints
 
-from teamspace.api.models import RequestModel, ResponseModel, RoleKey, Text
-from teamspace.clock import iso
+from teamspace.api.models.fields import RequestModel, ResponseModel, RoleKey, Text
+from teamspace.core.clock import iso
+from teamspace.core.records import ApiKey
 from teamspace.domain.api_keys import IssuedApiKey
-from teamspace.domain.records import ApiKey
 
 KeyName = Annotated[Text, StringConstraints(min_length=1, max_length=100)]
 

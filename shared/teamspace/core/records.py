@@ -1,18 +1,13 @@
-"""The domain's records, as the services see them (no key attributes, no HTTP shapes)."""
+"""The domain's records, as every layer sees them: plain data, with no key attributes,
+no HTTP shapes and no rules of access (what a role grants, what a policy allows: those
+are the permission layer's and the domain's, e.g. `teamspace.domain.workspace_roles`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from teamspace.permissions import RoleDefinition, SecurityPolicy
-
-# The permission layer (pydantic models) is imported by the methods that use it, not
-# here: the API key authorizer reads records but never a role, and would otherwise load
-# pydantic at every cold start (docs/performance.md, table 3).
+from typing import Any
 
 
 class WorkspaceType(StrEnum):
@@ -24,19 +19,20 @@ class WorkspaceType(StrEnum):
 class CustomRole:
     """A role a workspace defined for itself, kept in the workspace item.
 
-    `version` moves with every change, and the role's holder counter carries it too, so
-    that handing out a role is conditional on the definition the decision was made on.
+    `permissions` are the permission strings as defined (the permission layer reads
+    them; one it no longer knows grants nothing). `version` moves with every change,
+    and the role's holder counter carries it too, so that handing out a role is
+    conditional on the definition the decision was made on.
     """
 
-    definition: RoleDefinition
+    key: str
+    name: str
+    rank: int
+    permissions: frozenset[str]
     created_by: str
     created_at: datetime
     updated_at: datetime
     version: int = 1
-
-    @property
-    def key(self) -> str:
-        return self.definition.key
 
 
 class WorkspaceStatus(StrEnum):
@@ -70,30 +66,6 @@ class Workspace:
     @property
     def is_active(self) -> bool:
         return self.status is WorkspaceStatus.ACTIVE
-
-    def role(self, key: str) -> RoleDefinition | None:
-        """The built-in or custom role called `key` here, or None."""
-        from teamspace.permissions import BUILTIN_ROLES  # noqa: PLC0415 - see the imports
-
-        builtin = BUILTIN_ROLES.get(key)
-        if builtin is not None:  # custom keys never shadow built-in ones
-            return builtin
-        custom = self.custom_roles.get(key)
-        return custom.definition if custom is not None else None
-
-    def roles(self) -> list[RoleDefinition]:
-        """Every role a member here can hold, highest rank first."""
-        from teamspace.permissions import BUILTIN_ROLES  # noqa: PLC0415 - see the imports
-
-        custom = [c.definition for c in self.custom_roles.values()]
-        return sorted([*BUILTIN_ROLES.values(), *custom], key=lambda r: (-r.rank, r.key))
-
-    @property
-    def policy(self) -> SecurityPolicy:
-        """The security policy its settings describe (allowed domains, MFA)."""
-        from teamspace.permissions import SecurityPolicy  # noqa: PLC0415 - see the imports
-
-        return SecurityPolicy.of(self.settings)
 
     @property
     def is_agency(self) -> bool:
@@ -135,9 +107,6 @@ class Member:
     # The agency workspace whose assignment made this member (a client's agency staff):
     # they act here only while they are an active member of that agency.
     via: str | None = None
-    # The role as the workspace defines it, attached by the service that read both
-    # (`Access.resolved`), so that a reply can show what a custom role grants.
-    role_definition: RoleDefinition | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,3 +229,13 @@ class ApiKeySecret:
     workspace_status: str  # the workspace's status as the key last learnt it
     expires_at: datetime | None = None
     last_used_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LogQuery:
+    """Which records a page holds: by actor and/or action, within a time range."""
+
+    actor: tuple[str, str] | None = None  # (type, id)
+    action: str | None = None
+    since: str | None = None  # ISO-8601, inclusive
+    until: str | None = None  # ISO-8601, inclusive

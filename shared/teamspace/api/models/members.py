@@ -1,0 +1,126 @@
+"""Bodies of the member routes: a member, their grants, their permissions and an
+authorization question (API.md, "Members")."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import (
+    Field,
+    StringConstraints,
+)
+
+from teamspace import permissions
+from teamspace.api.models.fields import (
+    AgentId,
+    JobTitle,
+    PersonName,
+    RequestModel,
+    ResponseModel,
+)
+from teamspace.core.clock import iso
+from teamspace.domain.access import ResolvedMember
+from teamspace.domain.membership import EffectivePermissions, MemberChanges
+from teamspace.permissions import Decision
+
+
+class TogglesPatch(RequestModel):
+    canEditAgents: bool | None = None
+    canUseAdvancedEditor: bool | None = None
+    canAccessCrm: bool | None = None
+    canViewBillableMinutes: bool | None = None
+    canViewRecordings: bool | None = None
+
+
+class UpdateMemberRequest(RequestModel):
+    name: PersonName | None = None
+    jobTitle: JobTitle | None = None
+    permissions: TogglesPatch | None = None
+    agentIds: Annotated[list[AgentId], Field(max_length=500)] | None = None
+
+    def changes(self) -> MemberChanges:
+        sent = self.model_fields_set
+        fields: dict[str, Any] = {}
+        if "name" in sent:
+            fields["name"] = self.name
+        if "jobTitle" in sent:
+            fields["job_title"] = self.jobTitle or None
+        if "permissions" in sent and self.permissions is not None:
+            fields["toggles"] = self.permissions.model_dump(exclude_unset=True)
+        if "agentIds" in sent:
+            fields["agent_ids"] = (
+                tuple(dict.fromkeys(self.agentIds)) if self.agentIds is not None else None
+            )
+        return MemberChanges(**fields)
+
+
+class MemberOut(ResponseModel):
+    userId: str
+    email: str
+    name: str | None
+    jobTitle: str | None
+    role: str
+    status: str
+    # Each toggle as it takes effect (role default or override) ...
+    permissions: dict[str, bool]
+    # ... and only the overrides, as set on this member.
+    permissionOverrides: dict[str, bool]
+    agentIds: list[str] | None
+    joinedAt: str
+    updatedAt: str
+    # Agency staff working in a client: the agency whose assignment made them a member.
+    via: str | None = None
+
+
+def member_out(resolved: ResolvedMember) -> dict[str, Any]:
+    member, role = resolved.member, resolved.role
+    held = permissions.effective_permissions(
+        permissions.Subject(
+            user_id=member.user_id, role=role, toggles=permissions.Toggles(**member.toggles)
+        )
+    )
+    return MemberOut(
+        userId=member.user_id,
+        email=member.email,
+        name=member.name,
+        jobTitle=member.job_title,
+        role=member.role,
+        status=member.status,
+        permissions={
+            name: permission in held for name, permission in permissions.TOGGLE_PERMISSIONS.items()
+        },
+        permissionOverrides=dict(member.toggles),
+        agentIds=list(member.agent_ids) if member.agent_ids is not None else None,
+        joinedAt=iso(member.joined_at),
+        updatedAt=iso(member.updated_at),
+        via=member.via,
+    ).model_dump()
+
+
+class MyPermissionsOut(ResponseModel):
+    role: str
+    permissions: list[str]
+    agentIds: list[str] | None
+
+
+def my_permissions_out(result: EffectivePermissions) -> dict[str, Any]:
+    agent_ids = result.member.agent_ids
+    return MyPermissionsOut(
+        role=result.member.role,
+        permissions=sorted(str(p) for p in result.permissions),
+        agentIds=list(agent_ids) if agent_ids is not None else None,
+    ).model_dump()
+
+
+class AuthorizeRequest(RequestModel):
+    permission: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    resourceId: AgentId | None = None
+
+
+class DecisionOut(ResponseModel):
+    allowed: bool
+    reason: str
+
+
+def decision_out(decision: Decision) -> dict[str, Any]:
+    return DecisionOut(allowed=decision.allowed, reason=decision.reason).model_dump()

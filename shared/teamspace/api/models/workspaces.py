@@ -1,0 +1,167 @@
+"""Bodies of the workspace routes and of an agency's clients (API.md, "Workspaces")."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    Field,
+    StringConstraints,
+)
+
+from teamspace.api.models.fields import (
+    MINUTES_MAX,
+    Description,
+    EmailDomain,
+    LogoUrl,
+    Minutes,
+    PageOut,
+    RequestModel,
+    ResponseModel,
+    RoleKey,
+    WorkspaceName,
+    page_out,
+    time_zone,
+    unique_values,
+)
+from teamspace.core.clock import iso
+from teamspace.core.identity import Caller
+from teamspace.core.records import (
+    Membership,
+    Workspace,
+    WorkspaceType,
+)
+from teamspace.domain.clients import ClientPage
+from teamspace.domain.workspaces import WorkspaceChanges
+from teamspace.permissions import OWNER
+
+
+class WorkspaceSettings(RequestModel):
+    """Workspace settings a client may set; a null value removes the setting.
+
+    `allowedEmailDomains` and `requireMfa` are the workspace's security policy
+    (`teamspace.permissions.policies`); `minutePool` is an agency's pool of minutes, from
+    which its clients' budgets are taken (a client's `minuteBudget` is set through the
+    agency's clients routes, never here).
+    """
+
+    timezone: Annotated[str, AfterValidator(time_zone)] | None = None
+    locale: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")] | None = None
+    maxMembers: Annotated[int, Field(ge=1, le=100_000)] | None = None
+    allowedEmailDomains: (
+        Annotated[
+            list[EmailDomain], Field(min_length=1, max_length=50), AfterValidator(unique_values)
+        ]
+        | None
+    ) = None
+    requireMfa: bool | None = None
+    minutePool: Annotated[int, Field(ge=0, le=MINUTES_MAX)] | None = None
+
+
+class CreateWorkspaceRequest(RequestModel):
+    name: WorkspaceName
+    description: Description | None = None
+    type: WorkspaceType
+
+
+class UpdateWorkspaceRequest(RequestModel):
+    name: WorkspaceName | None = None
+    description: Description | None = None
+    logoUrl: LogoUrl | None = None
+    settings: WorkspaceSettings | None = None
+
+    def changes(self) -> WorkspaceChanges:
+        sent = self.model_fields_set
+        fields: dict[str, Any] = {}
+        if "name" in sent and self.name is not None:
+            fields["name"] = self.name
+        if "description" in sent:
+            fields["description"] = self.description or None
+        if "logoUrl" in sent:
+            fields["logo_url"] = self.logoUrl
+        if "settings" in sent and self.settings is not None:
+            fields["settings"] = self.settings.model_dump(exclude_unset=True)
+        return WorkspaceChanges(**fields)
+
+
+class CreateClientRequest(RequestModel):
+    name: WorkspaceName
+    description: Description | None = None
+    minuteBudget: Minutes = 0
+
+
+class ClientBudgetRequest(RequestModel):
+    minuteBudget: Minutes
+
+
+class AssignmentRequest(RequestModel):
+    """The role the agency member gets in the client; admin when left out."""
+
+    role: RoleKey | None = None
+
+
+class WorkspaceOut(ResponseModel):
+    workspaceId: str
+    name: str
+    description: str | None
+    logoUrl: str | None
+    type: Literal["simple", "agency"]
+    ownerId: str
+    parentWorkspaceId: str | None
+    settings: dict[str, Any]
+    memberCount: int
+    createdAt: str
+    updatedAt: str
+    role: str | None = None
+
+
+def workspace_out(workspace: Workspace, role: str | None = None) -> dict[str, Any]:
+    return WorkspaceOut(
+        workspaceId=workspace.workspace_id,
+        name=workspace.name,
+        description=workspace.description,
+        logoUrl=workspace.logo_url,
+        type=workspace.type.value,
+        ownerId=workspace.owner_id,
+        parentWorkspaceId=workspace.parent_workspace_id,
+        settings=workspace.settings,
+        memberCount=workspace.member_count,
+        createdAt=iso(workspace.created_at),
+        updatedAt=iso(workspace.updated_at),
+        role=role,
+    ).model_dump()
+
+
+def membership_out(membership: Membership) -> dict[str, Any]:
+    return workspace_out(membership.workspace, membership.member.role)
+
+
+class ClientOut(WorkspaceOut):
+    minuteBudget: int
+
+
+class ClientPageOut(PageOut[ClientOut]):
+    minutePool: int
+    minutesAssigned: int
+
+
+def client_out(client: Workspace, caller: Caller) -> dict[str, Any]:
+    """A client as its creator or budget-setter sees it: their role is the owner's when
+    they own the agency, and none otherwise (assignments show in the list)."""
+    return _client_out(client, OWNER if client.owner_id == caller.user_id else None)
+
+
+def _client_out(client: Workspace, role: str | None) -> dict[str, Any]:
+    shown = workspace_out(client, role)
+    return ClientOut(**shown, minuteBudget=client.minute_budget).model_dump()
+
+
+def clients_out(page: ClientPage) -> dict[str, Any]:
+    """An agency's clients, each with the caller's role there, and the agency's pool and
+    what the clients' budgets hold of it."""
+    return {
+        **page_out(page.clients, lambda c: _client_out(c, page.roles.get(c.workspace_id))),
+        "minutePool": page.agency.minute_pool,
+        "minutesAssigned": page.agency.minutes_assigned,
+    }

@@ -1,1 +1,0 @@
-"""The tamper-evident audit log: records chained by hash, one chain per workspace."""

@@ -1,0 +1,86 @@
+"""The room an invitation takes: a pending slot and a seat on the workspace's counters,
+within the stage's limit of pending invitations and the workspace's seat limit. The
+counters are moved in the invitation's own transaction, on conditions, so the limits
+hold under concurrency; when they refuse, the limit that was hit is read and named."""
+
+from __future__ import annotations
+
+from teamspace.core.errors import (
+    Conflict,
+    NotFound,
+)
+from teamspace.core.identity import Caller
+from teamspace.core.records import Invitation
+from teamspace.domain.idempotency import IdempotencyRequest, commit_once
+from teamspace.domain.invitation_steps import (
+    InvitationSteps,
+)
+from teamspace.store import snapshots
+from teamspace.store import workspaces as workspace_store
+from teamspace.store.ops import WriteOp
+
+
+class _CountersRefused(Conflict):
+    """Internal: the workspace counters refused the change; which limit is found after."""
+
+
+class SeatKeeping(InvitationSteps):
+    """The inviter's seat accounting, shared by creating and resending."""
+
+    def _check_room(self, pending: int, seats_used: int, max_members: int | None) -> None:
+        if pending >= self.limits.max_pending_per_workspace:
+            raise Conflict(
+                "PENDING_INVITATIONS_LIMIT",
+                f"This workspace has {pending} pending invitations, the most it may have; "
+                "revoke some or wait for answers",
+            )
+        if max_members is not None and seats_used >= max_members:
+            raise Conflict(
+                "SEAT_LIMIT_REACHED",
+                f"All {max_members} seats are taken by members and pending invitations",
+            )
+
+    def _take_seat(self, workspace_id: str) -> WriteOp:
+        return workspace_store.adjust_counters(
+            workspace_id,
+            pending=1,
+            max_pending=self.limits.max_pending_per_workspace,
+            seat_limit=True,
+            on_failed=_CountersRefused("COUNTERS", "refused"),
+        )
+
+    def _commit_counting(
+        self,
+        ops: list[WriteOp],
+        workspace_id: str,
+        *,
+        idempotency: IdempotencyRequest | None = None,
+        caller: Caller | None = None,
+        result: Invitation | None = None,
+    ) -> Invitation | None:
+        """Commit (once per Idempotency-Key); when the counters refused, say which limit
+        was hit, as now read."""
+        try:
+            if idempotency is None or caller is None or result is None:
+                self.store.commit(ops)
+                return None
+            return commit_once(
+                self.store,
+                ops,
+                idempotency=idempotency,
+                caller=caller,
+                operation=f"CreateInvitation:{workspace_id}",
+                result=result,
+                at=self.clock.now(),
+            )
+        except _CountersRefused:
+            snapshot = snapshots.load(self.store, workspace_id)
+            workspace = snapshot.workspace
+            if workspace is None or not workspace.is_active:
+                raise invitation_workspace_gone() from None
+            self._check_room(workspace.pending_invites, workspace.seats_used, workspace.max_members)
+            raise Conflict("CONCURRENT_UPDATE", "The workspace changed; retry") from None
+
+
+def invitation_workspace_gone() -> NotFound:
+    return NotFound("WORKSPACE_NOT_FOUND", "No such workspace, or you are not a member of it")

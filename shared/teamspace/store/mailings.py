@@ -1,0 +1,32 @@
+"""The mailer's marks: an event whose mail went out (`MAILED#<eventId>` / `MAILED`,
+expiring by TTL), so a redelivered event is not mailed twice."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from teamspace.core.clock import iso
+from teamspace.core.errors import (
+    Conflict,
+)
+from teamspace.store import keys
+from teamspace.store.ops import WriteOp, put_new
+from teamspace.store.table import TeamspaceStore
+
+
+def mailed_key(event_id: str) -> keys.Key:
+    return {keys.PK: f"MAILED#{event_id}", keys.SK: "MAILED"}
+
+
+def mark_mailed(event_id: str, at: datetime) -> WriteOp:
+    item = {
+        **mailed_key(event_id),
+        "entity": "mailed",
+        "sentAt": iso(at),
+        keys.TTL: int(at.timestamp()) + 7 * 24 * 3600,
+    }
+    return put_new(item, Conflict("ALREADY_MAILED", "This event was mailed already"))
+
+
+def was_mailed(store: TeamspaceStore, event_id: str) -> bool:
+    return store.get(mailed_key(event_id)) is not None
