@@ -12,6 +12,7 @@ import pytest
 from teamspace import wiring
 from teamspace.domain.api_keys import MAX_API_KEYS
 from teamspace.domain.key_format import parse_key
+from teamspace.store import codec
 from tests.conftest import TEMPLATE
 from tests.functions.chain_helpers import first_goes_second
 from tests.support import (
@@ -280,6 +281,39 @@ def test_a_retry_with_the_same_idempotency_key_creates_nothing_and_never_shows_t
     other_body = create(functions, {"name": "Another"}, headers=headers)
     assert other_body.status == 409
     assert other_body.code == "IDEMPOTENCY_KEY_REUSED"
+
+
+def test_the_idempotency_record_keeps_the_keys_description_in_its_one_shape(
+    functions, team, dynamodb
+):
+    """The record a replay is answered from: the key's description, in the shape records
+    written before already have (a replay across a deploy reads those), never the key
+    or its hash."""
+    first = create(functions, {"name": "CRM sync"}, headers={"Idempotency-Key": "shape-1"})
+    assert first.status == 201
+    records = [
+        codec.from_attributes(i)
+        for i in dynamodb.scan(TableName=TABLE)["Items"]  # test-only Scan
+        if i.get("entity", {}).get("S") == "idempotency"
+    ]
+    [record] = [r for r in records if "apiKey" in r["result"]]
+    assert set(record["result"]) == {"apiKey"}
+    assert set(record["result"]["apiKey"]) == {
+        "keyId",
+        "name",
+        "prefix",
+        "role",
+        "permissions",
+        "expiresAt",
+        "createdBy",
+        "createdAt",
+    }
+    again = create(functions, {"name": "CRM sync"}, headers={"Idempotency-Key": "shape-1"})
+    assert (again.status, again.body["keyId"], again.body["key"]) == (
+        201,
+        first.body["keyId"],
+        None,
+    )
 
 
 # ---- limit --------------------------------------------------------------------------

@@ -1,1 +1,2 @@
-"""HTTP glue shared by every function: resolver, problems, identity, models, wiring."""
+"""HTTP glue shared by every function: resolver, problems, identity, request and response
+models (the composition root is `teamspace.wiring`)."""

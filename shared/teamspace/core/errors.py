@@ -147,3 +147,30 @@ def role_in_use(key: str) -> Conflict:
 
 def unknown_role(key: str) -> InvalidInput:
     return InvalidInput("UNKNOWN_ROLE", f"No role is called {key!r}")
+
+
+def invitation_pending(email: str) -> Conflict:
+    return Conflict("INVITATION_PENDING", f"{email} already has a pending invitation here")
+
+
+def link_used() -> Gone:
+    return Gone("INVITATION_LINK_USED", "This invitation link has already been used or replaced")
+
+
+def minute_pool_changed() -> Conflict:
+    return Conflict(
+        "MINUTE_POOL_EXCEEDED",
+        "The agency's minute pool changed or ran out while this request ran; read it again",
+    )
+
+
+def already_mailed() -> Conflict:
+    return Conflict("ALREADY_MAILED", "This event was mailed already")
+
+
+def invite_rate_limited(limit: int, retry_after: int) -> LimitExceeded:
+    return LimitExceeded(
+        "INVITE_RATE_LIMITED",
+        f"You can send {limit} invitations an hour; try again later",
+        retry_after=max(retry_after, 1),
+    )

@@ -1,1 +1,2 @@
-"""Domain records, events and the services that hold the rules of each use case."""
+"""The domain services: the use cases, each asking the permission layer and calling the
+store (the records and events they use are in `teamspace.core`)."""

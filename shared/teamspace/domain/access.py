@@ -36,7 +36,8 @@ from teamspace.permissions import (
     Verdict,
 )
 from teamspace.store import members as member_store
-from teamspace.store import ops, snapshots
+from teamspace.store import snapshots
+from teamspace.store.ops import WriteOp
 from teamspace.store.snapshots import Snapshot
 from teamspace.store.table import TeamspaceStore
 
@@ -67,7 +68,7 @@ class Access:
             return self.workspace
         return replace(self.workspace, owner_id=self.agency.owner_id)
 
-    def guards(self, *, actor: bool = True) -> list[ops.WriteOp]:
+    def guards(self, *, actor: bool = True) -> list[WriteOp]:
         """The re-checks of what admitted the caller, for the transaction of their change:
         their membership as it was read (leave it out with `actor=False` when the change
         writes that item itself) and the agency membership their place in a client

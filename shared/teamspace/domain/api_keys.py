@@ -9,7 +9,7 @@ by the authorizer other services attach to their routes (`domain/key_authorizer.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, cast
 
@@ -24,6 +24,7 @@ from teamspace.core.records import ApiKey, Page
 from teamspace.domain import key_format
 from teamspace.domain.access import admit, enforce, enter_workspace
 from teamspace.domain.idempotency import IdempotencyRequest, commit_once, prior_result
+from teamspace.domain.limits import MAX_API_KEYS
 from teamspace.domain.service import DomainService
 from teamspace.domain.workspace_roles import role_named
 from teamspace.permissions import Permission
@@ -33,8 +34,6 @@ from teamspace.store.ops import WriteOp
 from teamspace.store.table import TeamspaceStore
 
 DEFAULT_ROLE = "member"
-# Per workspace: keeps the list one page and a deletion's transaction small.
-MAX_API_KEYS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +78,7 @@ class ApiKeyService(DomainService):
         operation = f"CreateApiKey:{workspace_id}"
         replayed = prior_result(self.store, idempotency, caller=caller, operation=operation)
         if replayed is not None:
-            return IssuedApiKey(cast(ApiKey, replayed), None)
+            return IssuedApiKey(replace(cast(ApiKey, replayed), workspace_id=workspace_id), None)
         role = role_named(access.workspace, role_key or DEFAULT_ROLE)
         if role is None:
             raise errors.unknown_role(role_key or DEFAULT_ROLE)
@@ -120,7 +119,7 @@ class ApiKeyService(DomainService):
             at=now,
         )
         if first is not None:
-            return IssuedApiKey(first, None)
+            return IssuedApiKey(replace(first, workspace_id=workspace_id), None)
         return IssuedApiKey(key, issued.text)
 
     def list(
@@ -138,10 +137,9 @@ class ApiKeyService(DomainService):
         snapshot = snapshots.load(self.store, workspace_id, [caller.user_id], also=[wanted])
         access = admit(self.store, caller, snapshot)
         access.require(Permission.API_KEYS_MANAGE)
-        found = snapshot.other(wanted)
-        if found is None:
+        key = key_store.key_in(snapshot, workspace_id, key_id)
+        if key is None:
             raise errors.api_key_not_found()
-        key = key_store.listing_from_item(found)
         now = self.clock.now()
         self.store.commit(
             [

@@ -13,7 +13,7 @@ from datetime import timedelta
 from itertools import takewhile
 from typing import Any
 
-from teamspace.core.audit import AuditRecord, Head, Verification, sealed, verify
+from teamspace.core.audit import AuditRecord, Verification, sealed, verify
 from teamspace.core.clock import Clock, parse_iso
 from teamspace.core.errors import Unavailable
 from teamspace.core.identity import Caller
@@ -23,7 +23,7 @@ from teamspace.domain.audit_entries import summary_of, target_of
 from teamspace.permissions import Permission
 from teamspace.store import audit as audit_store
 from teamspace.store import snapshots
-from teamspace.store.audit import AlreadyRecorded, ChainMoved, head_from_item
+from teamspace.store.audit import AlreadyRecorded, ChainMoved
 from teamspace.store.table import TeamspaceStore
 
 # Concurrent writers of one chain (a FIFO group has one; a redelivery may race it).
@@ -90,8 +90,7 @@ class AuditService:
         wanted = audit_store.audit_head_key(workspace_id)
         snapshot = snapshots.load(self.store, workspace_id, [caller.user_id], also=[wanted])
         admit(self.store, caller, snapshot).require(Permission.AUDIT_VIEW)
-        found = snapshot.other(wanted)
-        head = head_from_item(found) if found else Head()
+        head = audit_store.head_in(snapshot, workspace_id)
         records = takewhile(lambda r: r.seq <= head.seq, audit_store.walk(self.store, workspace_id))
         return verify(records, head, int(self.clock.now().timestamp()))
 

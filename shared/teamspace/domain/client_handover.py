@@ -14,20 +14,17 @@ from teamspace.core.errors import Conflict
 from teamspace.core.events import Actor, DetailType
 from teamspace.core.records import Member
 from teamspace.domain import role_holders
-from teamspace.domain.access import (
-    owns,
-)
-from teamspace.domain.client_steps import (
-    CLIENT_ACCESS_ACTOR,
-    ClientSteps,
-)
+from teamspace.domain.access import owns
+from teamspace.domain.client_steps import CLIENT_ACCESS_ACTOR
+from teamspace.domain.service import DomainService
 from teamspace.permissions import OWNER, MemberStatus
 from teamspace.store import members as member_store
-from teamspace.store import ops, snapshots
+from teamspace.store import snapshots
 from teamspace.store import workspaces as workspace_store
+from teamspace.store.ops import WriteOp
 
 
-class ClientHandOver(ClientSteps):
+class ClientHandOver(DomainService):
     """The agency's clients handed to its owner."""
 
     def follow_agency_owner(self, agency_id: str) -> int:
@@ -77,7 +74,7 @@ class ClientHandOver(ClientSteps):
         previous = snapshot.members.get(client.owner_id)
         current = snapshot.members.get(owner.user_id)
         now = self.clock.now()
-        ops: list[ops.WriteOp] = []
+        ops: list[WriteOp] = []
         members = 0
         if previous is not None and previous.role == OWNER:
             members -= 1

@@ -18,25 +18,15 @@ from teamspace.core.events import Actor, DetailType
 from teamspace.core.identity import Caller
 from teamspace.core.records import Member, Workspace
 from teamspace.domain import role_holders
-from teamspace.domain.access import (
-    Access,
-    ResolvedMember,
-    assigned_before,
-    enforce,
-    owns,
-)
-from teamspace.domain.client_steps import (
-    CLIENT_ACCESS_ACTOR,
-    ClientSteps,
-    client_of,
-    via,
-)
+from teamspace.domain.access import Access, ResolvedMember, assigned_before, enforce, owns
+from teamspace.domain.client_steps import CLIENT_ACCESS_ACTOR, ClientSteps, client_of, via
 from teamspace.domain.membership import resolve_user_id
 from teamspace.domain.workspace_roles import role_named
 from teamspace.permissions import ADMIN, MemberStatus, RoleDefinition
 from teamspace.store import members as member_store
-from teamspace.store import ops, snapshots
+from teamspace.store import snapshots
 from teamspace.store import workspaces as workspace_store
+from teamspace.store.ops import WriteOp
 
 
 def assignment_not_found() -> NotFound:
@@ -55,7 +45,7 @@ class ClientStaff(ClientSteps):
         read = snapshots.load_related(
             self.store, {agency_id: [caller.user_id, user_id], client_id: [user_id]}
         )
-        access = self._enter(caller, read[agency_id])
+        access = self.enter_agency(caller, read[agency_id])
         client = client_of(read[client_id], agency_id)
         staff = access.members.get(user_id)
         if staff is None or staff.status != MemberStatus.ACTIVE:
@@ -124,7 +114,7 @@ class ClientStaff(ClientSteps):
         client: Workspace,
         existing: Member,
         role: RoleDefinition,
-        checks: list[ops.WriteOp],
+        checks: list[WriteOp],
         now: datetime,
     ) -> ResolvedMember:
         if existing.via != access.workspace.workspace_id:
@@ -156,7 +146,7 @@ class ClientStaff(ClientSteps):
         read = snapshots.load_related(
             self.store, {agency_id: [caller.user_id], client_id: [user_id]}
         )
-        access = self._enter(caller, read[agency_id])
+        access = self.enter_agency(caller, read[agency_id])
         client_of(read[client_id], agency_id)
         member = read[client_id].members.get(user_id)
         if member is None or member.via != agency_id:
@@ -197,7 +187,7 @@ class ClientStaff(ClientSteps):
             withdrawn += 1
         return withdrawn
 
-    def _withdrawal(self, member: Member, actor: Actor, now: datetime) -> list[ops.WriteOp]:
+    def _withdrawal(self, member: Member, actor: Actor, now: datetime) -> list[WriteOp]:
         client_id = member.workspace_id
         return [
             member_store.delete_member(member),

@@ -12,10 +12,7 @@ from teamspace.core.errors import InvalidInput, NotFound
 from teamspace.core.events import Actor
 from teamspace.core.identity import Caller
 from teamspace.core.records import Workspace
-from teamspace.domain.access import (
-    Access,
-    admit,
-)
+from teamspace.domain.access import Access, admit
 from teamspace.domain.service import DomainService
 from teamspace.permissions import Permission
 from teamspace.store.snapshots import Snapshot
@@ -31,7 +28,7 @@ def client_not_found() -> NotFound:
 class ClientSteps(DomainService):
     """The steps every client service takes."""
 
-    def _enter(self, caller: Caller, snapshot: Snapshot) -> Access:
+    def enter_agency(self, caller: Caller, snapshot: Snapshot) -> Access:
         """The caller in the agency, allowed to manage its clients."""
         access = admit(self.store, caller, snapshot)
         access.require(Permission.CLIENTS_MANAGE)

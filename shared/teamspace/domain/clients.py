@@ -1,11 +1,12 @@
-"""Agencies and their clients: client workspaces and their minute budgets (the staff
-assigned to them: `client_steps`' neighbours `client_staff` and `client_handover`).
+"""Agencies and their clients: client workspaces and their minute budgets. (The agency's
+staff working in them are `client_staff`'s; a client following its agency's new owner is
+`client_handover`'s.)
 
 - A client is a simple workspace whose `parentWorkspaceId` is the agency. Whoever owns
   the agency owns it: the agency keeps control whoever created it, and when the agency
   changes hands its clients do too. Access follows the agency at once (`access.admit`
   decides a client's owner from the agency); the clients' own items follow when the
-  client_access consumer has run (`follow_agency_owner`).
+  client_access consumer has run (`client_handover`).
 - A client's minute budget (`settings.minuteBudget`) is taken from the agency's pool
   (`settings.minutePool`). The agency item counts what its clients hold
   (`minutesAssigned`), and every change of a budget moves that count in the same
@@ -20,22 +21,15 @@ from teamspace.core.errors import Conflict
 from teamspace.core.events import DetailType
 from teamspace.core.identity import Caller
 from teamspace.core.records import Member, Page, Workspace, WorkspaceType
-from teamspace.domain.access import (
-    Access,
-    assigned_before,
-    owns,
-)
-from teamspace.domain.client_steps import (
-    ClientSteps,
-    client_of,
-    via,
-)
+from teamspace.domain.access import Access, assigned_before, owns
+from teamspace.domain.client_steps import ClientSteps, client_of, via
 from teamspace.domain.idempotency import IdempotencyRequest, commit_once
 from teamspace.domain.workspaces import founding
 from teamspace.permissions import OWNER, MemberStatus
 from teamspace.store import members as member_store
-from teamspace.store import ops, snapshots
+from teamspace.store import snapshots
 from teamspace.store import workspaces as workspace_store
+from teamspace.store.ops import WriteOp
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +54,7 @@ class ClientService(ClientSteps):
         minute_budget: int,
         idempotency: IdempotencyRequest | None = None,
     ) -> Workspace:
-        access = self._enter(caller, snapshots.load(self.store, agency_id, [caller.user_id]))
+        access = self.enter_agency(caller, snapshots.load(self.store, agency_id, [caller.user_id]))
         agency = access.workspace
         owner = self._agency_owner(access)
         now = self.clock.now()
@@ -107,7 +101,7 @@ class ClientService(ClientSteps):
         return first or client
 
     def list(self, caller: Caller, agency_id: str, *, limit: int, cursor: str | None) -> ClientPage:
-        access = self._enter(caller, snapshots.load(self.store, agency_id, [caller.user_id]))
+        access = self.enter_agency(caller, snapshots.load(self.store, agency_id, [caller.user_id]))
         agency = access.workspace
         page = workspace_store.list_clients(self.store, agency_id, limit=limit, cursor=cursor)
         if owns(agency, access.actor):
@@ -132,7 +126,7 @@ class ClientService(ClientSteps):
 
     def set_budget(self, caller: Caller, agency_id: str, client_id: str, budget: int) -> Workspace:
         read = snapshots.load_related(self.store, {agency_id: [caller.user_id], client_id: []})
-        access = self._enter(caller, read[agency_id])
+        access = self.enter_agency(caller, read[agency_id])
         client = client_of(read[client_id], agency_id)
         delta = budget - client.minute_budget
         if delta == 0:
@@ -172,7 +166,7 @@ class ClientService(ClientSteps):
         return owner
 
     @staticmethod
-    def _take_minutes(agency: Workspace, minutes: int) -> list[ops.WriteOp]:
+    def _take_minutes(agency: Workspace, minutes: int) -> list[WriteOp]:
         """Move the minutes the agency's clients hold by `minutes`, within the pool."""
         if minutes == 0:
             return []

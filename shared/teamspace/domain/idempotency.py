@@ -16,7 +16,7 @@ from typing import Any
 from teamspace.core.errors import Conflict, IdempotentReplay
 from teamspace.core.identity import Caller
 from teamspace.store import idempotency as idempotency_store
-from teamspace.store.idempotency import Result
+from teamspace.store.idempotency import FirstResult, Result
 from teamspace.store.ops import WriteOp
 from teamspace.store.table import TeamspaceStore
 
@@ -81,21 +81,22 @@ def prior_result(
     """
     if idempotency is None:
         return None
-    if (
-        idempotency_store.get_idempotency_record(store, idempotency.scope(caller, operation))
-        is None
-    ):
-        return None
-    return _first_result(store, idempotency.scope(caller, operation), idempotency)
+    found = idempotency_store.first_result(store, idempotency.scope(caller, operation))
+    return None if found is None else _same_request(found, idempotency)
 
 
 def _first_result(store: TeamspaceStore, scope: str, idempotency: IdempotencyRequest) -> Any:
-    found = idempotency_store.get_idempotency_record(store, scope)
+    found = idempotency_store.first_result(store, scope)
     if found is None:
         raise Conflict("CONCURRENT_UPDATE", "The first request is still in progress; retry")
-    if found["requestFingerprint"] != idempotency.request_fingerprint:
+    return _same_request(found, idempotency)
+
+
+def _same_request(found: FirstResult, idempotency: IdempotencyRequest) -> Any:
+    """The first result, for a retry of the same request; a different body is a 409."""
+    if found.request_fingerprint != idempotency.request_fingerprint:
         raise Conflict(
             "IDEMPOTENCY_KEY_REUSED",
             "This Idempotency-Key was already used with a different request body",
         )
-    return idempotency_store.result_from_value(found["result"])
+    return found.result

@@ -9,26 +9,12 @@ from datetime import datetime
 
 from teamspace import permissions
 from teamspace.core import errors
-from teamspace.core.errors import (
-    Conflict,
-    Forbidden,
-    Gone,
-)
+from teamspace.core.errors import Conflict, Forbidden, Gone
 from teamspace.core.events import DetailType
 from teamspace.core.identity import Caller
-from teamspace.core.records import (
-    Invitation,
-    InvitationStatus,
-    Member,
-    Page,
-    Workspace,
-)
+from teamspace.core.records import Invitation, InvitationStatus, Member, Page, Workspace
 from teamspace.domain.access import ResolvedMember, enforce
-from teamspace.domain.invitation_steps import (
-    InvitationSteps,
-    invitation_not_found,
-    not_pending,
-)
+from teamspace.domain.invitation_steps import InvitationSteps, invitation_not_found, not_pending
 from teamspace.domain.tokens import hash_token, looks_like_token
 from teamspace.domain.workspace_roles import policy_of, role_of
 from teamspace.permissions import MemberStatus

@@ -7,18 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from teamspace.core.clock import iso
-from teamspace.core.errors import (
-    Conflict,
-    NotFound,
-)
+from teamspace.core.errors import Conflict, NotFound
 from teamspace.core.events import Actor, DetailType
-from teamspace.core.records import (
-    Invitation,
-    InvitationStatus,
-)
-from teamspace.domain.invitation_steps import (
-    InvitationSteps,
-)
+from teamspace.core.records import Invitation, InvitationStatus
+from teamspace.domain.invitation_steps import InvitationSteps
 from teamspace.store import invitations as invitation_store
 
 EXPIRY_ACTOR = Actor(type="system", id="invitation-expiry")

@@ -5,12 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from teamspace.core.records import (
-    Invitation,
-)
-from teamspace.domain.invitation_steps import (
-    InvitationSteps,
-)
+from teamspace.core.records import Invitation
+from teamspace.domain.invitation_steps import InvitationSteps
 from teamspace.domain.tokens import hash_token, new_token
 from teamspace.store import invitations as invitation_store
 

@@ -5,16 +5,11 @@ hold under concurrency; when they refuse, the limit that was hit is read and nam
 
 from __future__ import annotations
 
-from teamspace.core.errors import (
-    Conflict,
-    NotFound,
-)
+from teamspace.core.errors import Conflict, workspace_not_found
 from teamspace.core.identity import Caller
 from teamspace.core.records import Invitation
 from teamspace.domain.idempotency import IdempotencyRequest, commit_once
-from teamspace.domain.invitation_steps import (
-    InvitationSteps,
-)
+from teamspace.domain.invitation_steps import InvitationSteps
 from teamspace.store import snapshots
 from teamspace.store import workspaces as workspace_store
 from teamspace.store.ops import WriteOp
@@ -27,7 +22,7 @@ class _CountersRefused(Conflict):
 class SeatKeeping(InvitationSteps):
     """The inviter's seat accounting, shared by creating and resending."""
 
-    def _check_room(self, pending: int, seats_used: int, max_members: int | None) -> None:
+    def check_room(self, pending: int, seats_used: int, max_members: int | None) -> None:
         if pending >= self.limits.max_pending_per_workspace:
             raise Conflict(
                 "PENDING_INVITATIONS_LIMIT",
@@ -40,7 +35,7 @@ class SeatKeeping(InvitationSteps):
                 f"All {max_members} seats are taken by members and pending invitations",
             )
 
-    def _take_seat(self, workspace_id: str) -> WriteOp:
+    def take_seat(self, workspace_id: str) -> WriteOp:
         return workspace_store.adjust_counters(
             workspace_id,
             pending=1,
@@ -49,7 +44,7 @@ class SeatKeeping(InvitationSteps):
             on_failed=_CountersRefused("COUNTERS", "refused"),
         )
 
-    def _commit_counting(
+    def commit_counting(
         self,
         ops: list[WriteOp],
         workspace_id: str,
@@ -77,10 +72,6 @@ class SeatKeeping(InvitationSteps):
             snapshot = snapshots.load(self.store, workspace_id)
             workspace = snapshot.workspace
             if workspace is None or not workspace.is_active:
-                raise invitation_workspace_gone() from None
-            self._check_room(workspace.pending_invites, workspace.seats_used, workspace.max_members)
+                raise workspace_not_found() from None
+            self.check_room(workspace.pending_invites, workspace.seats_used, workspace.max_members)
             raise Conflict("CONCURRENT_UPDATE", "The workspace changed; retry") from None
-
-
-def invitation_workspace_gone() -> NotFound:
-    return NotFound("WORKSPACE_NOT_FOUND", "No such workspace, or you are not a member of it")

@@ -3,9 +3,9 @@ no longer works, and closing a pending invitation (revoked by the inviter, decli
 the invitee, expired by the scheduler) with its seat, email lock and role hold freed.
 
 The sides are a module each: `invitations` (the inviter: create, bulk, list, resend,
-revoke), `invitation_answers` (the invitee: their pending invitations, accept,
-decline), `invitation_links` (the mailer: a link per send) and `invitation_expiry`
-(the scheduled job).
+revoke, with the seats they take in `invitation_seats`), `invitation_answers` (the
+invitee: their pending invitations, accept, decline), `invitation_links` (the mailer: a
+link per send) and `invitation_expiry` (the scheduled job).
 """
 
 from __future__ import annotations
@@ -14,19 +14,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from teamspace.core.clock import Clock
-from teamspace.core.errors import (
-    Conflict,
-    Gone,
-    NotFound,
-    TeamspaceError,
-)
+from teamspace.core.errors import Conflict, Gone, NotFound, TeamspaceError
 from teamspace.core.events import Actor, DetailType
 from teamspace.core.identity import Caller
 from teamspace.core.ids import IdGenerator
-from teamspace.core.records import (
-    Invitation,
-    InvitationStatus,
-)
+from teamspace.core.records import Invitation, InvitationStatus
 from teamspace.domain import role_holders
 from teamspace.domain.service import DomainService
 from teamspace.store import invitations as invitation_store

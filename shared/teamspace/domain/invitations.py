@@ -16,25 +16,15 @@ from typing import cast
 from teamspace import permissions
 from teamspace.core import errors
 from teamspace.core.clock import iso
-from teamspace.core.errors import (
-    Conflict,
-    TeamspaceError,
-)
+from teamspace.core.errors import Conflict, TeamspaceError
 from teamspace.core.events import DetailType
 from teamspace.core.identity import Caller
-from teamspace.core.records import (
-    Invitation,
-    InvitationStatus,
-    Page,
-)
+from teamspace.core.records import Invitation, InvitationStatus, Page
 from teamspace.domain import role_holders
 from teamspace.domain.access import Access, enforce, enter_workspace
 from teamspace.domain.idempotency import IdempotencyRequest, prior_result
 from teamspace.domain.invitation_seats import SeatKeeping
-from teamspace.domain.invitation_steps import (
-    invitation_not_found,
-    not_pending,
-)
+from teamspace.domain.invitation_steps import invitation_not_found, not_pending
 from teamspace.domain.tokens import hash_token, new_token
 from teamspace.domain.workspace_roles import policy_of, role_named
 from teamspace.permissions import Permission, RoleDefinition, Toggles
@@ -121,7 +111,7 @@ class InvitationService(SeatKeeping):
             )
         )
         workspace = access.workspace
-        self._check_room(workspace.pending_invites, workspace.seats_used, workspace.max_members)
+        self.check_room(workspace.pending_invites, workspace.seats_used, workspace.max_members)
         now = self.clock.now()
         invitation = Invitation(
             workspace_id=workspace.workspace_id,
@@ -147,7 +137,7 @@ class InvitationService(SeatKeeping):
             invitation_store.lock_pending_email(
                 workspace.workspace_id, invitation.email, invitation.invitation_id
             ),
-            self._take_seat(workspace.workspace_id),
+            self.take_seat(workspace.workspace_id),
             rate_store.count_invite_sent(
                 caller.user_id, now, self.limits.sends_per_inviter_per_hour
             ),
@@ -163,7 +153,7 @@ class InvitationService(SeatKeeping):
                 now,
             ),
         ]
-        first = self._commit_counting(
+        first = self.commit_counting(
             ops,
             workspace.workspace_id,
             idempotency=idempotency,
@@ -220,11 +210,11 @@ class InvitationService(SeatKeeping):
         ops: list[WriteOp] = []
         if current.status is InvitationStatus.EXPIRED:
             workspace = access.workspace
-            self._check_room(workspace.pending_invites, workspace.seats_used, workspace.max_members)
+            self.check_room(workspace.pending_invites, workspace.seats_used, workspace.max_members)
             ops += [
                 member_store.require_not_member(workspace_id, current.email),
                 invitation_store.lock_pending_email(workspace_id, current.email, invitation_id),
-                self._take_seat(workspace_id),
+                self.take_seat(workspace_id),
                 *role_holders.take_role(workspace, current.role),
             ]
         ops += [
@@ -244,7 +234,7 @@ class InvitationService(SeatKeeping):
         ]
         if current.token_hash:
             ops.append(invitation_store.supersede_token(current.token_hash, current))
-        self._commit_counting(ops, workspace_id)
+        self.commit_counting(ops, workspace_id)
         return IssuedInvitation(renewed, self.limits.accept_url(token) if token else None)
 
     def revoke(self, caller: Caller, workspace_id: str, invitation_id: str) -> None:

@@ -7,13 +7,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from teamspace import permissions
-from teamspace.core.errors import InvalidInput, member_not_found, version_conflict
+from teamspace.core.errors import FieldError, InvalidInput, member_not_found, version_conflict
 from teamspace.core.events import DetailType
 from teamspace.core.identity import Caller
 from teamspace.core.records import Member, Page
 from teamspace.domain import role_holders
 from teamspace.domain.access import Access, enforce, enter_workspace
-from teamspace.domain.api_keys import MAX_API_KEYS, revocations
+from teamspace.domain.api_keys import revocations
+from teamspace.domain.limits import MAX_API_KEYS
 from teamspace.domain.service import DomainService
 from teamspace.permissions import Decision, MemberStatus, Permission, Toggles
 from teamspace.store import api_keys as key_store
@@ -67,6 +68,12 @@ class MembershipService(DomainService):
         access = enter_workspace(self.store, caller, workspace_id)
         access.require(Permission.MEMBERS_VIEW)
         if name_prefix:
+            if not member_store.name_search_key(name_prefix):
+                raise InvalidInput(
+                    "VALIDATION_FAILED",
+                    "The name to search for is empty",
+                    fields=[FieldError("q", "must contain a letter or digit")],
+                )
             page = member_store.search_members(
                 self.store,
                 workspace_id,

@@ -20,6 +20,7 @@ from teamspace.core.identity import Caller
 from teamspace.core.records import CustomRole
 from teamspace.domain import role_holders
 from teamspace.domain.access import Access, ResolvedMember, enforce, enter_workspace
+from teamspace.domain.limits import MAX_CUSTOM_ROLES
 from teamspace.domain.membership import resolve_user_id, target_member
 from teamspace.domain.service import DomainService
 from teamspace.domain.workspace_roles import definition_of, role_named, roles_of
@@ -28,8 +29,6 @@ from teamspace.store import custom_roles as role_store
 from teamspace.store import members as member_store
 
 _UNSET: Any = object()
-# A workspace item holds its custom roles; this keeps it far below DynamoDB's 400 KB.
-MAX_CUSTOM_ROLES = 50
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,23 +9,17 @@ from teamspace import permissions
 from teamspace.core.errors import Conflict, FieldError, InvalidInput
 from teamspace.core.events import DetailType
 from teamspace.core.identity import Caller
-from teamspace.core.records import (
-    Member,
-    Membership,
-    Page,
-    Workspace,
-    WorkspaceType,
-)
+from teamspace.core.records import Member, Membership, Page, Workspace, WorkspaceType
 from teamspace.domain.access import enforce, enter_workspace
-from teamspace.domain.api_keys import MAX_API_KEYS
 from teamspace.domain.idempotency import IdempotencyRequest, commit_once
+from teamspace.domain.limits import MAX_API_KEYS
 from teamspace.domain.service import DomainService
 from teamspace.domain.workspace_roles import policy_of
 from teamspace.permissions import OWNER, MemberStatus, Permission, SecurityPolicy
 from teamspace.store import api_keys as key_store
 from teamspace.store import members as member_store
-from teamspace.store import ops
 from teamspace.store import workspaces as workspace_store
+from teamspace.store.ops import WriteOp
 
 _UNSET: Any = object()
 
@@ -187,9 +181,7 @@ class WorkspaceService(DomainService):
         )
 
 
-def founding(
-    workspace: Workspace, owner_id: str, email: str, name: str | None
-) -> list[ops.WriteOp]:
+def founding(workspace: Workspace, owner_id: str, email: str, name: str | None) -> list[WriteOp]:
     """A new workspace with its owner as its first member (and their address claimed)."""
     owner = Member(
         workspace_id=workspace.workspace_id,
@@ -208,7 +200,7 @@ def founding(
     ]
 
 
-def _budget_returned(workspace: Workspace) -> list[ops.WriteOp]:
+def _budget_returned(workspace: Workspace) -> list[WriteOp]:
     """A deleted client's minute budget goes back to its agency's pool."""
     if workspace.parent_workspace_id is None or workspace.minute_budget == 0:
         return []

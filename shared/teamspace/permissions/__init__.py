@@ -4,8 +4,8 @@ Every HTTP function asks this package before acting; nothing else decides access
 It imports nothing but pydantic and the standard library.
 
 The names below load with the module that defines them, on first use (PEP 562): a
-function that needs only the permission catalogue (the API key authorizer, through the
-store) does not load the pydantic models of roles and grants at its cold start.
+function that needs only the permission catalogue does not load the pydantic models of
+roles and grants at its cold start.
 """
 
 from __future__ import annotations

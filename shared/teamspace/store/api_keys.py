@@ -19,17 +19,11 @@ from typing import Any
 
 from teamspace.core import errors
 from teamspace.core.clock import iso, parse_iso
-from teamspace.core.errors import (
-    version_conflict,
-)
-from teamspace.core.records import (
-    ApiKey,
-    ApiKeySecret,
-    ApiKeyStatus,
-    Page,
-)
+from teamspace.core.errors import version_conflict
+from teamspace.core.records import ApiKey, ApiKeySecret, ApiKeyStatus, Page
 from teamspace.store import codec, keys, workspaces
-from teamspace.store.ops import WriteOp, attribute_values
+from teamspace.store.ops import WriteOp, attribute_values, put_new
+from teamspace.store.snapshots import Snapshot
 from teamspace.store.table import TeamspaceStore
 
 API_KEY_PREFIX = "APIKEY#"
@@ -113,7 +107,6 @@ def result_value(key: ApiKey) -> dict[str, Any]:
     """A created key as an idempotency record keeps it: its description, never the key
     or its hash."""
     return {
-        "workspaceId": key.workspace_id,
         "keyId": key.key_id,
         "name": key.name,
         "prefix": key.prefix,
@@ -126,8 +119,10 @@ def result_value(key: ApiKey) -> dict[str, Any]:
 
 
 def result_from_value(value: dict[str, Any]) -> ApiKey:
+    """The key a record keeps, without its workspace (the record does not keep it: the
+    service replaying it knows it, from the route)."""
     return ApiKey(
-        workspace_id=value["workspaceId"],
+        workspace_id="",
         key_id=value["keyId"],
         name=value["name"],
         prefix=value["prefix"],
@@ -145,22 +140,8 @@ def create_key(key: ApiKey, limit: int) -> list[WriteOp]:
     `limit` before it, while the workspace is active)."""
     conflict = version_conflict("API key")
     return [
-        WriteOp(
-            "Put",
-            {
-                "Item": codec.to_attributes(listing_item(key)),
-                "ConditionExpression": "attribute_not_exists(PK)",
-            },
-            conflict,
-        ),
-        WriteOp(
-            "Put",
-            {
-                "Item": codec.to_attributes(lookup_item(key)),
-                "ConditionExpression": "attribute_not_exists(PK)",
-            },
-            conflict,
-        ),
+        put_new(listing_item(key), conflict),
+        put_new(lookup_item(key), conflict),
         WriteOp(
             "Update",
             {
@@ -316,7 +297,15 @@ def keys_of(
         cursor = page.next_cursor
 
 
+def key_in(snapshot: Snapshot, workspace_id: str, key_id: str) -> ApiKey | None:
+    """The key a workspace read brought along (`snapshots.load(..., also=[api_key_key])`)."""
+    found = snapshot.other(api_key_key(workspace_id, key_id))
+    return listing_from_item(found) if found else None
+
+
 def get_key(store: TeamspaceStore, workspace_id: str, key_id: str) -> ApiKey | None:
+    """One key by its id (one GetItem). The services read a key with the request's own
+    read instead (`key_in`); the store's tests read it with this."""
     item = store.get(api_key_key(workspace_id, key_id))
     return listing_from_item(item) if item else None
 

@@ -15,15 +15,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from teamspace.core.audit import AuditRecord, Head
-from teamspace.core.errors import (
-    Conflict,
-)
-from teamspace.core.records import (
-    LogQuery,
-    Page,
-)
+from teamspace.core.errors import Conflict
+from teamspace.core.records import LogQuery, Page
 from teamspace.store import codec, keys
-from teamspace.store.ops import WriteOp, attribute_values
+from teamspace.store.ops import WriteOp, attribute_values, put_new
+from teamspace.store.snapshots import Snapshot
 from teamspace.store.table import TeamspaceStore
 
 AUDIT_SEQ_PREFIX = "SEQ#"
@@ -108,6 +104,13 @@ def head_from_item(item: dict[str, Any]) -> Head:
     return Head(item["seq"], item["hash"], item["expiresAt"])
 
 
+def head_in(snapshot: Snapshot, workspace_id: str) -> Head:
+    """The chain's head a workspace read brought along (`also=[audit_head_key]`); an
+    empty chain's when it has none."""
+    found = snapshot.other(audit_head_key(workspace_id))
+    return head_from_item(found) if found else Head()
+
+
 def head(store: TeamspaceStore, workspace_id: str, event_id: str) -> tuple[Head, bool]:
     """The chain's head, and whether `event_id` is recorded already (one read)."""
     head, recorded = Head(), False
@@ -148,22 +151,8 @@ def append(store: TeamspaceStore, record: AuditRecord, previous: Head) -> None:
     )
     store.commit(
         [
-            WriteOp(
-                "Put",
-                {
-                    "Item": codec.to_attributes(marker),
-                    "ConditionExpression": "attribute_not_exists(PK)",
-                },
-                AlreadyRecorded("AUDIT_DUPLICATE", "This event is recorded already"),
-            ),
-            WriteOp(
-                "Put",
-                {
-                    "Item": codec.to_attributes(record_item(record)),
-                    "ConditionExpression": "attribute_not_exists(PK)",
-                },
-                moved,
-            ),
+            put_new(marker, AlreadyRecorded("AUDIT_DUPLICATE", "This event is recorded already")),
+            put_new(record_item(record), moved),
             WriteOp("Put", {"Item": codec.to_attributes(head_item), **head_condition}, moved),
         ]
     )

@@ -14,15 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 from teamspace.core import errors
-from teamspace.core.errors import (
-    Conflict,
-)
-from teamspace.core.records import (
-    CustomRole,
-    Workspace,
-)
+from teamspace.core.errors import Conflict
+from teamspace.core.records import CustomRole, Workspace
 from teamspace.store import codec, keys, workspaces
-from teamspace.store.ops import WriteOp, attribute_values
+from teamspace.store.ops import WriteOp, attribute_values, put_new
 
 
 def role_holders_key(workspace_id: str, role_key: str) -> keys.Key:
@@ -70,14 +65,7 @@ def define_role(workspace_id: str, custom: CustomRole, limit: int) -> list[Write
             errors.role_exists(custom.key),
             max=limit,
         ),
-        WriteOp(
-            "Put",
-            {
-                "Item": codec.to_attributes(role_holders_item(workspace_id, custom)),
-                "ConditionExpression": "attribute_not_exists(PK)",
-            },
-            errors.role_exists(custom.key),
-        ),
+        put_new(role_holders_item(workspace_id, custom), errors.role_exists(custom.key)),
     ]
 
 

@@ -4,25 +4,34 @@ written in the create's own transaction."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from teamspace.core.clock import iso
-from teamspace.core.errors import (
-    TeamspaceError,
-)
+from teamspace.core.errors import TeamspaceError
 from teamspace.core.records import ApiKey, Invitation, Workspace
-from teamspace.store import api_keys, codec, invitations, keys, workspaces
-from teamspace.store.ops import WriteOp
+from teamspace.store import api_keys, invitations, keys, workspaces
+from teamspace.store.ops import WriteOp, put_new
 from teamspace.store.table import TeamspaceStore
+
+IDEMPOTENCY_RETENTION_SECONDS = 24 * 3600
+
+# What a create hands back, and so what a replay must hand back again.
+Result = Workspace | Invitation | ApiKey
+
+
+@dataclass(frozen=True, slots=True)
+class FirstResult:
+    """What an Idempotency-Key's record says: the body it was first sent with (its
+    fingerprint) and the result it got."""
+
+    request_fingerprint: str
+    result: Result
 
 
 def idempotency_key(fingerprint_of_scope: str) -> keys.Key:
     return {keys.PK: f"IDEMPOTENCY#{fingerprint_of_scope}", keys.SK: "IDEMPOTENCY"}
-
-
-# What a create hands back, and so what a replay must hand back again.
-Result = Workspace | Invitation | ApiKey
 
 
 def result_value(result: Result) -> dict[str, Any]:
@@ -59,15 +68,17 @@ def put_idempotency_record(
         "createdAt": iso(at),
         keys.TTL: int(at.timestamp()) + IDEMPOTENCY_RETENTION_SECONDS,
     }
-    return WriteOp(
-        "Put",
-        {"Item": codec.to_attributes(item), "ConditionExpression": "attribute_not_exists(PK)"},
-        on_replay,
-    )
+    return put_new(item, on_replay)
 
 
 def get_idempotency_record(store: TeamspaceStore, scope_fingerprint: str) -> dict[str, Any] | None:
+    """The record's item as it is stored (one GetItem)."""
     return store.get(idempotency_key(scope_fingerprint))
 
 
-IDEMPOTENCY_RETENTION_SECONDS = 24 * 3600
+def first_result(store: TeamspaceStore, scope_fingerprint: str) -> FirstResult | None:
+    """The record of an Idempotency-Key, read (one GetItem); None when there is none."""
+    found = get_idempotency_record(store, scope_fingerprint)
+    if found is None:
+        return None
+    return FirstResult(found["requestFingerprint"], result_from_value(found["result"]))

@@ -7,6 +7,9 @@
 - pending lock: `WS#<workspaceId>` / `INVITE_EMAIL#<email>` (one pending per address)
 - link token: `INVTOKEN#<sha256 of token>` / `INVTOKEN` (kept after use, so an old link
   answers 410)
+
+One module: an invitation, its pending-email lock and its tokens change together, in the
+same transactions.
 """
 
 from __future__ import annotations
@@ -14,24 +17,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from teamspace.core import errors
 from teamspace.core.clock import iso, parse_iso
-from teamspace.core.errors import (
-    Conflict,
-    Gone,
-    TeamspaceError,
-    version_conflict,
-)
-from teamspace.core.records import (
-    Invitation,
-    InvitationStatus,
-    InvitationToken,
-    Page,
-)
+from teamspace.core.errors import TeamspaceError, version_conflict
+from teamspace.core.records import Invitation, InvitationStatus, InvitationToken, Page
 from teamspace.store import codec, keys, workspaces
 from teamspace.store.ops import WriteOp, attribute_values, put_new
 from teamspace.store.table import TeamspaceStore
 
 INVITE_PREFIX = "INVITE#"
+
+
+# The expiry index spreads its writes over a few partitions; the job reads them all.
+EXPIRY_SHARDS = 4
 
 
 def invitation_key(workspace_id: str, invitation_id: str) -> keys.Key:
@@ -55,10 +53,6 @@ def expiry_shard_pk(shard: int) -> str:
 
 def expiry_shard_of(invitation_id: str) -> int:
     return sum(invitation_id.encode()) % EXPIRY_SHARDS
-
-
-# The expiry index spreads its writes over a few partitions; the job reads them all.
-EXPIRY_SHARDS = 4
 
 
 def pending_email_lock_key(workspace_id: str, email: str) -> keys.Key:
@@ -149,10 +143,7 @@ def lock_pending_email(workspace_id: str, email: str, invitation_id: str) -> Wri
         "entity": "pending_invite_lock",
         "invitationId": invitation_id,
     }
-    return put_new(
-        item,
-        Conflict("INVITATION_PENDING", f"{email} already has a pending invitation here"),
-    )
+    return put_new(item, errors.invitation_pending(email))
 
 
 def release_pending_email(workspace_id: str, email: str) -> WriteOp:
@@ -232,7 +223,7 @@ def supersede_token(token_hash: str, invitation: Invitation) -> WriteOp:
             "ExpressionAttributeNames": {"#state": "state"},
             "ExpressionAttributeValues": attribute_values(active="ACTIVE"),
         },
-        Gone("INVITATION_LINK_USED", "This invitation link has already been used or replaced"),
+        errors.link_used(),
     )
 
 
@@ -246,7 +237,7 @@ def set_token_state(token_hash: str, state: str, *, expect: str = "ACTIVE") -> W
             "ExpressionAttributeNames": {"#state": "state"},
             "ExpressionAttributeValues": attribute_values(state=state, expect=expect),
         },
-        Gone("INVITATION_LINK_USED", "This invitation link has already been used or replaced"),
+        errors.link_used(),
     )
 
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from teamspace.core import errors
 from teamspace.core.clock import iso
-from teamspace.core.errors import (
-    Conflict,
-)
 from teamspace.store import keys
 from teamspace.store.ops import WriteOp, put_new
 from teamspace.store.table import TeamspaceStore
@@ -25,7 +23,7 @@ def mark_mailed(event_id: str, at: datetime) -> WriteOp:
         "sentAt": iso(at),
         keys.TTL: int(at.timestamp()) + 7 * 24 * 3600,
     }
-    return put_new(item, Conflict("ALREADY_MAILED", "This event was mailed already"))
+    return put_new(item, errors.already_mailed())
 
 
 def was_mailed(store: TeamspaceStore, event_id: str) -> bool:

@@ -1,7 +1,8 @@
 """Members in the table: the item (`WS#<workspaceId>` / `MEMBER#<userId>`; GSI1, a user's
 workspaces, `USER#<userId>` / `JOINED#<joinedAt>#<workspaceId>`; GSI2, name search,
 `WS#<workspaceId>#NAMES` / `<case-folded name>\x01<userId>`), the claim on its address
-(`MEMBER_EMAIL#<email>`: one member per address), and their reads and writes."""
+(`MEMBER_EMAIL#<email>`: one member per address), and their reads and writes. A member
+and the claim on their address are written and removed together."""
 
 from __future__ import annotations
 
@@ -11,16 +12,8 @@ from typing import Any
 
 from teamspace.core import errors
 from teamspace.core.clock import iso, parse_iso
-from teamspace.core.errors import (
-    FieldError,
-    InvalidInput,
-    version_conflict,
-)
-from teamspace.core.records import (
-    Member,
-    Membership,
-    Page,
-)
+from teamspace.core.errors import version_conflict
+from teamspace.core.records import Member, Membership, Page
 from teamspace.store import codec, keys, workspaces
 from teamspace.store.ops import WriteOp, attribute_values, put_new
 from teamspace.store.table import TeamspaceStore
@@ -123,14 +116,7 @@ def require_member_unchanged(member: Member) -> WriteOp:
 
 
 def create_member(member: Member) -> WriteOp:
-    return WriteOp(
-        "Put",
-        {
-            "Item": codec.to_attributes(member_item(member)),
-            "ConditionExpression": "attribute_not_exists(PK)",
-        },
-        version_conflict("member"),
-    )
+    return put_new(member_item(member), version_conflict("member"))
 
 
 def replace_member(member: Member, expected_version: int) -> WriteOp:
@@ -215,12 +201,8 @@ def search_members(
 ) -> Page[Member]:
     """Members whose name starts with `name_prefix`, case-insensitively, by name."""
     prefix = name_search_key(name_prefix)
-    if not prefix:
-        raise InvalidInput(
-            "VALIDATION_FAILED",
-            "The name to search for is empty",
-            fields=[FieldError("q", "must contain a letter or digit")],
-        )
+    if not prefix:  # no letter or digit to search by: the service refuses it first (422)
+        return Page([], None)
     gsi_pk = member_names_pk(workspace_id)
     request = {
         "IndexName": keys.GSI2,

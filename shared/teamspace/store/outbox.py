@@ -7,14 +7,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from teamspace.core.errors import (
-    version_conflict,
-)
-from teamspace.store import codec, keys
-from teamspace.store.ops import WriteOp
+from teamspace.core.errors import version_conflict
+from teamspace.store import keys
+from teamspace.store.ops import WriteOp, put_new
 
 if TYPE_CHECKING:  # an annotation only: the store loads no pydantic model
     from teamspace.core.events import OutboxEvent
+
+
+OUTBOX_RETENTION_SECONDS = 7 * 24 * 3600
 
 
 def outbox_key(event_id: str) -> keys.Key:
@@ -32,11 +33,4 @@ def put_outbox(event: OutboxEvent, at: datetime) -> WriteOp:
         "detail": detail.model_dump_json(),
         keys.TTL: int(at.timestamp()) + OUTBOX_RETENTION_SECONDS,
     }
-    return WriteOp(
-        "Put",
-        {"Item": codec.to_attributes(item), "ConditionExpression": "attribute_not_exists(PK)"},
-        version_conflict("event"),
-    )
-
-
-OUTBOX_RETENTION_SECONDS = 7 * 24 * 3600
+    return put_new(item, version_conflict("event"))

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from teamspace.core.errors import (
-    LimitExceeded,
-)
+from teamspace.core import errors
 from teamspace.store import codec, keys
 from teamspace.store.ops import WriteOp, attribute_values
 
@@ -31,9 +29,5 @@ def count_invite_sent(user_id: str, at: datetime, limit: int) -> WriteOp:
                 one=1, limit=limit, ttl=int(at.timestamp()) + 2 * 3600
             ),
         },
-        LimitExceeded(
-            "INVITE_RATE_LIMITED",
-            f"You can send {limit} invitations an hour; try again later",
-            retry_after=max(retry_after, 1),
-        ),
+        errors.invite_rate_limited(limit, retry_after),
     )

@@ -8,12 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from teamspace.core.records import (
-    Invitation,
-    Member,
-    OwnershipTransfer,
-    Workspace,
-)
+from teamspace.core.records import Invitation, Member, OwnershipTransfer, Workspace
 from teamspace.store import invitations, keys, members, transfers, workspaces
 from teamspace.store.table import TeamspaceStore
 
@@ -77,6 +72,8 @@ def load_related(store: TeamspaceStore, views: dict[str, Sequence[str]]) -> dict
 def load_workspace(
     store: TeamspaceStore, workspace_id: str, user_ids: Sequence[str] = ()
 ) -> tuple[Workspace | None, dict[str, Member]]:
+    """`load`'s workspace and members alone: what the store's tests check a write by (the
+    services read through `load`, which brings the rest a request needs)."""
     snapshot = load(store, workspace_id, user_ids)
     return snapshot.workspace, snapshot.members
 

@@ -8,12 +8,8 @@ from typing import Any
 
 from teamspace.core import errors
 from teamspace.core.clock import iso, parse_iso
-from teamspace.core.errors import (
-    version_conflict,
-)
-from teamspace.core.records import (
-    OwnershipTransfer,
-)
+from teamspace.core.errors import version_conflict
+from teamspace.core.records import OwnershipTransfer
 from teamspace.store import codec, keys, workspaces
 from teamspace.store.ops import WriteOp, attribute_values
 

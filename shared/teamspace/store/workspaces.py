@@ -1,30 +1,27 @@
 """Workspaces in the table: the item (`WS#<workspaceId>` / `META`, a client also in GSI1
 under `CLIENTS#<agencyId>` / `<createdAt>#<clientId>`), its custom roles' map, the
 counters it keeps (members, pending invitations, seats, API keys, an agency's minutes),
-and their reads and write operations."""
+and their reads and write operations.
+
+One module, though long: the custom roles' map and every counter are attributes of the
+one `META` item, which a transaction may update only once, so the operations that move
+them are made to combine (`adjust_counters` takes the API key counter too,
+`change_owner` the member count)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
+from teamspace.core import errors
 from teamspace.core.clock import iso, parse_iso
-from teamspace.core.errors import (
-    Conflict,
-    TeamspaceError,
-    version_conflict,
-    workspace_not_found,
-)
-from teamspace.core.records import (
-    CustomRole,
-    Page,
-    Workspace,
-    WorkspaceStatus,
-    WorkspaceType,
-)
+from teamspace.core.errors import TeamspaceError, version_conflict, workspace_not_found
+from teamspace.core.records import CustomRole, Page, Workspace, WorkspaceStatus, WorkspaceType
 from teamspace.store import codec, keys
-from teamspace.store.ops import WriteOp, attribute_values
+from teamspace.store.ops import WriteOp, attribute_values, put_new
 from teamspace.store.table import TeamspaceStore
+
+META = "META"
 
 
 def workspace_pk(workspace_id: str) -> str:
@@ -37,9 +34,6 @@ def workspace_key(workspace_id: str) -> keys.Key:
 
 def clients_pk(agency_id: str) -> str:
     return f"CLIENTS#{agency_id}"
-
-
-META = "META"
 
 
 def workspace_item(workspace: Workspace) -> dict[str, Any]:
@@ -97,14 +91,7 @@ def workspace_from_item(item: dict[str, Any]) -> Workspace:
 
 
 def create_workspace(workspace: Workspace) -> WriteOp:
-    return WriteOp(
-        "Put",
-        {
-            "Item": codec.to_attributes(workspace_item(workspace)),
-            "ConditionExpression": "attribute_not_exists(PK)",
-        },
-        version_conflict("workspace"),
-    )
+    return put_new(workspace_item(workspace), version_conflict("workspace"))
 
 
 def update_workspace(
@@ -274,14 +261,14 @@ def take_minutes(agency_id: str, minutes: int, pool: int) -> WriteOp:
             "ExpressionAttributeValues": attribute_values(**values),
             **({"ExpressionAttributeNames": names} if names else {}),
         },
-        Conflict(
-            "MINUTE_POOL_EXCEEDED",
-            "The agency's minute pool changed or ran out while this request ran; read it again",
-        ),
+        errors.minute_pool_changed(),
     )
 
 
 def require_workspace_active(workspace_id: str) -> WriteOp:
+    """A check that the workspace is live, for a change that writes nothing of it (no
+    service needs one today: each already moves the workspace's counters or item, whose
+    conditions hold it live; the store's tests keep it working)."""
     return WriteOp(
         "ConditionCheck",
         {

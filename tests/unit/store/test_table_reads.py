@@ -239,7 +239,7 @@ def test_list_members_refuses_a_name_search_cursor_of_another_workspace(
     assert raised.value.code == "INVALID_CURSOR"
 
 
-# Regression (fixed in teamspace/store/cursor.py:47-51 with table.py:207-211): decode_cursor
+# Regression (fixed in teamspace/store/cursor.py with `query_page` in table.py): decode_cursor
 # checks that a cursor's attribute names are a subset of the key names and that the
 # bound attribute matches, but not that the key the query needs is complete. A crafted
 # cursor holding only {"PK": <this workspace>} passes and is sent to DynamoDB as
@@ -369,7 +369,7 @@ def test_search_members_applies_role_and_status_filters(
     assert [m.name for p in pages for m in p.items] == ["Jo A", "Jo D"]
 
 
-# Regression (fixed in teamspace/store/keys.py:64): the name index sort key is
+# Regression (fixed in `members.member_name_sk`): the name index sort key is
 # `<name key>#<userId>`, and '#' (0x23) sorts after ' ', '!' and '"'. So a name that is
 # another name plus a space sorts first: "Jo Smith" ("jo smith#u-1") comes before "Jo"
 # ("jo#u-2"), and a search is not in name order.
@@ -384,11 +384,12 @@ def test_search_members_orders_a_name_before_its_longer_variants(
     assert [m.name for m in page.items] == ["Jo", "Jo Smith", "Jo-Ann"]
 
 
-# Regression (fixed in teamspace/store/table.py:103): a prefix that case-folds to nothing
-# (whitespace only; the API accepts q=" " since it only checks min_length=1 and the
-# service searches on any truthy prefix) becomes begins_with(GSI2SK, ""), which DynamoDB
-# rejects with ValidationException ("key attribute cannot contain an empty string"),
-# and _map_client_error passes that through as a raw ClientError (a 500).
+# Regression (fixed in `members.search_members`, refused first by the membership service):
+# a prefix that case-folds to nothing (whitespace only; the API accepts q=" " since it
+# only checks min_length=1 and the service searched on any truthy prefix) became
+# begins_with(GSI2SK, ""), which DynamoDB rejects with ValidationException ("key
+# attribute cannot contain an empty string"), and _map_client_error passes that through
+# as a raw ClientError (a 500).
 def test_search_members_with_a_blank_prefix_does_not_fail_inside_dynamodb(
     store: TeamspaceStore, named_members: dict[str, str]
 ) -> None:

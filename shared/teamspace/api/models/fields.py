@@ -12,18 +12,10 @@ from functools import cache
 from typing import Annotated, Any
 from zoneinfo import available_timezones
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-)
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from teamspace.api.identity import normalise_email
-from teamspace.core.records import (
-    Page,
-)
+from teamspace.core.records import Page
 from teamspace.domain.idempotency import IdempotencyRequest
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

@@ -5,11 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    Field,
-    StringConstraints,
-    ValidationError,
-)
+from pydantic import Field, StringConstraints, ValidationError
 
 from teamspace.api.models.fields import (
     AgentId,
@@ -23,9 +19,7 @@ from teamspace.api.models.fields import (
 from teamspace.api.models.members import MemberOut, member_out
 from teamspace.core.clock import iso
 from teamspace.core.errors import FieldError, InvalidInput
-from teamspace.core.records import (
-    Invitation,
-)
+from teamspace.core.records import Invitation
 from teamspace.domain.invitation_answers import Acceptance
 from teamspace.domain.invitations import BulkOutcome, InvitationRequest, IssuedInvitation
 

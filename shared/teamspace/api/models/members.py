@@ -5,19 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import (
-    Field,
-    StringConstraints,
-)
+from pydantic import Field, StringConstraints
 
 from teamspace import permissions
-from teamspace.api.models.fields import (
-    AgentId,
-    JobTitle,
-    PersonName,
-    RequestModel,
-    ResponseModel,
-)
+from teamspace.api.models.fields import AgentId, JobTitle, PersonName, RequestModel, ResponseModel
 from teamspace.core.clock import iso
 from teamspace.domain.access import ResolvedMember
 from teamspace.domain.membership import EffectivePermissions, MemberChanges

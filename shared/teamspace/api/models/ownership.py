@@ -4,21 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    StringConstraints,
-)
+from pydantic import StringConstraints
 
 from teamspace.api.identity import USER_ID_PATTERN
-from teamspace.api.models.fields import (
-    RequestModel,
-    ResponseModel,
-)
+from teamspace.api.models.fields import RequestModel, ResponseModel
 from teamspace.api.models.members import MemberOut, member_out
 from teamspace.api.models.workspaces import WorkspaceOut, workspace_out
 from teamspace.core.clock import iso
-from teamspace.core.records import (
-    OwnershipTransfer,
-)
+from teamspace.core.records import OwnershipTransfer
 from teamspace.domain.ownership import Transferred
 from teamspace.permissions import OWNER
 

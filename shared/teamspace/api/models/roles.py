@@ -5,19 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import (
-    AfterValidator,
-    Field,
-    StringConstraints,
-)
+from pydantic import AfterValidator, Field, StringConstraints
 
 from teamspace import permissions
-from teamspace.api.models.fields import (
-    RequestModel,
-    ResponseModel,
-    RoleKey,
-    Text,
-)
+from teamspace.api.models.fields import RequestModel, ResponseModel, RoleKey, Text
 from teamspace.domain.roles import RoleChanges
 from teamspace.permissions import RoleDefinition
 

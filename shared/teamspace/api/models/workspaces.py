@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    Field,
-    StringConstraints,
-)
+from pydantic import AfterValidator, Field, StringConstraints
 
 from teamspace.api.models.fields import (
     MINUTES_MAX,
@@ -27,11 +23,7 @@ from teamspace.api.models.fields import (
 )
 from teamspace.core.clock import iso
 from teamspace.core.identity import Caller
-from teamspace.core.records import (
-    Membership,
-    Workspace,
-    WorkspaceType,
-)
+from teamspace.core.records import Membership, Workspace, WorkspaceType
 from teamspace.domain.clients import ClientPage
 from teamspace.domain.workspaces import WorkspaceChanges
 from teamspace.permissions import OWNER
