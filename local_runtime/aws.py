@@ -103,6 +103,41 @@ def create_queues(template: Template, sqs: Any) -> None:
         sqs.create_queue(QueueName=properties["QueueName"], Attributes=attributes)
 
 
+# CloudFormation's UserPool properties that CreateUserPool takes under the same name.
+_POOL_PROPERTIES = ("Policies", "UsernameAttributes", "AutoVerifiedAttributes", "MfaConfiguration")
+_CLIENT_PROPERTIES = ("GenerateSecret", "PreventUserExistenceErrors")
+
+
+def create_user_pool(template: Template) -> tuple[str, str]:
+    """The template's Cognito user pool and its client, in the active moto account; their
+    ids (the template's `!Ref UserPool` and `!Ref UserPoolClient` resolve to them after).
+
+    The client also allows the admin password flow, which the local runtime's sign-in
+    (`POST /_local/sign-in`) uses as a web page's SRP would."""
+    cognito = boto3.client("cognito-idp", region_name=template.region)
+    pool = template.resolve(template.resources["UserPool"]["Properties"])
+    policy = pool.get("Policies", {}).get("PasswordPolicy", {})
+    if "MinimumLength" in policy:  # a parameter: resolved as text
+        policy["MinimumLength"] = int(policy["MinimumLength"])
+    made = cognito.create_user_pool(
+        PoolName=pool["UserPoolName"],
+        Schema=pool.get("Schema", []),
+        **{name: pool[name] for name in _POOL_PROPERTIES if name in pool},
+    )["UserPool"]
+    template.physical_ids["UserPool"] = made["Id"]
+    client = template.resolve(template.resources["UserPoolClient"]["Properties"])
+    flows = [*client.get("ExplicitAuthFlows", []), "ALLOW_ADMIN_USER_PASSWORD_AUTH"]
+    made_client = cognito.create_user_pool_client(
+        UserPoolId=made["Id"],
+        ClientName=client["ClientName"],
+        ReadAttributes=client.get("ReadAttributes", []),
+        ExplicitAuthFlows=flows,
+        **{name: client[name] for name in _CLIENT_PROPERTIES if name in client},
+    )["UserPoolClient"]
+    template.physical_ids["UserPoolClient"] = made_client["ClientId"]
+    return made["Id"], made_client["ClientId"]
+
+
 class EmulatedAws:
     """A started moto mock with the suite's resources in it, and moto's transaction
     backups narrowed to the items a transaction touches (local_runtime/moto_tuning.py):
@@ -112,6 +147,8 @@ class EmulatedAws:
         self.template = template
         self._mock = mock_aws()
         self._saved: list[tuple[Any, str, Any]] = []
+        self.user_pool_id = ""
+        self.user_pool_client_id = ""
 
     def start(self) -> None:
         use_fake_credentials()
@@ -119,6 +156,7 @@ class EmulatedAws:
         self._mock.start()
         create_table(self.template)
         create_resources(self.template)
+        self.user_pool_id, self.user_pool_client_id = create_user_pool(self.template)
 
     def stop(self) -> None:
         self._mock.stop()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -27,8 +28,9 @@ from local_runtime.events import EventChain
 from local_runtime.lambdas import LocalFunction, share_environment
 from local_runtime.mailbox import Mailbox
 from local_runtime.moto_tuning import forget_tracked_instances
+from local_runtime.sign_in import PoolSignIn, SignInRefused, SignInRequest
 from local_runtime.template import Template
-from local_runtime.tokens import AUDIENCE, LocalIssuer, TokenRejected
+from local_runtime.tokens import AUDIENCE, LocalIssuer, PoolTokens, TokenRejected, issuer_of
 from teamspace import wiring
 from teamspace.core.clock import SystemClock
 from teamspace.core.ids import UlidGenerator
@@ -36,6 +38,8 @@ from tools import openapi
 
 log = logging.getLogger("teamspace.local")
 MAX_REQUEST_BYTES = 1024 * 1024
+# The function Cognito runs after each sign-in (template.yaml's PostAuthentication trigger).
+POST_AUTHENTICATION = "PostAuthenticationFunction"
 
 
 class Server(ThreadingHTTPServer):
@@ -111,8 +115,12 @@ class LocalRuntime:
         self.template = template or Template()
         # Links in mail point back here, where the accept endpoint can be called.
         self.template.parameters["AcceptUrlBase"] = f"{self.url}/accept"
+        # and the welcome mail's sign-in link, here.
+        self.template.parameters["AppUrl"] = self.url
         self.aws = EmulatedAws(self.template)
         self.issuer = LocalIssuer()
+        self.pool_tokens: PoolTokens | None = None
+        self.sign_in: PoolSignIn | None = None
         self.routes = self.template.http_routes()
         specs = self.template.functions()
         share_environment(list(specs.values()))
@@ -145,6 +153,11 @@ class LocalRuntime:
     def _prepare(self) -> None:
         self.aws.start()
         self.chain.start()
+        # The pool exists only now: its id is what the functions' USER_POOL_ID names.
+        pool, client = self.aws.user_pool_id, self.aws.user_pool_client_id
+        os.environ["USER_POOL_ID"] = pool
+        self.pool_tokens = PoolTokens(self.template.region, pool, client)
+        self.sign_in = PoolSignIn(self.template.region, pool, client)
         # Handlers build their clients once per cold start; start them cold against moto.
         wiring.configure(clock=SystemClock(), ids=UlidGenerator())
 
@@ -170,7 +183,7 @@ class LocalRuntime:
             if path_parameters is None:
                 continue
             try:
-                claims = self.issuer.verify(headers.get("authorization"))
+                claims = self._claims(headers.get("authorization"))
             except TokenRejected:
                 return _problem(401, "UNAUTHENTICATED", "A valid bearer token is required")
             event = build_event(
@@ -186,6 +199,31 @@ class LocalRuntime:
             )
             return to_http(self._invoke(route.function, event))
         return _problem(404, "ROUTE_NOT_FOUND", f"No route for {method} {path}")
+
+    def _claims(self, authorization: str | None) -> dict[str, Any]:
+        """A local token's claims, or the emulated pool's (by the token's issuer)."""
+        token = (authorization or "").removeprefix("Bearer ").strip()
+        if self.pool_tokens is not None and issuer_of(token) == self.pool_tokens.issuer:
+            return self.pool_tokens.verify(token)
+        return self.issuer.verify(authorization)
+
+    def _sign_in(self, body: bytes) -> tuple[int, dict[str, str], bytes]:
+        """The emulated pool signs the person in; its post-authentication trigger runs."""
+        try:
+            request = SignInRequest.model_validate_json(body or b"{}")
+        except ValidationError as error:
+            fields = [".".join(map(str, e["loc"])) for e in error.errors()]
+            return _problem(422, "VALIDATION_FAILED", f"Invalid fields: {', '.join(fields)}")
+        if self.sign_in is None:
+            return _problem(404, "ROUTE_NOT_FOUND", "The runtime has not started")
+        with self._lock:
+            try:
+                signed_in = self.sign_in.sign_in(request)
+            except SignInRefused as refused:
+                status = 422 if refused.code == "PASSWORD_TOO_WEAK" else 401
+                return _problem(status, refused.code, refused.detail)
+        self._invoke(POST_AUTHENTICATION, self.sign_in.trigger_event(signed_in))
+        return _json(200, {"token": signed_in.token})
 
     def _api_document(self, path: str) -> tuple[int, dict[str, str], bytes]:
         """The OpenAPI document the code describes, and a page to try it in."""
@@ -216,6 +254,8 @@ class LocalRuntime:
                 extra_claims={"amr": request.amr} if request.amr is not None else None,
             )
             return _json(200, {"token": token})
+        if (method, path) == ("POST", "/_local/sign-in"):
+            return self._sign_in(body)
         if (method, path) == ("GET", "/_local/outbox"):
             with self._lock:
                 return _json(200, self.mailbox.messages())

@@ -78,6 +78,9 @@ class Template:
         }
         self.parameters["Stage"] = stage
         self.resources: dict[str, Any] = self.raw["Resources"]
+        # Ids AWS (here moto) gives a resource when it is made, such as a user pool's:
+        # `!Ref` of that resource resolves to it once it is known.
+        self.physical_ids: dict[str, str] = {}
 
     # ---- intrinsic functions -------------------------------------------------------
 
@@ -113,6 +116,8 @@ class Template:
             return pseudo[name]
         if name in self.parameters:
             return self.parameters[name]
+        if name in self.physical_ids:
+            return self.physical_ids[name]
         resource = self.resources[name]
         properties = resource.get("Properties", {})
         for physical in ("TableName", "Name", "FunctionName", "QueueName", "LayerName"):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import wraps
 from typing import TYPE_CHECKING, Any
 
@@ -25,18 +26,21 @@ from teamspace.core.settings import get_settings
 
 if TYPE_CHECKING:  # each collaborator's module loads when it is first built
     from teamspace.bus.publisher import OutboxPublisher
+    from teamspace.domain.accounts import AccountService
     from teamspace.domain.activity import ActivityService
     from teamspace.domain.api_keys import ApiKeyService
     from teamspace.domain.audit import AuditService
     from teamspace.domain.client_handover import ClientHandOver
     from teamspace.domain.client_staff import ClientStaff
     from teamspace.domain.clients import ClientService
+    from teamspace.domain.identity_provider import IdentityProvider
     from teamspace.domain.invitation_answers import InvitationAnswers
     from teamspace.domain.invitation_expiry import InvitationExpiry
     from teamspace.domain.invitation_links import InvitationLinks
     from teamspace.domain.invitation_steps import InvitationLimits
     from teamspace.domain.invitations import InvitationService
     from teamspace.domain.key_authorizer import KeyAuthorizer
+    from teamspace.domain.member_departures import MemberDepartures
     from teamspace.domain.membership import MembershipService
     from teamspace.domain.ownership import OwnershipService
     from teamspace.domain.roles import RoleService
@@ -132,10 +136,50 @@ def workspaces() -> WorkspaceService:
 
 
 @_once
+def cognito_client() -> Any:
+    return _client("cognito-idp")
+
+
+def identity_provider() -> IdentityProvider | None:
+    """The stack's user pool as the identity-provider port; None with another issuer."""
+    return _cognito_provider() if get_settings().user_pool_id else None
+
+
+@_once
+def _cognito_provider() -> IdentityProvider:
+    from teamspace.idp.cognito import CognitoIdentityProvider  # noqa: PLC0415 - lazy by design
+
+    return CognitoIdentityProvider(cognito_client(), get_settings().user_pool_id)
+
+
+@_once
 def membership() -> MembershipService:
     from teamspace.domain.membership import MembershipService  # noqa: PLC0415 - lazy by design
 
-    return MembershipService(store(), clock(), ids())
+    return MembershipService(store(), clock(), ids(), idp=identity_provider())
+
+
+@_once
+def member_departures() -> MemberDepartures:
+    from teamspace.domain.member_departures import MemberDepartures  # noqa: PLC0415
+
+    kept_for = timedelta(days=get_settings().removed_member_retention_days)
+    return MemberDepartures(
+        store(), clock(), ids(), idp=identity_provider(), removed_kept_for=kept_for
+    )
+
+
+@_once
+def accounts() -> AccountService:
+    from teamspace.domain.accounts import AccountService  # noqa: PLC0415 - lazy by design
+
+    return AccountService(
+        store(),
+        clock(),
+        ids(),
+        idp=identity_provider(),
+        password_min_length=get_settings().password_min_length,
+    )
 
 
 @_once
@@ -211,7 +255,8 @@ def mailer() -> Mailer:
 
     settings = get_settings()
     sender = SesSender(ses_client(), settings.sender_address, settings.mail_template_prefix)
-    return Mailer(store(), sender, MailContext(invitation_links()), clock())
+    context = MailContext(invitation_links(), accounts(), settings.app_url)
+    return Mailer(store(), sender, context, clock())
 
 
 @_once

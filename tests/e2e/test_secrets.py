@@ -1,11 +1,14 @@
 """Secrets never leak: a full flow over HTTP, with every log line, event, stored item and
 response captured, and each secret found only where it must be.
 
-The secrets: invitation link tokens (one passed on by the inviter, one mailed) and an
-API key, with their SHA-256 hashes.
+The secrets: invitation link tokens (one passed on by the inviter, one mailed), an API
+key, with their SHA-256 hashes, and passwords of managed members (one set at creation,
+one set by an administrator later, one temporary, made for the welcome mail).
 - A token appears only in the one response that hands it to the inviter, or in the mail.
 - The key appears only in the response that creates it.
-- Neither appears in any log record, printed line or stored item; a hash appears only
+- A password set by an administrator appears in no response at all; a temporary one
+  only in its welcome mail.
+- None appears in any log record, printed line or stored item; a hash appears only
   in the items keyed or addressed by it (the link-token and key-lookup items, the
   invitation's and key's own items), never in an event, an audit record, a response
   or a log line.
@@ -80,11 +83,46 @@ def run_full_flow(api, seen: Recorder) -> dict[str, str]:
     assert authorizer_says(api, key[:-1] + "x", workspace_id)["isAuthorized"] is False
     seen("key-revoke", owner.delete(f"{base}/api-keys/{created.json()['keyId']}"))
     assert authorizer_says(api, key, workspace_id)["isAuthorized"] is False
+    first_password, second_password = "first-secret-pw", "second-secret-pw"
+    made = seen(
+        "member-create",
+        owner.post(
+            f"{base}/members",
+            json={
+                "email": "mel@example.com",
+                "name": "Mel",
+                "role": "member",
+                "password": first_password,
+            },
+        ),
+    )
+    mel = made.json()["userId"]
+    sign_in = {"email": "mel@example.com", "password": first_password}
+    seen("sign-in", api.anonymous().post("/_local/sign-in", json=sign_in))
+    seen(
+        "password-set",
+        owner.put(f"{base}/members/{mel}/password", json={"password": second_password}),
+    )
+    seen(
+        "member-create-temporary",
+        owner.post(
+            f"{base}/members", json={"email": "tim@example.com", "name": "Tim", "role": "viewer"}
+        ),
+    )
+    [welcome] = mails_to(api, "tim@example.com")
+    temporary = re.search(r"temporary password:\s+(\S+)", welcome["text"]).group(1)
     seen("audit-log", owner.get(f"{base}/audit-log", params={"limit": 100}))
     seen("audit-export", owner.get(f"{base}/audit-log/export", params={"format": "jsonl"}))
     seen("audit-csv", owner.get(f"{base}/audit-log/export", params={"format": "csv"}))
     seen("outbox-mail", api.anonymous().get("/_local/outbox"))
-    return {"passed_token": passed_token, "mailed_token": mailed_token, "key": key}
+    return {
+        "passed_token": passed_token,
+        "mailed_token": mailed_token,
+        "key": key,
+        "first_password": first_password,
+        "second_password": second_password,
+        "temporary_password": temporary,
+    }
 
 
 def entity(item: dict[str, Any]) -> str | None:
@@ -121,6 +159,9 @@ def test_no_token_key_or_hash_is_anywhere_it_must_not_be(api, caplog, capfd):
         "passed_token": {"invite-passed-on"},
         "mailed_token": {"outbox-mail"},
         "key": {"key-create"},
+        "first_password": set(),
+        "second_password": set(),
+        "temporary_password": {"outbox-mail"},
     }
     for name, secret in secrets.items():
         digest = sha256(secret)

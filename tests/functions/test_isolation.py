@@ -22,7 +22,9 @@ from typing import Any
 
 import pytest
 
+from local_runtime.aws import create_user_pool
 from local_runtime.template import Template
+from teamspace import wiring
 from teamspace.permissions import BUILTIN_ROLES, OWNER, Permission
 from tests.conftest import TEMPLATE
 from tests.support import (
@@ -70,6 +72,10 @@ NEEDS: dict[str, Permission | str] = {
     "POST /v1/workspaces/{workspaceId}/members/{userId}/suspend": P.MEMBERS_SUSPEND,
     "POST /v1/workspaces/{workspaceId}/members/{userId}/reactivate": P.MEMBERS_SUSPEND,
     "DELETE /v1/workspaces/{workspaceId}/members/{userId}": P.MEMBERS_REMOVE,
+    "POST /v1/workspaces/{workspaceId}/members": P.MEMBERS_MANAGE_ACCOUNTS,
+    "PUT /v1/workspaces/{workspaceId}/members/{userId}/password": P.MEMBERS_MANAGE_ACCOUNTS,
+    "POST /v1/workspaces/{workspaceId}/members/{userId}/sign-out": P.MEMBERS_MANAGE_ACCOUNTS,
+    "GET /v1/workspaces/{workspaceId}/members/{userId}/sign-ins": P.MEMBERS_VIEW,
     "PUT /v1/workspaces/{workspaceId}/members/{userId}/role": P.MEMBERS_CHANGE_ROLE,
     "GET /v1/workspaces/{workspaceId}/me/permissions": ANY_MEMBER,
     "POST /v1/workspaces/{workspaceId}/authorize": ANY_MEMBER,
@@ -159,7 +165,11 @@ class Victim:
 
 
 @pytest.fixture
-def victim(functions, store, clock) -> Victim:
+def victim(functions, store, clock, monkeypatch) -> Victim:
+    # The stack's own user pool, so that the managed-account routes get past their 501.
+    pool_id, _client = create_user_pool(TEMPLATE)
+    monkeypatch.setenv("USER_POOL_ID", pool_id)
+    wiring.reset()
     return Victim(functions, store, clock)
 
 

@@ -110,7 +110,7 @@ def test_role_and_status_filters(functions, team, store, clock):
 @pytest.mark.parametrize(
     ("query", "field"),
     [
-        ({"status": "DELETED"}, "status"),
+        ({"status": "REMOVED"}, "status"),  # DELETED lists the removed (issue 16)
         ({"role": "Robert'); DROP"}, "role"),
         ({"q": "x" * 101}, "q"),
         ({"limit": "500"}, "limit"),

@@ -55,4 +55,13 @@ def caller_from_event(event: APIGatewayProxyEventV2) -> Caller:
         email_verified=str(claims.get("email_verified", "")).lower() == "true",
         name=name.strip()[:100] if isinstance(name, str) and name.strip() else None,
         mfa=shows_mfa(claims.get(get_settings().mfa_claim)),
+        issued_at=_epoch_seconds(claims.get("iat")),
     )
+
+
+def _epoch_seconds(value: object) -> int | None:
+    """A time claim (HTTP APIs pass it as text) as epoch seconds, or None."""
+    try:
+        return int(float(str(value))) if value is not None else None
+    except ValueError:
+        return None

@@ -72,6 +72,17 @@ def ok(model: type[BaseModel], description: str = "OK", status: int = 200) -> di
     )
 
 
+def managing_accounts(responses: dict[int, Any]) -> dict[int, Any]:
+    """A managed-account route's responses, with its 501 for another identity provider."""
+    return responses | {
+        501: {
+            "description": "Accounts are not managed with this identity provider "
+            "(IDENTITY_PROVIDER_UNSUPPORTED)",
+            "content": {PROBLEM_JSON: {"model": Problem}},
+        }
+    }
+
+
 def created(model: type[BaseModel], description: str = "Created") -> dict[int, Any]:
     return ok(model, description, status=201)
 

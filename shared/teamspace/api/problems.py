@@ -25,6 +25,7 @@ STATUS_OF: dict[type[errors.TeamspaceError], int] = {
     errors.UnsupportedMediaType: 415,
     errors.InvalidInput: 422,
     errors.LimitExceeded: 429,
+    errors.NotSupported: 501,
     errors.Unavailable: 503,
 }
 

@@ -83,6 +83,12 @@ class LimitExceeded(TeamspaceError):
     title = "Limit exceeded"
 
 
+class NotSupported(TeamspaceError):
+    """What this deployment cannot do (an identity provider other than the stack's own)."""
+
+    title = "Not implemented"
+
+
 class Unavailable(TeamspaceError):
     """A dependency is throttling or briefly unavailable; the client may retry."""
 
@@ -173,4 +179,40 @@ def invite_rate_limited(limit: int, retry_after: int) -> LimitExceeded:
         "INVITE_RATE_LIMITED",
         f"You can send {limit} invitations an hour; try again later",
         retry_after=max(retry_after, 1),
+    )
+
+
+def account_exists() -> Conflict:
+    return Conflict(
+        "ACCOUNT_EXISTS",
+        "This address already has an account; invite them instead (an account is never taken over)",
+    )
+
+
+def member_not_managed() -> Conflict:
+    return Conflict(
+        "MEMBER_NOT_MANAGED",
+        "This workspace does not manage that member's account, or they belong to another "
+        "workspace too",
+    )
+
+
+def identity_provider_unsupported() -> NotSupported:
+    return NotSupported(
+        "IDENTITY_PROVIDER_UNSUPPORTED",
+        "Accounts are managed only with the stack's own user pool, not another issuer",
+    )
+
+
+def session_revoked() -> Unauthenticated:
+    return Unauthenticated(
+        "SESSION_REVOKED", "This session was ended in this workspace; sign in again"
+    )
+
+
+def password_too_weak(minimum: int, detail: str | None = None) -> InvalidInput:
+    return InvalidInput(
+        "PASSWORD_TOO_WEAK",
+        detail or f"A password needs at least {minimum} characters",
+        fields=[FieldError("password", f"at least {minimum} characters")],
     )

@@ -100,6 +100,26 @@ class MemberSignedInData(EventData):
     source: str
 
 
+class MemberAccountCreatedData(EventData):
+    """A member whose account the workspace made (never their password: `passwordSet`
+    says only whether the administrator chose one, or the welcome mail brings one)."""
+
+    userId: str
+    email: str
+    name: str | None
+    role: str
+    workspaceName: str
+    createdBy: str
+    sendEmail: bool
+    passwordSet: bool
+
+
+class MemberAccountData(EventData):
+    """A member's password set, or their sessions ended: who (never the password)."""
+
+    userId: str
+
+
 class OwnershipHandOverData(EventData):
     """A transfer asked for, or done: who from, who to, and where mail should go."""
 
@@ -175,6 +195,9 @@ DATA_MODELS: dict[DetailType, type[EventData]] = {
     DetailType.MEMBER_REMOVED: MemberGoneData,
     DetailType.MEMBER_LEFT: MemberGoneData,
     DetailType.MEMBER_SIGNED_IN: MemberSignedInData,
+    DetailType.MEMBER_ACCOUNT_CREATED: MemberAccountCreatedData,
+    DetailType.MEMBER_PASSWORD_SET: MemberAccountData,
+    DetailType.MEMBER_SESSIONS_REVOKED: MemberAccountData,
     DetailType.OWNERSHIP_TRANSFER_REQUESTED: OwnershipHandOverData,
     DetailType.OWNERSHIP_TRANSFERRED: OwnershipHandOverData,
     DetailType.OWNERSHIP_TRANSFER_CANCELLED: OwnershipTransferEndedData,

@@ -31,6 +31,9 @@ class DetailType(StrEnum):
     MEMBER_REMOVED = "MemberRemoved"
     MEMBER_LEFT = "MemberLeft"
     MEMBER_SIGNED_IN = "MemberSignedIn"
+    MEMBER_ACCOUNT_CREATED = "MemberAccountCreated"
+    MEMBER_PASSWORD_SET = "MemberPasswordSet"  # noqa: S105 - an event name, not a password
+    MEMBER_SESSIONS_REVOKED = "MemberSessionsRevoked"
     OWNERSHIP_TRANSFER_REQUESTED = "OwnershipTransferRequested"
     OWNERSHIP_TRANSFER_CANCELLED = "OwnershipTransferCancelled"
     OWNERSHIP_TRANSFER_DECLINED = "OwnershipTransferDeclined"

@@ -17,3 +17,6 @@ class Caller:
     name: str | None = None
     # Whether the token shows multi-factor authentication (see `teamspace.api.identity`).
     mfa: bool = False
+    # When the token was issued (its `iat`, epoch seconds): a member's sessions revoked
+    # after it refuse it.
+    issued_at: int | None = None

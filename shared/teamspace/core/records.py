@@ -107,6 +107,44 @@ class Member:
     # The agency workspace whose assignment made this member (a client's agency staff):
     # they act here only while they are an active member of that agency.
     via: str | None = None
+    # The workspace that created this person's account at the identity provider (a
+    # managed member): only it may set their password or delete the account, and only
+    # while they belong to no other workspace.
+    managed_by: str | None = None
+    # Tokens issued before this moment are refused here (sign-out, suspension).
+    sessions_valid_from: datetime | None = None
+    # When they last signed in (the post-authentication trigger).
+    last_sign_in_at: datetime | None = None
+
+    @property
+    def managed(self) -> bool:
+        return self.managed_by is not None
+
+
+@dataclass(frozen=True, slots=True)
+class RemovedMember:
+    """What is kept of a removed member, for a retention period: who they were, and who
+    removed them when. Replaced when their address is invited again."""
+
+    workspace_id: str
+    user_id: str
+    email: str
+    role: str
+    joined_at: datetime
+    removed_at: datetime
+    removed_by: str
+    name: str | None = None
+    job_title: str | None = None
+    managed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SignIn:
+    """One sign-in of a user, as the identity provider reported it."""
+
+    user_id: str
+    at: datetime
+    source: str
 
 
 @dataclass(frozen=True, slots=True)

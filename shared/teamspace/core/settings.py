@@ -11,6 +11,9 @@ import os
 from dataclasses import dataclass, fields
 from functools import lru_cache
 
+# The seed's floor ("minimum 6 characters"): no stage may ask for less.
+MIN_PASSWORD_LENGTH = 6
+
 
 @dataclass(frozen=True, slots=True)
 class Settings:
@@ -24,6 +27,8 @@ class Settings:
     max_pending_invitations: int = 100
     invites_per_inviter_per_hour: int = 50
     accept_url_base: str = "http://127.0.0.1:3000/accept"
+    # The platform people sign in to (welcome mail, the invitation page's way back).
+    app_url: str = "http://127.0.0.1:3000"
     # Events and mail
     event_bus_name: str = ""
     sender_address: str = "no-reply@teamspace.local"
@@ -32,6 +37,12 @@ class Settings:
     mfa_claim: str = "amr"
     # Audit records leave by TTL this many days after their event (stage parameter).
     audit_retention_days: int = 365
+    # Managed accounts: the stack's user pool (empty: another issuer, so no accounts are
+    # managed here), the shortest password it takes, and how long a removed member is
+    # still listed (stage parameters).
+    user_pool_id: str = ""
+    password_min_length: int = 8
+    removed_member_retention_days: int = 30
 
     def __post_init__(self) -> None:
         if len(self.table_name) < 3:
@@ -39,6 +50,8 @@ class Settings:
         for spec in fields(self):
             if spec.type == "int" and getattr(self, spec.name) < 1:
                 raise ValueError(f"{spec.name.upper()} must be at least 1")
+        if self.password_min_length < MIN_PASSWORD_LENGTH:
+            raise ValueError(f"PASSWORD_MIN_LENGTH must be at least {MIN_PASSWORD_LENGTH}")
 
 
 def _int(name: str, default: int) -> int:
@@ -64,9 +77,13 @@ def get_settings() -> Settings:
         max_pending_invitations=_int("MAX_PENDING_INVITATIONS", 100),
         invites_per_inviter_per_hour=_int("INVITES_PER_INVITER_PER_HOUR", 50),
         accept_url_base=env.get("ACCEPT_URL_BASE", "http://127.0.0.1:3000/accept"),
+        app_url=env.get("APP_URL", "http://127.0.0.1:3000"),
         event_bus_name=env.get("EVENT_BUS_NAME", ""),
         sender_address=env.get("SENDER_ADDRESS", "no-reply@teamspace.local"),
         mail_template_prefix=env.get("MAIL_TEMPLATE_PREFIX", "teamspace-dev-"),
         audit_retention_days=_int("AUDIT_RETENTION_DAYS", 365),
         mfa_claim=env.get("MFA_CLAIM", "amr"),
+        user_pool_id=env.get("USER_POOL_ID", ""),
+        password_min_length=_int("PASSWORD_MIN_LENGTH", 8),
+        removed_member_retention_days=_int("REMOVED_MEMBER_RETENTION_DAYS", 30),
     )

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from teamspace import permissions
-from teamspace.core.errors import Forbidden, workspace_not_found
+from teamspace.core.errors import Forbidden, session_revoked, workspace_not_found
 from teamspace.core.events import Actor
 from teamspace.core.identity import Caller
 from teamspace.core.records import Invitation, Member, OwnershipTransfer, Workspace
@@ -147,6 +147,8 @@ def admit(store: TeamspaceStore, caller: Caller, snapshot: Snapshot) -> Access:
     actor = place.actor
     if actor is None or actor.status != MemberStatus.ACTIVE:
         raise workspace_not_found()
+    if _session_ended(caller, actor):
+        raise session_revoked()
     enforce(permissions.check_mfa(policy_of(workspace), caller.mfa))
     return Access(
         workspace,
@@ -205,6 +207,15 @@ def _place_in_client(
     if not agency.is_active or assigned_before(stored, standing):
         return ClientPlace(None)
     return ClientPlace(stored, agency, standing)
+
+
+def _session_ended(caller: Caller, actor: Member) -> bool:
+    """Whether the caller's token was issued before the member's sessions here were
+    ended (sign-out, a new password, suspension). Token times have whole seconds, so a
+    token of the very second they ended counts as before it: refused."""
+    if caller.issued_at is None or actor.sessions_valid_from is None:
+        return False
+    return caller.issued_at <= int(actor.sessions_valid_from.timestamp())
 
 
 def owns(agency: Workspace, standing: Member) -> bool:

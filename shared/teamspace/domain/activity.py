@@ -1,14 +1,19 @@
-"""Login activity (seed: "activity tracking, login history"): a sign-in is announced in
-every workspace the user is an active member of, so each workspace's audit log holds
-its members' sign-ins."""
+"""Login activity (seed: "activity tracking, login history"): a sign-in is kept in the
+user's history (`GET .../members/{userId}/sign-ins`), set as `lastSignInAt` on each of
+their memberships, and announced in every workspace they are an active member of, so
+each workspace's audit log holds its members' sign-ins."""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import datetime
 
+from teamspace.core.errors import Conflict
 from teamspace.core.events import Actor, DetailType
+from teamspace.core.records import Membership, SignIn
 from teamspace.domain.service import DomainService
 from teamspace.store import members as member_store
+from teamspace.store import sign_ins as sign_in_store
 
 # Outbox records per transaction: well under DynamoDB's 100 items and 4 MB.
 CHUNK = 25
@@ -24,22 +29,42 @@ class ActivityService(DomainService):
         """
         at = at or self.clock.now()
         actor = Actor(type="user", id=user_id)
+        self.store.commit(
+            [sign_in_store.put_sign_in(SignIn(user_id, at, source), self.ids.new("si"))]
+        )
         announced, cursor = 0, None
         while True:
             page = member_store.list_memberships(self.store, user_id, limit=PAGE, cursor=cursor)
-            ops = [
-                self.event(
-                    DetailType.MEMBER_SIGNED_IN,
-                    membership.workspace.workspace_id,
-                    actor,
-                    {"userId": user_id, "source": source},
-                    at,
-                )
-                for membership in page.items
-            ]
-            for start in range(0, len(ops), CHUNK):
-                self.store.commit(ops[start : start + CHUNK])
-            announced += len(ops)
+            for start in range(0, len(page.items), CHUNK):
+                self._announce(page.items[start : start + CHUNK], actor, source, at)
+            announced += len(page.items)
             if page.next_cursor is None:
                 return announced
             cursor = page.next_cursor
+
+    def _announce(
+        self, memberships: list[Membership], actor: Actor, source: str, at: datetime
+    ) -> None:
+        """The event in each workspace, and `lastSignInAt` on each membership, together;
+        a membership gone since it was listed (a removal racing the sign-in) is left out
+        on a second try rather than losing the others' events."""
+        events = [
+            self.event(
+                DetailType.MEMBER_SIGNED_IN,
+                m.workspace.workspace_id,
+                actor,
+                {"userId": actor.id, "source": source},
+                at,
+            )
+            for m in memberships
+        ]
+        stamps = [
+            member_store.record_sign_in(m.workspace.workspace_id, actor.id, at) for m in memberships
+        ]
+        try:
+            self.store.commit([*events, *stamps])
+        except Conflict:
+            self.store.commit(events)
+            for stamp in stamps:
+                with suppress(Conflict):
+                    self.store.commit([stamp])

@@ -40,6 +40,8 @@ SAFE_FIELDS = frozenset(
         "reason",
         "source",
         "via",
+        "createdBy",
+        "passwordSet",
     }
 )
 

@@ -31,6 +31,7 @@ from teamspace.permissions import Permission, RoleDefinition, Toggles
 from teamspace.store import invitations as invitation_store
 from teamspace.store import members as member_store
 from teamspace.store import rate_limits as rate_store
+from teamspace.store import removed_members as removed_store
 from teamspace.store.ops import WriteOp
 
 
@@ -134,6 +135,8 @@ class InvitationService(SeatKeeping):
         invitation, token, token_ops = self._manual_link(invitation)
         ops = [
             member_store.require_not_member(workspace.workspace_id, invitation.email),
+            # Invited again: the address is no longer listed among the removed.
+            removed_store.forget_removed_member(workspace.workspace_id, invitation.email),
             invitation_store.lock_pending_email(
                 workspace.workspace_id, invitation.email, invitation.invitation_id
             ),

@@ -7,19 +7,19 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from teamspace import permissions
-from teamspace.core.errors import FieldError, InvalidInput, member_not_found, version_conflict
+from teamspace.core.clock import Clock
+from teamspace.core.errors import FieldError, InvalidInput, member_not_found
 from teamspace.core.events import DetailType
 from teamspace.core.identity import Caller
+from teamspace.core.ids import IdGenerator
 from teamspace.core.records import Member, Page
-from teamspace.domain import role_holders
 from teamspace.domain.access import Access, enforce, enter_workspace
-from teamspace.domain.api_keys import revocations
-from teamspace.domain.limits import MAX_API_KEYS
+from teamspace.domain.account_control import controls
+from teamspace.domain.identity_provider import IdentityProvider
 from teamspace.domain.service import DomainService
 from teamspace.permissions import Decision, MemberStatus, Permission, Toggles
-from teamspace.store import api_keys as key_store
 from teamspace.store import members as member_store
-from teamspace.store import workspaces as workspace_store
+from teamspace.store.table import TeamspaceStore
 
 ME = "me"
 _UNSET: Any = object()
@@ -54,6 +54,18 @@ class EffectivePermissions:
 
 
 class MembershipService(DomainService):
+    def __init__(
+        self,
+        store: TeamspaceStore,
+        clock: Clock | None = None,
+        ids: IdGenerator | None = None,
+        *,
+        idp: IdentityProvider | None = None,
+    ) -> None:
+        super().__init__(store, clock, ids)
+        # Suspending a member whose account this workspace controls signs them out there.
+        self.idp = idp
+
     def list(
         self,
         caller: Caller,
@@ -173,6 +185,8 @@ class MembershipService(DomainService):
             return access.resolved(target)  # already so: nothing changes or is announced
         now = self.clock.now()
         updated = replace(target, status=status, updated_at=now, version=target.version + 1)
+        if status is MemberStatus.SUSPENDED:  # their tokens stay refused once reactivated
+            updated = replace(updated, sessions_valid_from=now)
         detail_type = (
             DetailType.MEMBER_SUSPENDED
             if status is MemberStatus.SUSPENDED
@@ -196,66 +210,10 @@ class MembershipService(DomainService):
                 ),
             ]
         )
+        suspended = status is MemberStatus.SUSPENDED
+        if suspended and self.idp is not None and controls(self.store, workspace_id, target):
+            self.idp.sign_out(target.user_id)
         return access.resolved(updated)
-
-    def remove(
-        self, caller: Caller, workspace_id: str, user_id: str, *, revoke_api_keys: bool = False
-    ) -> None:
-        """Remove a member, or leave when `user_id` is the caller (`me`).
-
-        With `revoke_api_keys`, every API key the member created is revoked in the same
-        transaction (for someone else's keys, that also needs api_keys:manage).
-        """
-        user_id = resolve_user_id(caller, user_id)
-        access = enter_workspace(self.store, caller, workspace_id, [user_id], with_transfer=True)
-        target = target_member(access, user_id)
-        leaving = target.user_id == caller.user_id
-        if leaving:
-            enforce(permissions.check_leave(access.subject))
-        else:
-            enforce(permissions.check_removal(access.subject, access.subject_of(target)))
-        now = self.clock.now()
-        key_ops, counter = [], workspace_store.adjust_counters(workspace_id, members=-1)
-        if revoke_api_keys:
-            if not leaving:
-                access.require(Permission.API_KEYS_MANAGE)
-            # The workspace counts its keys: with none, there is nothing to list.
-            every_key = (
-                key_store.keys_of(self.store, workspace_id, MAX_API_KEYS)
-                if access.workspace.api_keys
-                else []
-            )
-            theirs = [key for key in every_key if key.created_by == target.user_id]
-            reason = "creator_left" if leaving else "creator_removed"
-            key_ops = revocations(self, theirs, access.by, now, reason=reason, count=False)
-            # The counter moves with the members' one, on the condition that the keys
-            # are still those read: a key the member made meanwhile cannot survive.
-            counter = workspace_store.adjust_counters(
-                workspace_id,
-                members=-1,
-                api_keys=-len(theirs),
-                api_keys_read=len(every_key),
-                on_failed=version_conflict("workspace's API keys"),
-            )
-        ops = [
-            member_store.delete_member(target),
-            member_store.release_member_email(workspace_id, target.email),
-            counter,
-            *role_holders.give_back_role(workspace_id, target.role),
-            *self.nomination_ends(access, target.user_id, access.by, now),
-            *key_ops,
-        ]
-        ops += access.guards(actor=not leaving)
-        ops.append(
-            self.event(
-                DetailType.MEMBER_LEFT if leaving else DetailType.MEMBER_REMOVED,
-                workspace_id,
-                access.by,
-                {"userId": target.user_id, "email": target.email, "role": target.role},
-                now,
-            )
-        )
-        self.store.commit(ops)
 
     def my_permissions(self, caller: Caller, workspace_id: str) -> EffectivePermissions:
         access = enter_workspace(self.store, caller, workspace_id)

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from teamspace.core.clock import parse_iso
 from teamspace.core.events import DetailType, EventDetail
+from teamspace.domain.accounts import AccountService
 from teamspace.domain.invitation_links import InvitationLinks
 from teamspace.mail.sender import Mail
 from teamspace.permissions import builtin_role
@@ -21,6 +22,9 @@ from teamspace.permissions import builtin_role
 @dataclass(frozen=True, slots=True)
 class MailContext:
     links: InvitationLinks
+    accounts: AccountService
+    # Where people sign in (the welcome mail's link).
+    app_url: str = ""
 
 
 Mapping = Callable[[EventDetail, MailContext], list[Mail]]
@@ -90,11 +94,39 @@ def ownership_transferred_mail(detail: EventDetail, context: MailContext) -> lis
     ]
 
 
+def welcome_mail(detail: EventDetail, context: MailContext) -> list[Mail]:
+    """A member whose account the workspace made learns how to sign in. Their
+    administrator's password is never in it; a temporary one, made for this mail, is
+    when the administrator set none (they change it at first sign-in)."""
+    data = detail.data
+    if not data.get("sendEmail", True):
+        return []
+    facts = {
+        "name": str(data.get("name") or data["email"]),
+        "email": str(data["email"]),
+        "workspaceName": str(data.get("workspaceName") or "your workspace"),
+        "signInUrl": context.app_url,
+    }
+    if data.get("passwordSet"):
+        return [Mail(to=str(data["email"]), template="welcome", data=facts)]
+    password = context.accounts.issue_temporary_password(detail.workspaceId, str(data["userId"]))
+    if password is None:
+        return []  # gone, or no longer this workspace's alone: nothing to hand out
+    return [
+        Mail(
+            to=str(data["email"]),
+            template="welcome-temporary",
+            data={**facts, "temporaryPassword": password},
+        )
+    ]
+
+
 MAILS: dict[DetailType, Mapping] = {
     DetailType.INVITATION_CREATED: invitation_mail,
     DetailType.INVITATION_RESENT: invitation_mail,
     DetailType.OWNERSHIP_TRANSFER_REQUESTED: ownership_requested_mail,
     DetailType.OWNERSHIP_TRANSFERRED: ownership_transferred_mail,
+    DetailType.MEMBER_ACCOUNT_CREATED: welcome_mail,
 }
 
 MAILED_DETAIL_TYPES = sorted(MAILS)

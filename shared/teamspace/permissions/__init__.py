@@ -14,6 +14,12 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from teamspace.permissions.accounts import (
+        check_account_change,
+        check_managed_member,
+        check_sign_out,
+        controls_account,
+    )
     from teamspace.permissions.catalogue import (
         AGENT_SCOPED,
         ALL_PERMISSIONS,
@@ -57,6 +63,10 @@ if TYPE_CHECKING:
     )
 
 _HOME = {
+    "check_account_change": "teamspace.permissions.accounts",
+    "check_managed_member": "teamspace.permissions.accounts",
+    "check_sign_out": "teamspace.permissions.accounts",
+    "controls_account": "teamspace.permissions.accounts",
     "AGENT_SCOPED": "teamspace.permissions.catalogue",
     "ALL_PERMISSIONS": "teamspace.permissions.catalogue",
     "PERMISSION_INFO": "teamspace.permissions.catalogue",
@@ -129,6 +139,7 @@ __all__ = [
     "Toggles",
     "Verdict",
     "builtin_role",
+    "check_account_change",
     "check_api_key_role",
     "check_client_assignment",
     "check_custom_role",
@@ -137,12 +148,15 @@ __all__ = [
     "check_grants_update",
     "check_invitation",
     "check_leave",
+    "check_managed_member",
     "check_mfa",
     "check_policy_change",
     "check_profile_update",
     "check_removal",
     "check_role_change",
+    "check_sign_out",
     "check_suspension",
+    "controls_account",
     "decide",
     "effective_permissions",
     "holds",

@@ -25,6 +25,7 @@ class Permission(StrEnum):
     MEMBERS_CHANGE_ROLE = "members:change_role"
     MEMBERS_SUSPEND = "members:suspend"
     MEMBERS_REMOVE = "members:remove"
+    MEMBERS_MANAGE_ACCOUNTS = "members:manage_accounts"
     ROLES_MANAGE = "roles:manage"
     AUDIT_VIEW = "audit:view"
     API_KEYS_MANAGE = "api_keys:manage"
@@ -76,6 +77,10 @@ _INFO: tuple[PermissionInfo, ...] = (
     PermissionInfo(Permission.MEMBERS_CHANGE_ROLE, "Change member roles"),
     PermissionInfo(Permission.MEMBERS_SUSPEND, "Suspend and reactivate members"),
     PermissionInfo(Permission.MEMBERS_REMOVE, "Remove members"),
+    PermissionInfo(
+        Permission.MEMBERS_MANAGE_ACCOUNTS,
+        "Create members' accounts, set their passwords and end their sessions",
+    ),
     PermissionInfo(Permission.ROLES_MANAGE, "Create, change and delete custom roles"),
     PermissionInfo(Permission.AUDIT_VIEW, "Read, verify and export the audit log"),
     PermissionInfo(Permission.API_KEYS_MANAGE, "Create and revoke API keys"),

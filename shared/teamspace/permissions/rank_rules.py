@@ -38,13 +38,13 @@ def _deny(code: str, reason: str) -> Verdict:
     return Verdict(False, code, reason)
 
 
-def _requires(actor: Subject, permission: Permission) -> Verdict:
+def requires(actor: Subject, permission: Permission) -> Verdict:
     if permission in effective_permissions(actor):
         return ALLOWED
     return _deny("PERMISSION_DENIED", f"your role does not grant {permission}")
 
 
-def _outranks(actor: Subject, target: Subject) -> Verdict:
+def outranks(actor: Subject, target: Subject) -> Verdict:
     """The rule under every change to another member: the target ranks below the actor."""
     if target.role.key == OWNER:
         return _deny("OWNER_IMMUTABLE", "the owner can only change through ownership transfer")
@@ -55,14 +55,14 @@ def _outranks(actor: Subject, target: Subject) -> Verdict:
     return ALLOWED
 
 
-def _first_refusal(*verdicts: Verdict) -> Verdict:
+def first_refusal(*verdicts: Verdict) -> Verdict:
     for verdict in verdicts:
         if not verdict:
             return verdict
     return ALLOWED
 
 
-def _not_self(actor: Subject, target: Subject, what: str) -> Verdict:
+def not_self(actor: Subject, target: Subject, what: str) -> Verdict:
     if actor.user_id == target.user_id:
         return _deny("CANNOT_CHANGE_SELF", f"you cannot {what} yourself")
     return ALLOWED
@@ -83,29 +83,29 @@ def may_grant_role(actor: Subject, role: RoleDefinition) -> Verdict:
 
 def check_role_change(actor: Subject, target: Subject, new_role: RoleDefinition) -> Verdict:
     """A role change of `target` to `new_role` by `actor`."""
-    return _first_refusal(
-        _requires(actor, Permission.MEMBERS_CHANGE_ROLE),
-        _not_self(actor, target, "change the role of"),
-        _outranks(actor, target),
+    return first_refusal(
+        requires(actor, Permission.MEMBERS_CHANGE_ROLE),
+        not_self(actor, target, "change the role of"),
+        outranks(actor, target),
         may_grant_role(actor, new_role),
     )
 
 
 def check_removal(actor: Subject, target: Subject) -> Verdict:
     """`actor` removing `target`; leaving is `check_leave`."""
-    return _first_refusal(
-        _requires(actor, Permission.MEMBERS_REMOVE),
-        _not_self(actor, target, "remove"),
-        _outranks(actor, target),
+    return first_refusal(
+        requires(actor, Permission.MEMBERS_REMOVE),
+        not_self(actor, target, "remove"),
+        outranks(actor, target),
     )
 
 
 def check_suspension(actor: Subject, target: Subject) -> Verdict:
     """`actor` suspending or reactivating `target`."""
-    return _first_refusal(
-        _requires(actor, Permission.MEMBERS_SUSPEND),
-        _not_self(actor, target, "suspend or reactivate"),
-        _outranks(actor, target),
+    return first_refusal(
+        requires(actor, Permission.MEMBERS_SUSPEND),
+        not_self(actor, target, "suspend or reactivate"),
+        outranks(actor, target),
     )
 
 
@@ -120,7 +120,7 @@ def check_profile_update(actor: Subject, target: Subject) -> Verdict:
     """Name and job title: your own, or someone's below you with members:update."""
     if actor.user_id == target.user_id:
         return ALLOWED
-    return _first_refusal(_requires(actor, Permission.MEMBERS_UPDATE), _outranks(actor, target))
+    return first_refusal(requires(actor, Permission.MEMBERS_UPDATE), outranks(actor, target))
 
 
 def check_grants_update(
@@ -136,10 +136,10 @@ def check_grants_update(
     granting one needs the permission it stands for. An actor restricted to some agents
     can assign only those, and cannot lift the restriction.
     """
-    base = _first_refusal(
-        _requires(actor, Permission.MEMBERS_UPDATE),
-        _not_self(actor, target, "change the permissions of"),
-        _outranks(actor, target),
+    base = first_refusal(
+        requires(actor, Permission.MEMBERS_UPDATE),
+        not_self(actor, target, "change the permissions of"),
+        outranks(actor, target),
     )
     if not base:
         return base
@@ -194,7 +194,7 @@ def check_invitation(
     existing member apply: a role below the actor's, toggles the actor holds, agents
     within the actor's reach (`agent_ids` None: every agent).
     """
-    base = _first_refusal(_requires(actor, Permission.MEMBERS_INVITE), may_grant_role(actor, role))
+    base = first_refusal(requires(actor, Permission.MEMBERS_INVITE), may_grant_role(actor, role))
     if not base:
         return base
     return _within_reach(actor, _granted(toggles), agent_ids, agents_matter=True)
@@ -209,8 +209,8 @@ def check_custom_role(
     actor holds, never an owner-only one: whoever holds it can do nothing its author
     could not. A role at or above the actor's rank is out of their reach to change.
     """
-    base = _first_refusal(
-        _requires(actor, Permission.ROLES_MANAGE), _custom_role_in_reach(actor, existing)
+    base = first_refusal(
+        requires(actor, Permission.ROLES_MANAGE), _custom_role_in_reach(actor, existing)
     )
     if not base:
         return base
@@ -232,8 +232,8 @@ def check_custom_role(
 def check_custom_role_delete(actor: Subject, existing: RoleDefinition) -> Verdict:
     """`actor` deleting the custom role `existing` (whether anyone holds it is the store's
     condition, not a rule)."""
-    return _first_refusal(
-        _requires(actor, Permission.ROLES_MANAGE), _custom_role_in_reach(actor, existing)
+    return first_refusal(
+        requires(actor, Permission.ROLES_MANAGE), _custom_role_in_reach(actor, existing)
     )
 
 
@@ -256,7 +256,7 @@ def check_api_key_role(actor: Subject, role: RoleDefinition) -> Verdict:
     No key acts as the owner: ownership is a person's. Rank plays no part: a key is not
     a member, and nobody can change or remove it by rank.
     """
-    base = _requires(actor, Permission.API_KEYS_MANAGE)
+    base = requires(actor, Permission.API_KEYS_MANAGE)
     if not base:
         return base
     if role.key == OWNER:

@@ -10,15 +10,15 @@ from typing import Any
 
 from teamspace.core.clock import iso
 from teamspace.core.errors import TeamspaceError
-from teamspace.core.records import ApiKey, Invitation, Workspace
-from teamspace.store import api_keys, invitations, keys, workspaces
+from teamspace.core.records import ApiKey, Invitation, Member, Workspace
+from teamspace.store import api_keys, invitations, keys, members, workspaces
 from teamspace.store.ops import WriteOp, put_new
 from teamspace.store.table import TeamspaceStore
 
 IDEMPOTENCY_RETENTION_SECONDS = 24 * 3600
 
 # What a create hands back, and so what a replay must hand back again.
-Result = Workspace | Invitation | ApiKey
+Result = Workspace | Invitation | ApiKey | Member
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +40,8 @@ def result_value(result: Result) -> dict[str, Any]:
         return {"workspace": workspaces.workspace_item(result)}
     if isinstance(result, Invitation):
         return {"invitation": invitations.invitation_item(result)}
+    if isinstance(result, Member):
+        return {"member": members.member_item(result)}
     return {"apiKey": api_keys.result_value(result)}
 
 
@@ -48,6 +50,8 @@ def result_from_value(value: dict[str, Any]) -> Result:
         return workspaces.workspace_from_item(value["workspace"])
     if "invitation" in value:
         return invitations.invitation_from_item(value["invitation"])
+    if "member" in value:
+        return members.member_from_item(value["member"])
     return api_keys.result_from_value(value["apiKey"])
 
 

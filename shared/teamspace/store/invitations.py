@@ -146,6 +146,19 @@ def lock_pending_email(workspace_id: str, email: str, invitation_id: str) -> Wri
     return put_new(item, errors.invitation_pending(email))
 
 
+def require_no_pending_invitation(workspace_id: str, email: str) -> WriteOp:
+    """No invitation is pending for the address (a member made directly must not race
+    one: the invitation would be answered by someone who is a member already)."""
+    return WriteOp(
+        "ConditionCheck",
+        {
+            "Key": codec.to_attributes(pending_email_lock_key(workspace_id, email)),
+            "ConditionExpression": "attribute_not_exists(PK)",
+        },
+        errors.invitation_pending(email),
+    )
+
+
 def release_pending_email(workspace_id: str, email: str) -> WriteOp:
     return WriteOp(
         "Delete", {"Key": codec.to_attributes(pending_email_lock_key(workspace_id, email))}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from teamspace.core import errors
@@ -77,6 +78,9 @@ def member_item(member: Member) -> dict[str, Any]:
         "updatedAt": iso(member.updated_at),
         "version": member.version,
         "via": member.via,
+        "managedBy": member.managed_by,
+        "sessionsValidFrom": _iso_or_none(member.sessions_valid_from),
+        "lastSignInAt": _iso_or_none(member.last_sign_in_at),
     }
 
 
@@ -96,6 +100,33 @@ def member_from_item(item: dict[str, Any]) -> Member:
         updated_at=parse_iso(item["updatedAt"]),
         version=item["version"],
         via=item.get("via"),
+        managed_by=item.get("managedBy"),
+        sessions_valid_from=_parsed_or_none(item.get("sessionsValidFrom")),
+        last_sign_in_at=_parsed_or_none(item.get("lastSignInAt")),
+    )
+
+
+def _iso_or_none(moment: datetime | None) -> str | None:
+    return iso(moment) if moment is not None else None
+
+
+def _parsed_or_none(value: str | None) -> datetime | None:
+    return parse_iso(value) if value else None
+
+
+def record_sign_in(workspace_id: str, user_id: str, at: datetime) -> WriteOp:
+    """The member's `lastSignInAt`, moved forward only, and without moving their version:
+    a sign-in must not make an administrator's change to the member fail."""
+    return WriteOp(
+        "Update",
+        {
+            "Key": codec.to_attributes(member_key(workspace_id, user_id)),
+            "UpdateExpression": "SET lastSignInAt = :at",
+            "ConditionExpression": "attribute_exists(PK) AND "
+            "(attribute_not_exists(lastSignInAt) OR lastSignInAt < :at)",
+            "ExpressionAttributeValues": attribute_values(at=iso(at)),
+        },
+        version_conflict("member's last sign-in"),
     )
 
 
@@ -292,3 +323,18 @@ def memberships_in(
         return {}
     found = map(member_from_item, store.batch_get(wanted))
     return {member.workspace_id: member for member in found}
+
+
+def count_memberships(store: TeamspaceStore, user_id: str, *, at_most: int) -> int:
+    """In how many workspaces `user_id` is a member, active or suspended, counted up to
+    `at_most` (one Query of GSI1, eventually consistent)."""
+    gsi_pk = user_memberships_pk(user_id)
+    request = {
+        "IndexName": keys.GSI1,
+        "KeyConditionExpression": "GSI1PK = :pk",
+        "ExpressionAttributeValues": {":pk": {"S": gsi_pk}},
+    }
+    page = store.query_page(
+        request, at_most, None, {keys.GSI1PK: gsi_pk}, lambda item: item, None, None
+    )
+    return len(page.items)

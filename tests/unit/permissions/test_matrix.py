@@ -55,6 +55,7 @@ MATRIX: dict[str, tuple[bool, ...]] = {
     "members:change_role":    (Y,  Y,  N,  N,  N,  N,  N,  N),  # seed 000: "Change member roles"
     "members:suspend":        (Y,  Y,  N,  N,  N,  N,  N,  N),  # admin: "members"
     "members:remove":         (Y,  Y,  N,  N,  N,  N,  N,  N),  # seed 000: "Remove members"
+    "members:manage_accounts": (Y, Y,  N,  N,  N,  N,  N,  N),  # API.md: "(owner, admin)"
     "roles:manage":           (Y,  Y,  N,  N,  N,  N,  N,  N),  # admin: "roles below admin"
     "audit:view":             (Y,  Y,  N,  N,  N,  N,  N,  N),  # roles.py: docs leave it open
     "api_keys:manage":        (Y,  Y,  N,  N,  N,  N,  N,  N),  # roles.py: admin too (seed 002

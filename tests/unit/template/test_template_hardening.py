@@ -52,7 +52,15 @@ ACTIONS = {
         "dynamodb:DeleteItem",
         "sqs:SendMessage",
     },
-    "MembershipFunction": {"dynamodb:BatchGetItem", "dynamodb:Query"} | TRANSACT,
+    "MembershipFunction": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"}
+    | TRANSACT
+    | {
+        "cognito-idp:AdminCreateUser",
+        "cognito-idp:AdminSetUserPassword",
+        "cognito-idp:AdminUserGlobalSignOut",
+        "cognito-idp:AdminDeleteUser",
+        "cognito-idp:ListUsers",
+    },
     "RolesFunction": {"dynamodb:BatchGetItem"} | TRANSACT,
     "OwnershipFunction": {"dynamodb:BatchGetItem"} | TRANSACT,
     "InvitationsFunction": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"}
@@ -60,15 +68,23 @@ ACTIONS = {
     "EventPublisherFunction": {"events:PutEvents", "sqs:SendMessage"},
     "MailerFunction": {
         "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:Query",
         "dynamodb:PutItem",
         "ses:SendTemplatedEmail",
         "sqs:SendMessage",
+        "cognito-idp:AdminSetUserPassword",
     },
     "AuditConsumerFunction": {"dynamodb:BatchGetItem", "dynamodb:PutItem"},
     "AuditFunction": {"dynamodb:BatchGetItem", "dynamodb:Query"},
     "ApiKeysFunction": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"} | TRANSACT,
     "ApiKeyAuthorizerFunction": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
-    "PostAuthenticationFunction": {"dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem"},
+    "PostAuthenticationFunction": {
+        "dynamodb:BatchGetItem",
+        "dynamodb:Query",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+    },
     "InvitationExpiryFunction": {
         "dynamodb:Query",
         "dynamodb:PutItem",
@@ -85,8 +101,18 @@ def statements(logical_id: str) -> list[dict[str, Any]]:
         # Inline statements only: no managed policy, no SAM policy template.
         assert isinstance(policy, dict), logical_id
         assert set(policy) == {"Statement"}, logical_id
-        found += policy["Statement"]
-    return found
+        found += [_with_cognito(statement) for statement in policy["Statement"]]
+    return [statement for statement in found if statement is not None]
+
+
+def _with_cognito(statement: dict[str, Any]) -> dict[str, Any] | None:
+    """A statement as the default stack (its own Cognito pool) has it: one under
+    `!If [UseCognito, ...]` is there, and with another issuer it is not."""
+    if "Fn::If" not in statement:
+        return statement
+    condition, present, _absent = statement["Fn::If"]
+    assert condition == "UseCognito", statement
+    return present
 
 
 def as_list(value: Any) -> list[Any]:
@@ -373,5 +399,5 @@ def test_every_checkov_rule_the_makefile_skips_is_explained_in_docs_security():
 def test_the_iam_table_in_docs_security_names_each_functions_actions(logical_id):
     section = SECURITY_DOC.split("## IAM", 1)[1].split("\n## ", 1)[0]
     [row] = [line for line in section.splitlines() if line.startswith(f"| {logical_id} |")]
-    named = set(re.findall(r"`((?:dynamodb|events|ses|sqs):\w+)`", row))
+    named = set(re.findall(r"`((?:dynamodb|events|ses|sqs|cognito-idp):\w+)`", row))
     assert named == ACTIONS[logical_id]

@@ -10,6 +10,7 @@ from pydantic import Field, StringConstraints
 from teamspace import permissions
 from teamspace.api.models.fields import AgentId, JobTitle, PersonName, RequestModel, ResponseModel
 from teamspace.core.clock import iso
+from teamspace.core.records import RemovedMember
 from teamspace.domain.access import ResolvedMember
 from teamspace.domain.membership import EffectivePermissions, MemberChanges
 from teamspace.permissions import Decision
@@ -61,6 +62,12 @@ class MemberOut(ResponseModel):
     updatedAt: str
     # Agency staff working in a client: the agency whose assignment made them a member.
     via: str | None = None
+    # Whether this workspace made the member's account (a managed member).
+    managed: bool = False
+    lastSignInAt: str | None = None
+    # A removed member (status DELETED): when, and by whom.
+    removedAt: str | None = None
+    removedBy: str | None = None
 
 
 def member_out(resolved: ResolvedMember) -> dict[str, Any]:
@@ -85,6 +92,28 @@ def member_out(resolved: ResolvedMember) -> dict[str, Any]:
         joinedAt=iso(member.joined_at),
         updatedAt=iso(member.updated_at),
         via=member.via,
+        managed=member.managed,
+        lastSignInAt=iso(member.last_sign_in_at) if member.last_sign_in_at else None,
+    ).model_dump()
+
+
+def removed_member_out(removed: RemovedMember) -> dict[str, Any]:
+    """A removed member as the list shows one: status DELETED, holding nothing."""
+    return MemberOut(
+        userId=removed.user_id,
+        email=removed.email,
+        name=removed.name,
+        jobTitle=removed.job_title,
+        role=removed.role,
+        status="DELETED",
+        permissions=dict.fromkeys(permissions.TOGGLE_PERMISSIONS, False),
+        permissionOverrides={},
+        agentIds=None,
+        joinedAt=iso(removed.joined_at),
+        updatedAt=iso(removed.removed_at),
+        managed=removed.managed,
+        removedAt=iso(removed.removed_at),
+        removedBy=removed.removed_by,
     ).model_dump()
 
 

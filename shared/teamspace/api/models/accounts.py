@@ -1,0 +1,63 @@
+"""Bodies of the managed-account routes (API.md, "Managed accounts"). A password comes in
+as a secret: it is never in a repr, a log line or a validation error, and never goes out.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr
+
+from teamspace.api.models.fields import (
+    AgentId,
+    Email,
+    JobTitle,
+    PersonName,
+    RequestModel,
+    ResponseModel,
+    RoleKey,
+)
+from teamspace.api.models.invitations import TogglesGrant
+from teamspace.core.clock import iso
+from teamspace.core.records import SignIn
+from teamspace.domain.accounts import ManagedMemberRequest
+
+
+class CreateMemberRequest(RequestModel):
+    """A member whose account this workspace creates. With `password`, the admin sets the
+    first one; without, the welcome mail (`sendEmail`) carries a temporary one."""
+
+    email: Email
+    name: PersonName
+    role: RoleKey
+    jobTitle: JobTitle | None = None
+    permissions: TogglesGrant | None = None
+    agentIds: Annotated[list[AgentId], Field(max_length=500)] | None = None
+    password: SecretStr | None = None
+    sendEmail: bool = True
+
+    def request(self) -> ManagedMemberRequest:
+        toggles = self.permissions.model_dump(exclude_none=True) if self.permissions else {}
+        return ManagedMemberRequest(
+            email=self.email,
+            name=self.name,
+            role=self.role,
+            job_title=self.jobTitle or None,
+            toggles=toggles,
+            agent_ids=tuple(dict.fromkeys(self.agentIds)) if self.agentIds is not None else None,
+            password=self.password.get_secret_value() if self.password is not None else None,
+            send_email=self.sendEmail,
+        )
+
+
+class PasswordRequest(RequestModel):
+    password: SecretStr
+
+
+class SignInOut(ResponseModel):
+    at: str
+    source: str
+
+
+def sign_in_out(sign_in: SignIn) -> dict[str, Any]:
+    return SignInOut(at=iso(sign_in.at), source=sign_in.source).model_dump()
