@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import jwt
@@ -117,6 +118,12 @@ def test_members_flow(api):
     assert admin.post(f"{base}/mara/suspend").json()["status"] == "SUSPENDED"
     assert mara.get(f"/v1/workspaces/{workspace_id}").status_code == 404
     assert admin.post(f"{base}/mara/reactivate").json()["status"] == "ACTIVE"
+    # The suspension ended her sessions (issue 16): back in with a new sign-in only. Token
+    # times have whole seconds, so the new one is asked for in the next second.
+    refused = mara.get(f"/v1/workspaces/{workspace_id}")
+    assert (refused.status_code, refused.json()["code"]) == (401, "SESSION_REVOKED")
+    time.sleep(1.05)
+    mara = api.user("mara")
     assert mara.get(f"/v1/workspaces/{workspace_id}").status_code == 200
 
     refused = admin.delete(f"{base}/olga")
