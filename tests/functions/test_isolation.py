@@ -24,11 +24,11 @@ import pytest
 
 from local_runtime.template import Template
 from teamspace.permissions import BUILTIN_ROLES, OWNER, Permission
-from tests.conftest import TEMPLATE
 from tests.support import (
     EVENTS,
     OWNER_SUB,
     SAMPLE_WORKSPACE,
+    TEMPLATE,
     Reply,
     sample_event,
     seed_member,
