@@ -1,6 +1,9 @@
 """Fixtures every test on moto shares: an emulated AWS account with the template's table,
 the store on top of it, and a controllable clock and id generator (from tests/support,
 which the benchmarks import too: nothing is defined here that they need).
+
+How the run is split over processes (pytest-xdist, `make test`): `pytest_xdist_make_scheduler`
+below, explained in docs/testing.md ("How the suite is sped up").
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import pytest
 
 from local_runtime.aws import FAKE_ENVIRONMENT
 from teamspace.store.table import TeamspaceStore
-from tests.support import TABLE, TEMPLATE, FrozenClock, SequentialIds, Worlds, account
+from tests.support import TABLE, TEMPLATE, FrozenClock, SequentialIds, Worlds, account, schedule
 
 
 @pytest.fixture
@@ -54,3 +57,12 @@ def ids() -> SequentialIds:
 def worlds() -> Worlds:
     """The module's worlds, each built once, restored for every test (tests/support/worlds.py)."""
     return Worlds()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    return schedule.make_scheduler(config, log)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    schedule.longest_first(config, items)
