@@ -1,5 +1,6 @@
-# Teamspace: `make run` serves the suite locally, `make test` runs every test and check.
-# Both set up what they need on a fresh machine (virtual environments, packages).
+# Teamspace: `make run` serves the suite locally, `make test` runs every test and check,
+# `make test-fast` the inner loop. Each sets up what it needs on a fresh machine (virtual
+# environments, packages).
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -23,15 +24,26 @@ export SAM_CLI_TELEMETRY := 0
 # sam build looks for python3.12 on PATH.
 SAM_PATH := $(dir $(PYTHON312)):$(PATH)
 
-.PHONY: help python run test lint fmt check template pytest docs openapi bench clean
+# pytest over every core, each unit of work (a test file; the end-to-end modules sharing
+# a runtime) whole on one worker, the longest first: tests/support/schedule.py.
+XDIST := -n auto --dist loadscope
+
+.PHONY: help python run test test-fast lint fmt check template pytest docs openapi bench clean
 
 help:
 	@echo "make run    serve the API on http://127.0.0.1:$${PORT:-3000} (PORT=3100 make run)"
 	@echo "make test   lint, template checks (cfn-lint, sam validate --lint, sam build, checkov), all tests"
+	@echo "make test-fast  lint, unit and function tests (no template tools, no end-to-end, no fuzzing)"
+	@echo "make lint   ruff check, ruff format --check, the layers' import contracts"
+	@echo "make pytest  every test, without lint and template checks (prints its time)"
 	@echo "make fmt    format and fix with ruff"
 	@echo "make docs   regenerate docs/events.md and docs/permissions.md from the code"
 	@echo "make openapi  regenerate docs/openapi.json from the HTTP functions"
 	@echo "make bench  measure round trips, scaling, cold start, latency, cost and a soak of the local runtime into docs/performance.md"
+	@echo "make check  lint and template checks, no tests"
+	@echo "make template  cfn-lint, sam validate --lint, sam build, checkov"
+	@echo "make clean  remove build output and caches"
+	@echo "make python  check that a Python 3.12 (the Lambda runtime) is found"
 
 python:
 	@if [ -z "$(PYTHON312)" ]; then \
@@ -80,10 +92,16 @@ template: $(TOOLS)/.installed $(CHECKOV)/.installed
 
 check: lint template
 
+# Every test, with its wall time printed after pytest's own summary.
 pytest: $(VENV)/.installed
-	$(PY) -m pytest
+	@start=$$(date +%s); status=0; $(PY) -m pytest $(XDIST) || status=$$?; \
+		echo "pytest wall time: $$(( $$(date +%s) - start )) s"; exit $$status
 
 test: check pytest
+
+# The inner loop: ruff, the import contracts, unit and function tests.
+test-fast: lint
+	$(PY) -m pytest $(XDIST) tests/unit tests/functions
 
 docs: $(VENV)/.installed
 	$(PY) -m tools.gen_docs

@@ -18,7 +18,7 @@ from bench import cold_start, cost, report, scaling, scenarios
 from bench.runner import Result
 from bench.runner import run as run_scenario
 from bench.world import World
-from tests.conftest import TEMPLATE
+from tests.support import TEMPLATE
 
 TABLES = ("round_trips", "scaling", "cold_start", "latency", "cost")
 PACKAGES = ("boto3", "botocore", "moto", "aws-lambda-powertools", "pydantic")

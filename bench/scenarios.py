@@ -19,12 +19,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from bench import seed
 from bench.world import OWNER_SUB, World, sample_event, user
 from teamspace.core.clock import iso
-from tests.support import EVENTS
+from tests.support import EVENTS, token_of
 
 Prepare = Callable[[int], dict[str, Any]]
 Build = Callable[[World], Prepare]
@@ -95,10 +94,6 @@ def fresh_member(world: World, ws: str, role: str = "member", **fields: Any) -> 
     user_id = world.unique("person-")
     world.seed_member(ws, user_id, role, **fields)
     return user_id
-
-
-def token_of(reply_body: dict[str, Any]) -> str:
-    return parse_qs(urlsplit(reply_body["acceptUrl"]).query)["token"][0]
 
 
 def agency(world: World) -> dict[str, str]:

@@ -1,7 +1,7 @@
 """An emulated AWS account for the benchmarks: moto in-process with the template's table,
 bus, queues and mail templates, the functions loaded as Lambda loads them, a frozen
-clock and sequential ids, exactly as the tests run them (tests/conftest.py,
-tests/support.py, tests/functions/chain_helpers.py).
+clock and sequential ids, exactly as the tests run them (tests/support/,
+tests/functions/chain_helpers.py).
 
 Everything a World changes in the process (environment, the wiring's clock and ids,
 moto's adjustments of bench/lean_moto.py, the meter's hooks) is put back by `close()`,
@@ -24,8 +24,21 @@ from local_runtime.aws import FAKE_ENVIRONMENT, create_resources, create_table
 from local_runtime.lambdas import LambdaContext, load_module
 from teamspace import wiring
 from teamspace.store.table import TeamspaceStore
-from tests.conftest import TEMPLATE, FrozenClock, SequentialIds
-from tests.support import EVENTS, OWNER, OWNER_SUB, Functions, Reply, sample_event, user
+from tests.support import (
+    EVENTS,
+    OWNER,
+    OWNER_SUB,
+    TEMPLATE,
+    FrozenClock,
+    Functions,
+    Reply,
+    SequentialIds,
+    create_workspace,
+    invite,
+    sample_event,
+    seed_member,
+    user,
+)
 
 __all__ = ["OWNER", "OWNER_SUB", "World", "sample_event", "user"]
 
@@ -109,7 +122,10 @@ class World:
         return f"{prefix}{self._counter}"
 
     def call(self, logical_id: str, event: dict[str, Any], expect: int | None = None) -> Reply:
-        reply = self.functions.call(logical_id, event)
+        return self._expect(self.functions.call(logical_id, event), logical_id, expect)
+
+    @staticmethod
+    def _expect(reply: Reply, logical_id: str, expect: int | None) -> Reply:
         if expect is not None and reply.status != expect:
             raise AssertionError(f"{logical_id} answered {reply.status}: {reply.body}")
         return reply
@@ -123,19 +139,12 @@ class World:
     def create_workspace(
         self, owner: dict[str, Any] | None = None, *, kind: str = "simple", name: str = "Acme Voice"
     ) -> str:
-        event = sample_event(
-            "workspaces/create-workspace.json",
-            caller=owner,
-            body={"name": name, "type": kind},
-        )
-        event["headers"].pop("idempotency-key", None)
-        return self.call("WorkspacesFunction", event, 201).body["workspaceId"]
+        reply = create_workspace(self.functions, name, kind, who=owner, key=None)
+        return self._expect(reply, "WorkspacesFunction", 201).body["workspaceId"]
 
     def seed_member(
         self, workspace_id: str, user_id: str, role: str = "member", **fields: Any
     ) -> None:
-        from tests.support import seed_member  # noqa: PLC0415
-
         seed_member(self.store, workspace_id, user_id, role, self.clock.now(), **fields)
 
     def invite(
@@ -147,13 +156,10 @@ class World:
         send_email: bool = False,
         who: dict[str, Any] | None = None,
     ) -> Reply:
-        event = sample_event(
-            "invitations/create-invitation.json",
-            caller=who,
-            body={"email": email, "role": role, "sendEmail": send_email},
-            path={"workspaceId": workspace_id},
+        reply = invite(
+            self.functions, email, role, who=who, workspace=workspace_id, send_email=send_email
         )
-        return self.call("InvitationsFunction", event, 201)
+        return self._expect(reply, "InvitationsFunction", 201)
 
     def last_event(self, detail_type: str) -> dict[str, Any]:
         """The last outbox event of a type any handler wrote (the meter sees them all)."""

@@ -1,77 +1,46 @@
-"""Shared fixtures: an emulated AWS account (moto) with the table built from template.yaml,
-the store on top of it, and a controllable clock and id generator."""
+"""Fixtures every test on moto shares: an emulated AWS account with the template's table,
+the store on top of it, and a controllable clock and id generator (from tests/support,
+which the benchmarks import too: nothing is defined here that they need).
+
+How the run is split over processes (pytest-xdist, `make test`): `pytest_xdist_make_scheduler`
+below, explained in docs/testing.md ("How the suite is sped up").
+"""
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
-from moto import mock_aws
 
-from local_runtime.aws import FAKE_ENVIRONMENT, create_table
-from local_runtime.template import Template
+from local_runtime.aws import FAKE_ENVIRONMENT
 from teamspace.store.table import TeamspaceStore
-
-TEMPLATE = Template(stage="test")
-
-
-class FrozenClock:
-    """A clock tests move by hand."""
-
-    def __init__(self, start: datetime | None = None) -> None:
-        self.current = start or datetime(2026, 11, 22, 10, 0, 0, tzinfo=UTC)
-
-    def now(self) -> datetime:
-        return self.current
-
-    def advance(self, **delta: float) -> None:
-        self.current += timedelta(**delta)
-
-
-class SequentialIds:
-    """Ids of the production shape, in a predictable order."""
-
-    _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
-
-    def __init__(self) -> None:
-        self._counter = itertools.count(1)
-
-    def new(self, prefix: str) -> str:
-        n = next(self._counter)
-        body = ""
-        for _ in range(26):
-            body = self._ALPHABET[n % 32] + body
-            n //= 32
-        return f"{prefix}_{body}"
+from tests.support import TABLE, TEMPLATE, FrozenClock, SequentialIds, Worlds, account, schedule
 
 
 @pytest.fixture
 def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in FAKE_ENVIRONMENT.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setenv("TABLE_NAME", TEMPLATE.table_name())
+    monkeypatch.setenv("TABLE_NAME", TABLE)
     monkeypatch.setenv("STAGE", "test")
 
 
 @pytest.fixture
 def aws(aws_env: None) -> Iterator[None]:
-    """A fresh moto account with the template's table in it."""
-    with mock_aws():
-        create_table(TEMPLATE)
+    """A fresh moto account with the template's table in it (tests/support/aws.py)."""
+    with account():
         yield
 
 
 @pytest.fixture
 def dynamodb(aws: None):
-    return boto3.client("dynamodb", region_name="us-east-1")
+    return boto3.client("dynamodb", region_name=TEMPLATE.region)
 
 
 @pytest.fixture
 def store(dynamodb) -> TeamspaceStore:
-    return TeamspaceStore(dynamodb, TEMPLATE.table_name())
+    return TeamspaceStore(dynamodb, TABLE)
 
 
 @pytest.fixture
@@ -82,3 +51,18 @@ def clock() -> FrozenClock:
 @pytest.fixture
 def ids() -> SequentialIds:
     return SequentialIds()
+
+
+@pytest.fixture(scope="module")
+def worlds() -> Worlds:
+    """The module's worlds, each built once, restored for every test (tests/support/worlds.py)."""
+    return Worlds()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    return schedule.make_scheduler(config, log)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    schedule.longest_first(config, items)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.test_invitation_flow import link_token, mails_to
+from tests.support.http import link_token, mails_to
 
 pytestmark = pytest.mark.e2e
 

@@ -4,22 +4,11 @@ audit log's record of both."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import pytest
 
-from tests.e2e.test_invitation_flow import create_workspace
-from tests.support import EVENTS
+from tests.support.http import authorizer_says, create_workspace
 
 pytestmark = pytest.mark.e2e
-
-
-def authorizer_says(api, key: str, workspace_id: str) -> dict[str, Any]:
-    event = json.loads((EVENTS / "api_key_authorizer" / "bearer.json").read_text())
-    event["headers"]["authorization"] = f"Bearer {key}"
-    event["pathParameters"] = {"workspaceId": workspace_id}
-    return api.runtime.functions["ApiKeyAuthorizerFunction"].invoke(event)
 
 
 def test_an_api_key_from_creation_to_revocation(api):

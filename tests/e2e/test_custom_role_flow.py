@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.test_invitation_flow import create_workspace, link_token, mails_to
+from tests.support.http import create_workspace, link_token, mails_to
 
 pytestmark = pytest.mark.e2e
 

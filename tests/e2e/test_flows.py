@@ -11,15 +11,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from local_runtime.tokens import AUDIENCE, ISSUER, KEY_ID
 from tests.support import seed_member
+from tests.support.http import create_workspace
 
 pytestmark = pytest.mark.e2e
 PROBLEM = "application/problem+json"
-
-
-def create_workspace(client, name="Acme", kind="simple"):
-    reply = client.post("/v1/workspaces", json={"name": name, "type": kind})
-    assert reply.status_code == 201, reply.text
-    return reply.json()["workspaceId"]
 
 
 def test_health(api):

@@ -3,30 +3,14 @@
 
 from __future__ import annotations
 
-import re
 from urllib.parse import parse_qs, urlsplit
 
 import boto3
 import pytest
 
+from tests.support.http import create_workspace, link_token, mails_to
+
 pytestmark = pytest.mark.e2e
-
-
-def create_workspace(client, name):
-    reply = client.post("/v1/workspaces", json={"name": name, "type": "simple"})
-    assert reply.status_code == 201, reply.text
-    return reply.json()["workspaceId"]
-
-
-def mails_to(api, address):
-    outbox = api.anonymous().get("/_local/outbox")
-    assert outbox.status_code == 200
-    return [mail for mail in outbox.json() if mail["to"] == address]
-
-
-def link_token(mail) -> str:
-    url = re.search(r"https?://\S+", mail["text"]).group(0)
-    return parse_qs(urlsplit(url).query)["token"][0]
 
 
 def test_invite_accept_resend_and_the_old_link(api):

@@ -15,15 +15,14 @@ DynamoDB would, and their outbox and audit records), at a steady median of about
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from unittest import mock
+from contextlib import ExitStack
 
 import pytest
 
-from local_runtime.aws import FAKE_ENVIRONMENT
 from local_runtime.server import LocalRuntime
 from local_runtime.soak import BURST_SIZE, Soak, SoakResult, rss_mb
+from tests.support.http import SharedRuntime, own_runtime
 
 pytestmark = pytest.mark.e2e
 
@@ -39,17 +38,13 @@ TIME_LIMIT = 180  # seconds; about 55 here
 
 
 @pytest.fixture(scope="module")
-def runtime() -> Iterator[LocalRuntime]:
-    # As tests/e2e/conftest.py's `api`: a runtime of this module's own, on a free port,
-    # whose environment does not outlive the module.
-    with mock.patch.dict(os.environ), pytest.MonkeyPatch.context() as patch:
-        for name, value in FAKE_ENVIRONMENT.items():
-            patch.setenv(name, value)
-        runtime = LocalRuntime(port=0).start()
-        try:
-            yield runtime
-        finally:
-            runtime.stop()
+def runtime(shared_runtime: SharedRuntime) -> Iterator[LocalRuntime]:
+    # A runtime of this module's own, alone in the process (the package's shared one is
+    # stopped first: its memory and threads are not this one's), on a free port, whose
+    # environment does not outlive the module.
+    shared_runtime.stop()
+    with ExitStack() as undo:
+        yield own_runtime(undo)
 
 
 @pytest.fixture(scope="module")

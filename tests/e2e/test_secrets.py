@@ -25,8 +25,7 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.e2e.test_api_key_flow import authorizer_says
-from tests.e2e.test_invitation_flow import create_workspace, link_token, mails_to
+from tests.support.http import authorizer_says, create_workspace, link_token, mails_to
 
 pytestmark = pytest.mark.e2e
 

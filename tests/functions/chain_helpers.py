@@ -32,8 +32,7 @@ from local_runtime.lambdas import LambdaContext, load_module
 from local_runtime.template import ACCOUNT_ID, FunctionSpec
 from teamspace import wiring
 from teamspace.store import codec
-from tests.conftest import TEMPLATE
-from tests.support import Reply
+from tests.support import TEMPLATE, Reply
 
 TABLE = TEMPLATE.table_name()
 SPECS: dict[str, FunctionSpec] = TEMPLATE.functions()

@@ -3,8 +3,10 @@ from __future__ import annotations
 import pytest
 
 from teamspace import wiring
-from tests.conftest import TEMPLATE
-from tests.support import SAMPLE_TARGET, SAMPLE_WORKSPACE, Functions, sample_event, seed_member
+from tests.support import SAMPLE_TARGET, TEMPLATE, Functions, Team
+
+# The sample workspace's people below its owner in `ranked_team`: role -> user id.
+RANKED = {"admin": "ada", "manager": "mia", "member": SAMPLE_TARGET, "viewer": "vic"}
 
 
 @pytest.fixture
@@ -18,10 +20,7 @@ def functions(aws, clock, ids) -> Functions:
 def ranked_team(functions, store, clock) -> dict[str, str]:
     """The sample workspace (owned by the sample owner) with an admin, a manager, a member
     and a viewer, and a second admin (`ada2`) to test peers; returns role -> user id."""
-    created = functions.call("WorkspacesFunction", sample_event("workspaces/create-workspace.json"))
-    assert created.status == 201
-    people = {"admin": "ada", "manager": "mia", "member": SAMPLE_TARGET, "viewer": "vic"}
-    for role, user_id in people.items():
-        seed_member(store, SAMPLE_WORKSPACE, user_id, role, clock.now())
-    seed_member(store, SAMPLE_WORKSPACE, "ada2", "admin", clock.now())
+    team = Team.create(functions, store, clock)
+    people = team.add_people(RANKED)
+    team.add("ada2", "admin")
     return people

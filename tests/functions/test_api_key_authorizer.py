@@ -15,8 +15,7 @@ from teamspace.core.observability import logger
 from teamspace.domain.key_authorizer import LAST_USED_EVERY
 from teamspace.domain.key_format import ALPHABET, generate_key, parse_key
 from teamspace.store import api_keys as key_store
-from tests.conftest import TEMPLATE
-from tests.support import SAMPLE_WORKSPACE, item, sample_event
+from tests.support import SAMPLE_WORKSPACE, TEMPLATE, item, sample_event
 
 AUTHORIZER = "ApiKeyAuthorizerFunction"
 TABLE = TEMPLATE.table_name()

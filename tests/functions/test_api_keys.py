@@ -13,12 +13,12 @@ from teamspace import wiring
 from teamspace.domain.api_keys import MAX_API_KEYS
 from teamspace.domain.key_format import parse_key
 from teamspace.store import codec
-from tests.conftest import TEMPLATE
 from tests.functions.chain_helpers import first_goes_second
 from tests.support import (
     OWNER_SUB,
     SAMPLE_TARGET,
     SAMPLE_WORKSPACE,
+    TEMPLATE,
     item,
     outbox_events,
     sample_event,

@@ -21,9 +21,16 @@ from local_runtime.lambdas import LambdaContext, load_module
 from teamspace import wiring
 from teamspace.core.audit import GENESIS, canonical_json, sealed
 from teamspace.store import audit, codec
-from tests.conftest import TEMPLATE
 from tests.functions.chain_helpers import first_goes_second
-from tests.support import EVENTS, OWNER_SUB, SAMPLE_WORKSPACE, sample_event, seed_member, user
+from tests.support import (
+    EVENTS,
+    OWNER_SUB,
+    SAMPLE_WORKSPACE,
+    TEMPLATE,
+    sample_event,
+    seed_member,
+    user,
+)
 
 TABLE = TEMPLATE.table_name()
 CONSUMER = TEMPLATE.functions()["AuditConsumerFunction"]

@@ -12,13 +12,13 @@ import pytest
 
 from local_runtime.lambdas import LambdaContext, load_module
 from teamspace import wiring
-from tests.conftest import TEMPLATE
 from tests.functions.chain_helpers import first_goes_second
 from tests.support import (
     EVENTS,
     OWNER,
     OWNER_SUB,
     SAMPLE_WORKSPACE,
+    TEMPLATE,
     item,
     outbox_events,
     sample_event,

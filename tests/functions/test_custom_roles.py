@@ -10,12 +10,12 @@ import pytest
 
 from local_runtime.lambdas import LambdaContext, load_module
 from teamspace import wiring
-from tests.conftest import TEMPLATE
 from tests.functions.chain_helpers import first_goes_second, token_of
 from tests.support import (
     OWNER_SUB,
     SAMPLE_TARGET,
     SAMPLE_WORKSPACE,
+    TEMPLATE,
     item,
     outbox_events,
     sample_event,

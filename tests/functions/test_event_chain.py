@@ -16,7 +16,6 @@ from local_runtime.events import EventChain
 from local_runtime.lambdas import LocalFunction
 from teamspace.core.events import EventDetail
 from teamspace.domain.tokens import looks_like_token
-from tests.conftest import TEMPLATE
 from tests.functions.chain_helpers import (
     ACCEPT_URL_BASE,
     DETAIL_KEYS,
@@ -35,7 +34,7 @@ from tests.functions.chain_helpers import (
     sha256,
     token_of,
 )
-from tests.support import SAMPLE_WORKSPACE, sample_event
+from tests.support import SAMPLE_WORKSPACE, TEMPLATE, sample_event
 
 WS = "WorkspacesFunction"
 INV = "InvitationsFunction"

@@ -18,13 +18,13 @@ from local_runtime.lambdas import LambdaContext, load_module
 from teamspace import wiring
 from teamspace.core.clock import iso
 from teamspace.store import codec
-from tests.conftest import TEMPLATE
 from tests.functions.chain_helpers import first_goes_second
 from tests.support import (
     EVENTS,
     OWNER_SUB,
     SAMPLE_TARGET,
     SAMPLE_WORKSPACE,
+    TEMPLATE,
     Reply,
     item,
     outbox_events,

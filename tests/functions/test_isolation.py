@@ -26,11 +26,11 @@ from local_runtime.aws import create_user_pool
 from local_runtime.template import Template
 from teamspace import wiring
 from teamspace.permissions import BUILTIN_ROLES, OWNER, Permission
-from tests.conftest import TEMPLATE
 from tests.support import (
     EVENTS,
     OWNER_SUB,
     SAMPLE_WORKSPACE,
+    TEMPLATE,
     Reply,
     sample_event,
     seed_member,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import TEMPLATE
 from tests.support import (
     OWNER_SUB,
     SAMPLE_TARGET,
     SAMPLE_WORKSPACE,
+    TEMPLATE,
     item,
     outbox_events,
     sample_event,

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from teamspace import wiring
-from tests.conftest import TEMPLATE
 from tests.functions.chain_helpers import first_goes_second
 from tests.support import (
     OWNER,
     OWNER_SUB,
     SAMPLE_TARGET,
     SAMPLE_WORKSPACE,
+    TEMPLATE,
     item,
     outbox_events,
     sample_event,

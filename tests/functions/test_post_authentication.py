@@ -8,8 +8,7 @@ from typing import Any
 
 from local_runtime.lambdas import LambdaContext, load_module
 from teamspace import wiring
-from tests.conftest import TEMPLATE
-from tests.support import EVENTS, OWNER, OWNER_SUB, outbox_events, sample_event
+from tests.support import EVENTS, OWNER, OWNER_SUB, TEMPLATE, outbox_events, sample_event
 
 TABLE = TEMPLATE.table_name()
 TRIGGER = TEMPLATE.functions()["PostAuthenticationFunction"]

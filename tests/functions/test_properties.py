@@ -55,8 +55,7 @@ from teamspace.core.clock import iso
 from teamspace.domain.ownership import TRANSFER_DAYS
 from teamspace.permissions import ALL_PERMISSIONS, BUILTIN_ROLES, TOGGLE_PERMISSIONS
 from teamspace.store import codec
-from tests.conftest import TEMPLATE
-from tests.support import Reply, outbox_events, sample_event, user
+from tests.support import TEMPLATE, Reply, outbox_events, sample_event, user
 
 TABLE = TEMPLATE.table_name()
 SPECS = TEMPLATE.functions()

@@ -8,12 +8,12 @@ import json
 import pytest
 
 from teamspace import wiring
-from tests.conftest import TEMPLATE
 from tests.functions.chain_helpers import first_goes_second
 from tests.support import (
     OWNER,
     OWNER_SUB,
     SAMPLE_WORKSPACE,
+    TEMPLATE,
     item,
     outbox_events,
     sample_event,

@@ -13,7 +13,7 @@ import pytest
 
 from bench import reasons, report, scenarios
 from bench.run import SMOKE, TABLES, run
-from tests.conftest import TEMPLATE
+from tests.support import TEMPLATE
 
 DYNAMODB_OPERATIONS = {"GetItem", "BatchGetItem", "Query", "TransactWriteItems", "UpdateItem"}
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from local_runtime.template import ROOT
-from tests.conftest import TEMPLATE
+from tests.support import TEMPLATE
 
 RESOURCES = TEMPLATE.resources
 FUNCTIONS = {

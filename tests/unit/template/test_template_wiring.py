@@ -8,8 +8,7 @@ import re
 import pytest
 
 from local_runtime.lambdas import load_module
-from tests.conftest import TEMPLATE
-from tests.support import EVENTS
+from tests.support import EVENTS, TEMPLATE
 
 FUNCTIONS = TEMPLATE.functions()
 HTTP_FUNCTIONS = sorted({route.function for route in TEMPLATE.http_routes()})

@@ -1,0 +1,63 @@
+"""The template's functions, loaded as Lambda loads them and called through their real
+entry points, and their HTTP replies."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from local_runtime.lambdas import LambdaContext, load_module
+from local_runtime.template import Template
+from tests.support.events import Claims, as_caller, sample_event
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: Any
+
+    @property
+    def code(self) -> str | None:
+        return self.body.get("code") if isinstance(self.body, dict) else None
+
+
+def reply_of(result: dict[str, Any]) -> Reply:
+    """An HTTP function's result as a Reply, its JSON (or problem+json) body parsed."""
+    headers = {k.lower(): v for k, v in (result.get("headers") or {}).items()}
+    text = result.get("body") or ""
+    media = headers.get("content-type", "application/json")
+    is_json = media.startswith(("application/json", "application/problem+json"))
+    body = (json.loads(text) if is_json else text) if text else None
+    return Reply(result["statusCode"], headers, body)
+
+
+class Functions:
+    """The template's functions, loaded by path and called through their real handlers."""
+
+    def __init__(self, template: Template) -> None:
+        self._specs = template.functions()
+
+    def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
+        """A function's raw result (the API key authorizer answers no HTTP reply)."""
+        module = load_module(self._specs[logical_id])
+        return module.lambda_handler(event, LambdaContext(function_name=logical_id))
+
+    def call(self, logical_id: str, event: dict[str, Any]) -> Reply:
+        return reply_of(self.invoke(logical_id, event))
+
+
+def call(
+    functions: Functions,
+    function: str,
+    sample: str,
+    who: str | Claims | None = None,
+    **changes: Any,
+) -> Reply:
+    """`function` called with the sample event `sample` as `who` (a user id, or claims;
+    None: the sample's own caller, the owner), with `sample_event`'s other changes."""
+    caller = as_caller(who)
+    if caller is not None:
+        changes["caller"] = caller
+    return functions.call(function, sample_event(sample, **changes))
