@@ -24,6 +24,12 @@ LINK = (
     "invitation be read together (BatchGetItem) before the transaction."
 )
 
+MANAGED = (
+    "whether the account is still this workspace's to change: a managed member who has "
+    "since joined another workspace is their own (a Query on GSI1 for their memberships, "
+    "at most 2), and the identity provider is not touched then."
+)
+
 REASONS: dict[str, str] = {
     "DELETE /v1/workspaces/{workspaceId} (with 3 API keys)": (
         "the keys are listed (one Query, at most 20) to be retired in the deleting "
@@ -53,6 +59,15 @@ REASONS: dict[str, str] = {
         "caller is the nominee); the owner's member item is read second, to make them an "
         "admin in the same transaction that makes the nominee owner."
     ),
+    "POST /v1/workspaces/{workspaceId}/members (Idempotency-Key)": (
+        "the first call's result is read first (GetItem on the key's record): a retry must be "
+        "answered before the checks its own success would now fail (the address has an "
+        "account at the identity provider). Without the header, 2 (the main row)."
+    ),
+    "PUT /v1/workspaces/{workspaceId}/members/{userId}/password": MANAGED,
+    "POST /v1/workspaces/{workspaceId}/members/{userId}/sign-out "
+    "(an account the workspace made)": MANAGED
+    + " Signing out a member whose account is their own needs no such Query (the main row).",
     "MailerFunction (InvitationCreated)": (
         "idempotency on the event id (GetItem MAILED#), the invitation as it is now (GetItem), "
         "a fresh link (transaction: invitation + token), then, after SES took the mail, the "
@@ -70,7 +85,8 @@ REASONS: dict[str, str] = {
     ),
     "PostAuthenticationFunction (a user in 3 workspaces)": (
         "the user's memberships (Query on GSI1) and their workspaces (BatchGetItem, to skip "
-        "deleted ones), then one transaction of the MemberSignedIn events (25 per write)."
+        "deleted ones), then one transaction of the MemberSignedIn events (25 per write), "
+        "the first with the sign-in's history item."
     ),
 }
 

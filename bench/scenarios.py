@@ -375,6 +375,93 @@ def _leave(world: World) -> Prepare:
     return prepare
 
 
+def managed_member(world: World, ws: str, *, send_email: bool = False) -> str:
+    """A member whose account the workspace made (POST /members), with a password."""
+    key = world.unique("managed-")
+    reply = world.call(
+        "MembershipFunction",
+        event(
+            "membership/create-member.json",
+            ws,
+            body={
+                "email": f"{key}@example.com",
+                "name": "Managed Member",
+                "role": "member",
+                "password": "correct-horse",
+                "sendEmail": send_email,
+            },
+            headers={"idempotency-key": key},
+        ),
+        201,
+    )
+    return reply.body["userId"]
+
+
+def new_member_event(world: World, ws: str, key: str | None) -> dict[str, Any]:
+    made = event(
+        "membership/create-member.json",
+        ws,
+        body={"email": f"{world.unique('made')}@example.com", "name": "Made", "role": "member"},
+    )
+    if key is None:
+        made["headers"].pop("idempotency-key")
+    else:
+        made["headers"]["idempotency-key"] = key
+    return made
+
+
+@route("POST /v1/workspaces/{workspaceId}/members", "MembershipFunction", 201)
+def _create_member(world: World) -> Prepare:
+    ws = team(world)
+    return lambda _n: new_member_event(world, ws, None)
+
+
+@route("POST /v1/workspaces/{workspaceId}/members", "MembershipFunction", 201, "Idempotency-Key")
+def _create_member_once(world: World) -> Prepare:
+    ws = team(world)
+    return lambda _n: new_member_event(world, ws, world.unique("bench-member-"))
+
+
+@route("PUT /v1/workspaces/{workspaceId}/members/{userId}/password", "MembershipFunction", 204)
+def _set_password(world: World) -> Prepare:
+    ws = team(world)
+    target = managed_member(world, ws)
+    return lambda n: event(
+        "membership/set-member-password.json",
+        ws,
+        body={"password": f"battery-staple-{n}"},
+        path={"userId": target},
+    )
+
+
+@route("POST /v1/workspaces/{workspaceId}/members/{userId}/sign-out", "MembershipFunction", 204)
+def _sign_out(world: World) -> Prepare:
+    ws = team(world)
+    return lambda _n: event("membership/sign-member-out.json", ws, path={"userId": MEMBER})
+
+
+@route(
+    "POST /v1/workspaces/{workspaceId}/members/{userId}/sign-out",
+    "MembershipFunction",
+    204,
+    "an account the workspace made",
+)
+def _sign_out_managed(world: World) -> Prepare:
+    ws = team(world)
+    target = managed_member(world, ws)
+    return lambda _n: event("membership/sign-member-out.json", ws, path={"userId": target})
+
+
+@route("GET /v1/workspaces/{workspaceId}/members/{userId}/sign-ins", "MembershipFunction", 200)
+def _sign_ins(world: World) -> Prepare:
+    ws = team(world)
+    target = managed_member(world, ws)
+    for _ in range(3):  # a page with a few sign-ins on it
+        world.clock.advance(minutes=1)
+        world.invoke("PostAuthenticationFunction", sign_in_event(user(target)))
+    return lambda _n: event("membership/list-sign-ins.json", ws, path={"userId": target})
+
+
 @route("GET /v1/workspaces/{workspaceId}/me/permissions", "MembershipFunction", 200)
 def _my_permissions(world: World) -> Prepare:
     ws = team(world)
@@ -738,6 +825,17 @@ def _mailer(world: World) -> Prepare:
     return prepare
 
 
+@consumer("MailerFunction", "MemberAccountCreated")
+def _mailer_welcome(world: World) -> Prepare:
+    ws = team(world)
+
+    def prepare(_n: int) -> dict[str, Any]:
+        managed_member(world, ws, send_email=True)
+        return world.bus_event("MemberAccountCreated", world.last_event("MemberAccountCreated"))
+
+    return prepare
+
+
 @consumer("AuditConsumerFunction", "one event")
 def _audit_consumer(world: World) -> Prepare:
     ws = team(world)
@@ -797,12 +895,18 @@ def _expiry(world: World) -> Prepare:
 def _post_authentication(world: World) -> Prepare:
     signer = user("signer", "signer@example.com", "Sig Nerr")
     seed.memberships(world, signer, 3)
-    sign_in = json.loads((EVENTS / "post_authentication/sign-in.json").read_text())
-    sign_in["userName"] = signer["sub"]
-    sign_in["request"]["userAttributes"].update(
-        {"sub": signer["sub"], "email": signer["email"], "name": signer["name"]}
-    )
+    sign_in = sign_in_event(signer)
     return lambda _n: sign_in
+
+
+def sign_in_event(claims: dict[str, Any]) -> dict[str, Any]:
+    """Cognito's post-authentication trigger event for a user signing in."""
+    sign_in = json.loads((EVENTS / "post_authentication/sign-in.json").read_text())
+    sign_in["userName"] = claims["sub"]
+    sign_in["request"]["userAttributes"].update(
+        {"sub": claims["sub"], "email": claims["email"], "name": claims["name"]}
+    )
+    return sign_in
 
 
 # ---- coverage ----------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from moto import mock_aws
 
 from bench.lean_moto import LeanMoto
 from bench.meter import Meter
-from local_runtime.aws import FAKE_ENVIRONMENT, create_resources, create_table
+from local_runtime.aws import FAKE_ENVIRONMENT, create_resources, create_table, create_user_pool
 from local_runtime.lambdas import LambdaContext, load_module
 from teamspace import wiring
 from teamspace.store.table import TeamspaceStore
@@ -97,6 +97,7 @@ class World:
         self.lean.start()
         create_table(TEMPLATE)
         create_resources(TEMPLATE)
+        os.environ["USER_POOL_ID"], self.user_pool_client = create_user_pool(TEMPLATE)
         wiring.configure(clock=self.clock, ids=self.ids)
         self.functions = Functions(TEMPLATE)
         self.raw = boto3.client("dynamodb", region_name=TEMPLATE.region)  # never hooked

@@ -109,8 +109,8 @@ _CLIENT_PROPERTIES = ("GenerateSecret", "PreventUserExistenceErrors")
 
 
 def create_user_pool(template: Template) -> tuple[str, str]:
-    """The template's Cognito user pool and its client, in the active moto account; their
-    ids (the template's `!Ref UserPool` and `!Ref UserPoolClient` resolve to them after).
+    """The template's Cognito user pool and its client, in the active moto account, and
+    their ids.
 
     The client also allows the admin password flow, which the local runtime's sign-in
     (`POST /_local/sign-in`) uses as a web page's SRP would."""
@@ -124,7 +124,6 @@ def create_user_pool(template: Template) -> tuple[str, str]:
         Schema=pool.get("Schema", []),
         **{name: pool[name] for name in _POOL_PROPERTIES if name in pool},
     )["UserPool"]
-    template.physical_ids["UserPool"] = made["Id"]
     client = template.resolve(template.resources["UserPoolClient"]["Properties"])
     flows = [*client.get("ExplicitAuthFlows", []), "ALLOW_ADMIN_USER_PASSWORD_AUTH"]
     made_client = cognito.create_user_pool_client(
@@ -134,7 +133,6 @@ def create_user_pool(template: Template) -> tuple[str, str]:
         ExplicitAuthFlows=flows,
         **{name: client[name] for name in _CLIENT_PROPERTIES if name in client},
     )["UserPoolClient"]
-    template.physical_ids["UserPoolClient"] = made_client["ClientId"]
     return made["Id"], made_client["ClientId"]
 
 
@@ -157,6 +155,9 @@ class EmulatedAws:
         create_table(self.template)
         create_resources(self.template)
         self.user_pool_id, self.user_pool_client_id = create_user_pool(self.template)
+        # The runtime's own template: `!Ref UserPool` now names this pool.
+        self.template.physical_ids["UserPool"] = self.user_pool_id
+        self.template.physical_ids["UserPoolClient"] = self.user_pool_client_id
 
     def stop(self) -> None:
         self._mock.stop()

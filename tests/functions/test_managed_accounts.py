@@ -17,6 +17,7 @@ from local_runtime.aws import create_resources, create_user_pool
 from local_runtime.lambdas import LambdaContext, load_module
 from local_runtime.template import ACCOUNT_ID
 from teamspace import wiring
+from teamspace.core.clock import iso
 from tests.conftest import TEMPLATE
 from tests.support import (
     EVENTS,
@@ -452,6 +453,38 @@ def test_sign_ins_are_listed_newest_first_and_stamp_the_member(
         "membership/list-sign-ins.json", caller=user("stranger"), path={"userId": "mo"}
     )
     assert functions.call(FN, stranger).code == "WORKSPACE_NOT_FOUND"
+
+
+def test_a_workspace_sees_a_members_sign_ins_only_from_when_they_joined(
+    functions, workspace, pool, store, clock
+):
+    for _ in range(2):  # before joining: a person in no workspace of ours
+        clock.advance(minutes=5)
+        post_authentication("mo", "mo@example.com")
+    clock.advance(minutes=5)
+    joined = clock.now()
+    seed_member(store, workspace, "mo", "member", joined)
+    for _ in range(2):
+        clock.advance(minutes=5)
+        post_authentication("mo", "mo@example.com")
+    first = functions.call(
+        FN,
+        sample_event("membership/list-sign-ins.json", path={"userId": "mo"}, query={"limit": "1"}),
+    )
+    assert len(first.body["items"]) == 1
+    assert first.body["nextCursor"]
+    second = functions.call(
+        FN,
+        sample_event(
+            "membership/list-sign-ins.json",
+            path={"userId": "mo"},
+            query={"limit": "5", "cursor": first.body["nextCursor"]},
+        ),
+    )
+    assert second.status == 200, second.body
+    assert len(second.body["items"]) == 1
+    assert second.body["nextCursor"] is None
+    assert second.body["items"][0]["at"] > iso(joined)
 
 
 # ---- the welcome mail -------------------------------------------------------------------

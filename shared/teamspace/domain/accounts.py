@@ -278,13 +278,17 @@ class AccountService(DomainService):
     def sign_ins(
         self, caller: Caller, workspace_id: str, user_id: str, *, limit: int, cursor: str | None
     ) -> Page[SignIn]:
-        """A member's sign-ins, newest first: for `members:view`, and for oneself."""
+        """A member's sign-ins since they joined the workspace, newest first: for
+        `members:view`, and for oneself. A person's sign-ins from before they were a
+        member are not the workspace's to see."""
         user_id = resolve_user_id(caller, user_id)
         access = enter_workspace(self.store, caller, workspace_id, [user_id])
         if user_id != caller.user_id:
             access.require(Permission.MEMBERS_VIEW)
         target = target_member(access, user_id)
-        return sign_in_store.list_sign_ins(self.store, target.user_id, limit=limit, cursor=cursor)
+        return sign_in_store.list_sign_ins(
+            self.store, target.user_id, target.joined_at, limit=limit, cursor=cursor
+        )
 
     # ---- shared steps ---------------------------------------------------------------
 

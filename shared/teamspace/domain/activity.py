@@ -14,6 +14,7 @@ from teamspace.core.records import Membership, SignIn
 from teamspace.domain.service import DomainService
 from teamspace.store import members as member_store
 from teamspace.store import sign_ins as sign_in_store
+from teamspace.store.ops import WriteOp
 
 # Outbox records per transaction: well under DynamoDB's 100 items and 4 MB.
 CHUNK = 25
@@ -29,21 +30,28 @@ class ActivityService(DomainService):
         """
         at = at or self.clock.now()
         actor = Actor(type="user", id=user_id)
-        self.store.commit(
-            [sign_in_store.put_sign_in(SignIn(user_id, at, source), self.ids.new("si"))]
-        )
+        # The history item rides with the first chunk's events (no write of its own).
+        history = [sign_in_store.put_sign_in(SignIn(user_id, at, source), self.ids.new("si"))]
         announced, cursor = 0, None
         while True:
             page = member_store.list_memberships(self.store, user_id, limit=PAGE, cursor=cursor)
             for start in range(0, len(page.items), CHUNK):
-                self._announce(page.items[start : start + CHUNK], actor, source, at)
+                self._announce(page.items[start : start + CHUNK], actor, source, at, history)
+                history = []
             announced += len(page.items)
             if page.next_cursor is None:
+                if history:  # a user in no workspace
+                    self.store.commit(history)
                 return announced
             cursor = page.next_cursor
 
     def _announce(
-        self, memberships: list[Membership], actor: Actor, source: str, at: datetime
+        self,
+        memberships: list[Membership],
+        actor: Actor,
+        source: str,
+        at: datetime,
+        history: list[WriteOp],
     ) -> None:
         """The event in each workspace, and `lastSignInAt` on each membership, together;
         a membership gone since it was listed (a removal racing the sign-in) is left out
@@ -57,7 +65,7 @@ class ActivityService(DomainService):
                 at,
             )
             for m in memberships
-        ]
+        ] + history
         stamps = [
             member_store.record_sign_in(m.workspace.workspace_id, actor.id, at) for m in memberships
         ]

@@ -38,12 +38,14 @@ def decode_cursor(
     bound: dict[str, str],
     required: frozenset[str] | None = None,
     prefixes: dict[str, str] | None = None,
+    floors: dict[str, str] | None = None,
 ) -> dict[str, str] | None:
     """The key to resume from.
 
     `bound` holds attributes that must equal the query's (its partition); `required`
     the exact attribute names the query's key needs; `prefixes` what the sort keys of
-    the listed items start with. Anything else is refused before DynamoDB sees it.
+    the listed items start with; `floors` the least sort key the query's range allows.
+    Anything else is refused before DynamoDB sees it.
     """
     if cursor is None:
         return None
@@ -63,5 +65,7 @@ def decode_cursor(
     if required is not None and set(key) != required:
         raise _invalid()
     if any(not key.get(name, "").startswith(start) for name, start in (prefixes or {}).items()):
+        raise _invalid()
+    if any(key.get(name, "") < floor for name, floor in (floors or {}).items()):
         raise _invalid()
     return key

@@ -4,6 +4,7 @@ members (the route checks the membership)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from teamspace.core.clock import iso, parse_iso
@@ -40,14 +41,23 @@ def put_sign_in(sign_in: SignIn, sign_in_id: str) -> WriteOp:
 
 
 def list_sign_ins(
-    store: TeamspaceStore, user_id: str, *, limit: int, cursor: str | None
+    store: TeamspaceStore, user_id: str, since: datetime, *, limit: int, cursor: str | None
 ) -> Page[SignIn]:
-    """A user's sign-ins, newest first (one Query)."""
+    """A user's sign-ins from `since` on, newest first (one Query)."""
     pk = sign_ins_pk(user_id)
     request = {
-        "KeyConditionExpression": "PK = :pk",
-        "ExpressionAttributeValues": {":pk": {"S": pk}},
+        "KeyConditionExpression": "PK = :pk AND SK >= :since",
+        "ExpressionAttributeValues": {":pk": {"S": pk}, ":since": {"S": iso(since)}},
         "ConsistentRead": True,
         "ScanIndexForward": False,
     }
-    return store.query_page(request, limit, cursor, {keys.PK: pk}, sign_in_from_item, None, None)
+    return store.query_page(
+        request,
+        limit,
+        cursor,
+        {keys.PK: pk},
+        sign_in_from_item,
+        None,
+        None,
+        floors={keys.SK: iso(since)},
+    )

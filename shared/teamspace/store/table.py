@@ -112,9 +112,11 @@ class TeamspaceStore:
         status: str | None,
         prefixes: dict[str, str] | None = None,
         equals: dict[str, str] | None = None,
+        floors: dict[str, str] | None = None,
     ) -> Page[T]:
         """One page of a query, filtered on attributes equal to values (`role`, `status`
-        and `equals`) within the read budget, resumable by its cursor."""
+        and `equals`) within the read budget, resumable by its cursor (`prefixes` and
+        `floors`: see `decode_cursor`)."""
         filters, names, values = [], {}, {}
         wanted = {"role": role, "status": status, **(equals or {})}
         for attribute, value in wanted.items():
@@ -133,7 +135,7 @@ class TeamspaceStore:
         query["Limit"] = limit if filters else limit + 1
         reads_left = FILTER_READ_BUDGET_PAGES if filters else 1
         required = frozenset(_key_names(request.get("IndexName")))
-        start = decode_cursor(cursor, bound, required, prefixes)
+        start = decode_cursor(cursor, bound, required, prefixes, floors)
         items: list[T] = []
         while True:
             if start:

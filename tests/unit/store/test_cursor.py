@@ -203,3 +203,19 @@ def test_deeply_nested_cursor_is_refused() -> None:
     cursor = _raw(b"[" * 1536)
     assert len(cursor) <= 2048
     _assert_invalid(cursor)
+
+
+def test_cursor_below_the_range_floor_is_refused() -> None:
+    """A sign-in list starts at the member's joining: a cursor pointing before it would
+    make DynamoDB fail ("starting key outside query boundaries") or, worse, list what
+    the range hides."""
+    floor = {"SK": "2026-11-20T00:00:00Z"}
+    bound = {"PK": "SIGNIN#u"}
+    inside = encode_cursor({"PK": "SIGNIN#u", "SK": "2026-11-21T00:00:00Z#si_1"})
+    below = encode_cursor({"PK": "SIGNIN#u", "SK": "2026-11-19T00:00:00Z#si_1"})
+    assert inside is not None
+    assert below is not None
+    assert decode_cursor(inside, bound, floors=floor) is not None
+    with pytest.raises(InvalidInput) as raised:
+        decode_cursor(below, bound, floors=floor)
+    assert raised.value.code == "INVALID_CURSOR"
