@@ -28,7 +28,8 @@ from teamspace import wiring
 if TYPE_CHECKING:
     from bench.world import World
 
-SERVICES = ("dynamodb", "events", "ses", "sqs")
+SERVICES = ("dynamodb", "events", "ses", "sqs", "cognito-identity-provider")
+IDENTITY_PROVIDER = "cognito-identity-provider"
 
 
 @dataclass
@@ -77,6 +78,11 @@ class Window:
     @property
     def put_events(self) -> int:
         return sum(r.entries for r in self.requests if r.operation == "PutEvents")
+
+    @property
+    def identity_provider_calls(self) -> list[str]:
+        """Calls to the identity provider (Cognito), counted apart from DynamoDB's."""
+        return [r.operation for r in self.of(IDENTITY_PROVIDER)]
 
     @property
     def emails(self) -> int:
@@ -141,7 +147,13 @@ class Meter:
 
     def attach(self) -> None:
         """Hook the handlers' clients (again after a `wiring.reset()` built new ones)."""
-        for client in (wiring.dynamodb_client(), wiring.events_client(), wiring.ses_client()):
+        clients = (
+            wiring.dynamodb_client(),
+            wiring.events_client(),
+            wiring.ses_client(),
+            wiring.cognito_client(),
+        )
+        for client in clients:
             if id(client) in self._attached:
                 continue
             client.meta.events.register("before-parameter-build", self._before)

@@ -76,12 +76,14 @@ def round_trips(results: list[Result]) -> str:
         target = "above" if above_target(result) else "✓"
         operations = ", ".join(first.operations) or DASH
         events = ", ".join(first.events) or DASH
+        identity_provider = ", ".join(first.identity_provider_calls) or DASH
         rows.append(
             [
                 f"`{scenario.key}`" + (f" ({scenario.variant})" if scenario.variant else ""),
                 scenario.function.removesuffix("Function"),
                 count_range(result.counts()),
                 operations,
+                identity_provider,
                 first.items_read,
                 units(result.mean("rru")),
                 units(result.mean("wru")),
@@ -95,6 +97,7 @@ def round_trips(results: list[Result]) -> str:
         "function",
         "DynamoDB requests",
         "operations, in order",
+        "identity provider (apart)",
         "items read",
         "RRU",
         "WRU",
@@ -102,7 +105,7 @@ def round_trips(results: list[Result]) -> str:
         "≤ 2",
         "why above the target",
     ]
-    return table(header, rows, "llrlrrrlll")
+    return table(header, rows, "llrllrrrlll")
 
 
 # ---- table 2 ---------------------------------------------------------------------------

@@ -103,7 +103,9 @@ class Outcome:
                 "range shows when calls differ). Items read: as returned, or evaluated by a "
                 f"Query. RRU / WRU: mean of the first {self.config.unit_calls} calls, computed "
                 "from item sizes (see above). Events written: the outbox items of the call's "
-                "transaction.\n\n" + report.round_trips(self.results)
+                "transaction. Identity provider: the Cognito calls of the first call, counted "
+                "apart (they are not DynamoDB round trips, and the target does not cover "
+                "them).\n\n" + report.round_trips(self.results)
             )
         if self.points:
             parts.append(
