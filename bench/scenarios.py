@@ -23,7 +23,7 @@ from typing import Any
 from bench import seed
 from bench.world import OWNER_SUB, World, sample_event, user
 from teamspace.core.clock import iso
-from tests.support import EVENTS, token_of
+from tests.support import EVENTS, as_caller, token_of
 
 Prepare = Callable[[int], dict[str, Any]]
 Build = Callable[[World], Prepare]
@@ -69,10 +69,6 @@ def consumer(function: str, variant: str = "") -> Callable[[Build], Build]:
 # ---- shared state ------------------------------------------------------------------------
 
 
-def as_(who: str | None) -> dict[str, Any] | None:
-    return None if who in (None, OWNER_SUB) else user(who)
-
-
 def team(world: World, size: int = TEAM_SIZE) -> str:
     """A workspace owned by OWNER with an admin, a manager, a member, a viewer and more
     members up to `size`."""
@@ -87,7 +83,7 @@ def event(name: str, ws: str | None = None, who: str | None = None, **changes: A
     path = dict(changes.pop("path", {}) or {})
     if ws is not None:
         path["workspaceId"] = ws
-    return sample_event(name, caller=as_(who), path=path or None, **changes)
+    return sample_event(name, caller=as_caller(who), path=path or None, **changes)
 
 
 def fresh_member(world: World, ws: str, role: str = "member", **fields: Any) -> str:
