@@ -72,11 +72,11 @@ def consumer(function: str, variant: str = "") -> Callable[[Build], Build]:
 def team(world: World, size: int = TEAM_SIZE) -> str:
     """A workspace owned by OWNER with an admin, a manager, a member, a viewer and more
     members up to `size`."""
-    ws = world.create_workspace()
+    team = world.team(world.create_workspace())
     for user_id, role in TEAM.items():
-        world.seed_member(ws, user_id, role)
-    seed.members(world, ws, max(0, size - len(TEAM) - 1))
-    return ws
+        team.add(user_id, role)
+    seed.members(world, team.workspace_id, max(0, size - len(TEAM) - 1))
+    return team.workspace_id
 
 
 def event(name: str, ws: str | None = None, who: str | None = None, **changes: Any):
@@ -100,8 +100,9 @@ def agency(world: World) -> dict[str, str]:
         event("workspaces/update-workspace.json", ag, body={"settings": {"minutePool": 10**8}}),
         200,
     )
+    team = world.team(ag)
     for user_id, role in TEAM.items():
-        world.seed_member(ag, user_id, role)
+        team.add(user_id, role)
     client = create_client(world, ag, key=world.unique("client-"))
     return {"agency": ag, "client": client}
 

@@ -1,4 +1,4 @@
-"""A small vocabulary for building teams through the handlers, shared by the function
+"""A small vocabulary for building teams, shared by the function tests, the end-to-end
 tests and the benchmarks:
 
     team = Team.create(functions, store, clock)        # the sample workspace, its owner alone
@@ -6,8 +6,9 @@ tests and the benchmarks:
     team.add_people(EVERY_ROLE)                        # one member of each role below owner
     team.invite("bob@example.com", "developer")        # a pending invitation, through the API
 
-and the requests most tests make: `create_workspace`, `invite`, and `token_of` (the token of
-an invitation's link).
+(over HTTP, `tests.support.http.create_team` makes the workspace as a signed-in owner and
+hands back the same `Team`), and the requests most tests make: `create_workspace`,
+`invite`, and `token_of` (the token of an invitation's link).
 """
 
 from __future__ import annotations
@@ -113,9 +114,10 @@ def token_of(link: str | Reply | Mapping[str, Any]) -> str:
 @dataclass
 class Team:
     """A workspace and the people in it, built through the handlers (the workspace, its
-    invitations) and the store (members, as if they had accepted)."""
+    invitations) and the store (members, as if they had accepted). A team made over HTTP
+    has no `functions`: its invitations go through the API's client."""
 
-    functions: Functions
+    functions: Functions | None
     store: TeamspaceStore
     clock: FrozenClock
     workspace_id: str = SAMPLE_WORKSPACE
@@ -151,6 +153,7 @@ class Team:
     def invite(self, email: str, role: str = "member", **request: Any) -> Reply:
         """A pending invitation to the workspace (`invite`'s arguments), made by its owner
         unless `who` says otherwise."""
+        assert self.functions is not None, "a team made over HTTP invites through its client"
         return invite(
             self.functions, email, role, workspace=self.workspace_id, expect=201, **request
         )
