@@ -27,6 +27,8 @@ SAM_PATH := $(dir $(PYTHON312)):$(PATH)
 # pytest over every core, each unit of work (a test file; the end-to-end modules sharing
 # a runtime) whole on one worker, the longest first: tests/support/schedule.py.
 XDIST := -n auto --dist loadscope
+# More pytest options for make pytest / test / test-fast, e.g. PYTEST_ARGS=--durations=15
+PYTEST_ARGS ?=
 
 .PHONY: help python run test test-fast lint fmt check template pytest docs openapi bench clean
 
@@ -94,14 +96,14 @@ check: lint template
 
 # Every test, with its wall time printed after pytest's own summary.
 pytest: $(VENV)/.installed
-	@start=$$(date +%s); status=0; $(PY) -m pytest $(XDIST) || status=$$?; \
+	@start=$$(date +%s); status=0; $(PY) -m pytest $(XDIST) $(PYTEST_ARGS) || status=$$?; \
 		echo "pytest wall time: $$(( $$(date +%s) - start )) s"; exit $$status
 
 test: check pytest
 
 # The inner loop: ruff, the import contracts, unit and function tests.
 test-fast: lint
-	$(PY) -m pytest $(XDIST) tests/unit tests/functions
+	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS) tests/unit tests/functions
 
 docs: $(VENV)/.installed
 	$(PY) -m tools.gen_docs

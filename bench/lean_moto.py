@@ -28,13 +28,12 @@ changes a request, a response or the project's code; each is undone on close.
 from __future__ import annotations
 
 import inspect
-import json
 from typing import Any
 
 from local_runtime.moto_tuning import narrow_transaction_backups
+from tests.support.aws import DirectReads
 
 FAST_OPERATIONS = frozenset({"GetItem", "BatchGetItem", "Query"})
-CHECK_BELOW_BYTES = 64 * 1024  # the larger responses are pages of the same items
 
 
 class LeanMoto:
@@ -42,8 +41,15 @@ class LeanMoto:
         self._saved: list[tuple[Any, str, Any]] = []
         # While on, each fast response is also made moto's way and compared (the runner
         # turns it on for warm-up calls, whose time is not measured; the smoke run, always).
-        self.checking = True
-        self.checked = 0
+        self.reads = DirectReads(FAST_OPERATIONS, checking=True)
+
+    @property
+    def checking(self) -> bool:
+        return self.reads.checking
+
+    @checking.setter
+    def checking(self, value: bool) -> None:
+        self.reads.checking = value
 
     def start(self) -> None:
         self._lean_transactions()
@@ -68,26 +74,8 @@ class LeanMoto:
     # ---- 2. read responses ---------------------------------------------------------
 
     def _fast_reads(self) -> None:
-        from moto.dynamodb.responses import DynamoResult  # noqa: PLC0415
-
-        lean = self
-        original = DynamoResult.execute_result
-
-        def execute_result(self: Any, context: Any) -> Any:
-            if context.operation_model.name not in FAST_OPERATIONS:
-                return original(self, context)
-            try:
-                body = json.dumps(self.result)
-            except TypeError:  # bytes or datetimes: moto's way
-                return original(self, context)
-            if lean.checking and len(body) < CHECK_BELOW_BYTES:
-                lean.checked += 1
-                status, _, expected = original(self, context)
-                if status != 200 or json.loads(expected) != json.loads(body):
-                    raise AssertionError("the fast read response differs from moto's")
-            return 200, {"Content-Type": "application/x-amz-json-1.0"}, body
-
-        self._patch(DynamoResult, "execute_result", execute_result)
+        """As the tests do (tests/support/aws.py, `DirectReads`)."""
+        self.reads.apply(self._patch)
 
     # ---- 3. comparing string keys -------------------------------------------------
 

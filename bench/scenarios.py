@@ -23,7 +23,7 @@ from typing import Any
 from bench import seed
 from bench.world import OWNER_SUB, World, sample_event, user
 from teamspace.core.clock import iso
-from tests.support import EVENTS, token_of
+from tests.support import EVENTS, as_caller, token_of
 
 Prepare = Callable[[int], dict[str, Any]]
 Build = Callable[[World], Prepare]
@@ -69,25 +69,21 @@ def consumer(function: str, variant: str = "") -> Callable[[Build], Build]:
 # ---- shared state ------------------------------------------------------------------------
 
 
-def as_(who: str | None) -> dict[str, Any] | None:
-    return None if who in (None, OWNER_SUB) else user(who)
-
-
 def team(world: World, size: int = TEAM_SIZE) -> str:
     """A workspace owned by OWNER with an admin, a manager, a member, a viewer and more
     members up to `size`."""
-    ws = world.create_workspace()
+    team = world.team(world.create_workspace())
     for user_id, role in TEAM.items():
-        world.seed_member(ws, user_id, role)
-    seed.members(world, ws, max(0, size - len(TEAM) - 1))
-    return ws
+        team.add(user_id, role)
+    seed.members(world, team.workspace_id, max(0, size - len(TEAM) - 1))
+    return team.workspace_id
 
 
 def event(name: str, ws: str | None = None, who: str | None = None, **changes: Any):
     path = dict(changes.pop("path", {}) or {})
     if ws is not None:
         path["workspaceId"] = ws
-    return sample_event(name, caller=as_(who), path=path or None, **changes)
+    return sample_event(name, caller=as_caller(who), path=path or None, **changes)
 
 
 def fresh_member(world: World, ws: str, role: str = "member", **fields: Any) -> str:
@@ -104,8 +100,9 @@ def agency(world: World) -> dict[str, str]:
         event("workspaces/update-workspace.json", ag, body={"settings": {"minutePool": 10**8}}),
         200,
     )
+    team = world.team(ag)
     for user_id, role in TEAM.items():
-        world.seed_member(ag, user_id, role)
+        team.add(user_id, role)
     client = create_client(world, ag, key=world.unique("client-"))
     return {"agency": ag, "client": client}
 

@@ -33,10 +33,10 @@ from tests.support import (
     Functions,
     Reply,
     SequentialIds,
+    Team,
     create_workspace,
     invite,
     sample_event,
-    seed_member,
     user,
 )
 
@@ -143,10 +143,14 @@ class World:
         reply = create_workspace(self.functions, name, kind, who=owner, key=None)
         return self._expect(reply, "WorkspacesFunction", 201).body["workspaceId"]
 
+    def team(self, workspace_id: str) -> Team:
+        """The workspace as a team of the tests' vocabulary (tests/support/teams.py)."""
+        return Team(self.functions, self.store, self.clock, workspace_id)
+
     def seed_member(
         self, workspace_id: str, user_id: str, role: str = "member", **fields: Any
     ) -> None:
-        seed_member(self.store, workspace_id, user_id, role, self.clock.now(), **fields)
+        self.team(workspace_id).add(user_id, role, **fields)
 
     def invite(
         self,

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from local_runtime.tokens import AUDIENCE, ISSUER, KEY_ID
-from tests.support import seed_member
-from tests.support.http import create_workspace
+from tests.support.http import create_team, create_workspace
 
 pytestmark = pytest.mark.e2e
 PROBLEM = "application/problem+json"
@@ -86,14 +84,14 @@ def test_workspace_lifecycle(api):
 
 def test_members_flow(api):
     owner = api.user("olga")
-    workspace_id = create_workspace(owner, "Team")
-    now = datetime.now(UTC)
+    team = create_team(api, owner, "Team")
+    workspace_id = team.workspace_id
     for user_id, role, name in [
         ("adam", "admin", "Adam Admin"),
         ("mara", "member", "Mara Member"),
         ("marco", "viewer", "Marco Viewer"),
     ]:
-        seed_member(api.store, workspace_id, user_id, role, now, name=name)
+        team.add(user_id, role, name=name)
     admin, mara = api.user("adam"), api.user("mara")
     base = f"/v1/workspaces/{workspace_id}/members"
 
@@ -137,9 +135,9 @@ def test_members_flow(api):
 
 def test_permission_and_validation_errors(api):
     owner = api.user("owen")
-    workspace_id = create_workspace(owner, "Errors")
-    now = datetime.now(UTC)
-    seed_member(api.store, workspace_id, "vera", "viewer", now)
+    team = create_team(api, owner, "Errors")
+    workspace_id = team.workspace_id
+    team.add("vera", "viewer")
     viewer = api.user("vera")
 
     forbidden = viewer.patch(f"/v1/workspaces/{workspace_id}", json={"name": "Mine"})
@@ -171,9 +169,9 @@ def test_permission_and_validation_errors(api):
 
 def test_other_tenants_workspaces_do_not_exist_for_a_caller(api):
     alice, bob = api.user("alice-iso"), api.user("bob-iso")
-    theirs = create_workspace(bob, "Bob's")
-    now = datetime.now(UTC)
-    seed_member(api.store, theirs, "carl-iso", "member", now)
+    team = create_team(api, bob, "Bob's")
+    theirs = team.workspace_id
+    team.add("carl-iso", "member")
     base = f"/v1/workspaces/{theirs}"
     attempts = [
         ("GET", base, None),

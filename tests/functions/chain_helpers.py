@@ -21,7 +21,6 @@ from contextlib import contextmanager
 from datetime import datetime
 from types import ModuleType
 from typing import Any
-from urllib.parse import parse_qs, urlparse
 
 import boto3
 import pytest
@@ -32,7 +31,7 @@ from local_runtime.lambdas import LambdaContext, load_module
 from local_runtime.template import ACCOUNT_ID, FunctionSpec
 from teamspace import wiring
 from teamspace.store import codec
-from tests.support import TEMPLATE, Reply
+from tests.support import TEMPLATE, Reply, reply_of
 
 TABLE = TEMPLATE.table_name()
 SPECS: dict[str, FunctionSpec] = TEMPLATE.functions()
@@ -68,11 +67,6 @@ def event_id_of(record: dict[str, Any]) -> str:
 
 def failures(response: dict[str, Any]) -> list[str]:
     return [f["itemIdentifier"] for f in response.get("batchItemFailures", [])]
-
-
-def token_of(accept_url: str) -> str:
-    (token,) = parse_qs(urlparse(accept_url).query)["token"]
-    return token
 
 
 def sha256(text: str) -> str:
@@ -117,10 +111,9 @@ class SecondInstance:
         return module
 
     def call(self, event: dict[str, Any]) -> Reply:
-        result = self.module.lambda_handler(event, LambdaContext(function_name=self.logical_id))
-        headers = {k.lower(): v for k, v in (result.get("headers") or {}).items()}
-        text = result.get("body") or ""
-        return Reply(result["statusCode"], headers, json.loads(text) if text else None)
+        return reply_of(
+            self.module.lambda_handler(event, LambdaContext(function_name=self.logical_id))
+        )
 
 
 @contextmanager

@@ -17,10 +17,15 @@ def functions(aws, clock, ids) -> Functions:
 
 
 @pytest.fixture
-def ranked_team(functions, store, clock) -> dict[str, str]:
+def ranked_team(functions, store, clock, ids, worlds) -> dict[str, str]:
     """The sample workspace (owned by the sample owner) with an admin, a manager, a member
-    and a viewer, and a second admin (`ada2`) to test peers; returns role -> user id."""
-    team = Team.create(functions, store, clock)
-    people = team.add_people(RANKED)
-    team.add("ada2", "admin")
-    return people
+    and a viewer, and a second admin (`ada2`) to test peers; returns role -> user id.
+    Built once per module (tests/support/worlds.py)."""
+
+    def build() -> dict[str, str]:
+        team = Team.create(functions, store, clock)
+        people = team.add_people(RANKED)
+        team.add("ada2", "admin")
+        return people
+
+    return worlds.once("ranked_team", clock, ids, build)

@@ -37,14 +37,19 @@ def calls(functions) -> list[str]:
 
 
 @pytest.fixture
-def key(ranked_team, functions) -> dict[str, Any]:
-    """A viewer key of the sample workspace, made by its owner through the API."""
-    event = sample_event(
-        "api_keys/create-api-key.json", body={"name": "CRM sync", "role": "viewer"}
-    )
-    reply = functions.call("ApiKeysFunction", event)
-    assert reply.status == 201, reply.body
-    return reply.body
+def key(ranked_team, functions, clock, ids, worlds) -> dict[str, Any]:
+    """A viewer key of the sample workspace, made by its owner through the API (built
+    once per module: every test gets the same key, drawn at random once)."""
+
+    def build() -> dict[str, Any]:
+        event = sample_event(
+            "api_keys/create-api-key.json", body={"name": "CRM sync", "role": "viewer"}
+        )
+        reply = functions.call("ApiKeysFunction", event)
+        assert reply.status == 201, reply.body
+        return reply.body
+
+    return worlds.once("key", clock, ids, build)
 
 
 def check(

@@ -19,10 +19,10 @@ from tests.support import (
     SAMPLE_TARGET,
     SAMPLE_WORKSPACE,
     TEMPLATE,
+    as_caller,
     item,
     outbox_events,
     sample_event,
-    user,
 )
 
 FN = "ApiKeysFunction"
@@ -46,10 +46,6 @@ LISTED = {
 @pytest.fixture
 def team(ranked_team) -> dict[str, str]:
     return ranked_team
-
-
-def as_caller(who: str | None) -> dict[str, Any] | None:
-    return None if who in (None, OWNER_SUB) else user(who)
 
 
 def create(functions, body=None, who=None, headers=None, workspace=SAMPLE_WORKSPACE):

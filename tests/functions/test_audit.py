@@ -27,8 +27,8 @@ from tests.support import (
     OWNER_SUB,
     SAMPLE_WORKSPACE,
     TEMPLATE,
+    Team,
     sample_event,
-    seed_member,
     user,
 )
 
@@ -78,11 +78,15 @@ def chain(dynamodb, workspace_id: str = SAMPLE_WORKSPACE) -> list[dict[str, Any]
 
 
 @pytest.fixture
-def workspace(functions, store, clock) -> None:
-    created = functions.call("WorkspacesFunction", sample_event("workspaces/create-workspace.json"))
-    assert created.status == 201
-    seed_member(store, SAMPLE_WORKSPACE, "ada", "admin", clock.now())
-    seed_member(store, SAMPLE_WORKSPACE, "vic", "viewer", clock.now())
+def workspace(functions, store, clock, ids, worlds) -> None:
+    """The sample workspace with an admin (ada) and a viewer (vic), built once per module."""
+
+    def build() -> None:
+        team = Team.create(functions, store, clock)
+        team.add("ada", "admin")
+        team.add("vic", "viewer")
+
+    worlds.once("workspace", clock, ids, build)
 
 
 def audit_call(functions, sample: str, who: str | None = None, query=None) -> Any:
@@ -151,11 +155,15 @@ def test_two_writers_racing_on_one_chain_both_land_in_order(functions, dynamodb)
 
 
 @pytest.fixture
-def logged(functions, workspace, dynamodb) -> list[dict[str, Any]]:
-    """Six records in the sample workspace's chain."""
-    assert deliver(*[numbered(n) for n in range(1, 7)]) == {"batchItemFailures": []}
-    assert verify(functions) == {"valid": True, "records": 6, "firstInvalidSeq": None}
-    return chain(dynamodb)
+def logged(functions, workspace, dynamodb, clock, ids, worlds) -> list[dict[str, Any]]:
+    """Six records in the sample workspace's chain (built once per module)."""
+
+    def build() -> list[dict[str, Any]]:
+        assert deliver(*[numbered(n) for n in range(1, 7)]) == {"batchItemFailures": []}
+        assert verify(functions) == {"valid": True, "records": 6, "firstInvalidSeq": None}
+        return chain(dynamodb)
+
+    return worlds.once("logged", clock, ids, build)
 
 
 def key(seq: int) -> dict[str, Any]:

@@ -19,6 +19,8 @@ from tests.support import (
     OWNER_SUB,
     SAMPLE_WORKSPACE,
     TEMPLATE,
+    Team,
+    as_caller,
     item,
     outbox_events,
     sample_event,
@@ -31,10 +33,6 @@ TABLE = TEMPLATE.table_name()
 AGENCY = SAMPLE_WORKSPACE
 STAFF = "mo"  # an agency member with the member role
 POOL = 10_000
-
-
-def as_caller(who: str | None) -> dict[str, Any] | None:
-    return None if who in (None, OWNER_SUB) else user(who)
 
 
 def create_client(functions, who=None, agency=AGENCY, _key: str | None = None, **body: Any):
@@ -135,31 +133,38 @@ def events_of(dynamodb, workspace_id: str, detail_type: str | None = None):
 
 
 @pytest.fixture
-def agency(functions, store, clock) -> dict[str, str]:
+def agency(functions, store, clock, ids, worlds) -> dict[str, str]:
     """An agency with a pool of 10,000 minutes, an admin (ada), a member (mo) and a viewer
-    (vic)."""
-    event = sample_event(
-        "workspaces/create-workspace.json", body={"name": "Acme Agency", "type": "agency"}
-    )
-    assert functions.call(FN, event).status == 201
-    assert update_settings(functions, {"minutePool": POOL}).status == 200
-    for user_id, role in (("ada", "admin"), (STAFF, "member"), ("vic", "viewer")):
-        seed_member(store, AGENCY, user_id, role, clock.now())
-    return {"admin": "ada", "member": STAFF, "viewer": "vic"}
+    (vic). This and the two below are built once per module (tests/support/worlds.py)."""
+
+    def build() -> dict[str, str]:
+        team = Team.create(functions, store, clock, "Acme Agency", "agency")
+        assert update_settings(functions, {"minutePool": POOL}).status == 200
+        for user_id, role in (("ada", "admin"), (STAFF, "member"), ("vic", "viewer")):
+            team.add(user_id, role)
+        return {"admin": "ada", "member": STAFF, "viewer": "vic"}
+
+    return worlds.once("agency", clock, ids, build)
 
 
 @pytest.fixture
-def client(functions, agency) -> str:
-    reply = create_client(functions, minuteBudget=2_000)
-    assert reply.status == 201, reply.body
-    return reply.body["workspaceId"]
+def client(functions, agency, clock, ids, worlds) -> str:
+    def build() -> str:
+        reply = create_client(functions, minuteBudget=2_000)
+        assert reply.status == 201, reply.body
+        return reply.body["workspaceId"]
+
+    return worlds.once("client", clock, ids, build)
 
 
 @pytest.fixture
-def assigned(functions, client) -> str:
-    reply = assign(functions, client)
-    assert reply.status == 200, reply.body
-    return client
+def assigned(functions, client, clock, ids, worlds) -> str:
+    def build() -> str:
+        reply = assign(functions, client)
+        assert reply.status == 200, reply.body
+        return client
+
+    return worlds.once("assigned", clock, ids, build)
 
 
 # ---- client workspaces ----------------------------------------------------------------

@@ -10,15 +10,18 @@ import pytest
 
 from local_runtime.lambdas import LambdaContext, load_module
 from teamspace import wiring
-from tests.functions.chain_helpers import first_goes_second, token_of
+from tests.functions.chain_helpers import first_goes_second
 from tests.support import (
     OWNER_SUB,
     SAMPLE_TARGET,
     SAMPLE_WORKSPACE,
     TEMPLATE,
+    as_caller,
+    invite,
     item,
     outbox_events,
     sample_event,
+    token_of,
     user,
 )
 
@@ -43,10 +46,6 @@ LEAD = {
 @pytest.fixture
 def team(ranked_team) -> dict[str, str]:
     return ranked_team
-
-
-def as_caller(who: str | None) -> dict[str, Any] | None:
-    return None if who in (None, OWNER_SUB) else user(who)
 
 
 def create(functions, body, who=None):
@@ -122,11 +121,16 @@ def test_the_rank_defaults_below_member(functions, team):
 
 
 @pytest.fixture
-def lead(functions, team) -> str:
-    """Mia holds the custom team_lead role (rank 50, may manage roles)."""
-    assert create(functions, LEAD).status == 201
-    assert assign(functions, "team_lead", target="mia").status == 200
-    return "mia"
+def lead(functions, team, clock, ids, worlds) -> str:
+    """Mia holds the custom team_lead role (rank 50, may manage roles); built once per
+    module."""
+
+    def build() -> str:
+        assert create(functions, LEAD).status == 201
+        assert assign(functions, "team_lead", target="mia").status == 200
+        return "mia"
+
+    return worlds.once("lead", clock, ids, build)
 
 
 @pytest.mark.parametrize(
@@ -330,17 +334,10 @@ def test_removal_and_leaving_give_the_role_back(functions, team, dynamodb):
     assert delete(functions, "qa_reviewer").status == 204
 
 
-def invite(functions, email, role="qa_reviewer"):
-    body = {"email": email, "role": role, "sendEmail": False}
-    event = sample_event("invitations/create-invitation.json", body=body)
-    event["headers"].pop("idempotency-key", None)
-    return functions.call("InvitationsFunction", event)
-
-
 def test_pending_invitations_hold_the_role_and_pass_it_to_the_member(functions, team, dynamodb):
     assert create(functions, QA).status == 201
-    revoked = invite(functions, "rita@example.com")
-    kept = invite(functions, "quinn@example.com")
+    revoked = invite(functions, "rita@example.com", "qa_reviewer")
+    kept = invite(functions, "quinn@example.com", "qa_reviewer")
     assert (revoked.status, kept.status) == (201, 201)
     assert holders(dynamodb, "qa_reviewer") == 2
     assert delete(functions, "qa_reviewer").code == "ROLE_IN_USE"
@@ -353,7 +350,7 @@ def test_pending_invitations_hold_the_role_and_pass_it_to_the_member(functions, 
     accept = sample_event(
         "invitations/accept-invitation.json",
         caller=quinn,
-        body={"token": token_of(kept.body["acceptUrl"])},
+        body={"token": token_of(kept)},
     )
     joined = functions.call("InvitationsFunction", accept)
     assert joined.status == 200, joined.body
@@ -365,7 +362,7 @@ def test_pending_invitations_hold_the_role_and_pass_it_to_the_member(functions, 
 
 def test_the_expiry_job_gives_an_expired_invitations_role_back(functions, team, dynamodb, clock):
     assert create(functions, QA).status == 201
-    assert invite(functions, "rita@example.com").status == 201
+    assert invite(functions, "rita@example.com", "qa_reviewer").status == 201
     clock.advance(days=8)
     expiry = TEMPLATE.functions()["InvitationExpiryFunction"]
     scheduled = {"version": "0", "detail-type": "Scheduled Event", "detail": {}}
@@ -384,7 +381,7 @@ def test_nobody_invites_with_a_role_that_is_not_below_their_own(functions, lead)
     event["headers"].pop("idempotency-key", None)
     assert functions.call("InvitationsFunction", event).status == 201
     assert assign(functions, "senior", who="mia").code == "ROLE_RANK_TOO_LOW"
-    assert invite(functions, "nobody@example.com", role="wizard").code == "UNKNOWN_ROLE"
+    assert invite(functions, "nobody@example.com", "wizard").code == "UNKNOWN_ROLE"
 
 
 def test_a_nominee_with_a_custom_role_gives_it_back_on_becoming_owner(functions, team, dynamodb):

@@ -32,9 +32,15 @@ from tests.functions.chain_helpers import (
     outbox,
     sequence,
     sha256,
+)
+from tests.support import (
+    SAMPLE_WORKSPACE,
+    TEMPLATE,
+    create_workspace,
+    invite,
+    sample_event,
     token_of,
 )
-from tests.support import SAMPLE_WORKSPACE, TEMPLATE, sample_event
 
 WS = "WorkspacesFunction"
 INV = "InvitationsFunction"
@@ -52,20 +58,11 @@ def chain(functions, monkeypatch) -> Chain:
     return Chain(monkeypatch)
 
 
-def create_workspace(functions, name: str = "Acme Voice", key: str = "create-acme-1") -> dict:
-    event = sample_event(
-        "workspaces/create-workspace.json",
-        body={"name": name, "type": "simple"},
-        headers={"idempotency-key": key},
+def invite_bob(functions, **fields: Any):
+    """Bob's invitation as a developer, mailed unless `sendEmail` says otherwise."""
+    return invite(
+        functions, "Bob@Example.com", "developer", send_email=None, name="Bob Builder", **fields
     )
-    reply = functions.call(WS, event)
-    assert reply.status == 201, reply.body
-    return reply.body
-
-
-def invite(functions, email: str = "Bob@Example.com", **fields: Any):
-    body = {"email": email, "role": "developer", "name": "Bob Builder", **fields}
-    return functions.call(INV, sample_event("invitations/create-invitation.json", body=body))
 
 
 def invitation_item(chain: Chain, invitation_id: str) -> dict[str, Any]:
@@ -127,7 +124,7 @@ def test_publisher_puts_every_outbox_insert_in_batches_of_ten_and_skips_the_rest
 ):
     for n in range(23):
         clock.advance(seconds=1)
-        create_workspace(functions, f"Team {n}", f"create-{n}")
+        create_workspace(functions, f"Team {n}", "simple", key=f"create-{n}", expect=201)
     reply = functions.call(WS, sample_event("workspaces/update-workspace.json"))  # a MODIFY
     assert reply.status == 200, reply.body
     # An outbox item rewritten in place (MODIFY) and another one removed (as TTL would):
@@ -165,7 +162,7 @@ def test_publisher_puts_every_outbox_insert_in_batches_of_ten_and_skips_the_rest
 
 def test_a_batch_without_outbox_inserts_puts_nothing(functions, chain):
     chain.flush()
-    create_workspace(functions)
+    create_workspace(functions, "Acme Voice", "simple", expect=201)
     records = [r for r in chain.stream_records() if not is_outbox_insert(r)]
     assert records
     calls: list[Any] = []
@@ -182,7 +179,7 @@ def test_a_batch_without_outbox_inserts_puts_nothing(functions, chain):
 def many_events(functions, chain, clock, count: int = 25) -> list[dict[str, Any]]:
     for n in range(count):
         clock.advance(seconds=1)
-        create_workspace(functions, f"Team {n}", f"create-{n}")
+        create_workspace(functions, f"Team {n}", "simple", key=f"create-{n}", expect=201)
     return chain.stream_records()
 
 
@@ -293,14 +290,14 @@ def test_an_event_survives_a_handler_that_dies_after_its_transaction(functions, 
 
 
 def test_a_transaction_that_fails_writes_no_event_and_sends_none(functions, chain):
-    create_workspace(functions)
-    assert invite(functions).status == 201
+    create_workspace(functions, "Acme Voice", "simple", expect=201)
+    assert invite_bob(functions).status == 201
     before = chain.flush()
     assert [e["detail-type"] for e in before] == ["WorkspaceCreated", "InvitationCreated"]
 
     log = CallLog(chain.dynamodb, "TransactWriteItems")
     with log.recording():
-        reply = invite(functions)  # the same address again: the pending lock's condition fails
+        reply = invite_bob(functions)  # the same address again: the pending lock's condition fails
     assert reply.status == 409
     assert reply.body["code"] == "INVITATION_PENDING"
     assert log.error_codes("TransactWriteItems") == ["TransactionCanceledException"]
@@ -315,8 +312,8 @@ def test_a_transaction_that_fails_writes_no_event_and_sends_none(functions, chai
 @pytest.fixture
 def invited(functions, chain) -> dict[str, Any]:
     """The sample workspace, an invitation for Bob, and its InvitationCreated off the bus."""
-    create_workspace(functions)
-    reply = invite(functions)
+    create_workspace(functions, "Acme Voice", "simple", expect=201)
+    reply = invite_bob(functions)
     assert reply.status == 201, reply.body
     assert reply.body.get("acceptUrl") is None  # mailed, so never handed to the inviter
     event = only(chain.flush(), "InvitationCreated")
@@ -402,8 +399,8 @@ def test_a_stale_send_mails_nothing_after_a_resend(functions, chain, invited, cl
 
 
 def test_an_invitation_without_email_is_not_mailed(functions, chain):
-    create_workspace(functions)
-    reply = invite(functions, sendEmail=False)
+    create_workspace(functions, "Acme Voice", "simple", expect=201)
+    reply = invite_bob(functions, sendEmail=False)
     assert reply.status == 201, reply.body
     token = token_of(reply.body["acceptUrl"])
     event = only(chain.flush(), "InvitationCreated")
@@ -472,7 +469,7 @@ def test_the_local_runtime_chain_survives_a_cancelled_transaction(functions, cha
     # The client's retry with its Idempotency-Key: a transaction cancelled by its last item.
     assert functions.call(WS, sample_event("workspaces/create-workspace.json")).status == 201
     local.drain()
-    assert invite(functions).status == 201
+    assert invite_bob(functions).status == 201
     local.drain()
 
     arrived = chain.bus()

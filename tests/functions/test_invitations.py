@@ -10,7 +10,6 @@ import hashlib
 import json
 from datetime import timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -21,15 +20,21 @@ from teamspace.store import codec
 from tests.functions.chain_helpers import first_goes_second
 from tests.support import (
     EVENTS,
+    EVERY_ROLE,
     OWNER_SUB,
     SAMPLE_TARGET,
     SAMPLE_WORKSPACE,
     TEMPLATE,
     Reply,
+    Team,
+    as_caller,
+    create_workspace,
+    invite,
     item,
     outbox_events,
     sample_event,
     seed_member,
+    token_of,
     user,
 )
 
@@ -44,11 +49,6 @@ CAROL = user("carol", "carol@example.com", "Carol Invitee")
 # ---- helpers ---------------------------------------------------------------------------
 
 
-def as_(user_id: str) -> dict[str, Any] | None:
-    """The claims of a seeded member (None: the sample events' own caller, the owner)."""
-    return None if user_id == OWNER_SUB else user(user_id)
-
-
 def set_limits(monkeypatch: pytest.MonkeyPatch, **values: object) -> None:
     """Stage parameters are read once per cold start: set them, then start cold again."""
     for name, value in values.items():
@@ -56,36 +56,11 @@ def set_limits(monkeypatch: pytest.MonkeyPatch, **values: object) -> None:
     wiring.reset()
 
 
-def invite(
-    functions,
-    email: str,
-    role: str = "member",
-    *,
-    who: dict[str, Any] | None = None,
-    send_email: bool = False,
-    workspace: str = SAMPLE_WORKSPACE,
-    **fields: Any,
-) -> Reply:
-    body = {"email": email, "role": role, "sendEmail": send_email, **fields}
-    event = sample_event(
-        "invitations/create-invitation.json",
-        caller=who,
-        body=body,
-        path={"workspaceId": workspace},
-    )
-    return functions.call(FN, event)
-
-
 def bulk(functions, invitations: list[dict[str, Any]], *, who=None) -> Reply:
     event = sample_event(
         "invitations/bulk-invite.json", caller=who, body={"invitations": invitations}
     )
     return functions.call(FN, event)
-
-
-def token_of(reply: Reply | dict[str, Any]) -> str:
-    body = reply.body if isinstance(reply, Reply) else reply
-    return parse_qs(urlsplit(body["acceptUrl"]).query)["token"][0]
 
 
 def digest(token: str) -> str:
@@ -162,15 +137,7 @@ def members_of(functions) -> dict[str, dict[str, Any]]:
 
 
 def new_workspace(functions, who: dict[str, Any] | None, name: str) -> str:
-    reply = functions.call(
-        "WorkspacesFunction",
-        sample_event(
-            "workspaces/create-workspace.json",
-            caller=who,
-            body={"name": name, "type": "simple"},
-            headers={"idempotency-key": f"create-{name}"},
-        ),
-    )
+    reply = create_workspace(functions, name, "simple", who=who, key=f"create-{name}")
     assert reply.status == 201
     return reply.body["workspaceId"]
 
@@ -202,30 +169,29 @@ def _forget_stage_parameters():
 
 
 @pytest.fixture
-def workspace(functions) -> str:
-    """The sample workspace, with its owner alone in it."""
-    created = functions.call("WorkspacesFunction", sample_event("workspaces/create-workspace.json"))
-    assert created.status == 201
-    assert created.body["workspaceId"] == SAMPLE_WORKSPACE
-    return SAMPLE_WORKSPACE
+def workspace(functions, store, clock, ids, worlds) -> str:
+    """The sample workspace, with its owner alone in it (built once per module)."""
+
+    def build() -> str:
+        team = Team.create(functions, store, clock)
+        assert team.workspace_id == SAMPLE_WORKSPACE
+        return team.workspace_id
+
+    return worlds.once("workspace", clock, ids, build)
 
 
 @pytest.fixture
-def team(workspace, store, clock) -> dict[str, str]:
-    """The sample workspace with one member of every role below owner."""
-    people = {
-        "admin": "ada",
-        "manager": "mia",
-        "developer": "dev",
-        "billing": "bill",
-        "support_agent": "sam",
-        "member": SAMPLE_TARGET,
-        "viewer": "vic",
-    }
-    for role, user_id in people.items():
-        clock.advance(seconds=1)
-        seed_member(store, workspace, user_id, role, clock.now())
-    return people | {"owner": OWNER_SUB}
+def team(workspace, functions, store, clock, ids, worlds) -> dict[str, str]:
+    """The sample workspace with one member of every role below owner, a second apart."""
+
+    def build() -> dict[str, str]:
+        team = Team(functions, store, clock, workspace)
+        for role, user_id in EVERY_ROLE.items():
+            clock.advance(seconds=1)
+            team.add(user_id, role)
+        return EVERY_ROLE | {"owner": OWNER_SUB}
+
+    return worlds.once("team", clock, ids, build)
 
 
 # ---- create ----------------------------------------------------------------------------
@@ -341,7 +307,7 @@ def test_the_link_base_and_lifetime_are_stage_parameters(functions, team, monkey
     ],
 )
 def test_allowed_invitations(functions, team, who, role, extra):
-    reply = invite(functions, "new@example.com", role, who=as_(who), **extra)
+    reply = invite(functions, "new@example.com", role, who=as_caller(who), **extra)
     assert reply.status == 201, reply.body
     assert reply.body["invitedBy"] == who
 
@@ -372,7 +338,7 @@ def test_refused_invitations_write_nothing(
     functions, team, dynamodb, who, role, extra, status, code
 ):
     before = kinds(dynamodb)
-    reply = invite(functions, "new@example.com", role, who=as_(who), **extra)
+    reply = invite(functions, "new@example.com", role, who=as_caller(who), **extra)
     assert reply.status == status
     assert reply.code == code
     assert listed(functions) == {}
@@ -382,12 +348,12 @@ def test_refused_invitations_write_nothing(
 
 def test_an_agent_restricted_admin_invites_only_within_their_agents(functions, team, store, clock):
     seed_member(store, SAMPLE_WORKSPACE, "ray", "admin", clock.now(), agent_ids=("a1", "a2"))
-    inside = invite(functions, "in@example.com", who=as_("ray"), agentIds=["a1"])
+    inside = invite(functions, "in@example.com", who=as_caller("ray"), agentIds=["a1"])
     assert inside.status == 201
-    outside = invite(functions, "out@example.com", who=as_("ray"), agentIds=["a1", "a9"])
+    outside = invite(functions, "out@example.com", who=as_caller("ray"), agentIds=["a1", "a9"])
     assert outside.status == 403
     assert outside.code == "GRANT_EXCEEDS_OWN"
-    everything = invite(functions, "all@example.com", who=as_("ray"))
+    everything = invite(functions, "all@example.com", who=as_caller("ray"))
     assert everything.status == 403
     assert everything.code == "GRANT_EXCEEDS_OWN"
 
@@ -524,7 +490,7 @@ def test_every_workspace_route_is_404_for_a_non_member(functions, team, dynamodb
 
 def test_a_suspended_admin_cannot_invite(functions, team, store, clock):
     seed_member(store, SAMPLE_WORKSPACE, "sue", "admin", clock.now(), status="SUSPENDED")
-    reply = invite(functions, "carol@example.com", who=as_("sue"))
+    reply = invite(functions, "carol@example.com", who=as_caller("sue"))
     assert reply.status == 404
     assert reply.code == "WORKSPACE_NOT_FOUND"
 
@@ -567,7 +533,7 @@ def test_invitations_per_inviter_per_hour_are_limited(functions, team, monkeypat
     assert int(fourth.headers["retry-after"]) == 3600 - (now.minute * 60 + now.second)
     assert len(listed(functions)) == 3
     # The limit is the inviter's: another admin still may.
-    assert invite(functions, "ada1@example.com", who=as_("ada")).status == 201
+    assert invite(functions, "ada1@example.com", who=as_caller("ada")).status == 201
     clock.advance(hours=1)
     assert invite(functions, "p3@example.com").status == 201
 
@@ -653,8 +619,12 @@ def test_the_seat_limit_holds_inside_one_bulk(functions, workspace):
 
 
 @pytest.fixture
-def one_of_each(functions, team, clock) -> dict[str, str]:
+def one_of_each(functions, team, clock, ids, worlds) -> dict[str, str]:
     """Invitations in every status: status -> invitationId."""
+    return worlds.once("one_of_each", clock, ids, lambda: _one_of_each(functions, clock))
+
+
+def _one_of_each(functions, clock) -> dict[str, str]:
     expired = invite(functions, "exp@example.com")
     clock.advance(days=8)
     assert run_expiry(clock)["expired"] == 1
@@ -692,7 +662,7 @@ def test_bad_list_queries_are_422(functions, team, query):
 
 
 def test_listing_needs_the_invite_permission(functions, team):
-    reply = listing(functions, who=as_("mia"))
+    reply = listing(functions, who=as_caller("mia"))
     assert reply.status == 403
     assert reply.code == "PERMISSION_DENIED"
 
@@ -805,15 +775,15 @@ def test_resending_an_expired_invitation_takes_its_place_and_seat_again(
 
 def test_resend_follows_the_rank_rules(functions, team):
     admin_invite = invite(functions, "boss@example.com", "admin")
-    reply = manage(functions, "resend", admin_invite.body["invitationId"], who=as_("ada"))
+    reply = manage(functions, "resend", admin_invite.body["invitationId"], who=as_caller("ada"))
     assert reply.status == 403
     assert reply.code == "ROLE_RANK_TOO_LOW"
     viewer_invite = invite(functions, "v@example.com", "viewer")
-    denied = manage(functions, "resend", viewer_invite.body["invitationId"], who=as_("mia"))
+    denied = manage(functions, "resend", viewer_invite.body["invitationId"], who=as_caller("mia"))
     assert denied.status == 403
     assert denied.code == "PERMISSION_DENIED"
     assert (
-        manage(functions, "resend", viewer_invite.body["invitationId"], who=as_("ada")).status
+        manage(functions, "resend", viewer_invite.body["invitationId"], who=as_caller("ada")).status
         == 200
     )
 
@@ -881,11 +851,13 @@ def test_an_accepted_invitation_cannot_be_revoked(functions, team):
 
 def test_revoke_follows_the_rank_rules(functions, team):
     admin_invite = invite(functions, "boss@example.com", "admin").body["invitationId"]
-    reply = manage(functions, "revoke", admin_invite, who=as_("ada"))
+    reply = manage(functions, "revoke", admin_invite, who=as_caller("ada"))
     assert reply.status == 403
     assert reply.code == "ROLE_RANK_TOO_LOW"
     viewer_invite = invite(functions, "v@example.com", "viewer").body["invitationId"]
-    assert manage(functions, "revoke", viewer_invite, who=as_("vic")).code == "PERMISSION_DENIED"
+    assert (
+        manage(functions, "revoke", viewer_invite, who=as_caller("vic")).code == "PERMISSION_DENIED"
+    )
     assert listed(functions, "pending") == {admin_invite: "pending", viewer_invite: "pending"}
 
 
@@ -893,18 +865,21 @@ def test_revoke_follows_the_rank_rules(functions, team):
 
 
 @pytest.fixture
-def bobs_invitation(functions, team) -> Reply:
-    reply = invite(
-        functions,
-        "Bob@Example.com",
-        "developer",
-        name="Robert Builder",
-        jobTitle="Voice engineer",
-        permissions={"canViewRecordings": False, "canAccessCrm": True},
-        agentIds=["agent-support-1"],
-    )
-    assert reply.status == 201
-    return reply
+def bobs_invitation(functions, team, clock, ids, worlds) -> Reply:
+    def build() -> Reply:
+        reply = invite(
+            functions,
+            "Bob@Example.com",
+            "developer",
+            name="Robert Builder",
+            jobTitle="Voice engineer",
+            permissions={"canViewRecordings": False, "canAccessCrm": True},
+            agentIds=["agent-support-1"],
+        )
+        assert reply.status == 201
+        return reply
+
+    return worlds.once("bobs_invitation", clock, ids, build)
 
 
 def test_accept_makes_the_invitee_a_member_with_what_the_invitation_carried(
@@ -1312,7 +1287,7 @@ def test_bulk_refuses_what_the_inviter_may_not_grant(functions, team):
                 "permissions": {"canViewBillableMinutes": True},
             },
         ],
-        who=as_("ada"),
+        who=as_caller("ada"),
     )
     assert reply.status == 200
     assert [(r["status"], r.get("code")) for r in reply.body["results"]] == [
@@ -1323,7 +1298,7 @@ def test_bulk_refuses_what_the_inviter_may_not_grant(functions, team):
 
 
 def test_bulk_needs_the_invite_permission(functions, team):
-    reply = bulk(functions, [{"email": "a@example.com", "role": "viewer"}], who=as_("mia"))
+    reply = bulk(functions, [{"email": "a@example.com", "role": "viewer"}], who=as_caller("mia"))
     assert reply.status == 403
     assert reply.code == "PERMISSION_DENIED"
     assert listed(functions) == {}

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -32,8 +33,10 @@ from tests.support import (
     SAMPLE_WORKSPACE,
     TEMPLATE,
     Reply,
+    Team,
+    call,
+    create_workspace,
     sample_event,
-    seed_member,
     user,
 )
 from tests.support import OWNER as OWNER_CLAIMS
@@ -126,84 +129,86 @@ def caller_of(role: str) -> dict[str, Any] | None:
     return None if role == OWNER else user(f"as-{role}")
 
 
+@dataclass(frozen=True)
 class Victim:
     """The victim workspace (an agency) with a member of every built-in role, a viewer to
     act on, and one of everything a path can name: a pending invitation, a custom role,
-    an API key, a client, and a pending ownership transfer to the viewer."""
+    an API key, a client, and a pending ownership transfer to the viewer. Built once per
+    module (and per xdist worker), and restored before each test: the BFLA tests change it."""
 
-    def __init__(self, functions, store, clock) -> None:
-        self.functions = functions
-        body = {"name": "Acme Voice", "type": "agency"}
-        created = functions.call(
-            "WorkspacesFunction", sample_event("workspaces/create-workspace.json", body=body)
-        )
-        assert created.status == 201
-        assert created.body["workspaceId"] == VICTIM
+    ids: dict[str, str]
+
+    @classmethod
+    def build(cls, functions, store, clock) -> Victim:
+        team = Team.create(functions, store, clock, "Acme Voice", "agency")
+        assert team.workspace_id == VICTIM
         for role in ROLE_NAMES:
             if role != OWNER:
-                seed_member(store, VICTIM, f"as-{role}", role, clock.now())
-        seed_member(store, VICTIM, TARGET, "viewer", clock.now())
-        self.ids = {"workspaceId": VICTIM, "userId": TARGET, "roleKey": "qa_reviewer"}
-        self.ids["invitationId"] = self._made(
+                team.add(f"as-{role}", role)
+        team.add(TARGET, "viewer")
+        ids = {"workspaceId": VICTIM, "userId": TARGET, "roleKey": "qa_reviewer"}
+
+        def made(sample: str, body: dict[str, Any]) -> dict[str, Any]:
+            key = next(k for k, s in SAMPLES.items() if s["name"] == sample)
+            reply = functions.call(ROUTES[key].function, sample_event(sample, body=body))
+            assert reply.status in (201, 202), (sample, reply.body)
+            return reply.body
+
+        ids["invitationId"] = made(
             "invitations/create-invitation.json",
             {"email": "invitee@example.com", "role": "viewer", "sendEmail": False},
         )["invitationId"]
         role = {"key": "qa_reviewer", "name": "QA", "rank": 5, "permissions": ["workspace:view"]}
-        self._made("roles/create-role.json", role)
-        self.ids["keyId"] = self._made("api_keys/create-api-key.json", {"name": "k"})["keyId"]
-        self.ids["clientId"] = self._made(
-            "workspaces/create-client.json", {"name": "Dental Clinic"}
-        )["workspaceId"]
-        transfer = {"newOwnerId": TARGET, "confirmName": "Acme Voice"}
-        self._made("ownership/request-transfer.json", transfer)
-
-    def _made(self, sample: str, body: dict[str, Any]) -> dict[str, Any]:
-        key = next(k for k, s in SAMPLES.items() if s["name"] == sample)
-        reply = self.functions.call(ROUTES[key].function, sample_event(sample, body=body))
-        assert reply.status in (201, 202), (sample, reply.body)
-        return reply.body
+        made("roles/create-role.json", role)
+        ids["keyId"] = made("api_keys/create-api-key.json", {"name": "k"})["keyId"]
+        ids["clientId"] = made("workspaces/create-client.json", {"name": "Dental Clinic"})[
+            "workspaceId"
+        ]
+        made("ownership/request-transfer.json", {"newOwnerId": TARGET, "confirmName": "Acme Voice"})
+        return cls(ids)
 
 
 @pytest.fixture
-def victim(functions, store, clock, monkeypatch) -> Victim:
-    # The stack's own user pool, so that the managed-account routes get past their 501.
+def victim(functions, store, clock, ids, worlds, monkeypatch) -> Victim:
+    # The stack's own user pool, so that the managed-account routes get past their 501
+    # (made in each test's account: a world's snapshot holds the tables only).
     pool_id, _client = create_user_pool(TEMPLATE)
     monkeypatch.setenv("USER_POOL_ID", pool_id)
     wiring.reset()
-    return Victim(functions, store, clock)
+    return worlds.once("victim", clock, ids, lambda: Victim.build(functions, store, clock))
 
 
 @pytest.fixture
-def stranger_workspace(functions, victim) -> str:
+def stranger_workspace(functions, victim, clock, ids, worlds) -> str:
     """The stranger's own agency: they are somebody, just not a member of the victim."""
-    event = sample_event(
-        "workspaces/create-workspace.json",
-        caller=user(STRANGER),
-        body={"name": "Rival Agency", "type": "agency"},
-        headers={"idempotency-key": "rival"},
-    )
-    reply = functions.call("WorkspacesFunction", event)
-    assert reply.status == 201
-    return reply.body["workspaceId"]
+
+    def build() -> str:
+        reply = create_workspace(
+            functions, "Rival Agency", "agency", who=user(STRANGER), key="rival"
+        )
+        assert reply.status == 201
+        return reply.body["workspaceId"]
+
+    return worlds.once("stranger", clock, ids, build)
 
 
-def call(
+def call_route(
     functions,
     route_key: str,
     caller: dict[str, Any] | None,
     path: dict[str, str],
     body_change: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> Reply:
+    """The route's sample as `caller` (None: the owner), on the objects named in `path`."""
     sample = SAMPLES[route_key]
-    route = ROUTES[route_key]
     wanted = {name: value for name, value in path.items() if "{" + name + "}" in route_key}
-    kwargs: dict[str, Any] = {"caller": caller}
+    changes: dict[str, Any] = {}
     if wanted:
-        kwargs["path"] = wanted
+        changes["path"] = wanted
     body = _sample_body(sample["event"], route_key, path)
     if body is not None:
-        kwargs["body"] = body_change(body) if body_change else body
-    return functions.call(route.function, sample_event(sample["name"], **kwargs))
+        changes["body"] = body_change(body) if body_change else body
+    return call(functions, ROUTES[route_key].function, sample["name"], caller, **changes)
 
 
 def _sample_body(event: dict[str, Any], route_key: str, path: dict[str, str]) -> Any:
@@ -255,7 +260,7 @@ def test_a_member_of_another_workspace_gets_404_and_changes_nothing(
     functions, victim, stranger_workspace, dynamodb, route_key
 ):
     before = victim_state(dynamodb)
-    reply = call(functions, route_key, user(STRANGER), victim.ids)
+    reply = call_route(functions, route_key, user(STRANGER), victim.ids)
     assert (reply.status, reply.code) == (404, "WORKSPACE_NOT_FOUND")
     assert reply.headers["content-type"] == "application/problem+json"
     assert victim_state(dynamodb) == before
@@ -276,7 +281,7 @@ def test_the_victims_object_ids_reach_nothing_from_another_workspace(
     role or client: the request must find nothing and change nothing of the victim's."""
     before = victim_state(dynamodb)
     ids = {**victim.ids, "workspaceId": stranger_workspace}
-    reply = call(functions, route_key, user(STRANGER), ids)
+    reply = call_route(functions, route_key, user(STRANGER), ids)
     assert reply.status in (404, 409, 422), (reply.status, reply.body)
     assert reply.status != 404 or reply.code != "WORKSPACE_NOT_FOUND"
     assert victim_state(dynamodb) == before
@@ -312,11 +317,11 @@ def test_each_role_gets_exactly_the_routes_its_permissions_open(
     holding = sorted(set(ROLE_NAMES) - set(lacking), key=_lowest_first)
     before = victim_state(dynamodb)
     for role in lacking:
-        reply = call(functions, route_key, caller_of(role), victim.ids)
+        reply = call_route(functions, route_key, caller_of(role), victim.ids)
         assert (reply.status, reply.code) == (403, "PERMISSION_DENIED"), (role, reply.body)
     assert victim_state(dynamodb) == before
     for role in holding:
-        reply = call(functions, route_key, caller_of(role), victim.ids)
+        reply = call_route(functions, route_key, caller_of(role), victim.ids)
         assert reply.code not in ("PERMISSION_DENIED", "WORKSPACE_NOT_FOUND"), (role, reply.body)
         assert reply.status < 500, (role, reply.body)
 
@@ -324,23 +329,23 @@ def test_each_role_gets_exactly_the_routes_its_permissions_open(
 @pytest.mark.parametrize("role", ROLE_NAMES)
 @pytest.mark.parametrize("route_key", sorted(k for k in SCOPED if NEEDS[k] == ANY_MEMBER))
 def test_routes_for_any_member_open_to_every_role(functions, victim, route_key, role):
-    reply = call(functions, route_key, caller_of(role), victim.ids)
+    reply = call_route(functions, route_key, caller_of(role), victim.ids)
     assert reply.status == 200, reply.body
 
 
 @pytest.mark.parametrize("role", ROLE_NAMES)
 def test_the_pending_transfer_shows_only_to_its_parties(functions, victim, role):
     key = "GET /v1/workspaces/{workspaceId}/ownership-transfer"
-    reply = call(functions, key, caller_of(role), victim.ids)
+    reply = call_route(functions, key, caller_of(role), victim.ids)
     assert reply.status == (200 if role == OWNER else 404)
-    nominee = call(functions, key, user(TARGET), victim.ids)
+    nominee = call_route(functions, key, user(TARGET), victim.ids)
     assert nominee.status == 200
 
 
 @pytest.mark.parametrize("role", ROLE_NAMES)
 @pytest.mark.parametrize("route_key", sorted(k for k in SCOPED if NEEDS[k] == NOMINEE))
 def test_only_the_nominee_answers_a_transfer(functions, victim, route_key, role):
-    reply = call(functions, route_key, caller_of(role), victim.ids)
+    reply = call_route(functions, route_key, caller_of(role), victim.ids)
     assert reply.status in (403, 404), reply.body
     assert reply.status < 300 or reply.headers["content-type"] == "application/problem+json"
 
@@ -375,7 +380,7 @@ def test_fields_a_body_does_not_take_are_refused_and_nothing_changes(
     assert foreign, route_key
     before = victim_state(dynamodb)
     for field in foreign:
-        reply = call(
+        reply = call_route(
             functions, route_key, None, victim.ids, lambda body, f=field: {**body, f: "owner"}
         )
         assert (reply.status, reply.code) == (422, "VALIDATION_FAILED"), (field, reply.body)
@@ -386,7 +391,7 @@ def test_fields_a_body_does_not_take_are_refused_and_nothing_changes(
 def test_settings_cannot_smuggle_ownership_or_budgets(functions, victim, dynamodb):
     before = victim_state(dynamodb)
     for smuggled in ({"ownerId": STRANGER}, {"minuteBudget": 10**6}, {"status": "DELETED"}):
-        reply = call(
+        reply = call_route(
             functions,
             "PATCH /v1/workspaces/{workspaceId}",
             None,
@@ -415,7 +420,7 @@ def hand_victim_to_target(functions) -> None:
     owner is an admin there. The client_access consumer is not run: what follows must
     hold on the request-time decision alone."""
     accept = "POST /v1/workspaces/{workspaceId}/ownership-transfer/accept"
-    assert call(functions, accept, user(TARGET), {"workspaceId": VICTIM}).status == 200
+    assert call_route(functions, accept, user(TARGET), {"workspaceId": VICTIM}).status == 200
 
 
 def test_the_agencys_former_owner_gets_404_on_every_route_of_its_client(
@@ -431,10 +436,10 @@ def test_the_agencys_former_owner_gets_404_on_every_route_of_its_client(
     for removed in (False, True):
         if removed:
             path = {"workspaceId": VICTIM, "userId": OWNER_SUB}
-            assert call(functions, removal, user(TARGET), path).status == 204
+            assert call_route(functions, removal, user(TARGET), path).status == 204
         before = client_state(dynamodb, client)
         for route_key in SCOPED:
-            reply = call(functions, route_key, OWNER_CLAIMS, ids)
+            reply = call_route(functions, route_key, OWNER_CLAIMS, ids)
             assert (reply.status, reply.code) == (404, "WORKSPACE_NOT_FOUND"), (
                 removed,
                 route_key,
@@ -451,7 +456,7 @@ def test_the_agencys_new_owner_passes_every_permission_of_its_client(functions, 
     ids = {**victim.ids, "workspaceId": client}
     last = "DELETE /v1/workspaces/{workspaceId}"  # it ends the client for the rest
     for route_key in [*(k for k in WITH_PERMISSION if k != last), last]:
-        reply = call(functions, route_key, user(TARGET), ids)
+        reply = call_route(functions, route_key, user(TARGET), ids)
         assert reply.code not in ("PERMISSION_DENIED", "WORKSPACE_NOT_FOUND"), (
             route_key,
             reply.body,

@@ -12,10 +12,11 @@ from tests.support import (
     SAMPLE_TARGET,
     SAMPLE_WORKSPACE,
     TEMPLATE,
+    Team,
+    call,
     item,
     outbox_events,
     sample_event,
-    seed_member,
     user,
 )
 
@@ -26,16 +27,17 @@ MAX = user(SAMPLE_TARGET, "max@example.com", "Max Member")
 
 
 @pytest.fixture
-def team(functions, store, clock) -> None:
-    created = functions.call("WorkspacesFunction", sample_event("workspaces/create-workspace.json"))
-    assert created.status == 201
-    seed_member(store, SAMPLE_WORKSPACE, SAMPLE_TARGET, "member", clock.now(), name="Max Member")
-    seed_member(store, SAMPLE_WORKSPACE, "ada", "admin", clock.now())
-    seed_member(store, SAMPLE_WORKSPACE, "sus", "member", clock.now(), status="SUSPENDED")
+def team(functions, store, clock, ids, worlds) -> None:
+    """The sample workspace with Max (member), Ada (admin) and a suspended member (built
+    once per module)."""
 
+    def build() -> None:
+        team = Team.create(functions, store, clock)
+        team.add(SAMPLE_TARGET, "member", name="Max Member")
+        team.add("ada", "admin")
+        team.add("sus", "member", status="SUSPENDED")
 
-def call(functions, name, caller=None, **kwargs):
-    return functions.call(FN, sample_event(f"ownership/{name}.json", caller=caller, **kwargs))
+    worlds.once("team", clock, ids, build)
 
 
 def roles(dynamodb) -> dict[str, str]:
@@ -50,14 +52,14 @@ def owners(dynamodb) -> int:
 
 
 def test_request_then_accept_hands_the_workspace_over_atomically(functions, team, dynamodb):
-    requested = call(functions, "request-transfer")
+    requested = call(functions, FN, "ownership/request-transfer.json")
     assert requested.status == 202
     assert requested.body["toUserId"] == SAMPLE_TARGET
     assert requested.body["expiresAt"] == "2026-11-29T10:00:00Z"
-    assert call(functions, "get-transfer").body == requested.body
-    assert call(functions, "get-transfer", MAX).status == 200
+    assert call(functions, FN, "ownership/get-transfer.json").body == requested.body
+    assert call(functions, FN, "ownership/get-transfer.json", MAX).status == 200
 
-    accepted = call(functions, "accept-transfer", MAX)
+    accepted = call(functions, FN, "ownership/accept-transfer.json", MAX)
     assert accepted.status == 200, accepted.body
     assert accepted.body["workspace"]["ownerId"] == SAMPLE_TARGET
     assert accepted.body["owner"]["role"] == "owner"
@@ -71,7 +73,7 @@ def test_request_then_accept_hands_the_workspace_over_atomically(functions, team
         "MemberRoleChanged",
         "MemberRoleChanged",
     ]
-    assert call(functions, "get-transfer", MAX).status == 404
+    assert call(functions, FN, "ownership/get-transfer.json", MAX).status == 404
     # The new owner can now do what only an owner can; the old one cannot.
     old = functions.call(
         "WorkspacesFunction", sample_event("workspaces/delete-workspace.json", caller=OWNER)
@@ -99,36 +101,42 @@ def test_request_then_accept_hands_the_workspace_over_atomically(functions, team
 )
 def test_request_refusals(functions, team, dynamodb, caller, body, status, code):
     kwargs = {} if body is None else {"body": body}
-    reply = call(functions, "request-transfer", caller, **kwargs)
+    reply = call(functions, FN, "ownership/request-transfer.json", caller, **kwargs)
     assert reply.status == status, reply.body
     assert reply.code == code
     assert item(dynamodb, TABLE, WS_PK, "TRANSFER") is None
 
 
 def test_one_pending_transfer_at_a_time_until_it_lapses(functions, team, clock):
-    assert call(functions, "request-transfer").status == 202
+    assert call(functions, FN, "ownership/request-transfer.json").status == 202
     again = call(
-        functions, "request-transfer", body={"newOwnerId": "ada", "confirmName": "Acme Voice"}
+        functions,
+        FN,
+        "ownership/request-transfer.json",
+        body={"newOwnerId": "ada", "confirmName": "Acme Voice"},
     )
     assert again.status == 409
     assert again.code == "TRANSFER_PENDING"
     clock.advance(days=7, seconds=1)
-    assert call(functions, "accept-transfer", MAX).status == 404
+    assert call(functions, FN, "ownership/accept-transfer.json", MAX).status == 404
     renewed = call(
-        functions, "request-transfer", body={"newOwnerId": "ada", "confirmName": "Acme Voice"}
+        functions,
+        FN,
+        "ownership/request-transfer.json",
+        body={"newOwnerId": "ada", "confirmName": "Acme Voice"},
     )
     assert renewed.status == 202
 
 
 def test_cancel_and_decline_end_it_with_their_events(functions, team, dynamodb):
-    assert call(functions, "request-transfer").status == 202
-    assert call(functions, "cancel-transfer", MAX).status == 403
-    assert call(functions, "cancel-transfer").status == 204
-    assert call(functions, "accept-transfer", MAX).status == 404
-    assert call(functions, "request-transfer").status == 202
-    assert call(functions, "decline-transfer", user("ada")).status == 404
-    assert call(functions, "accept-transfer", OWNER).status == 403
-    assert call(functions, "decline-transfer", MAX).status == 204
+    assert call(functions, FN, "ownership/request-transfer.json").status == 202
+    assert call(functions, FN, "ownership/cancel-transfer.json", MAX).status == 403
+    assert call(functions, FN, "ownership/cancel-transfer.json").status == 204
+    assert call(functions, FN, "ownership/accept-transfer.json", MAX).status == 404
+    assert call(functions, FN, "ownership/request-transfer.json").status == 202
+    assert call(functions, FN, "ownership/decline-transfer.json", user("ada")).status == 404
+    assert call(functions, FN, "ownership/accept-transfer.json", OWNER).status == 403
+    assert call(functions, FN, "ownership/decline-transfer.json", MAX).status == 204
     kinds = [e["detailType"] for e in outbox_events(dynamodb, TABLE)]
     assert "OwnershipTransferCancelled" in kinds
     assert kinds[-1] == "OwnershipTransferDeclined"
@@ -139,7 +147,7 @@ def test_cancel_and_decline_end_it_with_their_events(functions, team, dynamodb):
 def test_a_nominee_who_stops_being_an_active_member_ends_the_transfer(
     functions, team, dynamodb, change
 ):
-    assert call(functions, "request-transfer").status == 202
+    assert call(functions, FN, "ownership/request-transfer.json").status == 202
     if change == "leave":
         event = sample_event("membership/remove-member.json", caller=MAX, path={"userId": "me"})
         assert functions.call("MembershipFunction", event).status == 204
@@ -152,21 +160,21 @@ def test_a_nominee_who_stops_being_an_active_member_ends_the_transfer(
     assert item(dynamodb, TABLE, WS_PK, "TRANSFER") is None
     cancelled = outbox_events(dynamodb, TABLE)[-2:]
     assert "OwnershipTransferCancelled" in [e["detailType"] for e in cancelled]
-    assert call(functions, "get-transfer").status == 404
+    assert call(functions, FN, "ownership/get-transfer.json").status == 404
     other = {"newOwnerId": "ada", "confirmName": "Acme Voice"}
-    assert call(functions, "request-transfer", body=other).status == 202
+    assert call(functions, FN, "ownership/request-transfer.json", body=other).status == 202
 
 
 def test_others_leaving_leave_the_transfer_alone(functions, team, dynamodb):
-    assert call(functions, "request-transfer").status == 202
+    assert call(functions, FN, "ownership/request-transfer.json").status == 202
     event = sample_event("membership/remove-member.json", caller=user("ada"), path={"userId": "me"})
     assert functions.call("MembershipFunction", event).status == 204
     assert item(dynamodb, TABLE, WS_PK, "TRANSFER") is not None
 
 
 def test_others_cannot_see_the_pending_transfer(functions, team):
-    assert call(functions, "request-transfer").status == 202
-    assert call(functions, "get-transfer", user("ada")).status == 404
+    assert call(functions, FN, "ownership/request-transfer.json").status == 202
+    assert call(functions, FN, "ownership/get-transfer.json", user("ada")).status == 404
 
 
 def race(competing):
@@ -178,7 +186,7 @@ def race(competing):
 def test_a_change_to_the_nominee_racing_the_accept_leaves_one_owner(
     functions, team, dynamodb, change
 ):
-    assert call(functions, "request-transfer").status == 202
+    assert call(functions, FN, "ownership/request-transfer.json").status == 202
     path = {"userId": SAMPLE_TARGET}
 
     def competing() -> None:
@@ -198,7 +206,7 @@ def test_a_change_to_the_nominee_racing_the_accept_leaves_one_owner(
             assert functions.call("RolesFunction", event).status == 200
 
     with race(competing):
-        accepted = call(functions, "accept-transfer", MAX)
+        accepted = call(functions, FN, "ownership/accept-transfer.json", MAX)
     assert accepted.status == 409, accepted.body
     meta = item(dynamodb, TABLE, WS_PK, "META")
     assert meta["ownerId"] == OWNER_SUB
@@ -208,16 +216,16 @@ def test_a_change_to_the_nominee_racing_the_accept_leaves_one_owner(
 
 def test_two_transfers_cannot_both_complete(functions, team, dynamodb):
     """A new request after a cancel: the first nominee's accept of the old one fails."""
-    assert call(functions, "request-transfer").status == 202
+    assert call(functions, FN, "ownership/request-transfer.json").status == 202
 
     def competing() -> None:
-        assert call(functions, "cancel-transfer").status == 204
+        assert call(functions, FN, "ownership/cancel-transfer.json").status == 204
         other = {"newOwnerId": "ada", "confirmName": "Acme Voice"}
-        assert call(functions, "request-transfer", body=other).status == 202
+        assert call(functions, FN, "ownership/request-transfer.json", body=other).status == 202
 
     with race(competing):
-        assert call(functions, "accept-transfer", MAX).status == 409
+        assert call(functions, FN, "ownership/accept-transfer.json", MAX).status == 409
     assert owners(dynamodb) == 1
-    assert call(functions, "accept-transfer", user("ada")).status == 200
+    assert call(functions, FN, "ownership/accept-transfer.json", user("ada")).status == 200
     assert roles(dynamodb)["ada"] == "owner"
     assert owners(dynamodb) == 1

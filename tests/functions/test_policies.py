@@ -5,11 +5,10 @@ MFA) turns it on."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.support import OWNER, OWNER_SUB, SAMPLE_WORKSPACE, sample_event, seed_member, user
+from tests.support import OWNER, OWNER_SUB, Team, invite, sample_event, token_of, user
 
 WITH_MFA = {"amr": "[pwd mfa]"}  # how an HTTP API hands a list claim to the function
 OWNER_MFA = {**OWNER, **WITH_MFA}
@@ -27,14 +26,9 @@ def set_settings(functions, settings: dict[str, Any], who=OWNER_SUB, mfa=False):
     return functions.call("WorkspacesFunction", event)
 
 
-def invite(functions, email: str, who=OWNER_SUB, mfa=False):
-    event = sample_event(
-        "invitations/create-invitation.json",
-        caller=claims(who, mfa),
-        body={"email": email, "role": "member", "sendEmail": False},
-        headers={"idempotency-key": f"invite-{email}"},
-    )
-    return functions.call("InvitationsFunction", event)
+def invite_as(functions, email: str, who=OWNER_SUB, mfa=False):
+    """A member's invitation for `email` as `who` (with MFA if asked), keyed by the address."""
+    return invite(functions, email, who=claims(who, mfa), key=f"invite-{email}")
 
 
 def get_workspace(functions, who: str, mfa=False):
@@ -43,11 +37,15 @@ def get_workspace(functions, who: str, mfa=False):
 
 
 @pytest.fixture
-def team(functions, store, clock) -> None:
-    created = functions.call("WorkspacesFunction", sample_event("workspaces/create-workspace.json"))
-    assert created.status == 201
-    seed_member(store, SAMPLE_WORKSPACE, "ada", "admin", clock.now())
-    seed_member(store, SAMPLE_WORKSPACE, "mo", "member", clock.now())
+def team(functions, store, clock, ids, worlds) -> None:
+    """The sample workspace with an admin (ada) and a member (mo), built once per module."""
+
+    def build() -> None:
+        team = Team.create(functions, store, clock)
+        team.add("ada", "admin")
+        team.add("mo", "member")
+
+    worlds.once("team", clock, ids, build)
 
 
 # ---- allowedEmailDomains -----------------------------------------------------------------
@@ -56,10 +54,10 @@ def team(functions, store, clock) -> None:
 def test_invitations_go_only_to_the_allowed_domains(functions, team):
     reply = set_settings(functions, {"allowedEmailDomains": ["Acme.com", "acme.io"]})
     assert reply.body["settings"]["allowedEmailDomains"] == ["acme.com", "acme.io"]
-    assert invite(functions, "dev@acme.com").status == 201
-    assert invite(functions, "ops@ACME.io").status == 201
+    assert invite_as(functions, "dev@acme.com").status == 201
+    assert invite_as(functions, "ops@ACME.io").status == 201
     for email in ("eve@evil.com", "x@eu.acme.com", "x@acme.com.evil.io"):
-        refused = invite(functions, email)
+        refused = invite_as(functions, email)
         assert (refused.status, refused.code) == (403, "EMAIL_DOMAIN_NOT_ALLOWED"), email
 
 
@@ -82,12 +80,12 @@ def test_bulk_invitations_are_refused_one_by_one(functions, team):
 
 
 def test_the_policy_in_force_at_accept_applies(functions, team):
-    token = parse_qs(urlsplit(invite(functions, "bob@other.com").body["acceptUrl"]).query)
+    token = token_of(invite_as(functions, "bob@other.com"))
     set_settings(functions, {"allowedEmailDomains": ["acme.com"]})
     event = sample_event(
         "invitations/accept-invitation.json",
         caller=user("bob", "bob@other.com"),
-        body={"token": token["token"][0]},
+        body={"token": token},
     )
     reply = functions.call("InvitationsFunction", event)
     assert (reply.status, reply.code) == (403, "EMAIL_DOMAIN_NOT_ALLOWED")
@@ -96,7 +94,7 @@ def test_the_policy_in_force_at_accept_applies(functions, team):
 
 
 def test_a_resend_to_a_domain_no_longer_allowed_is_refused(functions, team):
-    invitation = invite(functions, "bob@other.com").body["invitationId"]
+    invitation = invite_as(functions, "bob@other.com").body["invitationId"]
     set_settings(functions, {"allowedEmailDomains": ["acme.com"]})
     event = sample_event("invitations/resend-invitation.json", path={"invitationId": invitation})
     assert functions.call("InvitationsFunction", event).code == "EMAIL_DOMAIN_NOT_ALLOWED"
@@ -128,7 +126,7 @@ def test_with_mfa_required_every_request_must_show_it(functions, team):
         refused = get_workspace(functions, who)
         assert (refused.status, refused.code) == (403, "MFA_REQUIRED")
         assert get_workspace(functions, who, mfa=True).status == 200
-    refused = invite(functions, "new@acme.com", who="ada")
+    refused = invite_as(functions, "new@acme.com", who="ada")
     assert refused.code == "MFA_REQUIRED"
     event = sample_event("membership/my-permissions.json", caller=claims("mo"))
     assert functions.call("MembershipFunction", event).code == "MFA_REQUIRED"

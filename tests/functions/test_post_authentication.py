@@ -8,7 +8,15 @@ from typing import Any
 
 from local_runtime.lambdas import LambdaContext, load_module
 from teamspace import wiring
-from tests.support import EVENTS, OWNER, OWNER_SUB, TEMPLATE, outbox_events, sample_event
+from tests.support import (
+    EVENTS,
+    OWNER,
+    OWNER_SUB,
+    TEMPLATE,
+    create_workspace,
+    outbox_events,
+    sample_event,
+)
 
 TABLE = TEMPLATE.table_name()
 TRIGGER = TEMPLATE.functions()["PostAuthenticationFunction"]
@@ -19,13 +27,9 @@ def sign_in(event: dict[str, Any] = SIGN_IN) -> dict[str, Any]:
     return load_module(TRIGGER).lambda_handler(event, LambdaContext(TRIGGER.logical_id))
 
 
-def create_workspace(functions, name: str) -> str:
-    event = sample_event(
-        "workspaces/create-workspace.json", caller=OWNER, body={"name": name, "type": "simple"}
-    )
-    event["headers"].pop("idempotency-key", None)
-    reply = functions.call("WorkspacesFunction", event)
-    assert reply.status == 201, reply.body
+def new_workspace(functions, name: str) -> str:
+    """A simple workspace of the sample owner (no idempotency key: each one is new)."""
+    reply = create_workspace(functions, name, "simple", who=OWNER, key=None, expect=201)
     return reply.body["workspaceId"]
 
 
@@ -34,8 +38,8 @@ def signed_in(dynamodb) -> list[dict[str, Any]]:
 
 
 def test_a_sign_in_is_announced_in_each_live_workspace(functions, dynamodb):
-    kept = [create_workspace(functions, f"Team {n}") for n in range(3)]
-    deleted = create_workspace(functions, "Gone")
+    kept = [new_workspace(functions, f"Team {n}") for n in range(3)]
+    deleted = new_workspace(functions, "Gone")
     event = sample_event("workspaces/delete-workspace.json", path={"workspaceId": deleted})
     assert functions.call("WorkspacesFunction", event).status == 204
     assert sign_in() == SIGN_IN  # Cognito gets its event back unchanged
@@ -53,7 +57,7 @@ def test_a_user_in_no_workspace_signs_in_quietly(functions, dynamodb):
 
 
 def test_a_failure_never_blocks_the_sign_in(functions, dynamodb):
-    create_workspace(functions, "Team")
+    new_workspace(functions, "Team")
 
     def refuse(**_: object) -> None:
         raise RuntimeError("the table is unreachable")

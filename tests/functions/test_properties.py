@@ -37,7 +37,6 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -55,7 +54,7 @@ from teamspace.core.clock import iso
 from teamspace.domain.ownership import TRANSFER_DAYS
 from teamspace.permissions import ALL_PERMISSIONS, BUILTIN_ROLES, TOGGLE_PERMISSIONS
 from teamspace.store import codec
-from tests.support import TEMPLATE, Reply, outbox_events, sample_event, user
+from tests.support import TEMPLATE, Reply, outbox_events, sample_event, token_of, user
 
 TABLE = TEMPLATE.table_name()
 SPECS = TEMPLATE.functions()
@@ -179,11 +178,6 @@ def apply_toggles(permissions: frozenset[str], member: ModelMember) -> frozenset
 def beyond(granter: frozenset[str], toggles: dict[str, bool | None]) -> list[str]:
     """The toggles set to True whose permission the granter does not hold."""
     return [n for n, v in toggles.items() if v and str(TOGGLE_PERMISSIONS[n]) not in granter]
-
-
-def token_of(accept_url: str) -> str:
-    (token,) = parse_qs(urlsplit(accept_url).query)["token"]
-    return token
 
 
 def is_ok(reply: Reply) -> bool:

@@ -17,9 +17,8 @@ from tests.functions.chain_helpers import (
     outbox,
     partition,
     racing,
-    token_of,
 )
-from tests.support import SAMPLE_WORKSPACE, sample_event
+from tests.support import SAMPLE_WORKSPACE, sample_event, token_of
 
 INV = "InvitationsFunction"
 BOB = {

@@ -14,6 +14,7 @@ from tests.support import (
     OWNER_SUB,
     SAMPLE_WORKSPACE,
     TEMPLATE,
+    create_workspace,
     item,
     outbox_events,
     sample_event,
@@ -26,12 +27,16 @@ TABLE = TEMPLATE.table_name()
 
 
 @pytest.fixture
-def workspace(functions) -> dict:
-    """The sample workspace, created from the sample event by its owner."""
-    reply = functions.call(FN, sample_event("workspaces/create-workspace.json"))
-    assert reply.status == 201, reply.body
-    assert reply.body["workspaceId"] == SAMPLE_WORKSPACE
-    return reply.body
+def workspace(functions, clock, ids, worlds) -> dict:
+    """The sample workspace, created from the sample event by its owner (once per module)."""
+
+    def build() -> dict:
+        reply = create_workspace(functions)
+        assert reply.status == 201, reply.body
+        assert reply.body["workspaceId"] == SAMPLE_WORKSPACE
+        return reply.body
+
+    return worlds.once("workspace", clock, ids, build)
 
 
 def test_create_makes_the_caller_owner_and_first_member(functions, workspace, dynamodb):

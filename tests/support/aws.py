@@ -23,6 +23,14 @@ per write):
    backup to the items a transaction touches (`narrow_transaction_backups`, as the
    local runtime and the benchmarks do; tests/functions/test_expiry.py checks that a
    cancelled transaction still leaves nothing behind, in the table or its stream).
+5. Read responses. moto writes every response through a generic serializer that walks
+   botocore's output shape for every attribute of every item: it was the other half of
+   the time, more the more items a read returns (the isolation tests' Scan of the
+   outbox: a quarter of a second). GetItem, BatchGetItem, Query and Scan results are
+   DynamoDB's wire format already, so `DirectReads` writes their JSON directly (the
+   benchmarks do the same, bench/lean_moto.py). With TEAMSPACE_CHECK_READS=1 in the
+   environment, every such response below 64 KB is also made moto's way and compared:
+   any difference fails the call (docs/testing.md says when the suite last passed so).
 
 Putting a table object into moto's backend and narrowing its backups are adjustments
 of moto's internals, for speed only, as local_runtime/moto_tuning.py and
@@ -33,9 +41,12 @@ project's code is replaced, and every request is still served by moto.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Mapping
+import json
+import os
+import re
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, is_dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -57,6 +68,44 @@ REGION = TEMPLATE.region
 KEEP_SESSION = {"core": {**default_user_config["core"], "reset_boto3_session": False}}
 
 Tables = Mapping[str, Any]  # table name -> moto's Table object
+Patch = Callable[[Any, str, Any], None]  # (owner, name, value): an undoable setattr
+
+READ_OPERATIONS = frozenset({"GetItem", "BatchGetItem", "Query", "Scan"})
+CHECK_BELOW_BYTES = 64 * 1024  # the larger responses are pages of the same items
+CHECK_READS = os.environ.get("TEAMSPACE_CHECK_READS") == "1"
+
+
+class DirectReads:
+    """DynamoDB read responses written as JSON directly instead of through moto's
+    serializer (their results are the wire format already); while `checking`, each one
+    below 64 KB is also made moto's way and the two compared, parsed."""
+
+    def __init__(self, operations: frozenset[str] = READ_OPERATIONS, *, checking: bool) -> None:
+        self.operations = operations
+        self.checking = checking
+        self.checked = 0
+
+    def apply(self, patch: Patch) -> None:
+        from moto.dynamodb.responses import DynamoResult  # noqa: PLC0415
+
+        reads = self
+        original = DynamoResult.execute_result
+
+        def execute_result(self: Any, context: Any) -> Any:
+            if context.operation_model.name not in reads.operations:
+                return original(self, context)
+            try:
+                body = json.dumps(self.result)
+            except TypeError:  # bytes or datetimes: moto's way
+                return original(self, context)
+            if reads.checking and len(body) < CHECK_BELOW_BYTES:
+                reads.checked += 1
+                status, _, expected = original(self, context)
+                if status != 200 or json.loads(expected) != json.loads(body):
+                    raise AssertionError("the direct read response differs from moto's")
+            return 200, {"Content-Type": "application/x-amz-json-1.0"}, body
+
+        patch(DynamoResult, "execute_result", execute_result)
 
 
 @cache
@@ -98,8 +147,8 @@ def _with_empty_table() -> None:
 @contextmanager
 def account(tables: Tables | None = None) -> Iterator[None]:
     """A new moto account (every service empty) with the template's table, empty or as
-    in `tables` (a snapshot), boto3's default session the process's one, and moto's
-    transaction backups narrowed."""
+    in `tables` (a snapshot), boto3's default session the process's one, moto's
+    transaction backups narrowed and its read responses written directly."""
     saved: list[tuple[Any, str, Any]] = []
 
     def patch(owner: Any, name: str, value: Any) -> None:
@@ -109,6 +158,7 @@ def account(tables: Tables | None = None) -> Iterator[None]:
     previous = boto3.DEFAULT_SESSION
     try:
         narrow_transaction_backups(patch)
+        DirectReads(checking=CHECK_READS).apply(patch)
         with mock_aws(config=KEEP_SESSION):
             boto3.DEFAULT_SESSION = session()
             if tables is None:
@@ -139,3 +189,55 @@ class Snapshot:
         put_tables(self.tables)
         clock.current = self.now
         ids.issued = self.issued
+
+    def state(self) -> dict[str, Any]:
+        """What a test can observe of it: every item, every stream record (but its
+        random id, its wall-clock time and the size moto measures with that time in
+        it), the clock's time and the ids issued."""
+        return {
+            "tables": {name: _table_state(table) for name, table in self.tables.items()},
+            "now": self.now,
+            "issued": self.issued,
+        }
+
+
+# The secrets the layer draws at random (link tokens, API keys) and their SHA-256 hashes:
+# two builds of one world differ in those alone.
+RANDOM = (
+    (re.compile(r"[0-9a-f]{64}"), "<sha256>"),
+    (re.compile(r"token=[A-Za-z0-9_-]+"), "token=<token>"),
+    (re.compile(r"(tsk_[a-z0-9]{1,16}_)[0-9A-Za-z]+"), r"\1<key>"),  # a key, or its prefix
+)
+
+
+def unrandom(value: Any) -> Any:
+    """`value` (JSON-like, or a dataclass of it) with every random secret replaced by a
+    placeholder, lists of items in a stable order."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return unrandom(asdict(value))
+    if isinstance(value, dict):
+        return {unrandom(k): unrandom(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [unrandom(v) for v in value]
+    if isinstance(value, str):
+        for pattern, placeholder in RANDOM:
+            value = pattern.sub(placeholder, value)
+    return value
+
+
+def _table_state(table: Any) -> dict[str, Any]:
+    items = [
+        item.to_json()["Attributes"]
+        for by_range in table.items.values()
+        for item in by_range.values()
+    ]
+    records = []
+    for record in table.stream_shard.items if table.stream_shard else ():
+        dynamodb = dict(record.record["dynamodb"])
+        dynamodb.pop("ApproximateCreationDateTime", None)
+        dynamodb.pop("SizeBytes", None)
+        records.append({"eventName": record.record["eventName"], "dynamodb": dynamodb})
+    return {
+        "items": sorted(json.dumps(unrandom(i), sort_keys=True) for i in items),
+        "stream": unrandom(records),
+    }

@@ -7,6 +7,7 @@ import json
 import os
 import re
 from contextlib import ExitStack
+from datetime import UTC, datetime
 from typing import Any
 from unittest import mock
 from urllib.parse import parse_qs, urlsplit
@@ -18,7 +19,9 @@ import requests
 from local_runtime.aws import FAKE_ENVIRONMENT
 from local_runtime.server import LocalRuntime
 from teamspace.store.table import TeamspaceStore
+from tests.support.clock import FrozenClock
 from tests.support.events import EVENTS
+from tests.support.teams import Team
 
 
 class Client:
@@ -78,6 +81,13 @@ def create_workspace(client: Client, name: str = "Acme", kind: str = "simple") -
     reply = client.post("/v1/workspaces", json={"name": name, "type": kind})
     assert reply.status_code == 201, reply.text
     return reply.json()["workspaceId"]
+
+
+def create_team(api: Api, owner: Client, name: str = "Acme", kind: str = "simple") -> Team:
+    """A workspace `owner` creates over HTTP, as a `Team` (tests/support/teams.py) whose
+    members are seeded through the runtime's table, all at the instant it was created."""
+    workspace_id = create_workspace(owner, name, kind)
+    return Team(None, api.store, FrozenClock(datetime.now(UTC)), workspace_id)
 
 
 def mails_to(api: Api, address: str) -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""A small vocabulary for building teams through the handlers, shared by the function
+"""A small vocabulary for building teams, shared by the function tests, the end-to-end
 tests and the benchmarks:
 
     team = Team.create(functions, store, clock)        # the sample workspace, its owner alone
@@ -6,8 +6,9 @@ tests and the benchmarks:
     team.add_people(EVERY_ROLE)                        # one member of each role below owner
     team.invite("bob@example.com", "developer")        # a pending invitation, through the API
 
-and the requests most tests make: `create_workspace`, `invite`, and `token_of` (the token of
-an invitation's link).
+(over HTTP, `tests.support.http.create_team` makes the workspace as a signed-in owner and
+hands back the same `Team`), and the requests most tests make: `create_workspace`,
+`invite`, and `token_of` (the token of an invitation's link).
 """
 
 from __future__ import annotations
@@ -50,10 +51,12 @@ def create_workspace(
     *,
     who: str | Claims | None = None,
     key: str | None = SAMPLE_CREATE_KEY,
+    expect: int | None = None,
 ) -> Reply:
     """POST /v1/workspaces as `who` (None: the sample owner). Without a name or a kind,
     the sample's own body ("Acme Voice", simple, with its description). `key` is the
-    idempotency key (the sample's own unless given; None sends none)."""
+    idempotency key (the sample's own unless given; None sends none); `expect`, the
+    status the reply must have."""
     changes: dict[str, Any] = {"caller": as_caller(who)}
     if name is not None or kind is not None:
         changes["body"] = {"name": name or "Acme Voice", "type": kind or "simple"}
@@ -62,7 +65,7 @@ def create_workspace(
         event["headers"].pop("idempotency-key", None)
     else:
         event["headers"]["idempotency-key"] = key
-    return functions.call("WorkspacesFunction", event)
+    return _expected(functions.call("WorkspacesFunction", event), expect)
 
 
 def invite(
@@ -74,11 +77,12 @@ def invite(
     workspace: str | None = None,
     send_email: bool | None = False,
     key: str | None = None,
+    expect: int | None = None,
     **fields: Any,
 ) -> Reply:
     """POST /v1/workspaces/{workspaceId}/invitations (the sample workspace unless given)
     as `who`; with `sendEmail: false` unless asked (None: the field left out, so mailed),
-    an idempotency key if given, and any other body fields."""
+    an idempotency key if given, and any other body fields; `expect`, as above."""
     body: dict[str, Any] = {"email": email, "role": role, **fields}
     if send_email is not None:
         body["sendEmail"] = send_email
@@ -89,7 +93,12 @@ def invite(
         path={"workspaceId": workspace} if workspace else None,
         headers={"idempotency-key": key} if key else None,
     )
-    return functions.call("InvitationsFunction", event)
+    return _expected(functions.call("InvitationsFunction", event), expect)
+
+
+def _expected(reply: Reply, status: int | None) -> Reply:
+    assert status is None or reply.status == status, (reply.status, reply.body)
+    return reply
 
 
 def token_of(link: str | Reply | Mapping[str, Any]) -> str:
@@ -105,9 +114,10 @@ def token_of(link: str | Reply | Mapping[str, Any]) -> str:
 @dataclass
 class Team:
     """A workspace and the people in it, built through the handlers (the workspace, its
-    invitations) and the store (members, as if they had accepted)."""
+    invitations) and the store (members, as if they had accepted). A team made over HTTP
+    has no `functions`: its invitations go through the API's client."""
 
-    functions: Functions
+    functions: Functions | None
     store: TeamspaceStore
     clock: FrozenClock
     workspace_id: str = SAMPLE_WORKSPACE
@@ -125,8 +135,7 @@ class Team:
         **request: Any,
     ) -> Team:
         """A new workspace (`create_workspace`'s arguments), its owner alone in it."""
-        reply = create_workspace(functions, name, kind, **request)
-        assert reply.status == 201, reply.body
+        reply = create_workspace(functions, name, kind, expect=201, **request)
         return cls(functions, store, clock, reply.body["workspaceId"], reply.body["ownerId"])
 
     def add(self, user_id: str, role: str, **fields: Any) -> str:
@@ -144,6 +153,7 @@ class Team:
     def invite(self, email: str, role: str = "member", **request: Any) -> Reply:
         """A pending invitation to the workspace (`invite`'s arguments), made by its owner
         unless `who` says otherwise."""
-        reply = invite(self.functions, email, role, workspace=self.workspace_id, **request)
-        assert reply.status == 201, reply.body
-        return reply
+        assert self.functions is not None, "a team made over HTTP invites through its client"
+        return invite(
+            self.functions, email, role, workspace=self.workspace_id, expect=201, **request
+        )
