@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from local_runtime.aws import create_user_pool
 from teamspace import wiring
 from tests.support import SAMPLE_TARGET, TEMPLATE, Functions, Team
 
@@ -14,6 +15,17 @@ def functions(aws, clock, ids) -> Functions:
     """Handlers of the template's functions, on a fresh moto table, with a frozen clock."""
     wiring.configure(clock=clock, ids=ids)
     return Functions(TEMPLATE)
+
+
+@pytest.fixture
+def pool(functions, monkeypatch) -> dict[str, str]:
+    """The template's Cognito user pool in the test's moto account, named to the
+    functions (USER_POOL_ID), so that the managed-account routes reach the pool instead
+    of their 501. A world's snapshot holds the tables only: each test makes its own."""
+    pool_id, client_id = create_user_pool(TEMPLATE)
+    monkeypatch.setenv("USER_POOL_ID", pool_id)
+    wiring.reset()
+    return {"pool": pool_id, "client": client_id}
 
 
 @pytest.fixture

@@ -23,9 +23,7 @@ from typing import Any
 
 import pytest
 
-from local_runtime.aws import create_user_pool
 from local_runtime.template import Template
-from teamspace import wiring
 from teamspace.permissions import BUILTIN_ROLES, OWNER, Permission
 from tests.support import (
     EVENTS,
@@ -169,12 +167,7 @@ class Victim:
 
 
 @pytest.fixture
-def victim(functions, store, clock, ids, worlds, monkeypatch) -> Victim:
-    # The stack's own user pool, so that the managed-account routes get past their 501
-    # (made in each test's account: a world's snapshot holds the tables only).
-    pool_id, _client = create_user_pool(TEMPLATE)
-    monkeypatch.setenv("USER_POOL_ID", pool_id)
-    wiring.reset()
+def victim(functions, store, clock, ids, worlds, pool) -> Victim:
     return worlds.once("victim", clock, ids, lambda: Victim.build(functions, store, clock))
 
 

@@ -13,7 +13,7 @@ import boto3
 import pytest
 from moto.ses.models import ses_backends
 
-from local_runtime.aws import create_resources, create_user_pool
+from local_runtime.aws import create_resources
 from local_runtime.lambdas import LambdaContext, load_module
 from local_runtime.template import ACCOUNT_ID
 from teamspace import wiring
@@ -22,7 +22,7 @@ from tests.conftest import TEMPLATE
 from tests.support import (
     EVENTS,
     OWNER_SUB,
-    SAMPLE_WORKSPACE,
+    Team,
     item,
     outbox_events,
     sample_event,
@@ -39,15 +39,6 @@ ISSUED_AT = 1795341600
 
 
 @pytest.fixture
-def pool(functions, monkeypatch) -> dict[str, str]:
-    """The template's user pool in the moto account, named to the functions."""
-    pool_id, client_id = create_user_pool(TEMPLATE)
-    monkeypatch.setenv("USER_POOL_ID", pool_id)
-    wiring.reset()
-    return {"pool": pool_id, "client": client_id}
-
-
-@pytest.fixture
 def cognito(pool):
     return boto3.client("cognito-idp", region_name="us-east-1")
 
@@ -55,10 +46,9 @@ def cognito(pool):
 @pytest.fixture
 def workspace(functions, store, clock) -> str:
     """The sample workspace (the sample owner's) with an admin, ada."""
-    created = functions.call("WorkspacesFunction", sample_event("workspaces/create-workspace.json"))
-    assert created.status == 201
-    seed_member(store, SAMPLE_WORKSPACE, "ada", "admin", clock.now())
-    return SAMPLE_WORKSPACE
+    team = Team.create(functions, store, clock)
+    team.add("ada", "admin")
+    return team.workspace_id
 
 
 def caller(who: str | None, issued_at: int | None = None) -> dict[str, Any] | None:
