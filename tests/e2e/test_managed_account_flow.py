@@ -10,21 +10,15 @@ import time
 
 import pytest
 
-from tests.e2e.test_invitation_flow import create_workspace, link_token, mails_to
+from tests.support.http import Client, create_workspace, link_token, mails_to
 
 pytestmark = pytest.mark.e2e
 
 
-def sign_in(api, email: str, password: str, **more: str):
-    return api.anonymous().post(
-        "/_local/sign-in", json={"email": email, "password": password, **more}
-    )
-
-
-def as_token(api, token: str):
-    client = api.anonymous()
-    client.token = token
-    return client
+def create_member(owner: Client, workspace_id: str, email: str, name: str, **more):
+    """POST .../members: a member whose account the workspace makes."""
+    body = {"email": email, "name": name, "role": "member", **more}
+    return owner.post(f"/v1/workspaces/{workspace_id}/members", json=body)
 
 
 def next_second() -> None:
@@ -37,22 +31,16 @@ def test_a_managed_member_from_creation_to_removal_and_back(api):
     owner = api.user("life-owner", email="lou@example.com")
     workspace_id = create_workspace(owner, "Life")
     base = f"/v1/workspaces/{workspace_id}"
-    made = owner.post(
-        f"{base}/members",
-        json={
-            "email": "meg@example.com",
-            "name": "Meg",
-            "role": "developer",
-            "password": "meg-first-password",
-        },
+    made = create_member(
+        owner, workspace_id, "meg@example.com", "Meg", role="developer", password="meg-first-1"
     )
     assert made.status_code == 201, made.text
     meg = made.json()
     assert (meg["managed"], meg["role"]) == (True, "developer")
 
-    signed = sign_in(api, "meg@example.com", "meg-first-password")
+    signed = api.sign_in("meg@example.com", "meg-first-1")
     assert signed.status_code == 200, signed.text
-    first = as_token(api, signed.json()["token"])
+    first = api.bearer(signed.json()["token"])
     assert first.get(f"{base}").status_code == 200
     sign_ins = owner.get(f"{base}/members/{meg['userId']}/sign-ins").json()["items"]
     assert len(sign_ins) == 1
@@ -62,15 +50,15 @@ def test_a_managed_member_from_creation_to_removal_and_back(api):
     assert reset.status_code == 204, reset.text
     refused = first.get(f"{base}")
     assert (refused.status_code, refused.json()["code"]) == (401, "SESSION_REVOKED")
-    old = sign_in(api, "meg@example.com", "meg-first-password")
+    old = api.sign_in("meg@example.com", "meg-first-1")
     assert (old.status_code, old.json()["code"]) == (401, "INVALID_CREDENTIALS")
     next_second()
-    second = sign_in(api, "meg@example.com", "meg-second-1")
+    second = api.sign_in("meg@example.com", "meg-second-1")
     assert second.status_code == 200, second.text
-    assert as_token(api, second.json()["token"]).get(f"{base}").status_code == 200
+    assert api.bearer(second.json()["token"]).get(f"{base}").status_code == 200
 
     assert owner.delete(f"{base}/members/{meg['userId']}").status_code == 204
-    gone = sign_in(api, "meg@example.com", "meg-second-1")
+    gone = api.sign_in("meg@example.com", "meg-second-1")
     assert (gone.status_code, gone.json()["code"]) == (401, "INVALID_CREDENTIALS")
     removed = owner.get(f"{base}/members", params={"status": "DELETED"}).json()["items"]
     assert [(m["email"], m["status"], m["removedBy"]) for m in removed] == [
@@ -92,43 +80,24 @@ def test_a_managed_member_from_creation_to_removal_and_back(api):
 def test_a_temporary_password_is_changed_at_first_sign_in(api):
     owner = api.user("temp-owner", email="tess@example.com")
     workspace_id = create_workspace(owner, "Temporary")
-    made = owner.post(
-        f"/v1/workspaces/{workspace_id}/members",
-        json={"email": "tom@example.com", "name": "Tom", "role": "viewer"},
-    )
+    made = create_member(owner, workspace_id, "tom@example.com", "Tom", role="viewer")
     assert made.status_code == 201, made.text
     [welcome] = mails_to(api, "tom@example.com")
     temporary = welcome["text"].split("temporary password:")[1].split()[0]
-    first = sign_in(api, "tom@example.com", temporary)
+    first = api.sign_in("tom@example.com", temporary)
     assert (first.status_code, first.json()["code"]) == (401, "NEW_PASSWORD_REQUIRED")
-    chosen = sign_in(api, "tom@example.com", temporary, newPassword="toms-own-password")
+    chosen = api.sign_in("tom@example.com", temporary, newPassword="toms-own-password")
     assert chosen.status_code == 200, chosen.text
-    assert sign_in(api, "tom@example.com", "toms-own-password").status_code == 200
+    assert api.sign_in("tom@example.com", "toms-own-password").status_code == 200
 
 
 def test_an_address_with_an_account_is_invited_not_taken_over(api):
     owner = api.user("take-owner", email="tara@example.com")
     workspace_id = create_workspace(owner, "Takeover")
-    first = owner.post(
-        f"/v1/workspaces/{workspace_id}/members",
-        json={
-            "email": "zed@example.com",
-            "name": "Zed",
-            "role": "member",
-            "password": "zed-pass-1",
-        },
-    )
+    first = create_member(owner, workspace_id, "zed@example.com", "Zed", password="zed-pass-1")
     assert first.status_code == 201
     rival = api.user("rival-owner", email="rio@example.com")
     rival_ws = create_workspace(rival, "Rival")
-    taken = rival.post(
-        f"/v1/workspaces/{rival_ws}/members",
-        json={
-            "email": "zed@example.com",
-            "name": "Zed",
-            "role": "member",
-            "password": "rival-pw-1",
-        },
-    )
+    taken = create_member(rival, rival_ws, "zed@example.com", "Zed", password="rival-pw-1")
     assert (taken.status_code, taken.json()["code"]) == (409, "ACCOUNT_EXISTS")
-    assert sign_in(api, "zed@example.com", "zed-pass-1").status_code == 200
+    assert api.sign_in("zed@example.com", "zed-pass-1").status_code == 200

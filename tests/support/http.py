@@ -75,6 +75,16 @@ class Api:
     def anonymous(self) -> Client:
         return Client(self.base, None)
 
+    def sign_in(self, email: str, password: str, **more: str) -> requests.Response:
+        """POST /_local/sign-in: a password sign-in through the runtime's user pool."""
+        return self.anonymous().post(
+            "/_local/sign-in", json={"email": email, "password": password, **more}
+        )
+
+    def bearer(self, token: str) -> Client:
+        """A client presenting `token` (one that /_local/sign-in handed out)."""
+        return Client(self.base, token)
+
 
 def create_workspace(client: Client, name: str = "Acme", kind: str = "simple") -> str:
     """POST /v1/workspaces as `client`; the new workspace's id."""

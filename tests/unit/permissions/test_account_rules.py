@@ -19,18 +19,8 @@ from teamspace.permissions import (
     check_sign_out,
     controls_account,
 )
+from tests.unit.permissions.role_table import RANKS, ROLES
 
-ROLES = ("owner", "admin", "manager", "developer", "billing", "support_agent", "member", "viewer")
-RANK = {
-    "owner": 100,
-    "admin": 80,
-    "manager": 60,
-    "developer": 60,
-    "billing": 40,
-    "support_agent": 40,
-    "member": 30,
-    "viewer": 10,
-}
 # API.md, "Managed accounts": permission `members:manage_accounts` (owner, admin).
 HOLDERS = {"owner", "admin"}
 
@@ -65,7 +55,7 @@ def expected_change(actor: str, target: str) -> tuple[bool, str]:
         return PERMISSION_DENIED
     if target == "owner":
         return OWNER_IMMUTABLE
-    if RANK[target] >= RANK[actor]:
+    if RANKS[target] >= RANKS[actor]:
         return ROLE_RANK_TOO_LOW
     return ALLOWED
 
@@ -125,7 +115,7 @@ def test_creating_a_member_grants_as_an_invitation_would(actor, new_role):
     verdict = check_managed_member(subject(actor, "u-actor"), role(new_role))
     if actor not in HOLDERS:
         assert outcome(verdict) == PERMISSION_DENIED
-    elif RANK[new_role] >= RANK[actor]:
+    elif RANKS[new_role] >= RANKS[actor]:
         assert not verdict.allowed
         assert verdict.code == "ROLE_RANK_TOO_LOW"
     else:

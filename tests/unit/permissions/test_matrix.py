@@ -20,20 +20,7 @@ from teamspace.permissions import (
     decide,
     effective_permissions,
 )
-
-ROLES = ("owner", "admin", "manager", "developer", "billing", "support_agent", "member", "viewer")
-
-# ARCHITECTURE.md, "Roles": rank column.
-RANKS = {
-    "owner": 100,
-    "admin": 80,
-    "manager": 60,
-    "developer": 60,
-    "billing": 40,
-    "support_agent": 40,
-    "member": 30,
-    "viewer": 10,
-}
+from tests.unit.permissions.role_table import RANKS, ROLES  # ARCHITECTURE.md, "Roles"
 
 Y, N = True, False
 

@@ -24,18 +24,8 @@ from teamspace.permissions import (
     check_suspension,
     may_grant_role,
 )
+from tests.unit.permissions.role_table import RANKS, ROLES
 
-ROLES = ("owner", "admin", "manager", "developer", "billing", "support_agent", "member", "viewer")
-RANK = {
-    "owner": 100,
-    "admin": 80,
-    "manager": 60,
-    "developer": 60,
-    "billing": 40,
-    "support_agent": 40,
-    "member": 30,
-    "viewer": 10,
-}
 # Which built-in roles hold the permission each check requires (seed 000 matrix:
 # only Owner and Admin change roles, remove or manage members).
 HOLDERS = {
@@ -100,7 +90,7 @@ def expected_change_of_other(actor: str, target: str, needs: str) -> tuple[bool,
         return PERMISSION_DENIED
     if target == "owner":  # the owner changes only through ownership transfer
         return OWNER_IMMUTABLE
-    if RANK[target] >= RANK[actor]:  # equal or above: hands off
+    if RANKS[target] >= RANKS[actor]:  # equal or above: hands off
         return ROLE_RANK_TOO_LOW
     return ALLOWED
 
@@ -109,7 +99,7 @@ def expected_grant(actor: str, new_role: str) -> tuple[bool, str]:
     """Handing out a role: never owner (transfer only), never at or above your rank."""
     if new_role == "owner":
         return OWNER_IMMUTABLE
-    if RANK[new_role] >= RANK[actor]:
+    if RANKS[new_role] >= RANKS[actor]:
         return ROLE_RANK_TOO_LOW
     return ALLOWED
 

@@ -4,18 +4,20 @@ as a secret: it is never in a repr, a log line or a validation error, and never 
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import Field, SecretStr
+from pydantic import SecretStr
 
 from teamspace.api.models.fields import (
-    AgentId,
+    AgentIds,
     Email,
     JobTitle,
     PersonName,
     RequestModel,
     ResponseModel,
     RoleKey,
+    agent_id_tuple,
+    granted_toggles,
 )
 from teamspace.api.models.invitations import TogglesGrant
 from teamspace.core.clock import iso
@@ -32,19 +34,18 @@ class CreateMemberRequest(RequestModel):
     role: RoleKey
     jobTitle: JobTitle | None = None
     permissions: TogglesGrant | None = None
-    agentIds: Annotated[list[AgentId], Field(max_length=500)] | None = None
+    agentIds: AgentIds | None = None
     password: SecretStr | None = None
     sendEmail: bool = True
 
     def request(self) -> ManagedMemberRequest:
-        toggles = self.permissions.model_dump(exclude_none=True) if self.permissions else {}
         return ManagedMemberRequest(
             email=self.email,
             name=self.name,
             role=self.role,
             job_title=self.jobTitle or None,
-            toggles=toggles,
-            agent_ids=tuple(dict.fromkeys(self.agentIds)) if self.agentIds is not None else None,
+            toggles=granted_toggles(self.permissions),
+            agent_ids=agent_id_tuple(self.agentIds),
             password=self.password.get_secret_value() if self.password is not None else None,
             send_email=self.sendEmail,
         )

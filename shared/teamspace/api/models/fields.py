@@ -79,6 +79,18 @@ JobTitle = Annotated[Text, StringConstraints(max_length=100)]
 
 
 AgentId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+AgentIds = Annotated[list[AgentId], Field(max_length=500)]
+
+
+def agent_id_tuple(agent_ids: list[str] | None) -> tuple[str, ...] | None:
+    """The agents as the domain takes them: in the order sent, each once; None (all of
+    them) stays None."""
+    return tuple(dict.fromkeys(agent_ids)) if agent_ids is not None else None
+
+
+def granted_toggles(grant: BaseModel | None) -> dict[str, bool]:
+    """The toggles a request grants: those it sent."""
+    return grant.model_dump(exclude_none=True) if grant is not None else {}
 
 
 IdempotencyKey = Annotated[str, StringConstraints(pattern=r"^[\x21-\x7e]{1,255}$")]

@@ -8,13 +8,15 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StringConstraints, ValidationError
 
 from teamspace.api.models.fields import (
-    AgentId,
+    AgentIds,
     Email,
     JobTitle,
     PersonName,
     RequestModel,
     ResponseModel,
     RoleKey,
+    agent_id_tuple,
+    granted_toggles,
 )
 from teamspace.api.models.members import MemberOut, member_out
 from teamspace.core.clock import iso
@@ -40,18 +42,17 @@ class CreateInvitationRequest(RequestModel):
     name: PersonName | None = None
     jobTitle: JobTitle | None = None
     permissions: TogglesGrant | None = None
-    agentIds: Annotated[list[AgentId], Field(max_length=500)] | None = None
+    agentIds: AgentIds | None = None
     sendEmail: bool = True
 
     def request(self) -> InvitationRequest:
-        toggles = self.permissions.model_dump(exclude_none=True) if self.permissions else {}
         return InvitationRequest(
             email=self.email,
             role=self.role,
             name=self.name,
             job_title=self.jobTitle or None,
-            toggles=toggles,
-            agent_ids=tuple(dict.fromkeys(self.agentIds)) if self.agentIds is not None else None,
+            toggles=granted_toggles(self.permissions),
+            agent_ids=agent_id_tuple(self.agentIds),
             send_email=self.sendEmail,
         )
 

@@ -5,10 +5,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints
+from pydantic import StringConstraints
 
 from teamspace import permissions
-from teamspace.api.models.fields import AgentId, JobTitle, PersonName, RequestModel, ResponseModel
+from teamspace.api.models.fields import (
+    AgentId,
+    AgentIds,
+    JobTitle,
+    PersonName,
+    RequestModel,
+    ResponseModel,
+    agent_id_tuple,
+)
 from teamspace.core.clock import iso
 from teamspace.core.records import RemovedMember
 from teamspace.domain.access import ResolvedMember
@@ -28,7 +36,7 @@ class UpdateMemberRequest(RequestModel):
     name: PersonName | None = None
     jobTitle: JobTitle | None = None
     permissions: TogglesPatch | None = None
-    agentIds: Annotated[list[AgentId], Field(max_length=500)] | None = None
+    agentIds: AgentIds | None = None
 
     def changes(self) -> MemberChanges:
         sent = self.model_fields_set
@@ -40,9 +48,7 @@ class UpdateMemberRequest(RequestModel):
         if "permissions" in sent and self.permissions is not None:
             fields["toggles"] = self.permissions.model_dump(exclude_unset=True)
         if "agentIds" in sent:
-            fields["agent_ids"] = (
-                tuple(dict.fromkeys(self.agentIds)) if self.agentIds is not None else None
-            )
+            fields["agent_ids"] = agent_id_tuple(self.agentIds)
         return MemberChanges(**fields)
 
 
