@@ -9,8 +9,9 @@ built, and whatever it changes is gone for the next one.
 
 With TEAMSPACE_CHECK_WORLDS=1 in the environment, every test builds its worlds again
 instead, and the state it built (every item, every stream record, the clock, the ids
-and what the building returned) must equal the snapshot's: the proof that restoring
-hands each test the state it would have built (docs/testing.md says when it last ran).
+and what the building returned; the secrets the layer draws at random aside) must equal
+the snapshot's: the proof that restoring hands each test the state it would have built
+(docs/testing.md says when it last ran).
 """
 
 from __future__ import annotations
@@ -43,21 +44,8 @@ class Worlds:
             snapshot, value = self._built[name]
             if CHECK_WORLDS:
                 rebuilt = build()
-                _a, _b = Snapshot.take(clock, ids).state(), snapshot.state()
-                if _a != _b:
-                    import pprint, difflib  # noqa
-
-                    print(
-                        "\n".join(
-                            difflib.unified_diff(
-                                pprint.pformat(_b).splitlines(),
-                                pprint.pformat(_a).splitlines(),
-                                lineterm="",
-                            )
-                        )
-                    )
-                assert _a == _b, name
-                assert unrandom(rebuilt) == unrandom(value), name
+                _same(name, snapshot.state(), Snapshot.take(clock, ids).state())
+                _same(name, unrandom(value), unrandom(rebuilt))
                 return rebuilt
             snapshot.restore(clock, ids)
             return copy.deepcopy(value)
