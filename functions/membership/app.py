@@ -159,7 +159,7 @@ def sign_member_out(workspaceId: WorkspaceId, userId: UserId):
 def list_sign_ins(
     workspaceId: WorkspaceId, userId: UserId, limit: Limit = 50, cursor: Cursor = None
 ) -> dict[str, Any]:
-    page = wiring.accounts().sign_ins(
+    page = wiring.activity().sign_ins(
         current_caller(app), workspaceId, userId, limit=limit, cursor=cursor
     )
     return page_out(page, sign_in_out)

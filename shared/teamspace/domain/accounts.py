@@ -27,7 +27,7 @@ from teamspace.core.clock import Clock
 from teamspace.core.events import DetailType
 from teamspace.core.identity import Caller
 from teamspace.core.ids import IdGenerator
-from teamspace.core.records import Member, Page, SignIn
+from teamspace.core.records import Member
 from teamspace.domain import role_holders
 from teamspace.domain.access import Access, ResolvedMember, enforce, enter_workspace
 from teamspace.domain.account_control import controls
@@ -45,7 +45,6 @@ from teamspace.permissions import MemberStatus, Permission, Toggles
 from teamspace.store import invitations as invitation_store
 from teamspace.store import members as member_store
 from teamspace.store import removed_members as removed_store
-from teamspace.store import sign_ins as sign_in_store
 from teamspace.store import snapshots
 from teamspace.store import workspaces as workspace_store
 from teamspace.store.table import TeamspaceStore
@@ -272,23 +271,6 @@ class AccountService(DomainService):
         password = temporary_password(self.password_min_length)
         self.idp.set_password(user_id, password, permanent=False)
         return password
-
-    # ---- sign-ins ---------------------------------------------------------------------
-
-    def sign_ins(
-        self, caller: Caller, workspace_id: str, user_id: str, *, limit: int, cursor: str | None
-    ) -> Page[SignIn]:
-        """A member's sign-ins since they joined the workspace, newest first: for
-        `members:view`, and for oneself. A person's sign-ins from before they were a
-        member are not the workspace's to see."""
-        user_id = resolve_user_id(caller, user_id)
-        access = enter_workspace(self.store, caller, workspace_id, [user_id])
-        if user_id != caller.user_id:
-            access.require(Permission.MEMBERS_VIEW)
-        target = target_member(access, user_id)
-        return sign_in_store.list_sign_ins(
-            self.store, target.user_id, target.joined_at, limit=limit, cursor=cursor
-        )
 
     # ---- shared steps ---------------------------------------------------------------
 

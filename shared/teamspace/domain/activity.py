@@ -1,7 +1,8 @@
 """Login activity (seed: "activity tracking, login history"): a sign-in is kept in the
 user's history (`GET .../members/{userId}/sign-ins`), set as `lastSignInAt` on each of
 their memberships, and announced in every workspace they are an active member of, so
-each workspace's audit log holds its members' sign-ins."""
+each workspace's audit log holds its members' sign-ins. A workspace reads a member's
+history from when they joined it on."""
 
 from __future__ import annotations
 
@@ -10,8 +11,12 @@ from datetime import datetime
 
 from teamspace.core.errors import Conflict
 from teamspace.core.events import Actor, DetailType
-from teamspace.core.records import Membership, SignIn
+from teamspace.core.identity import Caller
+from teamspace.core.records import Membership, Page, SignIn
+from teamspace.domain.access import enter_workspace
+from teamspace.domain.membership import resolve_user_id, target_member
 from teamspace.domain.service import DomainService
+from teamspace.permissions import Permission
 from teamspace.store import members as member_store
 from teamspace.store import sign_ins as sign_in_store
 from teamspace.store.ops import WriteOp
@@ -76,3 +81,20 @@ class ActivityService(DomainService):
             for stamp in stamps:
                 with suppress(Conflict):
                     self.store.commit([stamp])
+
+    # ---- a member's sign-ins, as a workspace sees them ------------------------------
+
+    def sign_ins(
+        self, caller: Caller, workspace_id: str, user_id: str, *, limit: int, cursor: str | None
+    ) -> Page[SignIn]:
+        """A member's sign-ins since they joined the workspace, newest first: for
+        `members:view`, and for oneself. A person's sign-ins from before they were a
+        member are not the workspace's to see."""
+        user_id = resolve_user_id(caller, user_id)
+        access = enter_workspace(self.store, caller, workspace_id, [user_id])
+        if user_id != caller.user_id:
+            access.require(Permission.MEMBERS_VIEW)
+        target = target_member(access, user_id)
+        return sign_in_store.list_sign_ins(
+            self.store, target.user_id, target.joined_at, limit=limit, cursor=cursor
+        )
