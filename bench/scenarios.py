@@ -893,7 +893,12 @@ def _post_authentication(world: World) -> Prepare:
     signer = user("signer", "signer@example.com", "Sig Nerr")
     seed.memberships(world, signer, 3)
     sign_in = sign_in_event(signer)
-    return lambda _n: sign_in
+
+    def prepare(_n: int) -> dict[str, Any]:
+        world.clock.advance(minutes=1)  # a sign-in a minute, not all in one instant
+        return sign_in
+
+    return prepare
 
 
 def sign_in_event(claims: dict[str, Any]) -> dict[str, Any]:

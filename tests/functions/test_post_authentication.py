@@ -8,6 +8,7 @@ from typing import Any
 
 from local_runtime.lambdas import LambdaContext, load_module
 from teamspace import wiring
+from tests.functions.chain_helpers import hooked
 from tests.support import (
     EVENTS,
     OWNER,
@@ -69,3 +70,21 @@ def test_a_failure_never_blocks_the_sign_in(functions, dynamodb):
     finally:
         client.meta.events.unregister("before-call.dynamodb.Query", refuse)
     assert signed_in(dynamodb) == []
+
+
+def test_two_sign_ins_of_one_instant_each_take_one_write(functions, dynamodb):
+    """A second sign-in at the same time stamp (two devices, a retried trigger) moves
+    `lastSignInAt` to the same value: it must not be refused and fall back to writing
+    the events and each stamp apart."""
+    for n in range(3):
+        new_workspace(functions, f"Team {n}")
+    assert sign_in() == SIGN_IN
+    operations: list[str] = []
+
+    def seen(model: Any, **_: object) -> None:
+        operations.append(model.name)
+
+    with hooked(wiring.dynamodb_client(), "before-call.dynamodb", seen):
+        assert sign_in() == SIGN_IN  # the frozen clock has not moved
+    assert operations == ["Query", "BatchGetItem", "TransactWriteItems"]
+    assert len(signed_in(dynamodb)) == 6

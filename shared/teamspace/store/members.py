@@ -115,15 +115,17 @@ def _parsed_or_none(value: str | None) -> datetime | None:
 
 
 def record_sign_in(workspace_id: str, user_id: str, at: datetime) -> WriteOp:
-    """The member's `lastSignInAt`, moved forward only, and without moving their version:
-    a sign-in must not make an administrator's change to the member fail."""
+    """The member's `lastSignInAt`, never moved back (a late trigger of an earlier
+    sign-in leaves it), and without moving their version: a sign-in must not make an
+    administrator's change to the member fail. Two sign-ins of the same instant both
+    pass, so that neither falls back to the slow path of a refused stamp."""
     return WriteOp(
         "Update",
         {
             "Key": codec.to_attributes(member_key(workspace_id, user_id)),
             "UpdateExpression": "SET lastSignInAt = :at",
             "ConditionExpression": "attribute_exists(PK) AND "
-            "(attribute_not_exists(lastSignInAt) OR lastSignInAt < :at)",
+            "(attribute_not_exists(lastSignInAt) OR lastSignInAt <= :at)",
             "ExpressionAttributeValues": attribute_values(at=iso(at)),
         },
         version_conflict("member's last sign-in"),
