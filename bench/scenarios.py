@@ -805,6 +805,12 @@ def _authorizer_first_use(world: World) -> Prepare:
     return prepare
 
 
+@consumer("InvitationPageFunction", "the page an invitation link opens")
+def _invitation_page(_world: World) -> Prepare:
+    sample = json.loads((EVENTS / "invitation_page/open-page.json").read_text())
+    return lambda _n: sample
+
+
 @consumer("EventPublisherFunction", "one outbox record")
 def _publisher(_world: World) -> Prepare:
     sample = json.loads((EVENTS / "event_publisher/outbox-insert.json").read_text())

@@ -103,15 +103,24 @@ class Template:
         return value
 
     def condition(self, name: str) -> bool:
-        spec = self.raw["Conditions"][name]
+        return self._holds(self.raw["Conditions"][name])
+
+    def _holds(self, spec: dict[str, Any]) -> bool:
         ((function, args),) = spec.items()
         if function == "Fn::Equals":
             left, right = (self.resolve(a) for a in args)
             return left == right
+        if function == "Fn::Not":
+            return not self._holds(args[0])
         raise NotImplementedError(f"condition function {function}")
 
     def _ref(self, name: str) -> str:
-        pseudo = {"AWS::Region": self.region, "AWS::AccountId": ACCOUNT_ID, "AWS::Partition": "aws"}
+        pseudo = {
+            "AWS::Region": self.region,
+            "AWS::AccountId": ACCOUNT_ID,
+            "AWS::Partition": "aws",
+            "AWS::URLSuffix": "amazonaws.com",
+        }
         if name in pseudo:
             return pseudo[name]
         if name in self.parameters:
@@ -210,6 +219,21 @@ class Template:
                 path = event["Properties"]["Path"]
                 method = event["Properties"]["Method"].upper()
                 routes.append(Route(method, path, logical_id, _path_pattern(path)))
+        return routes
+
+    def page_routes(self) -> list[Route]:
+        """The routes declared one by one (AWS::ApiGatewayV2::Route, the invitation
+        page's): public, with the function their integration names."""
+        routes = []
+        for resource in self.resources.values():
+            if resource["Type"] != "AWS::ApiGatewayV2::Route":
+                continue
+            properties = resource["Properties"]
+            method, path = properties["RouteKey"].split(" ", 1)
+            integration_id = properties["Target"]["Fn::Sub"].split("${", 1)[1].rstrip("}")
+            integration = self.resources[integration_id]["Properties"]
+            function = integration["IntegrationUri"]["Fn::GetAtt"][0]
+            routes.append(Route(method, path, function, _path_pattern(path)))
         return routes
 
 

@@ -92,6 +92,8 @@ ACTIONS = {
         "dynamodb:DeleteItem",
         "sqs:SendMessage",
     },
+    # It serves files and settings: no AWS call at all.
+    "InvitationPageFunction": set(),
 }
 
 
@@ -378,6 +380,31 @@ def test_the_http_api_throttles_every_route_and_logs_every_request():
         "integrationErrorMessage",
     } <= set(entry)
     assert all(value.startswith("$context.") for value in entry.values())
+
+
+def test_the_invitation_pages_api_throttles_and_logs_every_request_like_the_http_api():
+    stage = RESOURCES["InvitationPageStage"]["Properties"]
+    assert stage["StageName"] == "$default"
+    assert (
+        stage["DefaultRouteSettings"] == RESOURCES["HttpApi"]["Properties"]["DefaultRouteSettings"]
+    )
+    logs = stage["AccessLogSettings"]
+    assert logs["DestinationArn"] == {"Fn::GetAtt": ["InvitationPageAccessLogGroup", "Arn"]}
+    entry = json.loads(logs["Format"])
+    assert {"requestId", "ip", "routeKey", "status", "integrationErrorMessage"} <= set(entry)
+    # The route key, never the path: a link's token is in the query and stays out.
+    assert all(value.startswith("$context.") for value in entry.values())
+    assert not {"$context.path", "$context.http.path"} & set(entry.values())
+
+
+def test_api_gateway_may_invoke_the_page_function_only_from_the_pages_routes():
+    permission = RESOURCES["InvitationPagePermission"]["Properties"]
+    assert permission["FunctionName"] == {"Ref": "InvitationPageFunction"}
+    assert permission["Principal"] == "apigateway.amazonaws.com"
+    assert permission["SourceArn"]["Fn::Sub"].endswith("${InvitationPageApi}/*/GET/accept*")
+    for route in TEMPLATE.page_routes():
+        assert route.method == "GET"
+        assert route.path.startswith("/accept")
 
 
 # ---- checkov ------------------------------------------------------------------------------

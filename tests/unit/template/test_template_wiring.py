@@ -36,7 +36,8 @@ def test_no_route_is_declared_twice():
 
 
 def test_every_route_has_a_sample_event_and_every_sample_matches_a_route():
-    declared = {route.route_key for route in TEMPLATE.http_routes()}
+    routes = TEMPLATE.http_routes() + TEMPLATE.page_routes()
+    declared = {route.route_key for route in routes}
     samples = [json.loads(path.read_text()) for path in EVENTS.rglob("*.json")]
     # Authorizer events (type REQUEST) carry the routes of the stacks that attach it.
     samples = [event for event in samples if event.get("type") != "REQUEST"]
@@ -44,7 +45,7 @@ def test_every_route_has_a_sample_event_and_every_sample_matches_a_route():
     assert sampled == declared
     for event in samples:
         if "routeKey" in event:
-            route = next(r for r in TEMPLATE.http_routes() if r.route_key == event["routeKey"])
+            route = next(r for r in routes if r.route_key == event["routeKey"])
             assert route.match(event["requestContext"]["http"]["method"], event["rawPath"]) == (
                 event.get("pathParameters") or {}
             )
@@ -107,6 +108,7 @@ NEEDS = {
     "ClientAccessFunction": set(),
     "ApiKeysFunction": set(),
     "ApiKeyAuthorizerFunction": set(),
+    "InvitationPageFunction": {"IDP_URL", "IDP_CLIENT_ID", "API_URL", "APP_URL"},
 }
 
 
@@ -116,3 +118,49 @@ def test_each_function_is_given_the_environment_its_code_reads(logical_id):
     environment = set(FUNCTIONS[logical_id].environment)
     assert {"TABLE_NAME", "STAGE", "POWERTOOLS_SERVICE_NAME"} <= environment
     assert NEEDS[logical_id] <= environment
+
+
+# ---- the invitation page ------------------------------------------------------------------
+
+PAGE_URL = {
+    "Fn::Sub": "https://${InvitationPageApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/accept"
+}
+
+
+def test_invitation_links_open_the_suites_page_unless_another_is_named():
+    assert TEMPLATE.raw["Parameters"]["AcceptUrlBase"]["Default"] == ""
+    for logical_id in ("InvitationsFunction", "MailerFunction"):
+        variables = TEMPLATE.resources[logical_id]["Properties"]["Environment"]["Variables"]
+        assert variables["ACCEPT_URL_BASE"] == {
+            "Fn::If": ["HasAcceptUrlBase", {"Ref": "AcceptUrlBase"}, PAGE_URL]
+        }
+    assert TEMPLATE.raw["Outputs"]["InvitationPageUrl"]["Value"] == PAGE_URL
+    page = [r for r in TEMPLATE.page_routes() if r.path == "/accept"]
+    assert [r.function for r in page] == ["InvitationPageFunction"]
+
+
+def test_the_app_client_signs_in_by_code_with_pkce_back_to_the_page():
+    client = TEMPLATE.resources["UserPoolClient"]["Properties"]
+    assert client["GenerateSecret"] is False  # a public client: PKCE, no secret in a page
+    assert client["AllowedOAuthFlowsUserPoolClient"] is True
+    assert client["AllowedOAuthFlows"] == ["code"]
+    assert set(client["AllowedOAuthScopes"]) == {"openid", "email", "profile"}
+    assert client["CallbackURLs"] == [PAGE_URL]
+    domain = TEMPLATE.resources["UserPoolDomain"]
+    assert domain["Condition"] == "UseCognito"
+    assert domain["Properties"]["UserPoolId"] == {"Ref": "UserPool"}
+
+
+def test_the_page_is_told_the_hosted_ui_the_client_and_the_api_it_calls():
+    variables = TEMPLATE.resources["InvitationPageFunction"]["Properties"]["Environment"][
+        "Variables"
+    ]
+    hosted_ui = variables["IDP_URL"]["Fn::If"]
+    assert hosted_ui[0] == "UseCognito"
+    assert hosted_ui[1]["Fn::Sub"].startswith("https://${UserPoolDomain}.auth.")
+    assert variables["IDP_CLIENT_ID"] == {"Fn::If": ["UseCognito", {"Ref": "UserPoolClient"}, ""]}
+    assert variables["API_URL"]["Fn::Sub"].startswith("https://${HttpApi}.execute-api.")
+    # The page is on another origin than the API: the API lets that origin, and only it, call.
+    cors = TEMPLATE.resources["HttpApi"]["Properties"]["CorsConfiguration"]
+    assert cors["AllowOrigins"] == [{"Fn::Sub": PAGE_URL["Fn::Sub"].removesuffix("/accept")}]
+    assert set(cors["AllowHeaders"]) == {"authorization", "content-type"}
