@@ -13,10 +13,13 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import threading
 from datetime import UTC, datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib.resources import files
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,10 +28,12 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 from local_runtime.apigw import build_event, scheduled_event, to_http
 from local_runtime.aws import EmulatedAws
 from local_runtime.events import EventChain
+from local_runtime.idp import PREFIX as IDP_PREFIX
+from local_runtime.idp import LocalIdentityProvider
 from local_runtime.lambdas import LocalFunction, share_environment
 from local_runtime.mailbox import Mailbox
 from local_runtime.moto_tuning import forget_tracked_instances
-from local_runtime.sign_in import PoolSignIn, SignInRefused, SignInRequest
+from local_runtime.sign_in import PoolSignIn, SignedIn, SignInRefused, SignInRequest
 from local_runtime.template import Template
 from local_runtime.tokens import AUDIENCE, LocalIssuer, PoolTokens, TokenRejected, issuer_of
 from teamspace import wiring
@@ -38,6 +43,7 @@ from tools import openapi
 
 log = logging.getLogger("teamspace.local")
 MAX_REQUEST_BYTES = 1024 * 1024
+QUERY = re.compile(r"\?[^\s'\"]*")
 # The function Cognito runs after each sign-in (template.yaml's PostAuthentication trigger).
 POST_AUTHENTICATION = "PostAuthenticationFunction"
 
@@ -83,24 +89,26 @@ def _problem(status: int, code: str, detail: str) -> tuple[int, dict[str, str], 
     return status, {"content-type": "application/problem+json"}, json.dumps(body).encode()
 
 
-# Swagger UI from its CDN: the browser fetches it; the runtime itself needs no network.
-DOCS_PAGE = """<!doctype html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <title>Teamspace API</title>
-  <link rel="stylesheet" href="https://unpkg.com/swagger-ui-dist@5/swagger-ui.css">
-</head>
-<body>
-  <div id="swagger-ui"></div>
-  <script src="https://unpkg.com/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
-  <script>
-    // Get a token from POST /_local/tokens, then "Authorize" with it.
-    window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui"});
-  </script>
-</body>
-</html>
-"""
+STATIC = Path(__file__).resolve().parent / "static"
+# /docs: Swagger UI as aws-lambda-powertools ships it, so that the page renders offline,
+# and a script of ours that starts it (no inline script, for the page's CSP).
+SWAGGER_UI = files("aws_lambda_powertools.event_handler.openapi.swagger_ui")
+DOCS_FILES = {
+    "/docs": (STATIC / "docs.html", "text/html; charset=utf-8"),
+    "/docs/docs.js": (STATIC / "docs.js", "text/javascript; charset=utf-8"),
+    "/docs/swagger-ui-bundle.min.js": (
+        SWAGGER_UI / "swagger-ui-bundle.min.js",
+        "text/javascript; charset=utf-8",
+    ),
+    "/docs/swagger-ui.min.css": (SWAGGER_UI / "swagger-ui.min.css", "text/css; charset=utf-8"),
+}
+# Swagger UI sets style attributes as it draws (hence 'unsafe-inline' for styles only)
+# and its icons are data: URIs.
+DOCS_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
 
 
 def _json(status: int, body: Any) -> tuple[int, dict[str, str], bytes]:
@@ -121,7 +129,10 @@ class LocalRuntime:
         self.issuer = LocalIssuer()
         self.pool_tokens: PoolTokens | None = None
         self.sign_in: PoolSignIn | None = None
+        self.identity_provider: LocalIdentityProvider | None = None
         self.routes = self.template.http_routes()
+        # The invitation page's routes: public, as on its API in AWS.
+        self.page_routes = self.template.page_routes()
         specs = self.template.functions()
         share_environment(list(specs.values()))
         self.functions = {name: LocalFunction(spec) for name, spec in specs.items()}
@@ -158,6 +169,12 @@ class LocalRuntime:
         os.environ["USER_POOL_ID"] = pool
         self.pool_tokens = PoolTokens(self.template.region, pool, client)
         self.sign_in = PoolSignIn(self.template.region, pool, client)
+        # The invitation page signs people in here, at the hosted UI's paths.
+        page = self.template.parameters["AcceptUrlBase"]
+        self.identity_provider = LocalIdentityProvider(
+            self.issuer, client, [page, page.replace("127.0.0.1", "localhost")], self._pool_sign_in
+        )
+        os.environ.update(IDP_URL=self.url + IDP_PREFIX, IDP_CLIENT_ID=client, API_URL=self.url)
         # Handlers build their clients once per cold start; start them cold against moto.
         wiring.configure(clock=SystemClock(), ids=UlidGenerator())
 
@@ -173,11 +190,34 @@ class LocalRuntime:
     ) -> tuple[int, dict[str, str], bytes]:
         split = urlsplit(target)
         path, query = split.path, split.query
+        if path.startswith(IDP_PREFIX + "/") and self.identity_provider is not None:
+            answer = self.identity_provider.handle(method, path, query, body)
+            if answer is not None:
+                return answer
         if path.startswith("/_local/"):
             return self._local(method, path, body)
-        if method == "GET" and path in ("/openapi.json", "/docs"):
+        if method == "GET" and path in DOCS_FILES:
+            file, content_type = DOCS_FILES[path]
+            headers = {"content-type": content_type, "content-security-policy": DOCS_POLICY}
+            return 200, headers, file.read_bytes()
+        if method == "GET" and path == "/openapi.json":
             with self._lock:  # it loads every function's module, as an invocation would
-                return self._api_document(path)
+                return self._api_document()
+        for route in self.page_routes:
+            path_parameters = route.match(method, path)
+            if path_parameters is not None:
+                event = build_event(
+                    route=route,
+                    path_parameters=path_parameters,
+                    method=method,
+                    path=path,
+                    query=query,
+                    headers=headers,
+                    body=body,
+                    claims=None,
+                    source_ip=source_ip,
+                )
+                return to_http(self._invoke(route.function, event))
         for route in self.routes:
             path_parameters = route.match(method, path)
             if path_parameters is None:
@@ -208,7 +248,7 @@ class LocalRuntime:
         return self.issuer.verify(authorization)
 
     def _sign_in(self, body: bytes) -> tuple[int, dict[str, str], bytes]:
-        """The emulated pool signs the person in; its post-authentication trigger runs."""
+        """POST /_local/sign-in: a password sign-in through the emulated pool."""
         try:
             request = SignInRequest.model_validate_json(body or b"{}")
         except ValidationError as error:
@@ -216,19 +256,24 @@ class LocalRuntime:
             return _problem(422, "VALIDATION_FAILED", f"Invalid fields: {', '.join(fields)}")
         if self.sign_in is None:
             return _problem(404, "ROUTE_NOT_FOUND", "The runtime has not started")
-        with self._lock:
-            try:
-                signed_in = self.sign_in.sign_in(request)
-            except SignInRefused as refused:
-                status = 422 if refused.code == "PASSWORD_TOO_WEAK" else 401
-                return _problem(status, refused.code, refused.detail)
-        self._invoke(POST_AUTHENTICATION, self.sign_in.trigger_event(signed_in))
+        try:
+            signed_in = self._pool_sign_in(request)
+        except SignInRefused as refused:
+            status = 422 if refused.code == "PASSWORD_TOO_WEAK" else 401
+            return _problem(status, refused.code, refused.detail)
         return _json(200, {"token": signed_in.token})
 
-    def _api_document(self, path: str) -> tuple[int, dict[str, str], bytes]:
-        """The OpenAPI document the code describes, and a page to try it in."""
-        if path == "/docs":
-            return 200, {"content-type": "text/html; charset=utf-8"}, DOCS_PAGE.encode()
+    def _pool_sign_in(self, request: SignInRequest) -> SignedIn:
+        """The emulated pool signs the person in; its post-authentication trigger runs.
+        SignInRefused when the pool refuses."""
+        assert self.sign_in is not None  # noqa: S101 - only called once the runtime runs
+        with self._lock:
+            signed_in = self.sign_in.sign_in(request)
+        self._invoke(POST_AUTHENTICATION, self.sign_in.trigger_event(signed_in))
+        return signed_in
+
+    def _api_document(self) -> tuple[int, dict[str, str], bytes]:
+        """The OpenAPI document the code describes (Swagger UI shows it at /docs)."""
         if self._openapi is None:
             document = openapi.build(self.template)
             document["servers"] = [{"url": self.url, "description": "this local runtime"}]
@@ -336,6 +381,8 @@ class LocalRuntime:
                 raise AttributeError(name)
 
             def log_message(self, format: str, *args: Any) -> None:
-                log.info("%s %s", self.address_string(), format % args)
+                # Request lines without their queries: an invitation link's token and a
+                # sign-in's code travel in queries, and never reach a log.
+                log.info("%s %s", self.address_string(), QUERY.sub("?...", format % args))
 
         return Handler

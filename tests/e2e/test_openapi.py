@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 import requests
@@ -24,8 +25,22 @@ def test_the_runtime_serves_the_document_the_code_describes(api):
     }
 
 
-def test_the_docs_page_loads_the_document(api):
+def test_the_docs_page_loads_swagger_ui_from_the_runtime_itself(api):
+    """No CDN: the page renders offline (tests/e2e/test_browser_pages.py draws it)."""
     reply = requests.get(f"{api.base}/docs", timeout=10)
     assert reply.status_code == 200
     assert reply.headers["content-type"].startswith("text/html")
-    assert 'url: "/openapi.json"' in reply.text
+    assert "https://" not in reply.text
+    assert "script-src 'self';" in reply.headers["content-security-policy"]
+    assets = re.findall(r'(?:src|href)="(/docs/[^"]+)"', reply.text)
+    assert sorted(assets) == [
+        "/docs/docs.js",
+        "/docs/swagger-ui-bundle.min.js",
+        "/docs/swagger-ui.min.css",
+    ]
+    for asset in assets:
+        served = requests.get(f"{api.base}{asset}", timeout=10)
+        assert served.status_code == 200, asset
+        assert len(served.content) > 50
+    starter = requests.get(f"{api.base}/docs/docs.js", timeout=10).text
+    assert "url: '/openapi.json'" in starter
