@@ -1,6 +1,7 @@
 """The invitation page (template.yaml: InvitationPageApi, public): the HTML document an
 invitation link opens, its script and stylesheet, and the settings the script reads
-(`config.json`: the API, the identity provider's hosted UI and app client, the platform).
+(`config.json`: the API, the identity provider's hosted UI and app client, the platform,
+and what each permission means).
 
 Everything else happens in the browser (static/page.js): the preview, the sign-in
 (authorization code with PKCE against the identity provider, which is Cognito's hosted
@@ -27,6 +28,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from teamspace.api import problems
 from teamspace.core.observability import logger, metrics
+from teamspace.permissions.catalogue import PERMISSION_INFO
 
 STATIC = Path(__file__).resolve().parent / "static"
 PAGE = "accept.html"
@@ -59,6 +61,9 @@ def settings() -> dict[str, Any]:
         "apiUrl": os.environ.get("API_URL", "").rstrip("/"),
         "appUrl": os.environ.get("APP_URL", ""),
         "signIn": sign_in,
+        # What each permission lets a member do, in the catalogue's order: the page says
+        # what the invitation's role allows from the permissions the preview names.
+        "permissions": {str(p): info.summary for p, info in PERMISSION_INFO.items()},
     }
 
 

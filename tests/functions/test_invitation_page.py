@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from teamspace.permissions.catalogue import PERMISSION_INFO, Permission
 from tests.support import TEMPLATE, Functions, sample_event
 
 PAGE = "InvitationPageFunction"
@@ -104,6 +105,7 @@ def test_the_document_has_nothing_inline_and_loads_only_its_own_files(page):
 def test_the_settings_name_the_hosted_ui_at_cognitos_paths_the_client_and_the_api(page):
     reply = get_file(page, "config.json")
     assert reply.status == 200
+    permissions = reply.body.pop("permissions")
     assert reply.body == {
         "apiUrl": API,
         "appUrl": "https://app.example.com",
@@ -115,6 +117,9 @@ def test_the_settings_name_the_hosted_ui_at_cognitos_paths_the_client_and_the_ap
         },
     }
     assert reply.headers["cache-control"] == "no-store"
+    # What each permission allows, for the page to say what the invitation's role does.
+    assert list(permissions) == [str(p) for p in PERMISSION_INFO]
+    assert permissions["agents:edit"] == PERMISSION_INFO[Permission.AGENTS_EDIT].summary
 
 
 def test_without_a_hosted_ui_the_page_offers_no_sign_in(page, monkeypatch):

@@ -157,6 +157,38 @@
     return text;
   }
 
+  // What the role allows: a line of the preview's own, or the summaries of the
+  // permissions it names, what it lets one do before what it lets one see.
+  function renderAllows(p) {
+    var known = config.permissions || {};
+    var order = Object.keys(known);
+    var held = (p.rolePermissions || []).filter(function (name) { return known[name]; });
+    held.sort(function (a, b) {
+      var seeing = Number(/:view$/.test(a)) - Number(/:view$/.test(b));
+      return seeing || order.indexOf(a) - order.indexOf(b);
+    });
+    $('allows-title').textContent = 'As ' + (p.roleName || p.role) + ', you can:';
+    $('role-summary').textContent = p.roleSummary || '';
+    $('role-summary').hidden = !p.roleSummary;
+    var shown = p.roleSummary ? [] : held.slice(0, 4);
+    var rest = p.roleSummary ? [] : held.slice(4);
+    fillList($('allows-first'), shown);
+    fillList($('allows-rest'), rest);
+    $('allows-more').hidden = rest.length === 0;
+    $('allows-more-label').textContent = 'and ' + rest.length + ' more';
+    $('allows').hidden = !(p.roleSummary || held.length);
+  }
+
+  function fillList(list, names) {
+    var known = config.permissions || {};
+    list.textContent = '';
+    names.forEach(function (name) {
+      var item = document.createElement('li');
+      item.textContent = known[name];
+      list.appendChild(item);
+    });
+  }
+
   function renderInvitation(message) {
     var p = preview;
     document.title = 'Join ' + p.workspaceName + ' \u00b7 Teamspace';
@@ -169,8 +201,7 @@
     }
     $('inviter').textContent = p.invitedByName || 'Someone';
     $('role-name').textContent = p.roleName || p.role;
-    $('role-summary').textContent = p.roleSummary || '';
-    $('role-summary').hidden = !p.roleSummary;
+    renderAllows(p);
     $('email-hint').textContent = p.emailHint || '';
     $('expires').dateTime = p.expiresAt;
     $('expires').textContent = expiry(p.expiresAt);
