@@ -30,7 +30,8 @@ XDIST := -n auto --dist loadscope
 # More pytest options for make pytest / test / test-fast, e.g. PYTEST_ARGS=--durations=15
 PYTEST_ARGS ?=
 
-.PHONY: help python run test test-fast lint fmt check template pytest docs openapi bench clean
+.PHONY: help python run test test-fast lint fmt check template pytest docs openapi bench clean \
+	browser screenshots
 
 help:
 	@echo "make run    serve the API on http://127.0.0.1:$${PORT:-3000} (PORT=3100 make run)"
@@ -41,6 +42,8 @@ help:
 	@echo "make fmt    format and fix with ruff"
 	@echo "make docs   regenerate docs/events.md and docs/permissions.md from the code"
 	@echo "make openapi  regenerate docs/openapi.json from the HTTP functions"
+	@echo "make screenshots  a PNG of each page (invitation, sign-in, success, declined, expired, /docs) into docs/images"
+	@echo "make browser  install Debian's chromium for the browser tests, if it is missing"
 	@echo "make bench  measure round trips, scaling, cold start, latency, cost and a soak of the local runtime into docs/performance.md"
 	@echo "make check  lint and template checks, no tests"
 	@echo "make template  cfn-lint, sam validate --lint, sam build, checkov"
@@ -94,8 +97,20 @@ template: $(TOOLS)/.installed $(CHECKOV)/.installed
 
 check: lint template
 
+# The browser tests drive Debian's chromium (tests/support/browser.py); nothing is
+# downloaded from anywhere but the distribution's packages.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing Debian's chromium for the browser tests"; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+# The pages as the README shows them: the browser tests, each writing its page's state.
+screenshots: $(VENV)/.installed browser
+	TEAMSPACE_SCREENSHOTS=docs/images $(PY) -m pytest -q tests/e2e/test_browser_pages.py
+
 # Every test, with its wall time printed after pytest's own summary.
-pytest: $(VENV)/.installed
+pytest: $(VENV)/.installed browser
 	@start=$$(date +%s); status=0; $(PY) -m pytest $(XDIST) $(PYTEST_ARGS) || status=$$?; \
 		echo "pytest wall time: $$(( $$(date +%s) - start )) s"; exit $$status
 

@@ -14,7 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import Browser
 
+from tests.support.browser import launched
 from tests.support.http import Api, SharedRuntime
 
 
@@ -30,3 +32,10 @@ def shared_runtime() -> Iterator[SharedRuntime]:
 @pytest.fixture(scope="module")
 def api(shared_runtime: SharedRuntime) -> Api:
     return shared_runtime.api()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One chromium for every page test of the run (tests/support/browser.py)."""
+    with launched() as started:
+        yield started

@@ -1,0 +1,201 @@
+"""The pages a person sees, in a real browser (Debian's chromium, tests/support/browser.py)
+against the local runtime, with every request elsewhere refused (as without internet):
+an invitation from the mailed link to the success page, by mouse and by keyboard alone;
+a declined one; an expired one; links that lead nowhere; and /docs.
+
+`make screenshots` runs this module with TEAMSPACE_SCREENSHOTS=docs/images: each state
+the README shows is written there by the test that reaches it (`shot`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from itertools import count
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.support.browser import OfflinePage, shot
+from tests.support.http import Api, Client, create_workspace, mails_to
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+NUMBERS = count(1)
+
+
+@pytest.fixture
+def tab(browser: Browser, api: Api) -> Iterator[OfflinePage]:
+    opened = OfflinePage(browser, api.base)
+    yield opened
+    assert opened.clean(), (opened.elsewhere, opened.violations, opened.exceptions)
+    opened.close()
+
+
+@pytest.fixture(scope="module")
+def team(api: Api) -> tuple[Client, str]:
+    """A workspace whose owner, Ana, invites the people of these tests."""
+    owner = api.user("page-owner", email="ana.page@example.com", name="Ana Diaz")
+    return owner, create_workspace(owner, "Acme Voice")
+
+
+def invite(api: Api, team: tuple[Client, str], role: str = "developer") -> tuple[str, str]:
+    """A new person invited by mail: their address, and the link the mail holds."""
+    owner, workspace_id = team
+    email = f"guest{next(NUMBERS)}@example.com"
+    reply = owner.post(
+        f"/v1/workspaces/{workspace_id}/invitations", json={"email": email, "role": role}
+    )
+    assert reply.status_code == 201, reply.text
+    [mail] = mails_to(api, email)
+    [link] = re.findall(r"http://\S+/accept\?token=\S+", mail["text"])
+    assert link.startswith(api.base)
+    return email, link
+
+
+def open_link(page: Page, link: str) -> None:
+    page.goto(link)
+    expect(page.locator("#invitation")).to_be_visible()
+
+
+def sign_in_as(page: Page, email: str) -> None:
+    """From the invitation, through the local sign-in page, back signed in."""
+    page.get_by_role("button", name="Sign in to respond").click()
+    expect(page.get_by_role("heading", name="Sign in to Teamspace")).to_be_visible()
+    page.get_by_label("Email").nth(1).fill(email)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("#who")).to_have_text(email)
+
+
+def members_of(team: tuple[Client, str]) -> dict[str, str]:
+    owner, workspace_id = team
+    items = owner.get(f"/v1/workspaces/{workspace_id}/members").json()["items"]
+    return {m["email"]: m["role"] for m in items}
+
+
+def test_an_invitation_is_accepted_from_the_mailed_link(api, team, tab):
+    page = tab.page
+    email, link = invite(api, team)
+    open_link(page, link)
+    # The token left the address bar and the history at once; the tab keeps it.
+    assert page.evaluate("location.href") == f"{api.base}/accept"
+    assert "token" not in page.evaluate("JSON.stringify(history.state)")
+    expect(page.locator("#workspace-name")).to_have_text("Acme Voice")
+    expect(page.locator("#inviter")).to_have_text("Ana Diaz")
+    expect(page.locator("#role-name")).to_have_text("Developer")
+    expect(page.locator("#email-hint")).to_have_text(re.compile(r"^g\*+@example\.com$"))
+    expect(page.locator("#expires")).to_contain_text("(in 7 days)")
+    shot(page, "invitation")
+
+    page.get_by_role("button", name="Sign in to respond").click()
+    expect(page.get_by_role("heading", name="Sign in to Teamspace")).to_be_visible()
+    assert page.url.startswith(f"{api.base}/_local/idp/oauth2/authorize?")
+    assert "code_challenge_method=S256" in page.url
+    shot(page, "sign-in")
+    page.get_by_label("Email").nth(1).fill(email)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("#who")).to_have_text(email)
+    assert page.evaluate("location.search") == ""  # the code left the address bar too
+
+    page.get_by_role("button", name="Accept invitation").click()
+    expect(page.get_by_role("heading", name="Welcome to Acme Voice")).to_be_visible()
+    expect(page.get_by_role("link", name="Open Acme Voice")).to_have_attribute(
+        "href", api.runtime.template.parameters["AppUrl"]
+    )
+    shot(page, "success")
+    assert members_of(team)[email] == "developer"
+    assert page.evaluate("sessionStorage.length") == 0  # the token is gone with its use
+
+
+def test_the_accept_flow_works_with_the_keyboard_alone(api, team, tab):
+    page = tab.page
+    email, link = invite(api, team, role="member")
+    open_link(page, link)
+
+    def tab_to(selector: str, limit: int = 12) -> None:
+        """Tab until `selector` has the focus, which the page shows."""
+        for _ in range(limit):
+            if page.evaluate(f"document.activeElement.matches({json.dumps(selector)})"):
+                outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+                assert outline != "none", f"{selector} has the focus but does not show it"
+                return
+            page.keyboard.press("Tab")
+        raise AssertionError(f"{selector} is not reached with Tab")
+
+    tab_to("#sign-in")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Sign in to Teamspace")).to_be_visible()
+    tab_to("#dev-email")
+    page.keyboard.type(email)
+    page.keyboard.press("Enter")  # submits the form it is in
+    expect(page.locator("#who")).to_have_text(email)
+    tab_to("#accept")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Welcome to Acme Voice")).to_be_focused()
+    assert members_of(team)[email] == "member"
+
+
+def test_an_invitation_is_declined(api, team, tab):
+    page = tab.page
+    email, link = invite(api, team)
+    open_link(page, link)
+    sign_in_as(page, email)
+    page.get_by_role("button", name="Decline").click()
+    expect(page.get_by_role("heading", name="Invitation declined")).to_be_visible()
+    expect(page.locator("#outcome-text")).to_contain_text("Ana Diaz")
+    shot(page, "declined")
+    assert email not in members_of(team)
+    owner, workspace_id = team
+    declined = owner.get(f"/v1/workspaces/{workspace_id}/invitations?status=declined").json()
+    assert email in [i["email"] for i in declined["items"]]
+
+
+def test_an_expired_link_says_so_and_what_to_do(api, team, tab):
+    page = tab.page
+    owner, workspace_id = team
+    _, link = invite(api, team)
+    pending = owner.get(f"/v1/workspaces/{workspace_id}/invitations?status=pending").json()
+    due = max(i["expiresAt"] for i in pending["items"])
+    job = api.anonymous().post("/_local/jobs/expire-invitations", json={"now": due})
+    assert job.status_code == 200, job.text
+    page.goto(link)
+    expect(page.get_by_role("heading", name="This invitation has expired")).to_be_focused()
+    expect(page.locator("#outcome-next")).to_contain_text("Ask the person who invited you")
+    expect(page.locator("#invitation")).to_be_hidden()
+    shot(page, "expired")
+
+
+def test_a_link_someone_else_signs_in_to_says_whose_it_is(api, team, tab):
+    page = tab.page
+    _, link = invite(api, team)
+    open_link(page, link)
+    sign_in_as(page, "not-the-guest@example.com")
+    page.get_by_role("button", name="Accept invitation").click()
+    expect(page.locator("#notice")).to_contain_text("sent to another address")
+    expect(page.get_by_role("button", name="Use another account")).to_be_visible()
+
+
+@pytest.mark.parametrize(
+    ("path", "heading"),
+    [
+        ("/accept?token=ws_0000.inv_0000.not-a-real-secret", "We can\u2019t find this invitation"),
+        ("/accept", "Open this page from your invitation"),
+    ],
+)
+def test_a_link_that_leads_nowhere_says_what_to_do(api, tab, path, heading):
+    tab.page.goto(api.base + path)
+    expect(tab.page.get_by_role("heading", name=heading)).to_be_visible()
+
+
+def test_the_docs_render_offline_and_list_every_operation(api, tab):
+    page = tab.page
+    page.set_viewport_size({"width": 1200, "height": 900})
+    page.goto(f"{api.base}/docs")
+    operations = page.locator(".opblock")
+    expect(operations.first).to_be_visible()
+    document = api.anonymous().get("/openapi.json").json()
+    expected = sum(len(methods) for methods in document["paths"].values())
+    expect(operations).to_have_count(expected)
+    expect(page.locator(".opblock-summary-path", has_text="/v1/invitations/accept")).to_be_visible()
+    shot(page, "docs")
