@@ -55,7 +55,7 @@ def test_invite_accept_resend_and_the_old_link(api):
     old = pia.post("/v1/invitations/accept", json={"token": first_token})
     assert old.status_code == 410
     assert old.headers["content-type"] == "application/problem+json"
-    assert old.json()["code"] == "INVITATION_LINK_REPLACED"
+    assert old.json()["code"] == "INVITATION_SUPERSEDED"
 
     stranger = api.user("not-pia", email="someone.else@example.com")
     wrong_person = stranger.post("/v1/invitations/accept", json={"token": second_token})

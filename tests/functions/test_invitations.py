@@ -707,8 +707,8 @@ def test_resend_issues_a_new_link_and_expiry_and_the_old_link_stops(functions, t
     assert new_token != old_token
     stale = answer(functions, "accept", old_token)
     assert stale.status == 410
-    assert stale.code == "INVITATION_LINK_REPLACED"
-    assert answer(functions, "decline", old_token).code == "INVITATION_LINK_REPLACED"
+    assert stale.code == "INVITATION_SUPERSEDED"
+    assert answer(functions, "decline", old_token).code == "INVITATION_SUPERSEDED"
     assert answer(functions, "accept", new_token).status == 200
 
 

@@ -272,7 +272,7 @@ class InvitationService(SeatKeeping):
         """Without email, the link is made now and returned once to the inviter."""
         if invitation.send_email:
             return invitation, None, []
-        token = new_token()
+        token = new_token(invitation.workspace_id, invitation.invitation_id)
         linked = replace(invitation, token_hash=hash_token(token))
         return linked, token, [invitation_store.put_token(hash_token(token), linked)]
 
