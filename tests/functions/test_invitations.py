@@ -27,6 +27,7 @@ from tests.support import (
     TEMPLATE,
     Reply,
     Team,
+    answer_link,
     as_caller,
     create_workspace,
     invite,
@@ -68,9 +69,8 @@ def digest(token: str) -> str:
 
 
 def answer(functions, action: str, token: str, who: dict[str, Any] = BOB) -> Reply:
-    """accept or decline a link, as `who`."""
-    event = sample_event(f"invitations/{action}-invitation.json", caller=who, body={"token": token})
-    return functions.call(FN, event)
+    """accept or decline a link, as `who` (Bob unless told)."""
+    return answer_link(functions, action, token, who)
 
 
 def manage(
