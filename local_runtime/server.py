@@ -336,6 +336,15 @@ class LocalRuntime:
                     return self._serve
                 raise AttributeError(name)
 
+            def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+                # The path without its query: a query may hold an invitation link's token
+                # (GET /v1/invitations/preview), and API Gateway's access log
+                # (template.yaml) names the route, never the query, either.
+                method, _, rest = self.requestline.partition(" ")
+                target, _, protocol = rest.rpartition(" ")
+                line = f"{method} {urlsplit(target).path} {protocol}"
+                log.info('%s "%s" %s %s', self.address_string(), line, code, size)
+
             def log_message(self, format: str, *args: Any) -> None:
                 log.info("%s %s", self.address_string(), format % args)
 
