@@ -2,9 +2,10 @@
 
 Each function describes its own routes (Powertools, validation on); this merges them,
 adds the bearer-token security every route needs (but the template's public routes, which
-have no authorizer), and keeps only the schemas the document refers to. `make openapi` writes docs/openapi.json; `make test` fails when the
-committed document and the code disagree (tests/unit/test_openapi_document.py), and
-the local runtime serves the same document at /openapi.json.
+have no authorizer), and keeps only the schemas the document refers to. `make openapi`
+writes docs/openapi.json; `make test` fails when the committed document and the code
+disagree (tests/unit/test_openapi_document.py), and the local runtime serves the same
+document at /openapi.json.
 """
 
 from __future__ import annotations

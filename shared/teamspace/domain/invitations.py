@@ -2,9 +2,9 @@
 
 The invitation, its pending-email lock, the workspace counters, the inviter's hourly
 send counter and the event are one transaction: the limits hold under concurrency, and
-nothing is half-done. A link's token is 256 random bits; only its SHA-256 is stored
-(invitations without mail get theirs here, the others from the mailer:
-`invitation_links`).
+nothing is half-done. A link's token names its invitation and carries 256 random bits
+(`tokens`); only its SHA-256 is stored (invitations without mail get theirs here, the
+others from the mailer: `invitation_links`).
 """
 
 from __future__ import annotations
