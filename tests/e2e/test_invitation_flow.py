@@ -128,14 +128,23 @@ def test_the_mailed_link_previews_without_signing_in_then_accepts(api):
     assert unknown.json()["code"] == "INVITATION_NOT_FOUND"
 
 
-def test_a_link_of_the_earlier_format_still_previews_and_accepts(api):
-    """Links mailed before tokens named their invitation keep working until they expire."""
-    owner = api.user("inviter-ezra", email="ezra@example.com")
-    workspace_id = create_workspace(owner, "Old links")
+def passed_on(api, inviter: str, workspace: str, email: str, role: str):
+    """A new workspace of `inviter`'s and an invitation to `email` that the inviter passes
+    on (`sendEmail: false`): the owner's client, the workspace id, the invitation."""
+    owner = api.user(inviter, email=f"{inviter}@example.com")
+    workspace_id = create_workspace(owner, workspace)
     created = owner.post(
         f"/v1/workspaces/{workspace_id}/invitations",
-        json={"email": "olive@example.com", "role": "member", "sendEmail": False},
+        json={"email": email, "role": role, "sendEmail": False},
     ).json()
+    return owner, workspace_id, created
+
+
+def test_a_link_of_the_earlier_format_still_previews_and_accepts(api):
+    """Links mailed before tokens named their invitation keep working until they expire."""
+    _, workspace_id, created = passed_on(
+        api, "inviter-ezra", "Old links", "olive@example.com", "member"
+    )
     token = earlier_format_link(api.store, workspace_id, created["invitationId"])
     preview = api.anonymous().get("/v1/invitations/preview", params={"token": token})
     assert preview.status_code == 200, preview.text
@@ -147,12 +156,9 @@ def test_a_link_of_the_earlier_format_still_previews_and_accepts(api):
 
 
 def test_a_link_for_the_inviter_to_pass_on_and_the_expiry_job(api):
-    owner = api.user("inviter-max", email="max@example.com")
-    workspace_id = create_workspace(owner, "Expiring")
-    created = owner.post(
-        f"/v1/workspaces/{workspace_id}/invitations",
-        json={"email": "late@example.com", "role": "viewer", "sendEmail": False},
-    ).json()
+    owner, workspace_id, created = passed_on(
+        api, "inviter-max", "Expiring", "late@example.com", "viewer"
+    )
     assert created["acceptUrl"].startswith(api.base)
     assert mails_to(api, "late@example.com") == []
     token = parse_qs(urlsplit(created["acceptUrl"]).query)["token"][0]
