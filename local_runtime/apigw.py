@@ -36,7 +36,8 @@ def build_event(
     claims: dict[str, Any] | None,
     source_ip: str,
 ) -> dict[str, Any]:
-    """The event of a request; a route with no authorizer (`claims` None) has none in it."""
+    """The event of a request; `claims` None for a public route, which has no authorizer
+    (API Gateway then sends no `authorizer` in the request context)."""
     now = datetime.now(UTC)
     lowered = {name.lower(): value for name, value in headers.items()}
     params: dict[str, list[str]] = {}

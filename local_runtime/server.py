@@ -1,11 +1,12 @@
 """The local HTTP server: template.yaml's routes on 127.0.0.1, plus the /_local endpoints.
 
-Each request is authorized as API Gateway's JWT authorizer would, turned into the HTTP
-API v2 event its function would receive in AWS, and handed to that function's real
-handler in-process. Requests run one at a time, as each Lambda instance does (and as
-moto needs: it is not safe for concurrent use): whatever touches moto runs under one lock.
-Data lives in moto's memory for as long as the process does; what moto would keep beyond
-that data is let go after every request (local_runtime/moto_tuning.py, issue 14).
+Each request is authorized as API Gateway's JWT authorizer would (a public route, with no
+authorizer in the template, is not), turned into the HTTP API v2 event its function
+would receive in AWS, and handed to that function's real handler in-process. Requests
+run one at a time, as each Lambda instance does (and as moto needs: it is not safe for
+concurrent use): whatever touches moto runs under one lock. Data lives in moto's memory
+for as long as the process does; what moto would keep beyond that data is let go after
+every request (local_runtime/moto_tuning.py, issue 14).
 """
 
 from __future__ import annotations
@@ -203,27 +204,12 @@ class LocalRuntime:
         if method == "GET" and path == "/openapi.json":
             with self._lock:  # it loads every function's module, as an invocation would
                 return self._api_document()
-        for route in self.page_routes:
-            path_parameters = route.match(method, path)
-            if path_parameters is not None:
-                event = build_event(
-                    route=route,
-                    path_parameters=path_parameters,
-                    method=method,
-                    path=path,
-                    query=query,
-                    headers=headers,
-                    body=body,
-                    claims=None,
-                    source_ip=source_ip,
-                )
-                return to_http(self._invoke(route.function, event))
-        for route in self.routes:
+        for route in self.routes + self.page_routes:
             path_parameters = route.match(method, path)
             if path_parameters is None:
                 continue
             try:
-                claims = self._claims(headers.get("authorization"))
+                claims = None if route.public else self._claims(headers.get("authorization"))
             except TokenRejected:
                 return _problem(401, "UNAUTHENTICATED", "A valid bearer token is required")
             event = build_event(
@@ -381,8 +367,10 @@ class LocalRuntime:
                 raise AttributeError(name)
 
             def log_message(self, format: str, *args: Any) -> None:
-                # Request lines without their queries: an invitation link's token and a
-                # sign-in's code travel in queries, and never reach a log.
+                # Request lines (and errors quoting them) without their queries: an
+                # invitation link's token (the page, GET /v1/invitations/preview) and a
+                # sign-in's code travel in queries, and never reach a log; API Gateway's
+                # access log (template.yaml) names the route, never the query, either.
                 log.info("%s %s", self.address_string(), QUERY.sub("?...", format % args))
 
         return Handler

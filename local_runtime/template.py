@@ -46,6 +46,8 @@ class Route:
     path: str  # as in the template: /v1/workspaces/{workspaceId}
     function: str  # logical id
     pattern: re.Pattern[str] = field(compare=False, repr=False)
+    # No authorizer in front of it (`Auth: {Authorizer: NONE}`): anyone may call it.
+    public: bool = False
 
     @property
     def route_key(self) -> str:
@@ -218,12 +220,14 @@ class Template:
                     continue
                 path = event["Properties"]["Path"]
                 method = event["Properties"]["Method"].upper()
-                routes.append(Route(method, path, logical_id, _path_pattern(path)))
+                public = event["Properties"].get("Auth", {}).get("Authorizer") == "NONE"
+                routes.append(Route(method, path, logical_id, _path_pattern(path), public))
         return routes
 
     def page_routes(self) -> list[Route]:
         """The routes declared one by one (AWS::ApiGatewayV2::Route, the invitation
-        page's): public, with the function their integration names."""
+        page's), with the function their integration names; public with
+        `AuthorizationType: NONE`, as `Auth: {Authorizer: NONE}` makes an HttpApi event."""
         routes = []
         for resource in self.resources.values():
             if resource["Type"] != "AWS::ApiGatewayV2::Route":
@@ -233,7 +237,8 @@ class Template:
             integration_id = properties["Target"]["Fn::Sub"].split("${", 1)[1].rstrip("}")
             integration = self.resources[integration_id]["Properties"]
             function = integration["IntegrationUri"]["Fn::GetAtt"][0]
-            routes.append(Route(method, path, function, _path_pattern(path)))
+            public = properties.get("AuthorizationType") == "NONE"
+            routes.append(Route(method, path, function, _path_pattern(path), public))
         return routes
 
 

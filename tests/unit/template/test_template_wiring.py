@@ -77,6 +77,34 @@ def test_no_function_may_scan_the_table():
         assert "dynamodb:*" not in text, logical_id
 
 
+# The routes anyone may call, with no bearer token, and what each checks instead: on
+# HttpApi (`Auth: {Authorizer: NONE}`) and on the invitation page's API
+# (`AuthorizationType: NONE`), one list for both.
+PUBLIC_ROUTES = {
+    "GET /v1/invitations/preview": "the link's token (tests/functions/test_invitation_links.py)",
+    "GET /accept": "nothing: the page's document, which reads no data",
+    "GET /accept/{file}": "nothing: the page's files and settings (test_invitation_page.py)",
+}
+
+
+def test_only_the_routes_meant_to_be_public_have_no_authorizer():
+    routes = TEMPLATE.http_routes() + TEMPLATE.page_routes()
+    public = {route.route_key for route in routes if route.public}
+    assert public == set(PUBLIC_ROUTES)
+
+
+def test_public_routes_are_throttled_like_every_route():
+    """API Gateway's per-route limits apply to every route (DefaultRouteSettings), the
+    public ones included, on both APIs: none is given looser limits of its own."""
+    api = TEMPLATE.resources["HttpApi"]["Properties"]
+    page_stage = TEMPLATE.resources["InvitationPageStage"]["Properties"]
+    for settings in (api, page_stage):
+        defaults = settings["DefaultRouteSettings"]
+        assert defaults["ThrottlingRateLimit"] == {"Ref": "ApiThrottlingRateLimit"}
+        assert defaults["ThrottlingBurstLimit"] == {"Ref": "ApiThrottlingBurstLimit"}
+        assert not set(settings.get("RouteSettings", {})) & set(PUBLIC_ROUTES)
+
+
 def test_the_jwt_authorizer_defaults_to_the_stacks_cognito_pool():
     auth = TEMPLATE.resources["HttpApi"]["Properties"]["Auth"]
     assert auth["DefaultAuthorizer"] == "JwtAuthorizer"
