@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import count
 
 import pytest
@@ -48,10 +48,15 @@ def invite(api: Api, team: tuple[Client, str], role: str = "developer") -> tuple
         f"/v1/workspaces/{workspace_id}/invitations", json={"email": email, "role": role}
     )
     assert reply.status_code == 201, reply.text
-    [mail] = mails_to(api, email)
+    return email, mailed_link(api, email)
+
+
+def mailed_link(api: Api, email: str) -> str:
+    """The link of the newest mail to `email`, as the outbox holds it."""
+    mail = mails_to(api, email)[-1]
     [link] = re.findall(r"http://\S+/accept\?token=\S+", mail["text"])
     assert link.startswith(api.base)
-    return email, link
+    return link
 
 
 def open_link(page: Page, link: str) -> None:
@@ -164,6 +169,60 @@ def test_an_expired_link_says_so_and_what_to_do(api, team, tab):
     expect(page.locator("#outcome-next")).to_contain_text("Ask the person who invited you")
     expect(page.locator("#invitation")).to_be_hidden()
     shot(page, "expired")
+
+
+def invitation_id_of(team: tuple[Client, str], email: str) -> str:
+    owner, workspace_id = team
+    items = owner.get(f"/v1/workspaces/{workspace_id}/invitations").json()["items"]
+    return next(i["invitationId"] for i in items if i["email"] == email)
+
+
+def revoked(api: Api, team: tuple[Client, str], email: str, link: str) -> None:
+    owner, workspace_id = team
+    invitation_id = invitation_id_of(team, email)
+    gone = owner.delete(f"/v1/workspaces/{workspace_id}/invitations/{invitation_id}")
+    assert gone.status_code == 204, gone.text
+
+
+def resent(api: Api, team: tuple[Client, str], email: str, link: str) -> None:
+    owner, workspace_id = team
+    invitation_id = invitation_id_of(team, email)
+    again = owner.post(f"/v1/workspaces/{workspace_id}/invitations/{invitation_id}/resend")
+    assert again.status_code == 200, again.text
+    assert mailed_link(api, email) != link
+
+
+def answered(answer: str) -> Callable[[Api, tuple[Client, str], str, str], None]:
+    """The guest accepts or declines over the API, without the page."""
+
+    def by_the_guest(api: Api, team: tuple[Client, str], email: str, link: str) -> None:
+        guest = api.user(email.partition("@")[0], email=email)
+        token = link.split("token=", 1)[1]
+        reply = guest.post(f"/v1/invitations/{answer}", json={"token": token})
+        assert reply.status_code in {200, 204}, reply.text
+
+    return by_the_guest
+
+
+@pytest.mark.parametrize(
+    ("undo", "heading", "next_step"),
+    [
+        (revoked, "This invitation was withdrawn", "an admin to invite you again"),
+        (resent, "A newer invitation replaced this one", "most recent invitation email"),
+        (answered("accept"), "This invitation has already been used", "If you accepted it"),
+        (answered("decline"), "This invitation has already been used", "declined and changed"),
+    ],
+    ids=["revoked", "superseded", "accepted", "declined"],
+)
+def test_a_link_that_no_longer_works_says_why_and_what_to_do(
+    api, team, tab, undo, heading, next_step
+):
+    email, link = invite(api, team)
+    undo(api, team, email, link)
+    tab.page.goto(link)
+    expect(tab.page.get_by_role("heading", name=heading)).to_be_focused()
+    expect(tab.page.locator("#outcome")).to_contain_text(next_step)
+    expect(tab.page.locator("#invitation")).to_be_hidden()
 
 
 def test_a_link_someone_else_signs_in_to_says_whose_it_is(api, team, tab):

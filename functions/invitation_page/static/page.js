@@ -25,8 +25,8 @@
     },
     INVITATION_ALREADY_USED: {
       title: 'This invitation has already been used',
-      text: 'Someone accepted it already. If that was you, you are a member: open the platform and sign in.',
-      next: 'If it was not you, ask the person who invited you for a new invitation.',
+      text: 'It was accepted or declined already. If you accepted it, you are a member: open the platform and sign in.',
+      next: 'If you did not, or you declined and changed your mind, ask the person who invited you for a new invitation.',
       link: true
     },
     INVITATION_SUPERSEDED: {
