@@ -97,7 +97,7 @@ def test_an_invitation_is_accepted_from_the_mailed_link(api, team, tab):
     expect(page.get_by_role("heading", name="Sign in to Teamspace")).to_be_visible()
     assert page.url.startswith(f"{api.base}/_local/idp/oauth2/authorize?")
     assert "code_challenge_method=S256" in page.url
-    shot(page, "sign-in")
+    shot(page, "sign-in", full_page=True)  # both ways in
     page.get_by_label("Email").nth(1).fill(email)
     page.get_by_role("button", name="Continue").click()
     expect(page.locator("#who")).to_have_text(email)

@@ -45,12 +45,14 @@ def launched() -> Iterator[Browser]:
             browser.close()
 
 
-def shot(page: Page, name: str) -> None:
-    """A PNG of the page as it is now, when screenshots were asked for."""
+def shot(page: Page, name: str, *, full_page: bool = False) -> None:
+    """A PNG of the page as it is now, when screenshots were asked for (`full_page`: all
+    of it, past the window's height)."""
     folder = os.environ.get(SCREENSHOTS)
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), animations="disabled")
+        path = str(Path(folder) / f"{name}.png")
+        page.screenshot(path=path, animations="disabled", full_page=full_page)
 
 
 class OfflinePage:
