@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 
+from local_runtime.addresses import banner
 from local_runtime.aws import use_fake_credentials
 
 
@@ -15,13 +16,7 @@ def main() -> None:
 
     port = int(os.environ.get("PORT", "3000"))
     runtime = LocalRuntime(port=port)
-    logging.getLogger("teamspace.local").info(
-        "Teamspace local runtime on %s (data lives in memory until this process stops)\n"
-        "  API docs:       %s/docs (the document: %s/openapi.json)\n"
-        "  mail sent:      %s/_local/outbox (invitation links open %s/accept)\n"
-        "  sign-in page:   %s/_local/idp/oauth2/authorize (the invitation page sends you there)",
-        *[runtime.url] * 6,
-    )
+    logging.getLogger("teamspace.local").info(banner(runtime.url))
     runtime.serve()
 
 

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
+from local_runtime.addresses import front_page
 from local_runtime.apigw import build_event, scheduled_event, to_http
 from local_runtime.aws import EmulatedAws
 from local_runtime.events import EventChain
@@ -197,6 +198,8 @@ class LocalRuntime:
                 return answer
         if path.startswith("/_local/"):
             return self._local(method, path, body)
+        if (method, path) == ("GET", "/"):
+            return front_page(self.url)
         if method == "GET" and path in DOCS_FILES:
             file, content_type = DOCS_FILES[path]
             headers = {"content-type": content_type, "content-security-policy": DOCS_POLICY}

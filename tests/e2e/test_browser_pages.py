@@ -17,6 +17,8 @@ from itertools import count
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from local_runtime.addresses import ADDRESSES, banner
+from local_runtime.idp import AUTHORIZE
 from tests.support.browser import OfflinePage, shot
 from tests.support.http import Api, Client, create_workspace, mails_to
 
@@ -111,6 +113,9 @@ def test_an_invitation_is_accepted_from_the_mailed_link(api, team, tab):
     shot(page, "success")
     assert members_of(team)[email] == "developer"
     assert page.evaluate("sessionStorage.length") == 0  # the token is gone with its use
+    # Locally the platform (AppUrl) is the runtime's front page.
+    page.get_by_role("link", name="Open Acme Voice").click()
+    expect(page.get_by_role("heading", name="Teamspace")).to_be_visible()
 
 
 def test_the_accept_flow_works_with_the_keyboard_alone(api, team, tab):
@@ -258,3 +263,19 @@ def test_the_docs_render_offline_and_list_every_operation(api, tab):
     expect(operations).to_have_count(expected)
     expect(page.locator(".opblock-summary-path", has_text="/v1/invitations/accept")).to_be_visible()
     shot(page, "docs")
+
+
+def test_the_front_page_and_the_banner_name_addresses_that_open(api, tab):
+    page = tab.page
+    page.goto(f"{api.base}/")
+    links = page.locator("main a")
+    paths = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert paths == [path for path, _ in ADDRESSES]
+    assert {"/docs", "/openapi.json", "/_local/outbox", AUTHORIZE} <= set(paths)
+    for path in paths:
+        assert f"{api.base}{path} " in banner(api.base)
+        with page.expect_navigation() as opened:
+            page.get_by_role("link", name=path, exact=True).click()
+        # The sign-in page, opened without the invitation page's request, says so.
+        assert opened.value.status == (400 if path == AUTHORIZE else 200), path
+        page.go_back()
