@@ -60,8 +60,6 @@
       retry: true
     }
   };
-  // Accept and decline name a link that was replaced by this code.
-  OUTCOMES.INVITATION_LINK_REPLACED = OUTCOMES.INVITATION_SUPERSEDED;
   // Refusals that leave the invitation open: shown beside it, with the way out.
   var NOTICES = {
     EMAIL_MISMATCH: 'This invitation was sent to another address. Use another account: the one for ',
