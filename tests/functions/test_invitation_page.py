@@ -1,5 +1,5 @@
 """The invitation page's function through its entry point: the document, its files and
-settings, and the headers every answer carries (tests/e2e/test_invitation_page.py drives
+settings, and the headers every answer carries (tests/e2e/test_browser_pages.py drives
 the page in a real browser)."""
 
 from __future__ import annotations
