@@ -146,6 +146,36 @@ def test_the_accept_flow_works_with_the_keyboard_alone(api, team, tab):
     assert members_of(team)[email] == "member"
 
 
+def test_a_managed_account_signs_in_with_its_password_and_accepts(api, team, tab):
+    """An account another workspace created (the pool's), invited here: its password on
+    the sign-in page, the pool's ID token back to the page, and the accept with it."""
+    page = tab.page
+    other_owner = api.user("page-other-owner", email="olga.page@example.com")
+    other = create_workspace(other_owner, "Other Co")
+    email = "max.page@example.com"
+    account = {"email": email, "name": "Max", "role": "member", "password": "max-pass-1"}
+    made = other_owner.post(f"/v1/workspaces/{other}/members", json=account)
+    assert made.status_code == 201, made.text
+    owner, workspace_id = team
+    invited = owner.post(
+        f"/v1/workspaces/{workspace_id}/invitations", json={"email": email, "role": "viewer"}
+    )
+    assert invited.status_code == 201, invited.text
+    open_link(page, mailed_link(api, email))
+
+    page.get_by_role("button", name="Sign in to respond").click()
+    page.get_by_label("Email").first.fill(email)
+    page.get_by_label("Password", exact=True).fill("not-the-password")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("Wrong email or password")
+    page.get_by_label("Password", exact=True).fill("max-pass-1")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.locator("#who")).to_have_text(email)
+    page.get_by_role("button", name="Accept invitation").click()
+    expect(page.get_by_role("heading", name="Welcome to Acme Voice")).to_be_visible()
+    assert members_of(team)[email] == "viewer"
+
+
 def test_an_invitation_is_declined(api, team, tab):
     page = tab.page
     email, link = invite(api, team)
