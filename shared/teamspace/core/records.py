@@ -35,6 +35,16 @@ class CustomRole:
     version: int = 1
 
 
+@dataclass(frozen=True, slots=True)
+class Branding:
+    """A workspace's white-label branding (settings.branding): the sender's display name,
+    the logo and the accent colour its mail shows. Each None when not set."""
+
+    sender_name: str | None = None
+    logo_url: str | None = None
+    accent_color: str | None = None
+
+
 class WorkspaceStatus(StrEnum):
     ACTIVE = "ACTIVE"
     DELETED = "DELETED"
@@ -80,6 +90,21 @@ class Workspace:
     def minute_budget(self) -> int:
         """A client's budget, taken from its agency's pool (settings.minuteBudget)."""
         return int(self.settings.get("minuteBudget") or 0)
+
+    @property
+    def branding(self) -> Branding:
+        """Its white-label branding (settings.branding)."""
+        raw = self.settings.get("branding") or {}
+        return Branding(
+            sender_name=raw.get("senderName"),
+            logo_url=raw.get("logoUrl"),
+            accent_color=raw.get("accentColor"),
+        )
+
+    @property
+    def time_zone(self) -> str:
+        """The IANA zone its times are shown in (settings.timezone); UTC when unset."""
+        return str(self.settings.get("timezone") or "UTC")
 
     @property
     def max_members(self) -> int | None:
