@@ -69,10 +69,11 @@ REASONS: dict[str, str] = {
     "(an account the workspace made)": MANAGED
     + " Signing out a member whose account is their own needs no such Query (the main row).",
     "MailerFunction (InvitationCreated)": (
-        "idempotency on the event id (GetItem MAILED#), the invitation as it is now (GetItem), "
-        "a fresh link (transaction: invitation + token), then, after SES took the mail, the "
-        "mark that it went out (its own write, so that a failed send is retried, never marked). "
-        "The two GetItems could be one BatchGetItem; left as is (an asynchronous consumer)."
+        "idempotency on the event id with the workspace its mail is branded by (BatchGetItem "
+        "MAILED# + META), the invitation as it is now (GetItem), a fresh link (transaction: "
+        "invitation + token), then, after SES took the mail, the mark that it went out (its own "
+        "write, so that a failed send is retried, never marked). The invitation could join the "
+        "first read; left as is (an asynchronous consumer)."
     ),
     "ClientAccessFunction (MemberRemoved, one assignment)": (
         "the user's standing in the agency (were they invited back?), their assignments "

@@ -1,5 +1,5 @@
 """An emulated AWS account for the benchmarks: moto in-process with the template's table,
-bus, queues and mail templates, the functions loaded as Lambda loads them, a frozen
+bus and queues, the functions loaded as Lambda loads them, a frozen
 clock and sequential ids, exactly as the tests run them (tests/support/,
 tests/functions/chain_helpers.py).
 

@@ -254,7 +254,7 @@ def mailer() -> Mailer:
     from teamspace.mail.sender import SesSender  # noqa: PLC0415
 
     settings = get_settings()
-    sender = SesSender(ses_client(), settings.sender_address, settings.mail_template_prefix)
+    sender = SesSender(ses_client(), settings.sender_address)
     context = MailContext(invitation_links(), accounts(), settings.app_url)
     return Mailer(store(), sender, context, clock())
 

@@ -32,7 +32,6 @@ class Settings:
     # Events and mail
     event_bus_name: str = ""
     sender_address: str = "no-reply@teamspace.local"
-    mail_template_prefix: str = "teamspace-dev-"
     # The token claim that shows MFA: "true", or a list (such as OIDC's `amr`) holding "mfa".
     mfa_claim: str = "amr"
     # Audit records leave by TTL this many days after their event (stage parameter).
@@ -80,7 +79,6 @@ def get_settings() -> Settings:
         app_url=env.get("APP_URL", "http://127.0.0.1:3000"),
         event_bus_name=env.get("EVENT_BUS_NAME", ""),
         sender_address=env.get("SENDER_ADDRESS", "no-reply@teamspace.local"),
-        mail_template_prefix=env.get("MAIL_TEMPLATE_PREFIX", "teamspace-dev-"),
         audit_retention_days=_int("AUDIT_RETENTION_DAYS", 365),
         mfa_claim=env.get("MFA_CLAIM", "amr"),
         user_pool_id=env.get("USER_POOL_ID", ""),

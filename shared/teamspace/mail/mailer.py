@@ -4,6 +4,9 @@ Idempotent on the event id: a redelivered event whose mail went out is skipped. 
 failed send raises, so EventBridge (and Lambda's async retries) try again, and after
 the retries the event lands in the dead-letter queue. A failure never loses the
 invitation: it stays pending, and a retry issues a fresh link for the same send.
+
+One read brings what an event's mail needs besides its own data: whether it was mailed
+already and the workspace (its name, branding, time zone and custom roles).
 """
 
 from __future__ import annotations
@@ -17,10 +20,27 @@ from teamspace.core.clock import Clock, SystemClock
 from teamspace.core.errors import Conflict
 from teamspace.core.events import DetailType, EventDetail
 from teamspace.core.observability import logger, metrics
+from teamspace.core.records import Workspace
 from teamspace.mail.catalogue import MAILS, MailContext
+from teamspace.mail.render import Letterhead, Mail, compose, render
 from teamspace.mail.sender import SesSender
 from teamspace.store import mailings as mail_store
+from teamspace.store import snapshots
 from teamspace.store.table import TeamspaceStore
+
+
+def letterhead_of(workspace: Workspace | None, mail: Mail) -> Letterhead:
+    """The frame a workspace's mail is set in; the event's own name for the workspace
+    when it is gone."""
+    if workspace is None:
+        return Letterhead.of(mail.data.get("workspaceName") or "your workspace")
+    branding = workspace.branding
+    return Letterhead.of(
+        workspace.name,
+        logo_url=branding.logo_url or workspace.logo_url,
+        accent_color=branding.accent_color,
+        sender_name=branding.sender_name,
+    )
 
 
 class Mailer:
@@ -40,11 +60,23 @@ class Mailer:
         """Handle one EventBridge event; returns what was sent, for the log."""
         mapping = MAILS.get(DetailType(event["detail-type"]))
         detail = EventDetail.model_validate(event["detail"])
-        if mapping is None or mail_store.was_mailed(self.store, detail.eventId):
+        if mapping is None:
             return {"eventId": detail.eventId, "sent": 0}
-        mails = mapping(detail, self.context)
+        mark = mail_store.mailed_key(detail.eventId)
+        seen = snapshots.load(self.store, detail.workspaceId, also=[mark])
+        if seen.other(mark) is not None:
+            return {"eventId": detail.eventId, "sent": 0}
+        mails = mapping(detail, self.context, seen.workspace)
         for mail in mails:
-            message_id = self.sender.send(mail)
+            letterhead = letterhead_of(seen.workspace, mail)
+            message = compose(
+                render(mail, letterhead),
+                to=mail.to,
+                sender_address=self.sender.address,
+                sender_name=letterhead.sender_name,
+                at=self.clock.now(),
+            )
+            message_id = self.sender.send(message)
             logger.info(
                 "mail sent",
                 extra={

@@ -71,7 +71,7 @@ ACTIONS = {
         "dynamodb:BatchGetItem",
         "dynamodb:Query",
         "dynamodb:PutItem",
-        "ses:SendTemplatedEmail",
+        "ses:SendRawEmail",
         "sqs:SendMessage",
         "cognito-idp:AdminSetUserPassword",
     },
@@ -169,19 +169,22 @@ def test_every_dynamodb_statement_targets_the_table_or_its_indexes(logical_id):
 
 
 @pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
-def test_ses_statements_send_only_as_the_sender_and_only_the_stacks_templates(logical_id):
+def test_ses_statements_send_finished_messages_only_as_the_sender(logical_id):
+    """Mail is rendered in the layer and sent whole (SendRawEmail): no SES template is
+    used, so none may be named, and the sender is bound by the From address."""
     for statement in statements(logical_id):
         if not any(a.startswith("ses:") for a in as_list(statement["Action"])):
             continue
+        assert as_list(statement["Action"]) == ["ses:SendRawEmail"]
         assert statement["Condition"] == {
             "StringEquals": {"ses:FromAddress": {"Ref": "SenderAddress"}}
         }
         resources = [TEMPLATE.resolve(r) for r in as_list(statement["Resource"])]
-        prefix = TEMPLATE.resolve(FUNCTIONS[logical_id]["Properties"]["Environment"])
-        assert any(
-            r.endswith(":template/" + prefix["Variables"]["MAIL_TEMPLATE_PREFIX"] + "*")
-            for r in resources
-        )
+        assert all(re.search(r":ses:[^:]+:\d+:identity/\*$", r) for r in resources), resources
+
+
+def test_no_ses_template_is_left_in_the_stack():
+    assert [r for r in RESOURCES.values() if r["Type"] == "AWS::SES::Template"] == []
 
 
 @pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))

@@ -99,7 +99,7 @@ NEEDS = {
         "ACCEPT_URL_BASE",
     },
     "EventPublisherFunction": {"EVENT_BUS_NAME"},
-    "MailerFunction": {"SENDER_ADDRESS", "MAIL_TEMPLATE_PREFIX", "ACCEPT_URL_BASE"},
+    "MailerFunction": {"SENDER_ADDRESS", "ACCEPT_URL_BASE", "APP_URL"},
     "InvitationExpiryFunction": set(),
     "AuditConsumerFunction": {"AUDIT_RETENTION_DAYS"},
     "AuditFunction": set(),
