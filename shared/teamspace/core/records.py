@@ -302,3 +302,42 @@ class LogQuery:
     action: str | None = None
     since: str | None = None  # ISO-8601, inclusive
     until: str | None = None  # ISO-8601, inclusive
+
+
+class SmtpSecurity(StrEnum):
+    """How a connection to a workspace's SMTP server is protected: STARTTLS on a plain
+    connection, TLS from the first byte (SMTPS), or nothing (for a relay on a private
+    network, where a stage allows one)."""
+
+    STARTTLS = "starttls"
+    TLS = "tls"
+    NONE = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpIntegration:
+    """A workspace's own SMTP server. The password is never here: it is in Secrets
+    Manager, one secret per workspace, and `password_version` names the version of it
+    this configuration uses (None: the server takes mail without AUTH).
+
+    `last_tested_at` and `last_error` are the last test message's outcome (the server's
+    reply when it refused); a new configuration starts untested."""
+
+    workspace_id: str
+    host: str
+    port: int
+    security: SmtpSecurity
+    from_address: str
+    created_at: datetime
+    updated_at: datetime
+    updated_by: str
+    username: str | None = None
+    from_name: str | None = None
+    password_version: str | None = None
+    last_tested_at: datetime | None = None
+    last_error: str | None = None
+    version: int = 1
+
+    @property
+    def authenticated(self) -> bool:
+        return self.username is not None and self.password_version is not None

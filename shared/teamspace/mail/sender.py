@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from email import policy
 from email.message import EmailMessage
-from typing import Any
+from typing import Any, Protocol
+
+
+class Transport(Protocol):
+    """A way out for a finished message: SES, or a workspace's own SMTP server."""
+
+    address: str  # the From address it sends as
+
+    def send(self, message: EmailMessage) -> str:
+        """Send `message`; an id for the log. Raises when it was not taken."""
+        ...
 
 
 class SesSender:

@@ -71,9 +71,20 @@ ACTIONS = {
         "dynamodb:BatchGetItem",
         "dynamodb:Query",
         "dynamodb:PutItem",
+        "dynamodb:UpdateItem",  # the SMTP test's outcome
         "ses:SendRawEmail",
+        "secretsmanager:GetSecretValue",
         "sqs:SendMessage",
         "cognito-idp:AdminSetUserPassword",
+    },
+    "IntegrationsFunction": {
+        "dynamodb:BatchGetItem",
+        "dynamodb:PutItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:ConditionCheckItem",
+        "secretsmanager:CreateSecret",
+        "secretsmanager:PutSecretValue",
+        "secretsmanager:DeleteSecret",
     },
     "AuditConsumerFunction": {"dynamodb:BatchGetItem", "dynamodb:PutItem"},
     "AuditFunction": {"dynamodb:BatchGetItem", "dynamodb:Query"},
@@ -185,6 +196,32 @@ def test_ses_statements_send_finished_messages_only_as_the_sender(logical_id):
 
 def test_no_ses_template_is_left_in_the_stack():
     assert [r for r in RESOURCES.values() if r["Type"] == "AWS::SES::Template"] == []
+
+
+SMTP_SECRETS = (
+    "arn:aws:secretsmanager:us-east-1:123456789012:secret:teamspace-dev/smtp/*"
+)
+
+
+@pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
+def test_smtp_passwords_are_read_by_the_mailer_alone_and_only_under_their_prefix(logical_id):
+    """One secret per workspace under `teamspace-<stage>/smtp/`: the integrations function
+    writes them and cannot read them; the mailer reads them and cannot write them."""
+    for statement in statements(logical_id):
+        actions = as_list(statement["Action"])
+        if not any(a.startswith("secretsmanager:") for a in actions):
+            continue
+        assert [TEMPLATE.resolve(r) for r in as_list(statement["Resource"])] == [SMTP_SECRETS]
+        if logical_id == "MailerFunction":
+            assert actions == ["secretsmanager:GetSecretValue"]
+        else:
+            assert logical_id == "IntegrationsFunction"
+            assert "secretsmanager:GetSecretValue" not in actions
+    environment = FUNCTIONS[logical_id]["Properties"].get("Environment", {}).get("Variables", {})
+    if "SMTP_SECRET_PREFIX" in environment:
+        assert TEMPLATE.resolve(environment["SMTP_SECRET_PREFIX"]) + "*" == SMTP_SECRETS.rsplit(
+            ":", 1
+        )[1]
 
 
 @pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
@@ -402,5 +439,7 @@ def test_every_checkov_rule_the_makefile_skips_is_explained_in_docs_security():
 def test_the_iam_table_in_docs_security_names_each_functions_actions(logical_id):
     section = SECURITY_DOC.split("## IAM", 1)[1].split("\n## ", 1)[0]
     [row] = [line for line in section.splitlines() if line.startswith(f"| {logical_id} |")]
-    named = set(re.findall(r"`((?:dynamodb|events|ses|sqs|cognito-idp):\w+)`", row))
+    named = set(
+        re.findall(r"`((?:dynamodb|events|ses|sqs|cognito-idp|secretsmanager):\w+)`", row)
+    )
     assert named == ACTIONS[logical_id]
