@@ -18,11 +18,6 @@ AGENCY_STANDING = (
     "agency membership is a second BatchGetItem (`access.admit`). It is what makes a removal "
     "from the agency take effect on the very next request."
 )
-LINK = (
-    "a link carries only its token: the token's item (GetItem by its hash) names the "
-    "workspace and the invitation, and only then can the workspace, the caller and the "
-    "invitation be read together (BatchGetItem) before the transaction."
-)
 
 MANAGED = (
     "whether the account is still this workspace's to change: a managed member who has "
@@ -52,8 +47,13 @@ REASONS: dict[str, str] = {
         "(already a member, pending, outside the allowed domains, over a limit) does not fail "
         "the others: each answer in the reply is its own all-or-nothing write."
     ),
-    "POST /v1/invitations/accept": LINK,
-    "POST /v1/invitations/decline": LINK,
+    "POST /v1/invitations/accept (a link of the earlier format)": (
+        "a link of the format mailed before tokens named their invitation carries only its "
+        "secret: the link's item (GetItem by its hash) names the workspace and the invitation, "
+        "and only then can they be read with the caller (BatchGetItem) before the transaction. "
+        "Links of the current format are read in one BatchGetItem (the main row); these remain "
+        "until the last of them expires (InvitationTtlDays after the change)."
+    ),
     "POST /v1/workspaces/{workspaceId}/ownership-transfer/accept": (
         "the owner handing over is known only from the transfer the first read brings (the "
         "caller is the nominee); the owner's member item is read second, to make them an "

@@ -23,7 +23,7 @@ from typing import Any
 from bench import seed
 from bench.world import OWNER_SUB, World, sample_event, user
 from teamspace.core.clock import iso
-from tests.support import EVENTS, as_caller, token_of
+from tests.support import EVENTS, as_caller, earlier_format_link, token_of
 
 Prepare = Callable[[int], dict[str, Any]]
 Build = Callable[[World], Prepare]
@@ -678,24 +678,47 @@ def _my_invitations(world: World) -> Prepare:
     return lambda _n: sample_event("invitations/my-invitations.json", caller=bob)
 
 
-def answer(world: World, action: str) -> Prepare:
+def answer(world: World, action: str, *, earlier_format: bool = False) -> Prepare:
+    """A fresh invitation for each call, answered by its invitee with its link; with
+    `earlier_format`, a link of the format mailed before tokens named their invitation."""
     ws = team(world)
 
     def prepare(n: int) -> dict[str, Any]:
         invitee = user(f"invitee-{action}-{n}", f"invitee-{action}-{n}@example.com")
-        reply = world.invite(ws, invitee["email"])
         return sample_event(
             f"invitations/{action}-invitation.json",
             caller=invitee,
-            body={"token": token_of(reply.body)},
+            body={"token": link(world, ws, invitee["email"], earlier_format)},
         )
 
     return prepare
 
 
+def link(world: World, ws: str, email: str, earlier_format: bool = False) -> str:
+    """The token of a fresh invitation's link to `email`."""
+    reply = world.invite(ws, email)
+    if earlier_format:
+        return earlier_format_link(world.store, ws, reply.body["invitationId"])
+    return token_of(reply.body)
+
+
+@route("GET /v1/invitations/preview", "InvitationsFunction", 200)
+def _preview(world: World) -> Prepare:
+    ws = team(world)
+    return lambda n: sample_event(
+        "invitations/preview-invitation.json",
+        query={"token": link(world, ws, f"previewed-{n}@example.com")},
+    )
+
+
 @route("POST /v1/invitations/accept", "InvitationsFunction", 200)
 def _accept(world: World) -> Prepare:
     return answer(world, "accept")
+
+
+@route("POST /v1/invitations/accept", "InvitationsFunction", 200, "a link of the earlier format")
+def _accept_earlier_format(world: World) -> Prepare:
+    return answer(world, "accept", earlier_format=True)
 
 
 @route("POST /v1/invitations/decline", "InvitationsFunction", 204)

@@ -33,9 +33,11 @@ def build_event(
     query: str,
     headers: Mapping[str, str],
     body: bytes,
-    claims: dict[str, Any],
+    claims: dict[str, Any] | None,
     source_ip: str,
 ) -> dict[str, Any]:
+    """The event of a request; `claims` None for a public route, which has no authorizer
+    (API Gateway then sends no `authorizer` in the request context)."""
     now = datetime.now(UTC)
     lowered = {name.lower(): value for name, value in headers.items()}
     params: dict[str, list[str]] = {}
@@ -68,12 +70,12 @@ def build_event(
             "stage": "$default",
             "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
             "timeEpoch": int(time.time() * 1000),
-            "authorizer": {
-                "jwt": {"claims": {k: _claim_text(v) for k, v in claims.items()}, "scopes": None}
-            },
         },
         "isBase64Encoded": encoded,
     }
+    if claims is not None:
+        jwt = {"claims": {k: _claim_text(v) for k, v in claims.items()}, "scopes": None}
+        event["requestContext"]["authorizer"] = {"jwt": jwt}
     if params:
         event["queryStringParameters"] = {k: ",".join(v) for k, v in params.items()}
     if path_parameters:

@@ -1,11 +1,12 @@
 """The local HTTP server: template.yaml's routes on 127.0.0.1, plus the /_local endpoints.
 
-Each request is authorized as API Gateway's JWT authorizer would, turned into the HTTP
-API v2 event its function would receive in AWS, and handed to that function's real
-handler in-process. Requests run one at a time, as each Lambda instance does (and as
-moto needs: it is not safe for concurrent use): whatever touches moto runs under one lock.
-Data lives in moto's memory for as long as the process does; what moto would keep beyond
-that data is let go after every request (local_runtime/moto_tuning.py, issue 14).
+Each request is authorized as API Gateway's JWT authorizer would (a public route, with no
+authorizer in the template, is not), turned into the HTTP API v2 event its function
+would receive in AWS, and handed to that function's real handler in-process. Requests
+run one at a time, as each Lambda instance does (and as moto needs: it is not safe for
+concurrent use): whatever touches moto runs under one lock. Data lives in moto's memory
+for as long as the process does; what moto would keep beyond that data is let go after
+every request (local_runtime/moto_tuning.py, issue 14).
 """
 
 from __future__ import annotations
@@ -183,7 +184,7 @@ class LocalRuntime:
             if path_parameters is None:
                 continue
             try:
-                claims = self._claims(headers.get("authorization"))
+                claims = None if route.public else self._claims(headers.get("authorization"))
             except TokenRejected:
                 return _problem(401, "UNAUTHENTICATED", "A valid bearer token is required")
             event = build_event(
@@ -334,6 +335,15 @@ class LocalRuntime:
                 if name.startswith("do_"):
                     return self._serve
                 raise AttributeError(name)
+
+            def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+                # The path without its query: a query may hold an invitation link's token
+                # (GET /v1/invitations/preview), and API Gateway's access log
+                # (template.yaml) names the route, never the query, either.
+                method, _, rest = self.requestline.partition(" ")
+                target, _, protocol = rest.rpartition(" ")
+                line = f"{method} {urlsplit(target).path} {protocol}"
+                log.info('%s "%s" %s %s', self.address_string(), line, code, size)
 
             def log_message(self, format: str, *args: Any) -> None:
                 log.info("%s %s", self.address_string(), format % args)

@@ -46,6 +46,8 @@ class Route:
     path: str  # as in the template: /v1/workspaces/{workspaceId}
     function: str  # logical id
     pattern: re.Pattern[str] = field(compare=False, repr=False)
+    # No authorizer in front of it (`Auth: {Authorizer: NONE}`): anyone may call it.
+    public: bool = False
 
     @property
     def route_key(self) -> str:
@@ -209,7 +211,8 @@ class Template:
                     continue
                 path = event["Properties"]["Path"]
                 method = event["Properties"]["Method"].upper()
-                routes.append(Route(method, path, logical_id, _path_pattern(path)))
+                public = event["Properties"].get("Auth", {}).get("Authorizer") == "NONE"
+                routes.append(Route(method, path, logical_id, _path_pattern(path), public))
         return routes
 
 

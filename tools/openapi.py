@@ -1,10 +1,11 @@
 """One OpenAPI 3.1 document for the whole API, merged from the HTTP functions' resolvers.
 
 Each function describes its own routes (Powertools, validation on); this merges them,
-adds the bearer-token security every route needs, and keeps only the schemas the
-document refers to. `make openapi` writes docs/openapi.json; `make test` fails when the
-committed document and the code disagree (tests/unit/test_openapi_document.py), and
-the local runtime serves the same document at /openapi.json.
+adds the bearer-token security every route needs (but the template's public routes, which
+have no authorizer), and keeps only the schemas the document refers to. `make openapi`
+writes docs/openapi.json; `make test` fails when the committed document and the code
+disagree (tests/unit/test_openapi_document.py), and the local runtime serves the same
+document at /openapi.json.
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ def build(template: Template | None = None) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     schemas: dict[str, Any] = {}
     http_functions = {route.function for route in template.http_routes()}
+    public = {
+        (route.path, route.method.lower()) for route in template.http_routes() if route.public
+    }
     for logical_id, spec in sorted(template.functions().items()):
         if logical_id not in http_functions:
             continue
@@ -53,6 +57,8 @@ def build(template: Template | None = None) -> dict[str, Any]:
                 if method in paths.get(path, {}):
                     raise MergeError(f"{method.upper()} {path} is described twice")
                 operation["tags"] = [tag]
+                if (path, method) in public:
+                    operation["security"] = []  # no bearer token: anyone may call it
                 _tidy(operation)
                 paths.setdefault(path, {})[method] = operation
         for name, schema in part.get("components", {}).get("schemas", {}).items():

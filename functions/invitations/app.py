@@ -1,5 +1,6 @@
 """Invitations: invite (one or up to 50), list, resend, revoke; the caller's own pending
-invitations; accept and decline by link (routes in template.yaml)."""
+invitations; preview (public: the link is the capability), accept and decline by link
+(routes in template.yaml)."""
 
 from __future__ import annotations
 
@@ -16,13 +17,15 @@ from teamspace.api.models.invitations import (
     BulkOut,
     CreateInvitationRequest,
     InvitationOut,
+    InvitationPreviewOut,
     TokenRequest,
     acceptance_out,
     bulk_out,
     invitation_out,
     issued_out,
+    preview_out,
 )
-from teamspace.api.openapi import created, no_content, ok
+from teamspace.api.openapi import created, no_content, ok, public
 from teamspace.api.params import (
     Cursor,
     IdempotencyKeyHeader,
@@ -38,6 +41,8 @@ app = create_resolver()
 StatusFilter = Annotated[
     str | None, Query(pattern=r"^(pending|accepted|revoked|expired|declined)$")
 ]
+# Any text: a value that is not a token of ours is 404 like one never issued, not 422.
+LinkToken = Annotated[str, Query(description="The token of the invitation link, as it is")]
 
 
 @app.post("/v1/workspaces/<workspaceId>/invitations", responses=created(InvitationOut))
@@ -98,6 +103,19 @@ def revoke_invitation(workspaceId: WorkspaceId, invitationId: InvitationId):
 def my_invitations(limit: Limit = 50, cursor: Cursor = None) -> dict[str, Any]:
     page = wiring.invitation_answers().pending_for(current_caller(app), limit=limit, cursor=cursor)
     return page_out(page, invitation_out)
+
+
+@app.get(
+    "/v1/invitations/preview",
+    responses=public(ok(InvitationPreviewOut, "The pending invitation the link is for")),
+)
+def preview_invitation(token: LinkToken):
+    # No caller: the route has no authorizer, and the token is the capability.
+    preview = wiring.invitation_answers().preview(token)
+    # Not kept by a browser or a proxy: the page reads it once, with the link in its URL.
+    return Response(
+        200, "application/json", body=preview_out(preview), headers={"Cache-Control": "no-store"}
+    )
 
 
 @app.post("/v1/invitations/accept", responses=ok(AcceptanceOut, "Joined"))

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import boto3
 import pytest
 
+from tests.support import earlier_format_link
 from tests.support.http import create_workspace, link_token, mails_to
 
 pytestmark = pytest.mark.e2e
@@ -55,7 +56,7 @@ def test_invite_accept_resend_and_the_old_link(api):
     old = pia.post("/v1/invitations/accept", json={"token": first_token})
     assert old.status_code == 410
     assert old.headers["content-type"] == "application/problem+json"
-    assert old.json()["code"] == "INVITATION_LINK_REPLACED"
+    assert old.json()["code"] == "INVITATION_SUPERSEDED"
 
     stranger = api.user("not-pia", email="someone.else@example.com")
     wrong_person = stranger.post("/v1/invitations/accept", json={"token": second_token})
@@ -88,13 +89,76 @@ def test_invite_accept_resend_and_the_old_link(api):
     assert allowed["allowed"] is True
 
 
-def test_a_link_for_the_inviter_to_pass_on_and_the_expiry_job(api):
-    owner = api.user("inviter-max", email="max@example.com")
-    workspace_id = create_workspace(owner, "Expiring")
+def test_the_mailed_link_previews_without_signing_in_then_accepts(api):
+    owner = api.user("inviter-lena", email="lena@example.com")
+    workspace_id = create_workspace(owner, "Previewed")
+    invited = owner.post(
+        f"/v1/workspaces/{workspace_id}/invitations",
+        json={"email": "quinn@example.com", "role": "viewer"},
+    )
+    assert invited.status_code == 201, invited.text
+    token = link_token(mails_to(api, "quinn@example.com")[-1])
+    anyone = api.anonymous()  # no bearer token: the page shows this before any sign-in
+
+    preview = anyone.get("/v1/invitations/preview", params={"token": token})
+    assert preview.status_code == 200, preview.text
+    assert preview.headers["cache-control"] == "no-store"
+    body = preview.json()
+    assert body["workspaceName"] == "Previewed"
+    assert (body["role"], body["roleName"]) == ("viewer", "Viewer")
+    assert body["emailHint"] == "q***@example.com"
+    assert body["expiresAt"] == invited.json()["expiresAt"]
+    assert body["status"] == "pending"
+    assert "quinn@" not in preview.text
+    assert anyone.get("/v1/invitations/preview", params={"token": token}).json() == body
+
+    quinn = api.user("quinn", email="quinn@example.com")
+    accepted = quinn.post("/v1/invitations/accept", json={"token": token})
+    assert accepted.status_code == 200, accepted.text
+    used = anyone.get("/v1/invitations/preview", params={"token": token})
+    assert used.status_code == 410
+    assert used.headers["content-type"] == "application/problem+json"
+    assert used.json()["code"] == "INVITATION_ALREADY_USED"
+
+    # Unknown and malformed tokens get one same answer.
+    unknown = anyone.get("/v1/invitations/preview", params={"token": token[:-1] + "x"})
+    malformed = anyone.get("/v1/invitations/preview", params={"token": "no such thing"})
+    assert unknown.status_code == malformed.status_code == 404
+    assert unknown.json() == malformed.json()
+    assert unknown.json()["code"] == "INVITATION_NOT_FOUND"
+
+
+def passed_on(api, inviter: str, workspace: str, email: str, role: str):
+    """A new workspace of `inviter`'s and an invitation to `email` that the inviter passes
+    on (`sendEmail: false`): the owner's client, the workspace id, the invitation."""
+    owner = api.user(inviter, email=f"{inviter}@example.com")
+    workspace_id = create_workspace(owner, workspace)
     created = owner.post(
         f"/v1/workspaces/{workspace_id}/invitations",
-        json={"email": "late@example.com", "role": "viewer", "sendEmail": False},
+        json={"email": email, "role": role, "sendEmail": False},
     ).json()
+    return owner, workspace_id, created
+
+
+def test_a_link_of_the_earlier_format_still_previews_and_accepts(api):
+    """Links mailed before tokens named their invitation keep working until they expire."""
+    _, workspace_id, created = passed_on(
+        api, "inviter-ezra", "Old links", "olive@example.com", "member"
+    )
+    token = earlier_format_link(api.store, workspace_id, created["invitationId"])
+    preview = api.anonymous().get("/v1/invitations/preview", params={"token": token})
+    assert preview.status_code == 200, preview.text
+    assert preview.json()["emailHint"] == "o***@example.com"
+    olive = api.user("olive", email="olive@example.com")
+    accepted = olive.post("/v1/invitations/accept", json={"token": token})
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["workspaceId"] == workspace_id
+
+
+def test_a_link_for_the_inviter_to_pass_on_and_the_expiry_job(api):
+    owner, workspace_id, created = passed_on(
+        api, "inviter-max", "Expiring", "late@example.com", "viewer"
+    )
     assert created["acceptUrl"].startswith(api.base)
     assert mails_to(api, "late@example.com") == []
     token = parse_qs(urlsplit(created["acceptUrl"]).query)["token"][0]

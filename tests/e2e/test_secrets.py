@@ -4,7 +4,10 @@ response captured, and each secret found only where it must be.
 The secrets: invitation link tokens (one passed on by the inviter, one mailed), an API
 key, with their SHA-256 hashes, and passwords of managed members (one set at creation,
 one set by an administrator later, one temporary, made for the welcome mail).
-- A token appears only in the one response that hands it to the inviter, or in the mail.
+- A token appears only in the one response that hands it to the inviter, or in the mail;
+  previewing it (a public route, the token in its query) shows it nowhere. A token's
+  locator (`<workspaceId>.<invitationId>`) is no secret; its secret part is held to the
+  same rule as the whole token.
 - The key appears only in the response that creates it.
 - A password set by an administrator appears in no response at all; a temporary one
   only in its welcome mail.
@@ -61,13 +64,16 @@ def run_full_flow(api, seen: Recorder) -> dict[str, str]:
             json={"email": "pat@example.com", "role": "member", "sendEmail": False},
         ),
     )
-    passed_token = re.search(r"token=([A-Za-z0-9_-]+)", passed_on.json()["acceptUrl"]).group(1)
+    passed_token = re.search(r"token=([A-Za-z0-9_.-]+)", passed_on.json()["acceptUrl"]).group(1)
     seen(
         "invite-mailed",
         owner.post(f"{base}/invitations", json={"email": "mae@example.com", "role": "viewer"}),
     )
     [mail] = mails_to(api, "mae@example.com")
     mailed_token = link_token(mail)
+    anyone = api.anonymous()
+    for label, token in (("preview-passed-on", passed_token), ("preview-mailed", mailed_token)):
+        seen(label, anyone.get("/v1/invitations/preview", params={"token": token}))
     pat = api.user("secret-pat", email="pat@example.com")
     mae = api.user("secret-mae", email="mae@example.com")
     seen("accept-passed-on", pat.post("/v1/invitations/accept", json={"token": passed_token}))
@@ -148,7 +154,14 @@ def test_no_token_key_or_hash_is_anywhere_it_must_not_be(api, caplog, capfd):
     secrets = run_full_flow(api, seen)
     # Every log record whole (message, arguments and the extra fields a JSON line
     # carries), and whatever reached stdout or stderr (metrics, prints).
-    records = [json.dumps(vars(record), default=str) for record in caplog.records]
+    # Not the records of `responses`, which moto's mock puts around this process's own
+    # HTTP client: it logs each URL the test requests, as a browser's history holds
+    # them, and a preview's URL holds its token (the contract's query parameter).
+    records = [
+        json.dumps(vars(record), default=str)
+        for record in caplog.records
+        if record.name != "responses"
+    ]
     assert any("api key checked" in r for r in records)  # the runtime's logs were caught
     printed = capfd.readouterr()
     log_text = "\n".join([*records, printed.out, printed.err])
@@ -162,6 +175,10 @@ def test_no_token_key_or_hash_is_anywhere_it_must_not_be(api, caplog, capfd):
         "second_password": set(),
         "temporary_password": {"outbox-mail"},
     }
+    # A token's secret part alone, after its locator.
+    for name in ("passed_token", "mailed_token"):
+        secrets[f"{name}_secret"] = secrets[name].rsplit(".", 1)[1]
+        allowed_in[f"{name}_secret"] = allowed_in[name]
     for name, secret in secrets.items():
         digest = sha256(secret)
         for label, body in seen.responses:
@@ -178,5 +195,5 @@ def test_no_token_key_or_hash_is_anywhere_it_must_not_be(api, caplog, capfd):
 
     events = [i for i in items if entity(i) in ("outbox", "audit_record")]
     assert len(events) > 10  # the flow's events and their audit records were looked at
-    for label in ("invite-passed-on", "outbox-mail", "key-create"):
+    for label in ("invite-passed-on", "outbox-mail", "key-create", "preview-mailed"):
         assert label in {lbl for lbl, _ in seen.responses}

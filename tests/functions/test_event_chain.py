@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError, ReadTimeoutError
 from local_runtime.events import EventChain
 from local_runtime.lambdas import LocalFunction
 from teamspace.core.events import EventDetail
-from teamspace.domain.tokens import looks_like_token
+from teamspace.domain.tokens import parse_token
 from tests.functions.chain_helpers import (
     ACCEPT_URL_BASE,
     DETAIL_KEYS,
@@ -335,7 +335,10 @@ def test_the_mailer_sends_the_invitee_a_link_whose_hash_the_invitation_keeps(cha
     url = first_link(message["text"])
     assert url.startswith(ACCEPT_URL_BASE + "?token=")
     token = token_of(url)
-    assert looks_like_token(token)
+    parsed = parse_token(token)
+    assert parsed is not None
+    # The token says where its invitation is; its secret part follows.
+    assert (parsed.workspace_id, parsed.invitation_id) == (SAMPLE_WORKSPACE, invitation_id)
     item = invitation_item(chain, invitation_id)
     assert item["status"] == "PENDING"
     assert item["tokenHash"] == sha256(token)

@@ -27,6 +27,7 @@ from tests.support import (
     TEMPLATE,
     Reply,
     Team,
+    answer_link,
     as_caller,
     create_workspace,
     invite,
@@ -68,9 +69,8 @@ def digest(token: str) -> str:
 
 
 def answer(functions, action: str, token: str, who: dict[str, Any] = BOB) -> Reply:
-    """accept or decline a link, as `who`."""
-    event = sample_event(f"invitations/{action}-invitation.json", caller=who, body={"token": token})
-    return functions.call(FN, event)
+    """accept or decline a link, as `who` (Bob unless told)."""
+    return answer_link(functions, action, token, who)
 
 
 def manage(
@@ -707,8 +707,8 @@ def test_resend_issues_a_new_link_and_expiry_and_the_old_link_stops(functions, t
     assert new_token != old_token
     stale = answer(functions, "accept", old_token)
     assert stale.status == 410
-    assert stale.code == "INVITATION_LINK_REPLACED"
-    assert answer(functions, "decline", old_token).code == "INVITATION_LINK_REPLACED"
+    assert stale.code == "INVITATION_SUPERSEDED"
+    assert answer(functions, "decline", old_token).code == "INVITATION_SUPERSEDED"
     assert answer(functions, "accept", new_token).status == 200
 
 

@@ -57,6 +57,8 @@ NEEDS: dict[str, Permission | str] = {
     "GET /v1/me/invitations": UNSCOPED,
     "POST /v1/invitations/accept": UNSCOPED,
     "POST /v1/invitations/decline": UNSCOPED,
+    # No caller at all (public): the link's token is the capability (test_invitation_links).
+    "GET /v1/invitations/preview": UNSCOPED,
     "GET /v1/workspaces/{workspaceId}": P.WORKSPACE_VIEW,
     "PATCH /v1/workspaces/{workspaceId}": P.WORKSPACE_UPDATE,
     "DELETE /v1/workspaces/{workspaceId}": P.WORKSPACE_DELETE,

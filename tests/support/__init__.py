@@ -7,7 +7,8 @@ never a conftest):
 - `aws`: the template, and the moto account a test runs in (one boto3 session per
   process, the table copied rather than created, snapshots of seeded worlds);
 - `worlds`: worlds built once per module and restored for each test;
-- `store`: members seeded through the store, the outbox and items read back;
+- `store`: members (and links of the earlier format) seeded through the store, the
+  outbox and items read back;
 - `teams`: a vocabulary for building teams (a workspace, its members, invitations);
 - `http`: the API over real HTTP, for the end-to-end tests.
 """
@@ -25,8 +26,16 @@ from tests.support.events import (
     user,
 )
 from tests.support.handlers import Functions, Reply, call, reply_of
-from tests.support.store import item, outbox_events, seed_member
-from tests.support.teams import EVERY_ROLE, Team, create_workspace, invite, token_of
+from tests.support.store import earlier_format_link, item, outbox_events, seed_member
+from tests.support.teams import (
+    EVERY_ROLE,
+    Team,
+    answer_link,
+    create_workspace,
+    invite,
+    preview_link,
+    token_of,
+)
 from tests.support.worlds import Worlds
 
 __all__ = [
@@ -46,12 +55,15 @@ __all__ = [
     "Team",
     "Worlds",
     "account",
+    "answer_link",
     "as_caller",
     "call",
     "create_workspace",
+    "earlier_format_link",
     "invite",
     "item",
     "outbox_events",
+    "preview_link",
     "reply_of",
     "sample_event",
     "seed_member",

@@ -205,7 +205,7 @@ class Snapshot:
 # two builds of one world differ in those alone.
 RANDOM = (
     (re.compile(r"[0-9a-f]{64}"), "<sha256>"),
-    (re.compile(r"token=[A-Za-z0-9_-]+"), "token=<token>"),
+    (re.compile(r"token=[A-Za-z0-9_.-]+"), "token=<token>"),
     (re.compile(r"(tsk_[a-z0-9]{1,16}_)[0-9A-Za-z]+"), r"\1<key>"),  # a key, or its prefix
 )
 

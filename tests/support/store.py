@@ -1,15 +1,20 @@
 """The table as tests read and seed it: members seeded through the store (the way in
-before invitations exist), the outbox and single items read back."""
+before invitations exist), links of the format mailed before tokens named their
+invitation, the outbox and single items read back."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import secrets
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from teamspace.core.records import Member
 from teamspace.permissions import MemberStatus
 from teamspace.store import codec
+from teamspace.store import invitations as invitation_store
 from teamspace.store import members as member_store
 from teamspace.store import workspaces as workspace_store
 from teamspace.store.table import TeamspaceStore
@@ -47,6 +52,28 @@ def seed_member(
         ]
     )
     return member
+
+
+def earlier_format_link(store: TeamspaceStore, workspace_id: str, invitation_id: str) -> str:
+    """A fresh link for the invitation in the format mailed before tokens named their
+    invitation: 256 random bits alone, 43 url-safe characters, whose SHA-256 is kept on
+    the invitation and keys the link's item, the previous link superseded, in one
+    transaction, as the mailer issued links then. Such links are still in inboxes until
+    they expire, and must keep working."""
+    token = secrets.token_urlsafe(32)
+    token_hash = hashlib.sha256(token.encode()).hexdigest()
+    invitation = invitation_store.get_invitation(store, workspace_id, invitation_id)
+    assert invitation is not None
+    assert invitation.is_pending
+    linked = replace(invitation, token_hash=token_hash, version=invitation.version + 1)
+    ops = [
+        invitation_store.replace_invitation(linked, invitation.version),
+        invitation_store.put_token(token_hash, linked),
+    ]
+    if invitation.token_hash:
+        ops.append(invitation_store.supersede_token(invitation.token_hash, invitation))
+    store.commit(ops)
+    return token
 
 
 def outbox_events(dynamodb: Any, table: str) -> list[dict[str, Any]]:

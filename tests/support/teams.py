@@ -8,7 +8,8 @@ tests and the benchmarks:
 
 (over HTTP, `tests.support.http.create_team` makes the workspace as a signed-in owner and
 hands back the same `Team`), and the requests most tests make: `create_workspace`,
-`invite`, and `token_of` (the token of an invitation's link).
+`invite`, `token_of` (the token of an invitation's link), and what its holder does with
+a link: `preview_link`, `answer_link`.
 """
 
 from __future__ import annotations
@@ -94,6 +95,18 @@ def invite(
         headers={"idempotency-key": key} if key else None,
     )
     return _expected(functions.call("InvitationsFunction", event), expect)
+
+
+def preview_link(functions: Functions, token: str) -> Reply:
+    """GET /v1/invitations/preview?token=..., as anyone: the route has no caller."""
+    event = sample_event("invitations/preview-invitation.json", query={"token": token})
+    return functions.call("InvitationsFunction", event)
+
+
+def answer_link(functions: Functions, action: str, token: str, who: Claims) -> Reply:
+    """POST /v1/invitations/accept or .../decline (`action`) with the link's token, as `who`."""
+    event = sample_event(f"invitations/{action}-invitation.json", caller=who, body={"token": token})
+    return functions.call("InvitationsFunction", event)
 
 
 def _expected(reply: Reply, status: int | None) -> Reply:

@@ -76,6 +76,9 @@ def test_routes_brought_down_to_the_target_stay_there(outcome):
         "DELETE /v1/workspaces/{workspaceId}",  # no keys: no Query of them
         "DELETE /v1/workspaces/{workspaceId}/api-keys/{keyId}",  # the key read with the caller
         "GET /v1/workspaces/{workspaceId}/audit-log/verify",  # the head read with the caller
+        "GET /v1/invitations/preview",  # the link names its invitation: one read
+        "POST /v1/invitations/accept",  # ... and an answer is one read, one transaction
+        "POST /v1/invitations/decline",
     ):
         assert max(rows[label].counts()) <= reasons.TARGET, label
 

@@ -72,6 +72,11 @@ def ok(model: type[BaseModel], description: str = "OK", status: int = 200) -> di
     )
 
 
+def public(responses: dict[int, Any]) -> dict[int, Any]:
+    """A public route's responses (no authorizer in front of it: template.yaml): no 401."""
+    return {status: response for status, response in responses.items() if status != 401}
+
+
 def managing_accounts(responses: dict[int, Any]) -> dict[int, Any]:
     """A managed-account route's responses, with its 501 for another identity provider."""
     return responses | {

@@ -1,6 +1,7 @@
-"""Invitations, as the invitee answers them: their own pending invitations, and accept or
-decline by link. A link names only its token; its hash finds the invitation, and a
-replaced or used link still answers 410."""
+"""Invitations, as the invitee sees and answers them: their own pending invitations, the
+preview of a link (no caller: the link is the capability, and it is not used up), and
+accept or decline by link. Opening a link is one read (`opened_links`), an answer one
+transaction more; a replaced or used link still answers 410."""
 
 from __future__ import annotations
 
@@ -14,13 +15,12 @@ from teamspace.core.events import DetailType
 from teamspace.core.identity import Caller
 from teamspace.core.records import Invitation, InvitationStatus, Member, Page, Workspace
 from teamspace.domain.access import ResolvedMember, enforce
-from teamspace.domain.invitation_steps import InvitationSteps, invitation_not_found, not_pending
-from teamspace.domain.tokens import hash_token, looks_like_token
+from teamspace.domain.invitation_steps import InvitationSteps, not_pending
+from teamspace.domain.opened_links import open_link
 from teamspace.domain.workspace_roles import policy_of, role_of
-from teamspace.permissions import MemberStatus
+from teamspace.permissions import MemberStatus, RoleDefinition
 from teamspace.store import invitations as invitation_store
 from teamspace.store import members as member_store
-from teamspace.store import snapshots
 from teamspace.store import workspaces as workspace_store
 
 
@@ -28,6 +28,19 @@ from teamspace.store import workspaces as workspace_store
 class Acceptance:
     workspace_id: str
     member: ResolvedMember
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationPreview:
+    """What the holder of a live link may see before signing in: never the address in
+    full (`email_hint`), never anything of the workspace beyond its name and logo."""
+
+    workspace_name: str
+    workspace_logo_url: str | None
+    invited_by_name: str | None
+    role: RoleDefinition
+    email_hint: str
+    expires_at: datetime
 
 
 class _InvitationMoved(Conflict):
@@ -52,13 +65,35 @@ class InvitationAnswers(InvitationSteps):
             page.next_cursor,
         )
 
+    def preview(self, token: str) -> InvitationPreview:
+        """What a live link invites to, for whoever holds it: one read, nothing written
+        (previewing never uses the link up). A link that no longer works answers 410
+        with one of the four codes the contract names (a declined one is used)."""
+        opened = open_link(self.store, token)
+        invitation, workspace = opened.invitation, opened.workspace
+        if invitation.status is InvitationStatus.DECLINED:
+            raise Gone("INVITATION_ALREADY_USED", "This invitation was declined")
+        if not invitation.is_pending:
+            raise not_pending(invitation)
+        if invitation.expires_at <= self.clock.now():
+            raise _expired()
+        return InvitationPreview(
+            workspace_name=workspace.name,
+            workspace_logo_url=_logo_of(workspace),
+            invited_by_name=invitation.inviter_name,
+            role=role_of(invitation.role, workspace),
+            email_hint=email_hint(invitation.email),
+            expires_at=invitation.expires_at,
+        )
+
     def accept(self, caller: Caller, token: str) -> Acceptance:
         """Join the workspace; the membership is created in the transaction that marks
         the invitation accepted. Accepting twice returns the same member."""
-        token_hash = _token_hash(token)
         for _ in range(2):  # once more after a race, to answer from what won it
-            invitation, member, workspace = self._open_link(caller, token_hash)
+            opened = open_link(self.store, token, [caller.user_id])
+            invitation, workspace = opened.invitation, opened.workspace
             if invitation.status is InvitationStatus.ACCEPTED:
+                member = opened.members.get(caller.user_id)
                 return self._already_accepted(caller, invitation, member, workspace)
             now = self.clock.now()
             self._check_answerable(caller, invitation, now)
@@ -92,7 +127,7 @@ class InvitationAnswers(InvitationSteps):
                     unexpired_at=now,
                     on_failed=_InvitationMoved("INVITATION_CHANGED", "retry"),
                 ),
-                invitation_store.set_token_state(token_hash, "USED"),
+                invitation_store.set_token_state(opened.token_hash, "USED"),
                 member_store.create_member(joined),
                 member_store.claim_member_email(ws, joined.email, joined.user_id),
                 invitation_store.release_pending_email(ws, invitation.email),
@@ -130,36 +165,17 @@ class InvitationAnswers(InvitationSteps):
         raise Conflict("CONCURRENT_UPDATE", "The invitation kept changing; retry")
 
     def decline(self, caller: Caller, token: str) -> None:
-        token_hash = _token_hash(token)
-        invitation, _, _ = self._open_link(caller, token_hash)
+        opened = open_link(self.store, token)
         now = self.clock.now()
-        self._check_answerable(caller, invitation, now)
+        self._check_answerable(caller, opened.invitation, now)
         self.close(
-            invitation,
+            opened.invitation,
             InvitationStatus.DECLINED,
             now,
             caller,
             DetailType.INVITATION_DECLINED,
-            [invitation_store.set_token_state(token_hash, "USED")],
+            [invitation_store.set_token_state(opened.token_hash, "USED")],
         )
-
-    def _open_link(
-        self, caller: Caller, token_hash: str
-    ) -> tuple[Invitation, Member | None, Workspace]:
-        link = invitation_store.get_token(self.store, token_hash)
-        if link is None:
-            raise invitation_not_found()
-        snapshot = snapshots.load(
-            self.store, link.workspace_id, [caller.user_id], [link.invitation_id]
-        )
-        invitation = snapshot.invitations.get(link.invitation_id)
-        if invitation is None or snapshot.workspace is None or not snapshot.workspace.is_active:
-            raise Gone("INVITATION_REVOKED", "This invitation is no longer valid")
-        if link.state == "SUPERSEDED":
-            raise Gone("INVITATION_LINK_REPLACED", "A newer link was sent for this invitation")
-        if link.state == "USED" and invitation.status is not InvitationStatus.ACCEPTED:
-            raise not_pending(invitation)
-        return invitation, snapshot.members.get(caller.user_id), snapshot.workspace
 
     @staticmethod
     def _already_accepted(
@@ -175,7 +191,7 @@ class InvitationAnswers(InvitationSteps):
         if not invitation.is_pending:
             raise not_pending(invitation)
         if invitation.expires_at <= now:
-            raise Gone("INVITATION_EXPIRED", "This invitation has expired; ask for a new one")
+            raise _expired()
         if _verified_email(caller) != invitation.email:
             raise Forbidden("EMAIL_MISMATCH", "This invitation was sent to another email address")
 
@@ -186,7 +202,20 @@ def _verified_email(caller: Caller) -> str:
     return caller.email
 
 
-def _token_hash(token: str) -> str:
-    if not looks_like_token(token):
-        raise invitation_not_found()
-    return hash_token(token)
+def _expired() -> Gone:
+    return Gone("INVITATION_EXPIRED", "This invitation has expired; ask for a new one")
+
+
+def email_hint(email: str) -> str:
+    """The address with its local part masked after the first character:
+    `bob@example.com` is `b***@example.com` (always three stars, so the length of the
+    name is not told either)."""
+    local, _, domain = email.rpartition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def _logo_of(workspace: Workspace) -> str | None:
+    """The logo shown with the workspace's invitations: the white-label one
+    (`settings.branding.logoUrl`) when set, else the workspace's own."""
+    branding = workspace.settings.get("branding") or {}
+    return branding.get("logoUrl") or workspace.logo_url

@@ -30,7 +30,7 @@ class InvitationLinks(InvitationSteps):
         invitation = invitation_store.get_invitation(self.store, workspace_id, invitation_id)
         if invitation is None or not invitation.is_pending or invitation.send_id != send_id:
             return None
-        token = new_token()
+        token = new_token(workspace_id, invitation_id)
         updated = replace(
             invitation,
             token_hash=hash_token(token),

@@ -4,8 +4,9 @@ the invitee, expired by the scheduler) with its seat, email lock and role hold f
 
 The sides are a module each: `invitations` (the inviter: create, bulk, list, resend,
 revoke, with the seats they take in `invitation_seats`), `invitation_answers` (the
-invitee: their pending invitations, accept, decline), `invitation_links` (the mailer: a
-link per send) and `invitation_expiry` (the scheduled job).
+invitee: their pending invitations, a link's preview, accept, decline, each opening the
+link with `opened_links`), `invitation_links` (the mailer: a link per send) and
+`invitation_expiry` (the scheduled job).
 """
 
 from __future__ import annotations

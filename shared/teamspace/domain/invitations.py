@@ -2,9 +2,9 @@
 
 The invitation, its pending-email lock, the workspace counters, the inviter's hourly
 send counter and the event are one transaction: the limits hold under concurrency, and
-nothing is half-done. A link's token is 256 random bits; only its SHA-256 is stored
-(invitations without mail get theirs here, the others from the mailer:
-`invitation_links`).
+nothing is half-done. A link's token names its invitation and carries 256 random bits
+(`tokens`); only its SHA-256 is stored (invitations without mail get theirs here, the
+others from the mailer: `invitation_links`).
 """
 
 from __future__ import annotations
@@ -272,7 +272,7 @@ class InvitationService(SeatKeeping):
         """Without email, the link is made now and returned once to the inviter."""
         if invitation.send_email:
             return invitation, None, []
-        token = new_token()
+        token = new_token(invitation.workspace_id, invitation.invitation_id)
         linked = replace(invitation, token_hash=hash_token(token))
         return linked, token, [invitation_store.put_token(hash_token(token), linked)]
 

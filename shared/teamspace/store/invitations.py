@@ -6,7 +6,8 @@
   `INVITE_EXPIRY#<shard>` / `<expiresAt>#<ws>#<id>`
 - pending lock: `WS#<workspaceId>` / `INVITE_EMAIL#<email>` (one pending per address)
 - link token: `INVTOKEN#<sha256 of token>` / `INVTOKEN` (kept after use, so an old link
-  answers 410)
+  answers 410); a token names its invitation (`domain/tokens.py`), so the link's item is
+  read with the workspace and the invitation (`snapshots.load(..., also=[token_key])`)
 
 One module: an invitation, its pending-email lock and its tokens change together, in the
 same transactions.
@@ -15,7 +16,7 @@ same transactions.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from teamspace.core import errors
 from teamspace.core.clock import iso, parse_iso
@@ -24,6 +25,9 @@ from teamspace.core.records import Invitation, InvitationStatus, InvitationToken
 from teamspace.store import codec, keys, workspaces
 from teamspace.store.ops import WriteOp, attribute_values, put_new
 from teamspace.store.table import TeamspaceStore
+
+if TYPE_CHECKING:  # snapshots imports this module
+    from teamspace.store.snapshots import Snapshot
 
 INVITE_PREFIX = "INVITE#"
 
@@ -262,8 +266,17 @@ def get_invitation(
 
 
 def get_token(store: TeamspaceStore, token_hash: str) -> InvitationToken | None:
+    """A link's item alone (one GetItem): how a link of the earlier format, which names
+    no invitation, finds it."""
     item = store.get(token_key(token_hash))
     return token_from_item(item) if item else None
+
+
+def token_in(snapshot: Snapshot, token_hash: str) -> InvitationToken | None:
+    """The link's item a workspace read brought along
+    (`snapshots.load(..., also=[token_key(token_hash)])`)."""
+    found = snapshot.other(token_key(token_hash))
+    return token_from_item(found) if found else None
 
 
 def list_invitations(

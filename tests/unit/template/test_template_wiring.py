@@ -76,6 +76,27 @@ def test_no_function_may_scan_the_table():
         assert "dynamodb:*" not in text, logical_id
 
 
+# The routes anyone may call, with no bearer token, and what each checks instead.
+PUBLIC_ROUTES = {
+    "GET /v1/invitations/preview": "the link's token (tests/functions/test_invitation_links.py)",
+}
+
+
+def test_only_the_routes_meant_to_be_public_have_no_authorizer():
+    public = {route.route_key for route in TEMPLATE.http_routes() if route.public}
+    assert public == set(PUBLIC_ROUTES)
+
+
+def test_public_routes_are_throttled_like_every_route():
+    """API Gateway's per-route limits apply to every route (DefaultRouteSettings), the
+    public ones included: none is given looser limits of its own."""
+    api = TEMPLATE.resources["HttpApi"]["Properties"]
+    defaults = api["DefaultRouteSettings"]
+    assert defaults["ThrottlingRateLimit"] == {"Ref": "ApiThrottlingRateLimit"}
+    assert defaults["ThrottlingBurstLimit"] == {"Ref": "ApiThrottlingBurstLimit"}
+    assert not set(api.get("RouteSettings", {})) & set(PUBLIC_ROUTES)
+
+
 def test_the_jwt_authorizer_defaults_to_the_stacks_cognito_pool():
     auth = TEMPLATE.resources["HttpApi"]["Properties"]["Auth"]
     assert auth["DefaultAuthorizer"] == "JwtAuthorizer"

@@ -22,7 +22,7 @@ from teamspace.api.models.members import MemberOut, member_out
 from teamspace.core.clock import iso
 from teamspace.core.errors import FieldError, InvalidInput
 from teamspace.core.records import Invitation
-from teamspace.domain.invitation_answers import Acceptance
+from teamspace.domain.invitation_answers import Acceptance, InvitationPreview
 from teamspace.domain.invitations import BulkOutcome, InvitationRequest, IssuedInvitation
 
 
@@ -86,6 +86,35 @@ class BulkInvitationRequest(RequestModel):
 
 class TokenRequest(RequestModel):
     token: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+class InvitationPreviewOut(ResponseModel):
+    """A live link's invitation, for whoever holds the link (no bearer token)."""
+
+    workspaceName: str
+    workspaceLogoUrl: str | None
+    invitedByName: str | None
+    role: str
+    roleName: str
+    # What the role allows, for the page to say (the role's permissions, by name).
+    rolePermissions: list[str]
+    emailHint: str
+    expiresAt: str
+    status: Literal["pending"]
+
+
+def preview_out(preview: InvitationPreview) -> dict[str, Any]:
+    return InvitationPreviewOut(
+        workspaceName=preview.workspace_name,
+        workspaceLogoUrl=preview.workspace_logo_url,
+        invitedByName=preview.invited_by_name,
+        role=preview.role.key,
+        roleName=preview.role.name,
+        rolePermissions=sorted(str(p) for p in preview.role.permissions),
+        emailHint=preview.email_hint,
+        expiresAt=iso(preview.expires_at),
+        status="pending",
+    ).model_dump()
 
 
 class InvitationOut(ResponseModel):
