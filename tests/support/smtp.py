@@ -114,9 +114,7 @@ class Certificate:
         paths.ca.write_bytes(ca.public_bytes(pem))
         paths.chain.write_bytes(server.public_bytes(pem))
         paths.key.write_bytes(
-            key.private_bytes(
-                pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-            )
+            key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
         )
         return paths
 
@@ -136,13 +134,13 @@ class _Handler:
     refuse: str | None
     received: list[dict[str, Any]] = field(default_factory=list)
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802, ANN001, ARG002
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802, ARG002
         if self.refuse is not None:
             return self.refuse
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802, ANN001, ARG002
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
         self.received.append(
             {
                 **read_message(envelope.original_content or envelope.content),
@@ -191,12 +189,13 @@ class MailServer:
     def received(self) -> list[dict[str, Any]]:
         return list(self._handler.received)
 
-    def _authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:  # noqa: ANN001, ARG002
+    def _authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:  # noqa: ARG002
         if not isinstance(auth_data, LoginPassword):
             return AuthResult(success=False, handled=False)
         given = (auth_data.login.decode(), auth_data.password.decode())
         self.logins.append(given)
-        return AuthResult(success=given == self._login)
+        # handled=False: aiosmtpd answers the refusal itself (535), as a real server does.
+        return AuthResult(success=given == self._login, handled=False, auth_data=auth_data)
 
     def __enter__(self) -> MailServer:
         self._controller.start()

@@ -44,6 +44,7 @@ VALUES = {
     ),
     "ownership-requested": ("ownerName", "expiresOn", "appUrl"),
     "ownership-transferred": ("newOwnerName", "previousOwnerName", "appUrl"),
+    "smtp-test": ("host", "fromAddress"),
     "welcome": ("name", "email", "signInUrl"),
     "welcome-temporary": ("name", "email", "signInUrl", "temporaryPassword"),
 }

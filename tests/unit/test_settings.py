@@ -52,7 +52,10 @@ def test_values_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> No
         ({"TABLE_NAME": "teamspace", "AUDIT_RETENTION_DAYS": "0"}, "AUDIT_RETENTION_DAYS"),
         ({"TABLE_NAME": "teamspace", "AUDIT_RETENTION_DAYS": "a year"}, "AUDIT_RETENTION_DAYS"),
         ({"TABLE_NAME": "teamspace", "MAX_BODY_BYTES": "-1"}, "MAX_BODY_BYTES"),
-        ({"TABLE_NAME": "teamspace", "SMTP_ALLOW_PRIVATE_HOSTS": "yes"}, "SMTP_ALLOW_PRIVATE_HOSTS"),
+        (
+            {"TABLE_NAME": "teamspace", "SMTP_ALLOW_PRIVATE_HOSTS": "yes"},
+            "SMTP_ALLOW_PRIVATE_HOSTS",
+        ),
     ],
 )
 def test_a_misconfiguration_names_the_variable(

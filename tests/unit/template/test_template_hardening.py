@@ -199,7 +199,8 @@ def test_no_ses_template_is_left_in_the_stack():
 
 
 SMTP_SECRETS = (
-    "arn:aws:secretsmanager:us-east-1:123456789012:secret:teamspace-dev/smtp/*"
+    "arn:aws:secretsmanager:us-east-1:123456789012:secret:"
+    f"teamspace-{TEMPLATE.parameters['Stage']}/smtp/*"
 )
 
 
@@ -219,9 +220,10 @@ def test_smtp_passwords_are_read_by_the_mailer_alone_and_only_under_their_prefix
             assert "secretsmanager:GetSecretValue" not in actions
     environment = FUNCTIONS[logical_id]["Properties"].get("Environment", {}).get("Variables", {})
     if "SMTP_SECRET_PREFIX" in environment:
-        assert TEMPLATE.resolve(environment["SMTP_SECRET_PREFIX"]) + "*" == SMTP_SECRETS.rsplit(
-            ":", 1
-        )[1]
+        assert (
+            TEMPLATE.resolve(environment["SMTP_SECRET_PREFIX"]) + "*"
+            == SMTP_SECRETS.rsplit(":", 1)[1]
+        )
 
 
 @pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
@@ -439,7 +441,5 @@ def test_every_checkov_rule_the_makefile_skips_is_explained_in_docs_security():
 def test_the_iam_table_in_docs_security_names_each_functions_actions(logical_id):
     section = SECURITY_DOC.split("## IAM", 1)[1].split("\n## ", 1)[0]
     [row] = [line for line in section.splitlines() if line.startswith(f"| {logical_id} |")]
-    named = set(
-        re.findall(r"`((?:dynamodb|events|ses|sqs|cognito-idp|secretsmanager):\w+)`", row)
-    )
+    named = set(re.findall(r"`((?:dynamodb|events|ses|sqs|cognito-idp|secretsmanager):\w+)`", row))
     assert named == ACTIONS[logical_id]
