@@ -183,6 +183,7 @@ class MailServer:
         elif tls == "tls":
             assert certificate is not None
             options |= {"ssl_context": certificate.server_context()}
+        self._options = options
         self._controller = Controller(self._handler, **options)
 
     @property
@@ -198,6 +199,17 @@ class MailServer:
         return AuthResult(success=given == self._login, handled=False, auth_data=auth_data)
 
     def __enter__(self) -> MailServer:
+        # The free port was closed again before the server binds it: another process of
+        # the machine may take it meanwhile. Then another port, a few times.
+        for _ in range(4):
+            try:
+                self._controller.start()
+            except OSError:
+                self.port = free_port()
+                self._options["port"] = self.port
+                self._controller = Controller(self._handler, **self._options)
+            else:
+                return self
         self._controller.start()
         return self
 
