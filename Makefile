@@ -42,7 +42,7 @@ help:
 	@echo "make fmt    format and fix with ruff"
 	@echo "make docs   regenerate docs/events.md and docs/permissions.md from the code"
 	@echo "make openapi  regenerate docs/openapi.json from the HTTP functions"
-	@echo "make screenshots  a PNG of each page (invitation, sign-in, success, declined, expired, /docs) into docs/images"
+	@echo "make screenshots  a PNG of each page (invitation, branded, sign-in, success, declined, expired, /docs) into docs/images"
 	@echo "make browser  install Debian's chromium for the browser tests, if it is missing"
 	@echo "make bench  measure round trips, scaling, cold start, latency, cost and a soak of the local runtime into docs/performance.md"
 	@echo "make check  lint and template checks, no tests"

@@ -118,6 +118,33 @@ def test_an_invitation_is_accepted_from_the_mailed_link(api, team, tab):
     expect(page.get_by_role("heading", name="Teamspace")).to_be_visible()
 
 
+def test_the_page_takes_on_the_workspaces_branding_and_says_what_the_role_allows(api, tab):
+    """settings.branding's accent colour, set by the owner, colours the page (with text
+    that contrasts); the role's line is the one its mail has, its permissions behind it."""
+    page = tab.page
+    owner = api.user("page-brand-owner", email="bea.page@example.com", name="Bea")
+    workspace_id = create_workspace(owner, "Violet Labs")
+    branding = {"settings": {"branding": {"accentColor": "#7c3aed"}}}
+    assert owner.patch(f"/v1/workspaces/{workspace_id}", json=branding).status_code == 200
+    _, link = invite(api, (owner, workspace_id), role="viewer")
+    open_link(page, link)
+    button = page.get_by_role("button", name="Sign in to respond")
+    colours = button.evaluate(
+        "b => [getComputedStyle(b).backgroundColor, getComputedStyle(b).color]"
+    )
+    assert colours == ["rgb(124, 58, 237)", "rgb(255, 255, 255)"]
+    preview = (
+        api.anonymous()
+        .get("/v1/invitations/preview", params={"token": link.split("token=", 1)[1]})
+        .json()
+    )
+    expect(page.locator("#role-summary")).to_have_text(preview["roleSummary"])
+    expect(page.locator("#allows-first")).to_be_hidden()
+    page.get_by_text(f"See all {len(preview['rolePermissions'])} permissions").click()
+    expect(page.locator("#allows-rest li")).to_have_count(len(preview["rolePermissions"]))
+    shot(page, "invitation-branded")
+
+
 def test_the_accept_flow_works_with_the_keyboard_alone(api, team, tab):
     page = tab.page
     email, link = invite(api, team, role="member")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -21,10 +20,8 @@ import pytest
 from teamspace import wiring
 from teamspace.core.clock import iso
 from teamspace.domain.tokens import hash_token
-from teamspace.permissions import BUILTIN_ROLES
+from teamspace.permissions import BUILTIN_ROLES, role_summary
 from teamspace.store import invitations as invitation_store
-from teamspace.store import snapshots
-from teamspace.store import workspaces as workspace_store
 from tests.functions.chain_helpers import hooked, invoke, scheduled_event
 from tests.support import (
     SAMPLE_WORKSPACE,
@@ -107,10 +104,13 @@ def test_the_preview_shows_the_invitation_and_only_a_hint_of_the_address(functio
         "invitedByName": "Olivia Owner",
         "role": "developer",
         "roleName": "Developer",
+        # The line the invitation mail has on what the role allows.
+        "roleSummary": role_summary(BUILTIN_ROLES["developer"]),
         "rolePermissions": sorted(str(p) for p in BUILTIN_ROLES["developer"].permissions),
         "emailHint": "b***@example.com",
         "expiresAt": iso(clock.now() + timedelta(days=7)),
         "status": "pending",
+        "accentColor": None,
     }
     assert "bob@" not in json.dumps(reply.body).lower()
     # Never kept by a browser or a proxy: the page reads it once.
@@ -152,7 +152,7 @@ def test_a_custom_role_is_shown_by_its_display_name(functions, bobs):
     assert reply.body["rolePermissions"] == sorted(created.body["permissions"])
 
 
-def test_the_logo_is_the_white_label_one_when_set_else_the_workspaces(functions, bobs, store):
+def test_the_logo_and_accent_are_the_white_label_ones_when_set(functions, bobs):
     token = token_of(bobs)
     own = "https://cdn.example.com/acme.png"
     patched = functions.call(
@@ -161,17 +161,15 @@ def test_the_logo_is_the_white_label_one_when_set_else_the_workspaces(functions,
     )
     assert patched.status == 200, patched.body
     assert preview_link(functions, token).body["workspaceLogoUrl"] == own
-    # settings.branding as the owner sets it (written through the store here: its route
-    # is another change's).
-    workspace, _ = snapshots.load_workspace(store, SAMPLE_WORKSPACE)
-    assert workspace is not None
-    branded = {**workspace.settings, "branding": {"logoUrl": "https://cdn.example.com/white.png"}}
-    store.commit(
-        [workspace_store.update_workspace(replace(workspace, settings=branded), workspace.version)]
+    branding = {"logoUrl": "https://cdn.example.com/white.png", "accentColor": "#7c3aed"}
+    branded = functions.call(
+        "WorkspacesFunction",
+        sample_event("workspaces/update-workspace.json", body={"settings": {"branding": branding}}),
     )
-    assert preview_link(functions, token).body["workspaceLogoUrl"] == (
-        "https://cdn.example.com/white.png"
-    )
+    assert branded.status == 200, branded.body
+    body = preview_link(functions, token).body
+    assert body["workspaceLogoUrl"] == "https://cdn.example.com/white.png"
+    assert body["accentColor"] == "#7c3aed"
 
 
 # ---- links that no longer work ------------------------------------------------------------

@@ -142,7 +142,8 @@
     var luminance = 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2];
     var root = document.documentElement.style;
     root.setProperty('--accent', color);
-    root.setProperty('--on-accent', luminance > 0.45 ? '#111827' : '#ffffff');
+    // The text colour of the two (#111827, white) that contrasts more with it.
+    root.setProperty('--on-accent', luminance > 0.204 ? '#111827' : '#ffffff');
   }
 
   function expiry(iso) {
@@ -155,8 +156,9 @@
     return text;
   }
 
-  // What the role allows: a line of the preview's own, or the summaries of the
-  // permissions it names, what it lets one do before what it lets one see.
+  // What the role allows: the line the invitation mail has (roleSummary), then the
+  // summaries of the permissions it names, what it lets one do before what it lets one
+  // see; with the line, all of them behind "See all N"; without, four and "and N more".
   function renderAllows(p) {
     var known = config.permissions || {};
     var order = Object.keys(known);
@@ -169,11 +171,14 @@
     $('role-summary').textContent = p.roleSummary || '';
     $('role-summary').hidden = !p.roleSummary;
     var shown = p.roleSummary ? [] : held.slice(0, 4);
-    var rest = p.roleSummary ? [] : held.slice(4);
+    var rest = p.roleSummary ? held : held.slice(4);
     fillList($('allows-first'), shown);
     fillList($('allows-rest'), rest);
+    $('allows-first').hidden = shown.length === 0;
     $('allows-more').hidden = rest.length === 0;
-    $('allows-more-label').textContent = 'and ' + rest.length + ' more';
+    $('allows-more-label').textContent = p.roleSummary
+      ? 'See all ' + rest.length + ' permissions'
+      : 'and ' + rest.length + ' more';
     $('allows').hidden = !(p.roleSummary || held.length);
   }
 

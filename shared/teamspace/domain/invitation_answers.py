@@ -33,7 +33,8 @@ class Acceptance:
 @dataclass(frozen=True, slots=True)
 class InvitationPreview:
     """What the holder of a live link may see before signing in: never the address in
-    full (`email_hint`), never anything of the workspace beyond its name and logo."""
+    full (`email_hint`), never anything of the workspace beyond its name, logo and
+    accent colour (its branding, which its mail shows too)."""
 
     workspace_name: str
     workspace_logo_url: str | None
@@ -41,6 +42,7 @@ class InvitationPreview:
     role: RoleDefinition
     email_hint: str
     expires_at: datetime
+    accent_color: str | None = None
 
 
 class _InvitationMoved(Conflict):
@@ -84,6 +86,7 @@ class InvitationAnswers(InvitationSteps):
             role=role_of(invitation.role, workspace),
             email_hint=email_hint(invitation.email),
             expires_at=invitation.expires_at,
+            accent_color=workspace.branding.accent_color,
         )
 
     def accept(self, caller: Caller, token: str) -> Acceptance:
@@ -217,5 +220,4 @@ def email_hint(email: str) -> str:
 def _logo_of(workspace: Workspace) -> str | None:
     """The logo shown with the workspace's invitations: the white-label one
     (`settings.branding.logoUrl`) when set, else the workspace's own."""
-    branding = workspace.settings.get("branding") or {}
-    return branding.get("logoUrl") or workspace.logo_url
+    return workspace.branding.logo_url or workspace.logo_url

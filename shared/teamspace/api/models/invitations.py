@@ -24,6 +24,7 @@ from teamspace.core.errors import FieldError, InvalidInput
 from teamspace.core.records import Invitation
 from teamspace.domain.invitation_answers import Acceptance, InvitationPreview
 from teamspace.domain.invitations import BulkOutcome, InvitationRequest, IssuedInvitation
+from teamspace.permissions import role_summary
 
 
 class TogglesGrant(RequestModel):
@@ -96,11 +97,15 @@ class InvitationPreviewOut(ResponseModel):
     invitedByName: str | None
     role: str
     roleName: str
-    # What the role allows, for the page to say (the role's permissions, by name).
+    # What the role allows, for the page to say: the one line the invitation mail has,
+    # and the role's permissions, by name.
+    roleSummary: str
     rolePermissions: list[str]
     emailHint: str
     expiresAt: str
     status: Literal["pending"]
+    # The workspace's accent colour (settings.branding, #rrggbb), which the page takes on.
+    accentColor: str | None
 
 
 def preview_out(preview: InvitationPreview) -> dict[str, Any]:
@@ -110,10 +115,12 @@ def preview_out(preview: InvitationPreview) -> dict[str, Any]:
         invitedByName=preview.invited_by_name,
         role=preview.role.key,
         roleName=preview.role.name,
+        roleSummary=role_summary(preview.role),
         rolePermissions=sorted(str(p) for p in preview.role.permissions),
         emailHint=preview.email_hint,
         expiresAt=iso(preview.expires_at),
         status="pending",
+        accentColor=preview.accent_color,
     ).model_dump()
 
 
