@@ -134,9 +134,9 @@ class LocalRuntime:
         self.pool_tokens: PoolTokens | None = None
         self.sign_in: PoolSignIn | None = None
         self.identity_provider: LocalIdentityProvider | None = None
-        self.routes = self.template.http_routes()
-        # The invitation page's routes: public, as on its API in AWS.
-        self.page_routes = self.template.page_routes()
+        # HttpApi's routes, then the invitation page's (on an API of its own in AWS);
+        # each public or not as the template says.
+        self.routes = self.template.http_routes() + self.template.page_routes()
         specs = self.template.functions()
         share_environment(list(specs.values()))
         self.functions = {name: LocalFunction(spec) for name, spec in specs.items()}
@@ -209,7 +209,7 @@ class LocalRuntime:
         if method == "GET" and path == "/openapi.json":
             with self._lock:  # it loads every function's module, as an invocation would
                 return self._api_document()
-        for route in self.routes + self.page_routes:
+        for route in self.routes:
             path_parameters = route.match(method, path)
             if path_parameters is None:
                 continue
