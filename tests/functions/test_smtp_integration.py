@@ -12,9 +12,11 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
+from teamspace import wiring
 from teamspace.mail.smtp import SmtpDeliveryFailed
-from tests.functions.chain_helpers import SENDER, Chain, all_items, only
+from tests.functions.chain_helpers import SENDER, Chain, all_items, hooked, only, racing
 from tests.support import (
     SAMPLE_WORKSPACE,
     TEMPLATE,
@@ -151,6 +153,43 @@ def test_removing_deletes_the_configuration_and_the_password(functions, local_st
         client.describe_secret(SecretId=SECRET)
     again = functions.call(INT, sample_event("integrations/remove-smtp.json"))
     assert (again.status, again.code) == (404, "SMTP_NOT_CONFIGURED")
+
+
+def test_a_removal_refused_for_a_conflict_leaves_a_password_that_still_opens(
+    functions, local_stage
+):
+    # The secret goes only after the commit: deleted first, a removal that lost a race
+    # would leave the configuration naming a password that no longer exists.
+    create_workspace(functions, expect=201)
+    with MailServer(login=LOGIN) as server:
+        assert configure(functions, settings(server)).status == 200
+        renamed = settings(server, password=None, fromName="Acme Support")
+        with racing(wiring.dynamodb_client(), lambda: configure(functions, renamed)) as (_, won):
+            removed = functions.call(INT, sample_event("integrations/remove-smtp.json"))
+        assert won[0].status == 200
+        assert (removed.status, removed.code) == (409, "VERSION_CONFLICT")
+        assert smtp_test(functions).status == 200
+    assert server.logins == [LOGIN]
+
+
+def test_a_removal_whose_password_was_not_deleted_is_finished_by_its_retry(functions, local_stage):
+    create_workspace(functions, expect=201)
+    with MailServer(login=LOGIN) as server:
+        assert configure(functions, settings(server)).status == 200
+
+    def unavailable(**_: Any) -> None:
+        error = {"Error": {"Code": "InternalServiceError", "Message": "try again"}}
+        raise ClientError(error, "DeleteSecret")
+
+    secrets = wiring.secrets_client()
+    with hooked(secrets, "before-call.secrets-manager.DeleteSecret", unavailable):
+        failed = functions.call(INT, sample_event("integrations/remove-smtp.json"))
+    assert failed.status == 500
+    assert stored_password(secret_versions()[0]) == PASSWORD  # the commit went through
+    again = functions.call(INT, sample_event("integrations/remove-smtp.json"))
+    assert (again.status, again.code) == (404, "SMTP_NOT_CONFIGURED")
+    with pytest.raises(secrets.exceptions.ResourceNotFoundException):
+        secrets.describe_secret(SecretId=SECRET)
 
 
 def test_nothing_configured_is_404(functions, local_stage):
