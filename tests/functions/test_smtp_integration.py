@@ -213,6 +213,34 @@ def test_a_loopback_host_is_refused_where_the_stage_does_not_allow_it(functions,
     assert client.list_secrets()["SecretList"] == []  # no password kept for a refused host
 
 
+@pytest.mark.parametrize(
+    ("security", "login", "status"),
+    [
+        ("none", LOGIN, 422),  # a password in clear text over the internet
+        ("none", (None, None), 200),  # an open relay: nothing to give away
+        ("starttls", LOGIN, 200),
+        ("tls", LOGIN, 200),
+    ],
+)
+def test_a_login_goes_to_a_public_host_only_over_tls(functions, chain, security, login, status):
+    """The template's default stage; configuring makes no connection (8.8.8.8 is only
+    vetted as a public address, never dialled)."""
+    create_workspace(functions, expect=201)
+    body = {
+        "host": "8.8.8.8",
+        "port": 587,
+        "security": security,
+        "username": login[0],
+        "password": login[1],
+        "fromAddress": "team@acme.example",
+    }
+    reply = configure(functions, {k: v for k, v in body.items() if v is not None})
+    assert reply.status == status, reply.body
+    if status == 422:
+        assert reply.code == "VALIDATION_FAILED"
+        assert [f["field"] for f in reply.body["errors"]] == ["security"]
+
+
 def test_admins_manage_integrations_and_managers_may_not(functions, local_stage, store, clock):
     create_workspace(functions, expect=201)
     seed_member(store, SAMPLE_WORKSPACE, "ada", "admin", clock.now())

@@ -102,6 +102,19 @@ class SmtpIntegrations(DomainService):
             allow_private=self.allow_private_hosts,
             resolver=self.resolver,
         )
+        if (
+            settings.security is SmtpSecurity.NONE
+            and settings.username is not None
+            and not self.allow_private_hosts
+        ):
+            # A login over plain SMTP would cross the internet in clear text; the
+            # relays `none` is for (on a private network) only exist where the stage
+            # allows private hosts.
+            raise InvalidInput(
+                "VALIDATION_FAILED",
+                "A username and password are sent only over TLS: use starttls or tls",
+                fields=[FieldError("security", "starttls or tls, with a login")],
+            )
         password_version = self._password_version(workspace_id, settings, current)
         now = self.clock.now()
         integration = SmtpIntegration(
