@@ -12,9 +12,11 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
+from teamspace import wiring
 from teamspace.mail.smtp import SmtpDeliveryFailed
-from tests.functions.chain_helpers import SENDER, Chain, all_items, only
+from tests.functions.chain_helpers import SENDER, Chain, all_items, hooked, only, racing
 from tests.support import (
     SAMPLE_WORKSPACE,
     TEMPLATE,
@@ -153,6 +155,43 @@ def test_removing_deletes_the_configuration_and_the_password(functions, local_st
     assert (again.status, again.code) == (404, "SMTP_NOT_CONFIGURED")
 
 
+def test_a_removal_refused_for_a_conflict_leaves_a_password_that_still_opens(
+    functions, local_stage
+):
+    # The secret goes only after the commit: deleted first, a removal that lost a race
+    # would leave the configuration naming a password that no longer exists.
+    create_workspace(functions, expect=201)
+    with MailServer(login=LOGIN) as server:
+        assert configure(functions, settings(server)).status == 200
+        renamed = settings(server, password=None, fromName="Acme Support")
+        with racing(wiring.dynamodb_client(), lambda: configure(functions, renamed)) as (_, won):
+            removed = functions.call(INT, sample_event("integrations/remove-smtp.json"))
+        assert won[0].status == 200
+        assert (removed.status, removed.code) == (409, "VERSION_CONFLICT")
+        assert smtp_test(functions).status == 200
+    assert server.logins == [LOGIN]
+
+
+def test_a_removal_whose_password_was_not_deleted_is_finished_by_its_retry(functions, local_stage):
+    create_workspace(functions, expect=201)
+    with MailServer(login=LOGIN) as server:
+        assert configure(functions, settings(server)).status == 200
+
+    def unavailable(**_: Any) -> None:
+        error = {"Error": {"Code": "InternalServiceError", "Message": "try again"}}
+        raise ClientError(error, "DeleteSecret")
+
+    secrets = wiring.secrets_client()
+    with hooked(secrets, "before-call.secrets-manager.DeleteSecret", unavailable):
+        failed = functions.call(INT, sample_event("integrations/remove-smtp.json"))
+    assert failed.status == 500
+    assert stored_password(secret_versions()[0]) == PASSWORD  # the commit went through
+    again = functions.call(INT, sample_event("integrations/remove-smtp.json"))
+    assert (again.status, again.code) == (404, "SMTP_NOT_CONFIGURED")
+    with pytest.raises(secrets.exceptions.ResourceNotFoundException):
+        secrets.describe_secret(SecretId=SECRET)
+
+
 def test_nothing_configured_is_404(functions, local_stage):
     create_workspace(functions, expect=201)
     reply = read(functions)
@@ -172,6 +211,34 @@ def test_a_loopback_host_is_refused_where_the_stage_does_not_allow_it(functions,
     assert read(functions).code == "SMTP_NOT_CONFIGURED"
     client = boto3.client("secretsmanager", region_name=TEMPLATE.region)
     assert client.list_secrets()["SecretList"] == []  # no password kept for a refused host
+
+
+@pytest.mark.parametrize(
+    ("security", "login", "status"),
+    [
+        ("none", LOGIN, 422),  # a password in clear text over the internet
+        ("none", (None, None), 200),  # an open relay: nothing to give away
+        ("starttls", LOGIN, 200),
+        ("tls", LOGIN, 200),
+    ],
+)
+def test_a_login_goes_to_a_public_host_only_over_tls(functions, chain, security, login, status):
+    """The template's default stage; configuring makes no connection (8.8.8.8 is only
+    vetted as a public address, never dialled)."""
+    create_workspace(functions, expect=201)
+    body = {
+        "host": "8.8.8.8",
+        "port": 587,
+        "security": security,
+        "username": login[0],
+        "password": login[1],
+        "fromAddress": "team@acme.example",
+    }
+    reply = configure(functions, {k: v for k, v in body.items() if v is not None})
+    assert reply.status == status, reply.body
+    if status == 422:
+        assert reply.code == "VALIDATION_FAILED"
+        assert [f["field"] for f in reply.body["errors"]] == ["security"]
 
 
 def test_admins_manage_integrations_and_managers_may_not(functions, local_stage, store, clock):

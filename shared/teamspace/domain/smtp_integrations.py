@@ -102,6 +102,19 @@ class SmtpIntegrations(DomainService):
             allow_private=self.allow_private_hosts,
             resolver=self.resolver,
         )
+        if (
+            settings.security is SmtpSecurity.NONE
+            and settings.username is not None
+            and not self.allow_private_hosts
+        ):
+            # A login over plain SMTP would cross the internet in clear text; the
+            # relays `none` is for (on a private network) only exist where the stage
+            # allows private hosts.
+            raise InvalidInput(
+                "VALIDATION_FAILED",
+                "A username and password are sent only over TLS: use starttls or tls",
+                fields=[FieldError("security", "starttls or tls, with a login")],
+            )
         password_version = self._password_version(workspace_id, settings, current)
         now = self.clock.now()
         integration = SmtpIntegration(
@@ -136,6 +149,10 @@ class SmtpIntegrations(DomainService):
                 ),
             ]
         )
+        if password_version is None and current is not None and current.password_version:
+            # Only once no configuration names it: a commit refused for a conflict
+            # leaves the stored configuration with a password that still opens.
+            self._writer().remove(workspace_id)
         return integration
 
     def _password_version(
@@ -143,7 +160,7 @@ class SmtpIntegrations(DomainService):
     ) -> str | None:
         """The secret's version the new configuration names: a new one for a new
         password, the stored one kept for the same login without one, none without a
-        username (the stored password is then deleted first)."""
+        username (the stored password is then deleted, after the commit)."""
         if settings.username is None:
             if settings.password is not None:
                 raise InvalidInput(
@@ -151,9 +168,7 @@ class SmtpIntegrations(DomainService):
                     "A password goes with a username",
                     fields=[FieldError("username", "required with a password")],
                 )
-            if current is not None and current.password_version is not None:
-                self._writer().remove(workspace_id)
-            return None
+            return None  # the stored password goes once the change is committed
         if settings.password is not None:
             version = self.ids.new("smtppw")
             self._writer().store(workspace_id, settings.password, version)
@@ -176,9 +191,10 @@ class SmtpIntegrations(DomainService):
         """Remove the configuration (and its password): mail goes through SES again."""
         access, current = self._enter(caller, workspace_id)
         if current is None:
-            raise errors.smtp_not_configured()
-        if current.password_version is not None:
+            # A removal that committed and then failed to delete the password is
+            # finished by its retry: the 404 comes after the secret is gone.
             self._writer().remove(workspace_id)
+            raise errors.smtp_not_configured()
         now = self.clock.now()
         self.store.commit(
             [
@@ -193,6 +209,9 @@ class SmtpIntegrations(DomainService):
                 ),
             ]
         )
+        # After the commit: a commit refused for a conflict must leave the configuration
+        # with a password that still opens, never one whose secret is gone.
+        self._writer().remove(workspace_id)
 
     def under_test(self, caller: Caller, workspace_id: str) -> SmtpUnderTest:
         """Admit a test message: the caller manages integrations, and one is configured."""

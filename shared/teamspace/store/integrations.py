@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from teamspace.core.clock import iso, parse_iso
-from teamspace.core.errors import smtp_not_configured, version_conflict
+from teamspace.core.errors import version_conflict
 from teamspace.core.records import SmtpIntegration, SmtpSecurity
 from teamspace.store import codec, keys, workspaces
 from teamspace.store.ops import WriteOp, attribute_values
@@ -97,7 +97,7 @@ def put_smtp(integration: SmtpIntegration, expected_version: int | None) -> Writ
 
 
 def delete_smtp(integration: SmtpIntegration) -> WriteOp:
-    """Remove the configuration as read."""
+    """Remove the configuration as read (409 when it changed or went meanwhile)."""
     return WriteOp(
         "Delete",
         {
@@ -105,7 +105,7 @@ def delete_smtp(integration: SmtpIntegration) -> WriteOp:
             "ConditionExpression": "version = :expected",
             "ExpressionAttributeValues": attribute_values(expected=integration.version),
         },
-        smtp_not_configured(),
+        version_conflict("SMTP configuration"),
     )
 
 
