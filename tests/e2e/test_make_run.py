@@ -1,49 +1,42 @@
-"""`make run` serves the API: the same module, started as a separate process on a free port."""
+"""`make run` serves the API: the module it runs, started as a separate process on a free
+port, and what a person sees when the port is wrong or taken and when they stop it."""
 
 from __future__ import annotations
 
-import os
+import signal
 import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
+import struct
 
 import pytest
 import requests
 
+from tests.support.process import RuntimeProcess
+
 pytestmark = pytest.mark.e2e
-ROOT = Path(__file__).resolve().parents[2]
 
 
-def free_port() -> int:
+def assert_one_line_without_traceback(output: str, *expected: str) -> None:
+    lines = [line for line in output.splitlines() if line.strip()]
+    assert len(lines) == 1, output
+    assert "Traceback" not in output
+    for text in expected:
+        assert text in lines[0], lines[0]
+
+
+def assert_port_free(port: int) -> None:
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        # As the runtime binds: its closed connections' TIME_WAIT does not count,
+        # a listener still there does.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))
+        sock.listen()
 
 
-def test_the_local_runtime_serves_the_readme_walkthrough():
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "PORT": str(port), "PYTHONPATH": "shared:."}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "local_runtime"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+def test_the_local_runtime_serves_the_readme_walkthrough_and_stops_on_ctrl_c(tmp_path):
+    runtime = RuntimeProcess(tmp_path / "run.log")
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(f"{base}/_local/health", timeout=1).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass  # not listening yet, or listening but still starting up
-            assert process.poll() is None, process.stderr.read().decode()
-            assert time.monotonic() < deadline, "the runtime did not come up in 30 s"
-            time.sleep(0.2)
+        runtime.wait_until_up()
+        base = runtime.base
         token = requests.post(
             f"{base}/_local/tokens",
             json={"sub": "ana", "email": "ana@example.com", "name": "Ana"},
@@ -63,5 +56,67 @@ def test_the_local_runtime_serves_the_readme_walkthrough():
         ).json()
         assert [m["email"] for m in members["items"]] == ["ana@example.com"]
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        code = runtime.stop(signal.SIGINT)
+    output = runtime.output()
+    assert code == 0, output
+    assert "Traceback" not in output
+    assert "stopped (SIGINT)" in output
+    assert_port_free(runtime.port)
+
+
+def test_sigterm_stops_it_cleanly(tmp_path):
+    runtime = RuntimeProcess(tmp_path / "run.log")
+    try:
+        runtime.wait_until_up()
+    finally:
+        code = runtime.stop(signal.SIGTERM)
+    output = runtime.output()
+    assert code == 0, output
+    assert "Traceback" not in output
+    assert "stopped (SIGTERM)" in output
+    assert_port_free(runtime.port)
+
+
+@pytest.mark.parametrize("value", ["abc", "70000", "-1", "3000.5", "²"])
+def test_a_port_that_is_no_port_is_one_line_naming_what_to_do(tmp_path, value):
+    runtime = RuntimeProcess(tmp_path / "run.log", env={"PORT": value})
+    try:
+        code = runtime.wait()
+    finally:
+        runtime.kill()
+    assert code == 2
+    assert_one_line_without_traceback(runtime.output(), f"PORT={value!r}", "PORT=3100 make run")
+
+
+def test_a_busy_port_is_one_line_naming_what_to_do(tmp_path):
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        runtime = RuntimeProcess(tmp_path / "run.log", port=port)
+        try:
+            code = runtime.wait()
+        finally:
+            runtime.kill()
+    assert code == 1
+    assert_one_line_without_traceback(
+        runtime.output(), f"127.0.0.1:{port} is already in use", "PORT=3100 make run"
+    )
+
+
+def test_a_client_that_hangs_up_is_one_line_not_a_traceback(tmp_path):
+    runtime = RuntimeProcess(tmp_path / "run.log")
+    try:
+        runtime.wait_until_up()
+        for _ in range(5):
+            with socket.create_connection(("127.0.0.1", runtime.port)) as client:
+                client.sendall(b"GET /openapi.json HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                # Closing with a zero linger resets the connection, as a client that gave up.
+                client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        assert requests.get(f"{runtime.base}/_local/health", timeout=5).status_code == 200
+    finally:
+        code = runtime.stop(signal.SIGINT)
+    output = runtime.output()
+    assert code == 0, output
+    assert "Traceback" not in output
+    assert "hung up before its reply" in output
