@@ -39,11 +39,15 @@ class RuntimeProcess:
         port: int | None = None,
         env: dict[str, str] | None = None,
         command: list[str] | None = None,
+        inherit: bool = True,
     ) -> None:
+        """`env` adds to this process's environment, or with `inherit=False` is the
+        whole of it (PORT aside)."""
         self.port = free_port() if port is None else port
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log
-        environment = {**os.environ, "PYTHONPATH": "shared:.", "PORT": str(self.port)}
+        inherited = {**os.environ, "PYTHONPATH": "shared:."} if inherit else {}
+        environment = {**inherited, "PORT": str(self.port)}
         with log.open("wb") as output:
             self.process = subprocess.Popen(  # noqa: S603 - this repository's own runtime
                 command or PYTHON_MODULE,
