@@ -10,6 +10,7 @@ import struct
 import pytest
 import requests
 
+from tests.support.http import Users, create_workspace
 from tests.support.process import RuntimeProcess
 
 pytestmark = pytest.mark.e2e
@@ -23,45 +24,16 @@ def assert_one_line_without_traceback(output: str, *expected: str) -> None:
         assert text in lines[0], lines[0]
 
 
-def assert_port_free(port: int) -> None:
-    with socket.socket() as sock:
-        # As the runtime binds: its closed connections' TIME_WAIT does not count,
-        # a listener still there does.
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", port))
-        sock.listen()
-
-
 def test_the_local_runtime_serves_the_readme_walkthrough_and_stops_on_ctrl_c(tmp_path):
     runtime = RuntimeProcess(tmp_path / "run.log")
     try:
         runtime.wait_until_up()
-        base = runtime.base
-        token = requests.post(
-            f"{base}/_local/tokens",
-            json={"sub": "ana", "email": "ana@example.com", "name": "Ana"},
-            timeout=5,
-        ).json()["token"]
-        auth = {"Authorization": f"Bearer {token}"}
-        created = requests.post(
-            f"{base}/v1/workspaces",
-            json={"name": "Acme", "type": "simple"},
-            headers=auth,
-            timeout=5,
-        )
-        assert created.status_code == 201
-        workspace_id = created.json()["workspaceId"]
-        members = requests.get(
-            f"{base}/v1/workspaces/{workspace_id}/members", headers=auth, timeout=5
-        ).json()
+        ana = Users(runtime.base).user("ana", email="ana@example.com")
+        workspace_id = create_workspace(ana)
+        members = ana.get(f"/v1/workspaces/{workspace_id}/members").json()
         assert [m["email"] for m in members["items"]] == ["ana@example.com"]
     finally:
-        code = runtime.stop(signal.SIGINT)
-    output = runtime.output()
-    assert code == 0, output
-    assert "Traceback" not in output
-    assert "stopped (SIGINT)" in output
-    assert_port_free(runtime.port)
+        runtime.assert_stops_cleanly(signal.SIGINT)
 
 
 def test_sigterm_stops_it_cleanly(tmp_path):
@@ -69,12 +41,7 @@ def test_sigterm_stops_it_cleanly(tmp_path):
     try:
         runtime.wait_until_up()
     finally:
-        code = runtime.stop(signal.SIGTERM)
-    output = runtime.output()
-    assert code == 0, output
-    assert "Traceback" not in output
-    assert "stopped (SIGTERM)" in output
-    assert_port_free(runtime.port)
+        runtime.assert_stops_cleanly(signal.SIGTERM)
 
 
 @pytest.mark.parametrize("value", ["abc", "70000", "-1", "3000.5", "²"])
@@ -115,8 +82,5 @@ def test_a_client_that_hangs_up_is_one_line_not_a_traceback(tmp_path):
                 client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         assert requests.get(f"{runtime.base}/_local/health", timeout=5).status_code == 200
     finally:
-        code = runtime.stop(signal.SIGINT)
-    output = runtime.output()
-    assert code == 0, output
-    assert "Traceback" not in output
-    assert "hung up before its reply" in output
+        runtime.assert_stops_cleanly(signal.SIGINT)
+    assert "hung up before its reply" in runtime.output()

@@ -91,6 +91,21 @@ class RuntimeProcess:
         finally:
             self.kill()
 
+    def assert_stops_cleanly(self, signum: int = signal.SIGINT, code: int | None = 0) -> None:
+        """Stopped by `signum`: the exit `code` (None: any; make ends with the Ctrl-C it
+        got itself), the runtime said it stopped, no traceback, and the port is free."""
+        exited = self.stop(signum)
+        output = self.output()
+        assert code is None or exited == code, output
+        assert "Traceback" not in output, output
+        assert f"stopped ({signal.Signals(signum).name})" in output, output
+        with socket.socket() as sock:
+            # Bound as the runtime binds: its closed connections' TIME_WAIT does not
+            # count, a listener still there does.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(("127.0.0.1", self.port))
+            sock.listen()
+
     def kill(self) -> None:
         """Whatever is left of the session, gone (a test's last resort)."""
         with contextlib.suppress(ProcessLookupError):
