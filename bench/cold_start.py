@@ -8,7 +8,7 @@ moment of the machine hits every row alike; each row is the median of its rounds
 
 Then, in the same interpreter, the first call: the handler invoked once with one of the
 function's sample events (events/<function>/, a GET route's where there is one),
-against a moto server holding the template's table, bus, queues and mail templates.
+against a moto server holding the template's table, bus and queues.
 What an import leaves for later (the boto3 client, a service built on first use) is
 paid there, so "import + first call" is what a cold request costs our code, and a
 module made lazy only to flatter the import column would show in it.

@@ -25,6 +25,14 @@ MANAGED = (
     "at most 2), and the identity provider is not touched then."
 )
 
+INVITATION_MAIL = (
+    "idempotency on the event id with the workspace its mail is branded by (BatchGetItem "
+    "MAILED# + META), the invitation as it is now (GetItem), a fresh link (transaction: "
+    "invitation + token), then, after SES took the mail, the mark that it went out (its own "
+    "write, so that a failed send is retried, never marked). The invitation could join the "
+    "first read; left as is (an asynchronous consumer)."
+)
+
 REASONS: dict[str, str] = {
     "DELETE /v1/workspaces/{workspaceId} (with 3 API keys)": (
         "the keys are listed (one Query, at most 20) to be retired in the deleting "
@@ -68,12 +76,9 @@ REASONS: dict[str, str] = {
     "POST /v1/workspaces/{workspaceId}/members/{userId}/sign-out "
     "(an account the workspace made)": MANAGED
     + " Signing out a member whose account is their own needs no such Query (the main row).",
-    "MailerFunction (InvitationCreated)": (
-        "idempotency on the event id (GetItem MAILED#), the invitation as it is now (GetItem), "
-        "a fresh link (transaction: invitation + token), then, after SES took the mail, the "
-        "mark that it went out (its own write, so that a failed send is retried, never marked). "
-        "The two GetItems could be one BatchGetItem; left as is (an asynchronous consumer)."
-    ),
+    "MailerFunction (InvitationCreated)": INVITATION_MAIL,
+    "MailerFunction (InvitationCreated, through the workspace's SMTP server)": INVITATION_MAIL
+    + " The workspace's SMTP configuration joins the first read: no round trip more.",
     "ClientAccessFunction (MemberRemoved, one assignment)": (
         "the user's standing in the agency (were they invited back?), their assignments "
         "(Query on GSI1), then one transaction per assignment withdrawn."

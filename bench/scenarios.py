@@ -24,6 +24,7 @@ from bench import seed
 from bench.world import OWNER_SUB, World, sample_event, user
 from teamspace.core.clock import iso
 from tests.support import EVENTS, as_caller, earlier_format_link, token_of
+from tests.support.smtp import MailServer
 
 Prepare = Callable[[int], dict[str, Any]]
 Build = Callable[[World], Prepare]
@@ -795,6 +796,71 @@ def _revoke_key(world: World) -> Prepare:
     )
 
 
+# ---- a workspace's own SMTP server -------------------------------------------------------
+
+_RELAY: list[MailServer] = []
+
+
+def relay() -> MailServer:
+    """The SMTP server the bench's workspaces send through: aiosmtpd on 127.0.0.1, one
+    for the process (started on first use; its thread is a daemon). The bench's stage
+    allows private SMTP hosts, as the local runtime's does (BENCH_ENVIRONMENT)."""
+    if not _RELAY:
+        _RELAY.append(MailServer(login=("bench", "bench-smtp-password")).__enter__())
+    return _RELAY[0]
+
+
+def smtp_settings() -> dict[str, Any]:
+    server = relay()
+    return {
+        "host": server.host,
+        "port": server.port,
+        "security": "none",
+        "username": "bench",
+        "password": "bench-smtp-password",
+        "fromAddress": "team@acme.example",
+        "fromName": "Acme Team",
+    }
+
+
+def configure_smtp(world: World, ws: str) -> None:
+    body = smtp_settings()
+    world.call(
+        "IntegrationsFunction", event("integrations/configure-smtp.json", ws, body=body), 200
+    )
+
+
+@route("PUT /v1/workspaces/{workspaceId}/integrations/smtp", "IntegrationsFunction", 200)
+def _configure_smtp(world: World) -> Prepare:
+    ws = team(world)
+    return lambda _n: event("integrations/configure-smtp.json", ws, body=smtp_settings())
+
+
+@route("GET /v1/workspaces/{workspaceId}/integrations/smtp", "IntegrationsFunction", 200)
+def _get_smtp(world: World) -> Prepare:
+    ws = team(world)
+    configure_smtp(world, ws)
+    return lambda _n: event("integrations/get-smtp.json", ws)
+
+
+@route("DELETE /v1/workspaces/{workspaceId}/integrations/smtp", "IntegrationsFunction", 204)
+def _remove_smtp(world: World) -> Prepare:
+    ws = team(world)
+
+    def prepare(_n: int) -> dict[str, Any]:
+        configure_smtp(world, ws)
+        return event("integrations/remove-smtp.json", ws)
+
+    return prepare
+
+
+@route("POST /v1/workspaces/{workspaceId}/integrations/smtp/test", "MailerFunction", 200)
+def _test_smtp(world: World) -> Prepare:
+    ws = team(world)
+    configure_smtp(world, ws)
+    return lambda _n: event("mailer/test-smtp.json", ws, body={"to": "owner@example.com"})
+
+
 # ---- event consumers and other triggers --------------------------------------------------
 
 
@@ -840,6 +906,18 @@ def _mailer(world: World) -> Prepare:
 
     def prepare(n: int) -> dict[str, Any]:
         world.invite(ws, f"mailed{n}@example.com", send_email=True)
+        return world.bus_event("InvitationCreated", world.last_event("InvitationCreated"))
+
+    return prepare
+
+
+@consumer("MailerFunction", "InvitationCreated, through the workspace's SMTP server")
+def _mailer_smtp(world: World) -> Prepare:
+    ws = team(world)
+    configure_smtp(world, ws)
+
+    def prepare(n: int) -> dict[str, Any]:
+        world.invite(ws, f"relayed{n}@example.com", send_email=True)
         return world.bus_event("InvitationCreated", world.last_event("InvitationCreated"))
 
     return prepare

@@ -44,7 +44,7 @@ def create_table(template: Template) -> dict[str, Any]:
 
 
 def create_resources(template: Template) -> None:
-    """The template's bus, queues and mail templates, and its sender as a verified identity."""
+    """The template's bus and queues, and its sender as a verified identity."""
     events = boto3.client("events", region_name=template.region)
     sqs = boto3.client("sqs", region_name=template.region)
     ses = boto3.client("ses", region_name=template.region)
@@ -55,8 +55,6 @@ def create_resources(template: Template) -> None:
             events.create_event_bus(Name=properties["Name"])
         elif kind == "AWS::SQS::Queue":
             continue  # below, dead-letter queues first
-        elif kind == "AWS::SES::Template":
-            ses.create_template(Template=properties["Template"])
     create_queues(template, sqs)
     sender = template.parameters.get("SenderAddress")
     if sender:

@@ -1,7 +1,7 @@
 """The mail SES was asked to send, as a person (or a test) reads it: GET /_local/outbox.
 
-moto keeps templated sends as a template name and its data; the text is rendered with
-SES's own TestRenderTemplate, from the template that template.yaml defines.
+The mailer sends finished MIME messages (SendRawEmail), which moto keeps whole: each
+is parsed here into its recipient, subject, text and HTML parts.
 """
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from __future__ import annotations
 import email
 import json
 from datetime import UTC, datetime
+from email import policy
 from email.message import Message
 from typing import Any
 
-import boto3
 from moto.ses.models import ses_backends
 
 from local_runtime.template import ACCOUNT_ID, Template
@@ -24,7 +24,8 @@ def _parts(message: Message) -> tuple[str, str]:
         payload = part.get_payload(decode=True)
         if payload is None:
             continue
-        content = payload.decode(part.get_content_charset() or "utf-8")
+        # The wire's CRLF line ends, as a reader's newlines.
+        content = payload.decode(part.get_content_charset() or "utf-8").replace("\r\n", "\n")
         if part.get_content_type() == "text/plain":
             text = content
         elif part.get_content_type() == "text/html":
@@ -32,10 +33,26 @@ def _parts(message: Message) -> tuple[str, str]:
     return text, html
 
 
+def read_message(raw: str | bytes) -> dict[str, str]:
+    """A MIME message as a person reads it: its From, To, Subject, text and HTML."""
+    parsed = (
+        email.message_from_bytes(raw, policy=policy.default)
+        if isinstance(raw, bytes)
+        else email.message_from_string(raw, policy=policy.default)
+    )
+    text, html = _parts(parsed)
+    return {
+        "from": str(parsed.get("From", "")),
+        "to": str(parsed.get("To", "")),
+        "subject": str(parsed.get("Subject", "")),
+        "text": text,
+        "html": html,
+    }
+
+
 class Mailbox:
     def __init__(self, template: Template) -> None:
         self._region = template.region
-        self._ses = boto3.client("ses", region_name=template.region)
         self._seen: list[dict[str, Any]] = []
 
     def _backend_messages(self) -> list[Any]:
@@ -54,22 +71,9 @@ class Mailbox:
     def _render(self, message: Any, sent_at: str) -> dict[str, Any]:
         destinations = message.destinations
         to = destinations.get("ToAddresses", []) if isinstance(destinations, dict) else destinations
-        if hasattr(message, "template"):
-            rendered = self._ses.test_render_template(
-                TemplateName=message.template[0]
-                if isinstance(message.template, list)
-                else message.template,
-                TemplateData=message.template_data[0]
-                if isinstance(message.template_data, list)
-                else message.template_data,
-            )["RenderedTemplate"]
-            parsed = email.message_from_string(rendered)
-            text, html = _parts(parsed)
-            subject = str(parsed.get("Subject", ""))
-        elif hasattr(message, "raw_data"):
-            parsed = email.message_from_string(message.raw_data)
-            text, html = _parts(parsed)
-            subject = str(parsed.get("Subject", ""))
+        if hasattr(message, "raw_data"):
+            read = read_message(message.raw_data)
+            subject, text, html = read["subject"], read["text"], read["html"]
         else:
             subject, text, html = message.subject, message.body, message.body
         return {

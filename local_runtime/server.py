@@ -128,6 +128,8 @@ class LocalRuntime:
         self.template.parameters["AcceptUrlBase"] = f"{self.url}/accept"
         # and the welcome mail's sign-in link, here.
         self.template.parameters["AppUrl"] = self.url
+        # A developer's own mail catcher on 127.0.0.1 may be a workspace's SMTP server.
+        self.template.parameters["SmtpAllowPrivateHosts"] = "true"
         self.aws = EmulatedAws(self.template)
         self.issuer = LocalIssuer()
         self.pool_tokens: PoolTokens | None = None

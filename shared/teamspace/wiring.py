@@ -44,8 +44,12 @@ if TYPE_CHECKING:  # each collaborator's module loads when it is first built
     from teamspace.domain.membership import MembershipService
     from teamspace.domain.ownership import OwnershipService
     from teamspace.domain.roles import RoleService
+    from teamspace.domain.smtp_integrations import SmtpIntegrations
     from teamspace.domain.workspaces import WorkspaceService
+    from teamspace.mail.credentials import SmtpCredentials
     from teamspace.mail.mailer import Mailer
+    from teamspace.mail.smtp import SmtpConnector
+    from teamspace.mail.smtp_check import SmtpCheck
     from teamspace.store.table import TeamspaceStore
 
 
@@ -119,6 +123,11 @@ def events_client() -> Any:
 @_once
 def ses_client() -> Any:
     return _client("ses")
+
+
+@_once
+def secrets_client() -> Any:
+    return _client("secretsmanager")
 
 
 @_once
@@ -254,9 +263,48 @@ def mailer() -> Mailer:
     from teamspace.mail.sender import SesSender  # noqa: PLC0415
 
     settings = get_settings()
-    sender = SesSender(ses_client(), settings.sender_address, settings.mail_template_prefix)
+    sender = SesSender(ses_client(), settings.sender_address)
     context = MailContext(invitation_links(), accounts(), settings.app_url)
-    return Mailer(store(), sender, context, clock())
+    return Mailer(store(), sender, context, clock(), smtp=smtp_connector())
+
+
+@_once
+def smtp_credentials() -> SmtpCredentials:
+    """The workspaces' SMTP passwords in Secrets Manager: the integrations function
+    writes them, the mailer reads them (each role allows only its half)."""
+    from teamspace.mail.credentials import SmtpCredentials  # noqa: PLC0415 - lazy by design
+
+    return SmtpCredentials(secrets_client(), get_settings().smtp_secret_prefix)
+
+
+@_once
+def smtp_integrations() -> SmtpIntegrations:
+    from teamspace.domain.smtp_integrations import SmtpIntegrations  # noqa: PLC0415
+
+    return SmtpIntegrations(
+        store(),
+        clock(),
+        ids(),
+        credentials=smtp_credentials(),
+        allow_private_hosts=get_settings().smtp_allow_private_hosts,
+    )
+
+
+@_once
+def smtp_connector() -> SmtpConnector:
+    from teamspace.mail.smtp import SmtpConnector  # noqa: PLC0415 - lazy by design
+
+    return SmtpConnector(
+        smtp_credentials(), allow_private_hosts=get_settings().smtp_allow_private_hosts
+    )
+
+
+@_once
+def smtp_check() -> SmtpCheck:
+    """The test message through a workspace's SMTP server (the mailer's route)."""
+    from teamspace.mail.smtp_check import SmtpCheck  # noqa: PLC0415 - lazy by design
+
+    return SmtpCheck(smtp_integrations(), smtp_connector(), clock())
 
 
 @_once

@@ -11,6 +11,9 @@ one set by an administrator later, one temporary, made for the welcome mail).
 - The key appears only in the response that creates it.
 - A password set by an administrator appears in no response at all; a temporary one
   only in its welcome mail.
+- A workspace's SMTP password (configured, then used for a test message and an
+  invitation through an SMTP server on 127.0.0.1) appears in no response, event, audit
+  record, item or log line: only in Secrets Manager and on the wire to that server.
 - None appears in any log record, printed line or stored item; a hash appears only
   in the items keyed or addressed by it (the link-token and key-lookup items, the
   invitation's and key's own items), never in an event, an audit record, a response
@@ -29,6 +32,7 @@ import boto3
 import pytest
 
 from tests.support.http import authorizer_says, create_workspace, link_token, mails_to
+from tests.support.smtp import MailServer
 
 pytestmark = pytest.mark.e2e
 
@@ -116,6 +120,27 @@ def run_full_flow(api, seen: Recorder) -> dict[str, str]:
     )
     [welcome] = mails_to(api, "tim@example.com")
     temporary = re.search(r"temporary password:\s+(\S+)", welcome["text"]).group(1)
+    smtp_password = "smtp-relay-secret-pw"
+    with MailServer(login=("relay", smtp_password)) as relay:
+        settings = {
+            "host": relay.host,
+            "port": relay.port,
+            "security": "none",
+            "username": "relay",
+            "password": smtp_password,
+            "fromAddress": "team@secretive.example",
+        }
+        seen("smtp-configure", owner.put(f"{base}/integrations/smtp", json=settings))
+        seen("smtp-read", owner.get(f"{base}/integrations/smtp"))
+        seen(
+            "smtp-test",
+            owner.post(f"{base}/integrations/smtp/test", json={"to": "sol@example.com"}),
+        )
+        seen(
+            "invite-over-smtp",
+            owner.post(f"{base}/invitations", json={"email": "sid@example.com", "role": "viewer"}),
+        )
+    assert [m["rcptTos"] for m in relay.received] == [["sol@example.com"], ["sid@example.com"]]
     seen("audit-log", owner.get(f"{base}/audit-log", params={"limit": 100}))
     seen("audit-export", owner.get(f"{base}/audit-log/export", params={"format": "jsonl"}))
     seen("audit-csv", owner.get(f"{base}/audit-log/export", params={"format": "csv"}))
@@ -127,6 +152,7 @@ def run_full_flow(api, seen: Recorder) -> dict[str, str]:
         "first_password": first_password,
         "second_password": second_password,
         "temporary_password": temporary,
+        "smtp_password": smtp_password,
     }
 
 
@@ -174,6 +200,7 @@ def test_no_token_key_or_hash_is_anywhere_it_must_not_be(api, caplog, capfd):
         "first_password": set(),
         "second_password": set(),
         "temporary_password": {"outbox-mail"},
+        "smtp_password": set(),
     }
     # A token's secret part alone, after its locator.
     for name in ("passed_token", "mailed_token"):

@@ -24,20 +24,19 @@ from typing import Any
 
 import boto3
 import pytest
-from moto.ses.models import ses_backends
 
 from local_runtime.aws import create_resources
 from local_runtime.lambdas import LambdaContext, load_module
-from local_runtime.template import ACCOUNT_ID, FunctionSpec
+from local_runtime.template import FunctionSpec
 from teamspace import wiring
 from teamspace.store import codec
 from tests.support import TEMPLATE, Reply, reply_of
+from tests.support.mail import ses_mail
 
 TABLE = TEMPLATE.table_name()
 SPECS: dict[str, FunctionSpec] = TEMPLATE.functions()
 BUS = SPECS["EventPublisherFunction"].environment["EVENT_BUS_NAME"]
 SENDER = SPECS["MailerFunction"].environment["SENDER_ADDRESS"]
-MAIL_TEMPLATE = SPECS["MailerFunction"].environment["MAIL_TEMPLATE_PREFIX"] + "invitation"
 ACCEPT_URL_BASE = SPECS["MailerFunction"].environment["ACCEPT_URL_BASE"]
 REGION = TEMPLATE.region
 DETAIL_KEYS = {"eventId", "version", "occurredAt", "workspaceId", "actor", "data"}
@@ -63,6 +62,12 @@ def sequence(record: dict[str, Any]) -> str:
 
 def event_id_of(record: dict[str, Any]) -> str:
     return json.loads(record["dynamodb"]["NewImage"]["detail"]["S"])["eventId"]
+
+
+def only(events: list[dict[str, Any]], detail_type: str) -> dict[str, Any]:
+    """The one event of `detail_type` among `events`."""
+    (event,) = [e for e in events if e["detail-type"] == detail_type]
+    return event
 
 
 def failures(response: dict[str, Any]) -> list[str]:
@@ -305,8 +310,9 @@ class Chain:
         return invoke("InvitationExpiryFunction", scheduled_event(time))
 
     @staticmethod
-    def sent_mail() -> list[Any]:
-        return list(ses_backends[ACCOUNT_ID][REGION].sent_messages)
+    def sent_mail() -> list[dict[str, Any]]:
+        """What SES took, parsed: from, to, subject, text, html, source."""
+        return ses_mail(REGION)
 
     # ---- reading the table (test-side client, never hooked) ---------------------------
 

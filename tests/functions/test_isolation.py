@@ -102,6 +102,10 @@ NEEDS: dict[str, Permission | str] = {
     "POST /v1/workspaces/{workspaceId}/api-keys": P.API_KEYS_MANAGE,
     "GET /v1/workspaces/{workspaceId}/api-keys": P.API_KEYS_MANAGE,
     "DELETE /v1/workspaces/{workspaceId}/api-keys/{keyId}": P.API_KEYS_MANAGE,
+    "PUT /v1/workspaces/{workspaceId}/integrations/smtp": P.INTEGRATIONS_MANAGE,
+    "GET /v1/workspaces/{workspaceId}/integrations/smtp": P.INTEGRATIONS_MANAGE,
+    "DELETE /v1/workspaces/{workspaceId}/integrations/smtp": P.INTEGRATIONS_MANAGE,
+    "POST /v1/workspaces/{workspaceId}/integrations/smtp/test": P.INTEGRATIONS_MANAGE,
 }
 
 ROUTES = {route.route_key: route for route in Template().http_routes()}

@@ -7,6 +7,7 @@ over a person who is also in another workspace."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import boto3
@@ -29,6 +30,7 @@ from tests.support import (
     seed_member,
     user,
 )
+from tests.support.mail import ses_mail
 
 FN = "MembershipFunction"
 TABLE = TEMPLATE.table_name()
@@ -482,11 +484,11 @@ def test_a_workspace_sees_a_members_sign_ins_only_from_when_they_joined(
 
 @pytest.fixture
 def ses(pool, monkeypatch):
-    """The template's mail templates and verified sender, in the moto account, and the
-    mailer's environment (its sender and template names)."""
+    """The template's verified sender, in the moto account, and the mailer's environment
+    (its sender and sign-in link)."""
     create_resources(TEMPLATE)
     mailer = TEMPLATE.functions()["MailerFunction"].environment
-    for name in ("SENDER_ADDRESS", "MAIL_TEMPLATE_PREFIX", "APP_URL"):
+    for name in ("SENDER_ADDRESS", "APP_URL"):
         monkeypatch.setenv(name, mailer[name])
     wiring.reset()
     return ses_backends[ACCOUNT_ID]["us-east-1"]
@@ -508,10 +510,12 @@ def test_the_welcome_mail_never_holds_the_password_the_administrator_set(
     create_member(functions, password=PASSWORD)
     assert deliver_to_mailer(dynamodb, "MemberAccountCreated")["sent"] == 1
     [message] = ses.sent_messages
-    assert message.template.endswith("welcome")
-    data = json.loads(message.template_data)
-    assert data["email"] == "bob@example.com"
-    assert PASSWORD not in message.template_data
+    [mail] = ses_mail()
+    assert mail["to"] == "bob@example.com"
+    assert "the password your administrator" in mail["text"]
+    assert "temporary" not in mail["text"]
+    assert PASSWORD not in message.raw_data
+    assert PASSWORD not in mail["text"] + mail["html"]
 
 
 def test_without_a_password_the_welcome_mail_brings_a_temporary_one(
@@ -519,9 +523,9 @@ def test_without_a_password_the_welcome_mail_brings_a_temporary_one(
 ):
     create_member(functions, password=None)
     assert deliver_to_mailer(dynamodb, "MemberAccountCreated")["sent"] == 1
-    [message] = ses.sent_messages
-    assert message.template.endswith("welcome-temporary")
-    temporary = json.loads(message.template_data)["temporaryPassword"]
+    [mail] = ses_mail()
+    temporary = re.search(r"temporary password:\s+(\S+)", mail["text"]).group(1)
+    assert f">{temporary}</p>" in mail["html"]
     assert len(temporary) >= 16
     answer = cognito.admin_initiate_auth(
         UserPoolId=pool["pool"],

@@ -321,6 +321,98 @@ def test_update_refuses_fields_it_must_not_set(functions, workspace, body):
     assert after == workspace
 
 
+# ---- settings.branding: the owner's alone ----------------------------------------------
+
+BRANDING = {
+    "senderName": "Acme Support",
+    "logoUrl": "https://cdn.acme.example/logo.png",
+    "accentColor": "#0F766E",
+}
+
+
+def update(functions, body, caller=None):
+    return functions.call(
+        FN, sample_event("workspaces/update-workspace.json", caller=caller, body=body)
+    )
+
+
+def test_the_owner_sets_branding_and_it_is_shown_and_evented(functions, workspace, dynamodb):
+    reply = update(functions, {"settings": {"branding": BRANDING}})
+    assert reply.status == 200, reply.body
+    assert reply.body["settings"] == {"branding": BRANDING}
+    shown = functions.call(FN, sample_event("workspaces/get-workspace.json")).body
+    assert shown["settings"]["branding"] == BRANDING
+    assert outbox_events(dynamodb, TABLE)[-1]["data"] == {"changed": ["settings"]}
+
+
+def test_branding_is_sent_whole_and_null_removes_it(functions, workspace):
+    update(functions, {"settings": {"branding": BRANDING, "timezone": "Europe/Berlin"}})
+    reply = update(functions, {"settings": {"branding": {"accentColor": "#112233"}}})
+    assert reply.body["settings"]["branding"] == {"accentColor": "#112233"}
+    reply = update(functions, {"settings": {"branding": {"logoUrl": None}}})
+    assert "branding" not in reply.body["settings"]
+    update(functions, {"settings": {"branding": BRANDING}})
+    reply = update(functions, {"settings": {"branding": None}})
+    assert reply.body["settings"] == {"timezone": "Europe/Berlin"}
+
+
+@pytest.mark.parametrize("role", ["admin", "manager", "viewer"])
+def test_only_the_owner_changes_branding(functions, workspace, store, clock, dynamodb, role):
+    update(functions, {"settings": {"branding": BRANDING}})
+    seed_member(store, SAMPLE_WORKSPACE, "someone", role, clock.now())
+    before = functions.call(FN, sample_event("workspaces/get-workspace.json")).body
+    events = len(outbox_events(dynamodb, TABLE))
+    changed = {**BRANDING, "senderName": "Not Acme"}
+    for body in (
+        {"settings": {"branding": changed}},
+        {"settings": {"branding": None}},
+        {"name": "Renamed", "settings": {"branding": changed}},
+    ):
+        reply = update(functions, body, caller=user("someone"))
+        expected = "OWNER_ONLY_SETTING" if role == "admin" else "PERMISSION_DENIED"
+        assert (reply.status, reply.code) == (403, expected), reply.body
+        assert reply.headers["content-type"] == "application/problem+json"
+    after = functions.call(FN, sample_event("workspaces/get-workspace.json")).body
+    assert after == before
+    assert len(outbox_events(dynamodb, TABLE)) == events
+
+
+def test_an_admin_changes_other_settings_while_branding_stays(functions, workspace, store, clock):
+    update(functions, {"settings": {"branding": BRANDING}})
+    seed_member(store, SAMPLE_WORKSPACE, "someone", "admin", clock.now())
+    same = {"settings": {"branding": BRANDING, "timezone": "Asia/Tokyo"}}
+    reply = update(functions, same, caller=user("someone"))
+    assert reply.status == 200, reply.body
+    assert reply.body["settings"] == {"branding": BRANDING, "timezone": "Asia/Tokyo"}
+
+
+@pytest.mark.parametrize(
+    ("branding", "field"),
+    [
+        ({"logoUrl": "http://cdn.acme.example/logo.png"}, "logoUrl"),
+        ({"logoUrl": "javascript:alert(1)"}, "logoUrl"),
+        ({"logoUrl": "https://cdn.acme.example/a logo.png"}, "logoUrl"),
+        ({"accentColor": "red"}, "accentColor"),
+        ({"accentColor": "#12345"}, "accentColor"),
+        ({"accentColor": "#123456;background:url(https://x)"}, "accentColor"),
+        ({"senderName": "Acme\r\nBcc: victim@example.com"}, "senderName"),
+        ({"senderName": "Acme\u2028Bcc: x"}, "senderName"),
+        ({"senderName": "support@bank.example"}, "senderName"),
+        ({"senderName": 'Acme" <ceo@acme.example>'}, "senderName"),
+        ({"senderName": "\u202eemoc.emca"}, "senderName"),
+        ({"senderName": ""}, "senderName"),
+        ({"senderName": "x" * 101}, "senderName"),
+        ({"footer": "hi"}, "footer"),
+    ],
+)
+def test_branding_is_validated(functions, workspace, branding, field):
+    reply = update(functions, {"settings": {"branding": branding}})
+    assert (reply.status, reply.code) == (422, "VALIDATION_FAILED"), reply.body
+    assert [e["field"] for e in reply.body["errors"]] == [f"settings.branding.{field}"]
+    after = functions.call(FN, sample_event("workspaces/get-workspace.json")).body
+    assert after == workspace
+
+
 @pytest.mark.parametrize(
     ("role", "status"),
     [("admin", 200), ("manager", 403), ("developer", 403), ("billing", 403), ("viewer", 403)],

@@ -10,7 +10,14 @@ from teamspace.core.settings import Settings, get_settings
 
 @pytest.fixture(autouse=True)
 def _fresh_settings(monkeypatch: pytest.MonkeyPatch):
-    for name in ("TABLE_NAME", "AUDIT_RETENTION_DAYS", "MAX_BODY_BYTES", "STAGE", "AWS_REGION"):
+    for name in (
+        "TABLE_NAME",
+        "AUDIT_RETENTION_DAYS",
+        "MAX_BODY_BYTES",
+        "STAGE",
+        "AWS_REGION",
+        "SMTP_ALLOW_PRIVATE_HOSTS",
+    ):
         monkeypatch.delenv(name, raising=False)
     get_settings.cache_clear()
     yield
@@ -26,6 +33,7 @@ def test_defaults_apply_when_only_the_table_is_named(monkeypatch: pytest.MonkeyP
     assert settings.stage == "dev"
     assert settings.audit_retention_days == 365
     assert settings.max_body_bytes == 64 * 1024
+    assert settings.smtp_allow_private_hosts is False  # a stage allows them only if it says so
 
 
 def test_values_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -44,6 +52,10 @@ def test_values_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> No
         ({"TABLE_NAME": "teamspace", "AUDIT_RETENTION_DAYS": "0"}, "AUDIT_RETENTION_DAYS"),
         ({"TABLE_NAME": "teamspace", "AUDIT_RETENTION_DAYS": "a year"}, "AUDIT_RETENTION_DAYS"),
         ({"TABLE_NAME": "teamspace", "MAX_BODY_BYTES": "-1"}, "MAX_BODY_BYTES"),
+        (
+            {"TABLE_NAME": "teamspace", "SMTP_ALLOW_PRIVATE_HOSTS": "yes"},
+            "SMTP_ALLOW_PRIVATE_HOSTS",
+        ),
     ],
 )
 def test_a_misconfiguration_names_the_variable(

@@ -88,6 +88,18 @@ def managing_accounts(responses: dict[int, Any]) -> dict[int, Any]:
     }
 
 
+def reaching_a_mail_server(responses: dict[int, Any]) -> dict[int, Any]:
+    """A route that talks to the workspace's own SMTP server: its 502 when the server
+    refused or could not be reached."""
+    return responses | {
+        502: {
+            "description": "The workspace's SMTP server refused the message or could not be "
+            "reached; `detail` holds its reply (SMTP_DELIVERY_FAILED)",
+            "content": {PROBLEM_JSON: {"model": Problem}},
+        }
+    }
+
+
 def created(model: type[BaseModel], description: str = "Created") -> dict[int, Any]:
     return ok(model, description, status=201)
 

@@ -26,6 +26,7 @@ STATUS_OF: dict[type[errors.TeamspaceError], int] = {
     errors.InvalidInput: 422,
     errors.LimitExceeded: 429,
     errors.NotSupported: 501,
+    errors.BadGateway: 502,
     errors.Unavailable: 503,
 }
 

@@ -89,6 +89,13 @@ class NotSupported(TeamspaceError):
     title = "Not implemented"
 
 
+class BadGateway(TeamspaceError):
+    """A server the request had to reach on the caller's behalf (a workspace's own SMTP
+    server) refused or could not be reached; `detail` holds what it answered."""
+
+    title = "Bad gateway"
+
+
 class Unavailable(TeamspaceError):
     """A dependency is throttling or briefly unavailable; the client may retry."""
 
@@ -102,6 +109,13 @@ def workspace_not_found() -> NotFound:
 
 def member_not_found() -> NotFound:
     return NotFound("MEMBER_NOT_FOUND", "No such member in this workspace")
+
+
+def smtp_not_configured() -> NotFound:
+    return NotFound(
+        "SMTP_NOT_CONFIGURED",
+        "This workspace has no SMTP server configured: its mail goes out through Teamspace's",
+    )
 
 
 def version_conflict(what: str) -> Conflict:

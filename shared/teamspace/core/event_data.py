@@ -177,6 +177,26 @@ class ApiKeyRevokedData(EventData):
     reason: Literal["revoked", "creator_removed", "creator_left"]
 
 
+class SmtpIntegrationConfiguredData(EventData):
+    """The workspace's mail now goes through this SMTP server. Never its credentials:
+    not the password, not the user name; `authenticated` says whether it logs in, and
+    `passwordChanged` whether this change set a new password."""
+
+    host: str
+    port: int
+    security: Literal["starttls", "tls", "none"]
+    fromAddress: str
+    fromName: str | None = None
+    authenticated: bool
+    passwordChanged: bool
+
+
+class SmtpIntegrationRemovedData(EventData):
+    """The workspace's mail goes through Teamspace's own again."""
+
+    host: str
+
+
 DATA_MODELS: dict[DetailType, type[EventData]] = {
     DetailType.WORKSPACE_CREATED: WorkspaceCreatedData,
     DetailType.WORKSPACE_UPDATED: WorkspaceUpdatedData,
@@ -207,6 +227,8 @@ DATA_MODELS: dict[DetailType, type[EventData]] = {
     DetailType.ROLE_DELETED: RoleDeletedData,
     DetailType.API_KEY_CREATED: ApiKeyCreatedData,
     DetailType.API_KEY_REVOKED: ApiKeyRevokedData,
+    DetailType.SMTP_INTEGRATION_CONFIGURED: SmtpIntegrationConfiguredData,
+    DetailType.SMTP_INTEGRATION_REMOVED: SmtpIntegrationRemovedData,
 }
 
 

@@ -35,6 +35,16 @@ class CustomRole:
     version: int = 1
 
 
+@dataclass(frozen=True, slots=True)
+class Branding:
+    """A workspace's white-label branding (settings.branding): the sender's display name,
+    the logo and the accent colour its mail shows. Each None when not set."""
+
+    sender_name: str | None = None
+    logo_url: str | None = None
+    accent_color: str | None = None
+
+
 class WorkspaceStatus(StrEnum):
     ACTIVE = "ACTIVE"
     DELETED = "DELETED"
@@ -80,6 +90,21 @@ class Workspace:
     def minute_budget(self) -> int:
         """A client's budget, taken from its agency's pool (settings.minuteBudget)."""
         return int(self.settings.get("minuteBudget") or 0)
+
+    @property
+    def branding(self) -> Branding:
+        """Its white-label branding (settings.branding)."""
+        raw = self.settings.get("branding") or {}
+        return Branding(
+            sender_name=raw.get("senderName"),
+            logo_url=raw.get("logoUrl"),
+            accent_color=raw.get("accentColor"),
+        )
+
+    @property
+    def time_zone(self) -> str:
+        """The IANA zone its times are shown in (settings.timezone); UTC when unset."""
+        return str(self.settings.get("timezone") or "UTC")
 
     @property
     def max_members(self) -> int | None:
@@ -277,3 +302,42 @@ class LogQuery:
     action: str | None = None
     since: str | None = None  # ISO-8601, inclusive
     until: str | None = None  # ISO-8601, inclusive
+
+
+class SmtpSecurity(StrEnum):
+    """How a connection to a workspace's SMTP server is protected: STARTTLS on a plain
+    connection, TLS from the first byte (SMTPS), or nothing (for a relay on a private
+    network, where a stage allows one)."""
+
+    STARTTLS = "starttls"
+    TLS = "tls"
+    NONE = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpIntegration:
+    """A workspace's own SMTP server. The password is never here: it is in Secrets
+    Manager, one secret per workspace, and `password_version` names the version of it
+    this configuration uses (None: the server takes mail without AUTH).
+
+    `last_tested_at` and `last_error` are the last test message's outcome (the server's
+    reply when it refused); a new configuration starts untested."""
+
+    workspace_id: str
+    host: str
+    port: int
+    security: SmtpSecurity
+    from_address: str
+    created_at: datetime
+    updated_at: datetime
+    updated_by: str
+    username: str | None = None
+    from_name: str | None = None
+    password_version: str | None = None
+    last_tested_at: datetime | None = None
+    last_error: str | None = None
+    version: int = 1
+
+    @property
+    def authenticated(self) -> bool:
+        return self.username is not None and self.password_version is not None

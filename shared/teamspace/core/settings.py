@@ -32,7 +32,11 @@ class Settings:
     # Events and mail
     event_bus_name: str = ""
     sender_address: str = "no-reply@teamspace.local"
-    mail_template_prefix: str = "teamspace-dev-"
+    # A workspace's own SMTP server (stage parameters): the name prefix of the secrets
+    # that hold its passwords, and whether its host may be a private, loopback or
+    # link-local address (never in AWS by default; the local runtime allows it).
+    smtp_secret_prefix: str = "teamspace-dev/smtp/"  # noqa: S105 - a name prefix, not a secret
+    smtp_allow_private_hosts: bool = False
     # The token claim that shows MFA: "true", or a list (such as OIDC's `amr`) holding "mfa".
     mfa_claim: str = "amr"
     # Audit records leave by TTL this many days after their event (stage parameter).
@@ -52,6 +56,15 @@ class Settings:
                 raise ValueError(f"{spec.name.upper()} must be at least 1")
         if self.password_min_length < MIN_PASSWORD_LENGTH:
             raise ValueError(f"PASSWORD_MIN_LENGTH must be at least {MIN_PASSWORD_LENGTH}")
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    if raw.strip().lower() in ("true", "false"):
+        return raw.strip().lower() == "true"
+    raise ValueError(f"{name} must be true or false, not {raw!r}")
 
 
 def _int(name: str, default: int) -> int:
@@ -80,7 +93,8 @@ def get_settings() -> Settings:
         app_url=env.get("APP_URL", "http://127.0.0.1:3000"),
         event_bus_name=env.get("EVENT_BUS_NAME", ""),
         sender_address=env.get("SENDER_ADDRESS", "no-reply@teamspace.local"),
-        mail_template_prefix=env.get("MAIL_TEMPLATE_PREFIX", "teamspace-dev-"),
+        smtp_secret_prefix=env.get("SMTP_SECRET_PREFIX", "teamspace-dev/smtp/"),
+        smtp_allow_private_hosts=_flag("SMTP_ALLOW_PRIVATE_HOSTS", False),
         audit_retention_days=_int("AUDIT_RETENTION_DAYS", 365),
         mfa_claim=env.get("MFA_CLAIM", "amr"),
         user_pool_id=env.get("USER_POOL_ID", ""),

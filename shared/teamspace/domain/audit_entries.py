@@ -42,6 +42,14 @@ SAFE_FIELDS = frozenset(
         "via",
         "createdBy",
         "passwordSet",
+        # A workspace's SMTP server: where its mail goes, never how it logs in.
+        "host",
+        "port",
+        "security",
+        "fromAddress",
+        "fromName",
+        "authenticated",
+        "passwordChanged",
     }
 )
 
@@ -56,6 +64,8 @@ def target_of(detail_type: str, workspace_id: str, data: dict[str, Any]) -> dict
         return {"type": "role", "id": str(data.get("key", ""))}
     if detail_type == DetailType.ROLE_UPDATED:
         return {"type": "role", "id": str(data.get("role", {}).get("key", ""))}
+    if detail_type.startswith("SmtpIntegration"):
+        return {"type": "integration", "id": "smtp"}
     if detail_type.startswith("ApiKey"):
         return {"type": "apiKey", "id": str(data.get("keyId", ""))}
     if "userId" in data:

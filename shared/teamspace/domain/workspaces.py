@@ -110,6 +110,7 @@ class WorkspaceService(DomainService):
                 access.subject, policy_of(current), SecurityPolicy.of(settings), caller.mfa
             )
         )
+        enforce(permissions.check_owner_only_settings(access.subject, current.settings, settings))
         pool_changed = settings.get("minutePool") != current.settings.get("minutePool")
         if pool_changed:
             _check_pool(current, int(settings.get("minutePool") or 0))

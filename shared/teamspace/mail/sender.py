@@ -1,38 +1,39 @@
-"""The SES adapter: one templated send. Templates live in template.yaml (AWS::SES::Template).
+"""The SES adapter: one finished MIME message, sent with SES v1's SendRawEmail.
 
-SES v1's SendTemplatedEmail is used rather than SES v2's SendEmail with template content:
-both read the same account-level templates, and v1's call is the one moto emulates,
-so the send path that runs in tests and locally is the one that runs in AWS.
+The mail is rendered in the layer (`teamspace.mail.render`), so the message SES sends is
+byte for byte the one a workspace's own SMTP server would get. SendRawEmail, rather than
+SendEmail with Html and Text parts, because it is what moto keeps whole (its SendEmail
+keeps one part), so the message a test or the local outbox reads is the one sent.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from typing import Any
+from email import policy
+from email.message import EmailMessage
+from typing import Any, Protocol
 
 
-@dataclass(frozen=True, slots=True)
-class Mail:
-    to: str
-    template: str  # the key: "invitation" -> template "<prefix>invitation"
-    data: dict[str, str]
+class Transport(Protocol):
+    """A way out for a finished message: SES, or a workspace's own SMTP server."""
+
+    address: str  # the From address it sends as
+
+    def send(self, message: EmailMessage) -> str:
+        """Send `message`; an id for the log. Raises when it was not taken."""
+        ...
 
 
 class SesSender:
-    def __init__(self, client: Any, source: str, template_prefix: str) -> None:
+    """Sends from the stack's verified address (the IAM policy allows no other)."""
+
+    def __init__(self, client: Any, source: str) -> None:
         self._client = client
-        self._source = source
-        self._prefix = template_prefix
+        self.address = source
 
-    def template_name(self, key: str) -> str:
-        return f"{self._prefix}{key}"
-
-    def send(self, mail: Mail) -> str:
-        response = self._client.send_templated_email(
-            Source=self._source,
-            Destination={"ToAddresses": [mail.to]},
-            Template=self.template_name(mail.template),
-            TemplateData=json.dumps(mail.data),
+    def send(self, message: EmailMessage) -> str:
+        """Send `message`; SES's message id. No Destinations: SES reads the To header."""
+        response = self._client.send_raw_email(
+            Source=self.address,
+            RawMessage={"Data": message.as_bytes(policy=policy.SMTP)},
         )
         return response["MessageId"]

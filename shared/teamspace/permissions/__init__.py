@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         SecurityPolicy,
         check_email_domain,
         check_mfa,
+        check_owner_only_settings,
         check_policy_change,
     )
     from teamspace.permissions.rank_rules import (
@@ -59,6 +60,7 @@ if TYPE_CHECKING:
         OWNER_ONLY,
         RoleDefinition,
         builtin_role,
+        role_summary,
         unknown_role,
     )
 
@@ -84,6 +86,7 @@ _HOME = {
     "SecurityPolicy": "teamspace.permissions.policies",
     "check_email_domain": "teamspace.permissions.policies",
     "check_mfa": "teamspace.permissions.policies",
+    "check_owner_only_settings": "teamspace.permissions.policies",
     "check_policy_change": "teamspace.permissions.policies",
     "Verdict": "teamspace.permissions.rank_rules",
     "check_api_key_role": "teamspace.permissions.rank_rules",
@@ -105,6 +108,7 @@ _HOME = {
     "OWNER_ONLY": "teamspace.permissions.roles",
     "RoleDefinition": "teamspace.permissions.roles",
     "builtin_role": "teamspace.permissions.roles",
+    "role_summary": "teamspace.permissions.roles",
     "unknown_role": "teamspace.permissions.roles",
 }
 
@@ -150,6 +154,7 @@ __all__ = [
     "check_leave",
     "check_managed_member",
     "check_mfa",
+    "check_owner_only_settings",
     "check_policy_change",
     "check_profile_update",
     "check_removal",
@@ -162,5 +167,6 @@ __all__ = [
     "holds",
     "may_grant_role",
     "parse_permission",
+    "role_summary",
     "unknown_role",
 ]

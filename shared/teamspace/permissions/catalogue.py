@@ -30,6 +30,7 @@ class Permission(StrEnum):
     AUDIT_VIEW = "audit:view"
     API_KEYS_MANAGE = "api_keys:manage"
     CLIENTS_MANAGE = "clients:manage"
+    INTEGRATIONS_MANAGE = "integrations:manage"
     # Agents (agent-scoped: an agent assignment narrows these to the assigned agents)
     AGENTS_VIEW = "agents:view"
     AGENTS_TEST = "agents:test"
@@ -87,6 +88,10 @@ _INFO: tuple[PermissionInfo, ...] = (
     PermissionInfo(
         Permission.CLIENTS_MANAGE,
         "Agencies: create client workspaces, set their minute budgets, assign staff to them",
+    ),
+    PermissionInfo(
+        Permission.INTEGRATIONS_MANAGE,
+        "Configure, test and remove the workspace's own SMTP server for its mail",
     ),
     PermissionInfo(Permission.AGENTS_VIEW, "See agent configuration", agent_scoped=True),
     PermissionInfo(Permission.AGENTS_TEST, "Use and test agents", agent_scoped=True),

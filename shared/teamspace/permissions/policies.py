@@ -20,6 +20,9 @@ from teamspace.permissions.roles import OWNER
 
 ALLOWED_EMAIL_DOMAINS = "allowedEmailDomains"
 REQUIRE_MFA = "requireMfa"
+# Settings only the owner may change, whatever else a role allows: white-label branding
+# (seed 003: the owner has "white-label settings", the admin "cannot access" them).
+OWNER_ONLY_SETTINGS = ("branding",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,3 +82,15 @@ def check_policy_change(
             "sign in with multi-factor authentication before requiring it of everyone",
         )
     return ALLOWED
+
+
+def check_owner_only_settings(
+    actor: Subject, before: Mapping[str, Any], after: Mapping[str, Any]
+) -> Verdict:
+    """Whether `actor` may turn the settings `before` into `after` as far as the
+    owner-only settings go: anyone when none of them changes, the owner alone otherwise.
+    (The other settings follow `workspace:update`, checked by the caller.)"""
+    changed = [name for name in OWNER_ONLY_SETTINGS if before.get(name) != after.get(name)]
+    if not changed or actor.role.key == OWNER:
+        return ALLOWED
+    return Verdict(False, "OWNER_ONLY_SETTING", f"only the owner can change {', '.join(changed)}")

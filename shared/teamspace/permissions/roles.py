@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from teamspace.permissions.catalogue import ALL_PERMISSIONS, Permission
+from teamspace.permissions.catalogue import ALL_PERMISSIONS, PERMISSION_INFO, Permission
 
 P = Permission
 
@@ -97,6 +97,40 @@ BUILTIN_ROLES: dict[str, RoleDefinition] = {
         RoleDefinition(key=VIEWER, name="Viewer", rank=10, permissions=_VIEWER),
     )
 }
+
+
+# One line on what each built-in role allows, for people rather than for the rules (the
+# invitation mail says it beside the role's name). From ARCHITECTURE.md's "Roles" table.
+_SUMMARIES: dict[str, str] = {
+    OWNER: "Everything, including billing, white-label settings, deleting the workspace "
+    "and handing it over.",
+    ADMIN: "Manage agents, knowledge bases, numbers, members, roles below admin and "
+    "settings; no billing.",
+    MANAGER: "Run campaigns and manage contacts (CSV import, tags); no member management "
+    "or agent editing.",
+    DEVELOPER: "Create and manage agents, view conversations and knowledge bases; no team "
+    "or billing.",
+    BILLING: "Billing, invoices, payment methods and usage; no agents or conversations.",
+    SUPPORT_AGENT: "The escalation queue: view and claim calls, whisper and barge.",
+    MEMBER: "Use and test agents, the playground, call logs and dashboards.",
+    VIEWER: "Read-only: dashboards, call history, analytics and agent configuration.",
+}
+# A custom role is described by what it holds: at most this many of its permissions.
+_SUMMARY_PERMISSIONS = 3
+
+
+def role_summary(role: RoleDefinition) -> str:
+    """One line on what `role` allows: the built-in role's own, or for a custom role the
+    first few of its permissions' summaries (in the catalogue's order)."""
+    if role.builtin and role.key in _SUMMARIES:
+        return _SUMMARIES[role.key]
+    held = [info.summary for p, info in PERMISSION_INFO.items() if p in role.permissions]
+    if not held:
+        return "No permissions in this workspace yet."
+    shown = held[:_SUMMARY_PERMISSIONS]
+    more = len(held) - len(shown)
+    line = "; ".join(shown)
+    return f"{line}; and {more} more." if more else f"{line}."
 
 
 def builtin_role(key: str) -> RoleDefinition | None:

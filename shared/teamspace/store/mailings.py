@@ -1,5 +1,6 @@
 """The mailer's marks: an event whose mail went out (`MAILED#<eventId>` / `MAILED`,
-expiring by TTL), so a redelivered event is not mailed twice."""
+expiring by TTL), so a redelivered event is not mailed twice. The mailer reads the mark
+with the workspace, in the one read under each event (`snapshots.load(..., also=...)`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from teamspace.core import errors
 from teamspace.core.clock import iso
 from teamspace.store import keys
 from teamspace.store.ops import WriteOp, put_new
-from teamspace.store.table import TeamspaceStore
 
 
 def mailed_key(event_id: str) -> keys.Key:
@@ -24,7 +24,3 @@ def mark_mailed(event_id: str, at: datetime) -> WriteOp:
         keys.TTL: int(at.timestamp()) + 7 * 24 * 3600,
     }
     return put_new(item, errors.already_mailed())
-
-
-def was_mailed(store: TeamspaceStore, event_id: str) -> bool:
-    return store.get(mailed_key(event_id)) is not None

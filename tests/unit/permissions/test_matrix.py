@@ -49,6 +49,9 @@ MATRIX: dict[str, tuple[bool, ...]] = {
                                                                 # names it among owner rights)
     "clients:manage":         (Y,  Y,  N,  N,  N,  N,  N,  N),  # issue 6: "the agency's owner
                                                                 # and admins create clients"
+    "integrations:manage":    (Y,  Y,  N,  N,  N,  N,  N,  N),  # API.md: "(owner, admin)";
+                                                                # seed 002: admins manage
+                                                                # "integrations"
     # Agents (agent-scoped)
     "agents:view":            (Y,  Y,  Y,  Y,  N,  N,  Y,  Y),  # viewer: "agent configuration";
                                                                 # billing: "no agents"; roles.py:

@@ -1,5 +1,5 @@
-"""The security-policy rules, table by table: MFA, allowed email domains, and who may
-change the MFA requirement."""
+"""The security-policy rules, table by table: MFA, allowed email domains, who may
+change the MFA requirement, and who may change the owner-only settings (branding)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from teamspace.permissions import (
     Subject,
     check_email_domain,
     check_mfa,
+    check_owner_only_settings,
     check_policy_change,
 )
 
@@ -68,3 +69,26 @@ def test_who_changes_the_mfa_requirement(role, before, after, mfa):
         expected = ""
     assert verdict.code == expected
     assert verdict.allowed is (expected == "")
+
+
+BRANDED = {"branding": {"senderName": "Acme", "accentColor": "#112233"}}
+REBRANDED = {"branding": {"senderName": "Acme", "accentColor": "#445566"}}
+
+
+@pytest.mark.parametrize("role", sorted(BUILTIN_ROLES))
+@pytest.mark.parametrize(
+    ("before", "after", "changes_branding"),
+    [
+        ({}, BRANDED, True),  # set
+        (BRANDED, REBRANDED, True),  # changed
+        (BRANDED, {}, True),  # removed
+        (BRANDED, BRANDED, False),  # sent again unchanged
+        (BRANDED, {**BRANDED, "timezone": "Europe/Berlin"}, False),  # another setting
+        ({}, {"requireMfa": True}, False),  # not branding: check_policy_change's rule
+    ],
+)
+def test_who_changes_the_owner_only_settings(role, before, after, changes_branding):
+    verdict = check_owner_only_settings(subject(role), before, after)
+    refused = changes_branding and role != "owner"
+    assert verdict.allowed is not refused
+    assert verdict.code == ("OWNER_ONLY_SETTING" if refused else "")

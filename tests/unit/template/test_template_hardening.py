@@ -71,9 +71,20 @@ ACTIONS = {
         "dynamodb:BatchGetItem",
         "dynamodb:Query",
         "dynamodb:PutItem",
-        "ses:SendTemplatedEmail",
+        "dynamodb:UpdateItem",  # the SMTP test's outcome
+        "ses:SendRawEmail",
+        "secretsmanager:GetSecretValue",
         "sqs:SendMessage",
         "cognito-idp:AdminSetUserPassword",
+    },
+    "IntegrationsFunction": {
+        "dynamodb:BatchGetItem",
+        "dynamodb:PutItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:ConditionCheckItem",
+        "secretsmanager:CreateSecret",
+        "secretsmanager:PutSecretValue",
+        "secretsmanager:DeleteSecret",
     },
     "AuditConsumerFunction": {"dynamodb:BatchGetItem", "dynamodb:PutItem"},
     "AuditFunction": {"dynamodb:BatchGetItem", "dynamodb:Query"},
@@ -169,18 +180,49 @@ def test_every_dynamodb_statement_targets_the_table_or_its_indexes(logical_id):
 
 
 @pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
-def test_ses_statements_send_only_as_the_sender_and_only_the_stacks_templates(logical_id):
+def test_ses_statements_send_finished_messages_only_as_the_sender(logical_id):
+    """Mail is rendered in the layer and sent whole (SendRawEmail): no SES template is
+    used, so none may be named, and the sender is bound by the From address."""
     for statement in statements(logical_id):
         if not any(a.startswith("ses:") for a in as_list(statement["Action"])):
             continue
+        assert as_list(statement["Action"]) == ["ses:SendRawEmail"]
         assert statement["Condition"] == {
             "StringEquals": {"ses:FromAddress": {"Ref": "SenderAddress"}}
         }
         resources = [TEMPLATE.resolve(r) for r in as_list(statement["Resource"])]
-        prefix = TEMPLATE.resolve(FUNCTIONS[logical_id]["Properties"]["Environment"])
-        assert any(
-            r.endswith(":template/" + prefix["Variables"]["MAIL_TEMPLATE_PREFIX"] + "*")
-            for r in resources
+        assert all(re.search(r":ses:[^:]+:\d+:identity/\*$", r) for r in resources), resources
+
+
+def test_no_ses_template_is_left_in_the_stack():
+    assert [r for r in RESOURCES.values() if r["Type"] == "AWS::SES::Template"] == []
+
+
+SMTP_SECRETS = (
+    "arn:aws:secretsmanager:us-east-1:123456789012:secret:"
+    f"teamspace-{TEMPLATE.parameters['Stage']}/smtp/*"
+)
+
+
+@pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
+def test_smtp_passwords_are_read_by_the_mailer_alone_and_only_under_their_prefix(logical_id):
+    """One secret per workspace under `teamspace-<stage>/smtp/`: the integrations function
+    writes them and cannot read them; the mailer reads them and cannot write them."""
+    for statement in statements(logical_id):
+        actions = as_list(statement["Action"])
+        if not any(a.startswith("secretsmanager:") for a in actions):
+            continue
+        assert [TEMPLATE.resolve(r) for r in as_list(statement["Resource"])] == [SMTP_SECRETS]
+        if logical_id == "MailerFunction":
+            assert actions == ["secretsmanager:GetSecretValue"]
+        else:
+            assert logical_id == "IntegrationsFunction"
+            assert "secretsmanager:GetSecretValue" not in actions
+    environment = FUNCTIONS[logical_id]["Properties"].get("Environment", {}).get("Variables", {})
+    if "SMTP_SECRET_PREFIX" in environment:
+        assert (
+            TEMPLATE.resolve(environment["SMTP_SECRET_PREFIX"]) + "*"
+            == SMTP_SECRETS.rsplit(":", 1)[1]
         )
 
 
@@ -399,5 +441,5 @@ def test_every_checkov_rule_the_makefile_skips_is_explained_in_docs_security():
 def test_the_iam_table_in_docs_security_names_each_functions_actions(logical_id):
     section = SECURITY_DOC.split("## IAM", 1)[1].split("\n## ", 1)[0]
     [row] = [line for line in section.splitlines() if line.startswith(f"| {logical_id} |")]
-    named = set(re.findall(r"`((?:dynamodb|events|ses|sqs|cognito-idp):\w+)`", row))
+    named = set(re.findall(r"`((?:dynamodb|events|ses|sqs|cognito-idp|secretsmanager):\w+)`", row))
     assert named == ACTIONS[logical_id]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from functools import cache
 from typing import Annotated, Any
 from zoneinfo import available_timezones
@@ -70,6 +71,36 @@ Description = Annotated[
 
 
 LogoUrl = Annotated[str, StringConstraints(max_length=2048), AfterValidator(_https_url)]
+
+
+# What a mail's sender name may not hold: characters that end or fold a header line
+# (controls, Unicode line and paragraph separators), invisible format characters (a
+# right-to-left override can make a name read as something else), and what would make
+# the name look like, or break out of, the address beside it.
+_NOT_IN_SENDER_NAME = frozenset('<>"@\\')
+_NOT_IN_SENDER_NAME_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
+
+def _sender_name(value: str) -> str:
+    for character in value:
+        if (
+            character in _NOT_IN_SENDER_NAME
+            or unicodedata.category(character) in _NOT_IN_SENDER_NAME_CATEGORIES
+        ):
+            raise ValueError(
+                'must not contain control or format characters, line breaks, <, >, ", @ or \\'
+            )
+    return value
+
+
+SenderName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    AfterValidator(_sender_name),
+]
+
+
+AccentColor = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 
 
 PersonName = Annotated[Text, StringConstraints(min_length=1, max_length=100)]

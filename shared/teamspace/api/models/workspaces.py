@@ -8,6 +8,7 @@ from pydantic import AfterValidator, Field, StringConstraints
 
 from teamspace.api.models.fields import (
     MINUTES_MAX,
+    AccentColor,
     Description,
     EmailDomain,
     LogoUrl,
@@ -16,6 +17,7 @@ from teamspace.api.models.fields import (
     RequestModel,
     ResponseModel,
     RoleKey,
+    SenderName,
     WorkspaceName,
     page_out,
     time_zone,
@@ -27,6 +29,17 @@ from teamspace.core.records import Membership, Workspace, WorkspaceType
 from teamspace.domain.clients import ClientPage
 from teamspace.domain.workspaces import WorkspaceChanges
 from teamspace.permissions import OWNER
+
+
+class Branding(RequestModel):
+    """White-label branding, the owner's alone to change (403 `OWNER_ONLY_SETTING` for
+    anyone else): the display name mail is sent under, the logo mail shows (an https
+    URL, the one outside resource a mail loads) and the colour of its heading and button.
+    Sent whole: it replaces the workspace's branding, and fields left out are unset."""
+
+    senderName: SenderName | None = None
+    logoUrl: LogoUrl | None = None
+    accentColor: AccentColor | None = None
 
 
 class WorkspaceSettings(RequestModel):
@@ -49,6 +62,16 @@ class WorkspaceSettings(RequestModel):
     ) = None
     requireMfa: bool | None = None
     minutePool: Annotated[int, Field(ge=0, le=MINUTES_MAX)] | None = None
+    branding: Branding | None = None
+
+    def changes(self) -> dict[str, Any]:
+        """The settings sent, each value as it is kept (None removes the setting). A
+        branding's unset fields are left out; a branding with none set is removed."""
+        sent = self.model_dump(exclude_unset=True)
+        if sent.get("branding") is not None:
+            kept = {k: v for k, v in sent["branding"].items() if v is not None}
+            sent["branding"] = kept or None
+        return sent
 
 
 class CreateWorkspaceRequest(RequestModel):
@@ -73,7 +96,7 @@ class UpdateWorkspaceRequest(RequestModel):
         if "logoUrl" in sent:
             fields["logo_url"] = self.logoUrl
         if "settings" in sent and self.settings is not None:
-            fields["settings"] = self.settings.model_dump(exclude_unset=True)
+            fields["settings"] = self.settings.changes()
         return WorkspaceChanges(**fields)
 
 
