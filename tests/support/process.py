@@ -47,7 +47,7 @@ class RuntimeProcess:
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log
         inherited = {**os.environ, "PYTHONPATH": "shared:."} if inherit else {}
-        environment = {**inherited, "PORT": str(self.port)}
+        environment = {**inherited, "PORT": str(self.port), "PYTHONFAULTHANDLER": "1"}
         with log.open("wb") as output:
             self.process = subprocess.Popen(  # noqa: S603 - this repository's own runtime
                 command or PYTHON_MODULE,
@@ -88,6 +88,13 @@ class RuntimeProcess:
             os.killpg(self.process.pid, signum)
         try:
             return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            # Where it hangs: PYTHONFAULTHANDLER makes SIGABRT print every thread's stack.
+            os.killpg(self.process.pid, signal.SIGABRT)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=10)
+            message = f"not stopped {timeout} s after {signum!r}:\n{self.output()}"
+            raise AssertionError(message) from None
         finally:
             self.kill()
 
