@@ -31,7 +31,7 @@ XDIST := -n auto --dist loadscope
 PYTEST_ARGS ?=
 
 .PHONY: help python run test test-fast lint fmt check template pytest docs openapi bench clean \
-	browser screenshots
+	browser screenshots readme-tools
 
 help:
 	@echo "make run    serve the API on http://127.0.0.1:$${PORT:-3000} (PORT=3100 make run)"
@@ -49,6 +49,8 @@ help:
 	@echo "make template  cfn-lint, sam validate --lint, sam build, checkov"
 	@echo "make clean  remove build output and caches"
 	@echo "make python  check that a Python 3.12 (the Lambda runtime) is found"
+	@echo "make readme-tools  install curl and jq (Debian's) when missing: the README's snippets use them"
+	@echo "make help   this list"
 
 python:
 	@if [ -z "$(PYTHON312)" ]; then \
@@ -56,11 +58,19 @@ python:
 		echo "       Install it (e.g. 'pyenv install 3.12') or run: make PYTHON312=/path/to/python3.12 ..." >&2; \
 		exit 1; fi
 
-$(VENV)/.installed: requirements-dev.txt shared/requirements.txt | python
+# `make run` installs only what the local runtime needs (requirements-run.txt); the test
+# and lint tools come with the first target that needs them. Both go into .venv, each
+# with its own stamp; the full install covers the runtime's too.
+$(VENV)/.installed-run: requirements-run.txt shared/requirements.txt | python
+	@test -x $(PY) || $(PYTHON312) -m venv $(VENV)
+	$(PY) -m pip install $(PIP_FLAGS) -r requirements-run.txt
+	@touch $@
+
+$(VENV)/.installed: requirements-dev.txt requirements-run.txt shared/requirements.txt | python
 	@test -x $(PY) || $(PYTHON312) -m venv $(VENV)
 	$(PY) -m pip install $(PIP_FLAGS) --upgrade pip
 	$(PY) -m pip install $(PIP_FLAGS) -r requirements-dev.txt
-	@touch $@
+	@touch $@ $(VENV)/.installed-run
 
 $(TOOLS)/.installed: requirements-tools.txt | python
 	@test -x $(TOOLS)/bin/python || $(PYTHON312) -m venv $(TOOLS)
@@ -74,8 +84,8 @@ $(CHECKOV)/.installed: requirements-checkov.txt | python
 	$(CHECKOV)/bin/python -m pip install $(PIP_FLAGS) -r requirements-checkov.txt
 	@touch $@
 
-run: $(VENV)/.installed
-	$(PY) -m local_runtime
+run: $(VENV)/.installed-run
+	@$(PY) -m local_runtime
 
 # ruff, then the layers' import contracts (pyproject.toml, CONTRIBUTING.md).
 lint: $(VENV)/.installed
@@ -109,8 +119,15 @@ browser:
 screenshots: $(VENV)/.installed browser
 	TEAMSPACE_SCREENSHOTS=docs/images $(PY) -m pytest -q tests/e2e/test_browser_pages.py
 
+# The README's snippets (tests/e2e/test_readme.py runs them) call curl and read JSON with
+# jq: Debian's packages, installed when missing.
+readme-tools:
+	@if ! command -v curl >/dev/null || ! command -v jq >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq curl jq; \
+		else sudo apt-get update -qq && sudo apt-get install -y -qq curl jq; fi; fi
+
 # Every test, with its wall time printed after pytest's own summary.
-pytest: $(VENV)/.installed browser
+pytest: $(VENV)/.installed browser readme-tools
 	@start=$$(date +%s); status=0; $(PY) -m pytest $(XDIST) $(PYTEST_ARGS) || status=$$?; \
 		echo "pytest wall time: $$(( $$(date +%s) - start )) s"; exit $$status
 

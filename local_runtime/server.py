@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import re
+import sys
 import threading
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -25,6 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic.alias_generators import to_camel
 
 from local_runtime.addresses import front_page
 from local_runtime.apigw import build_event, scheduled_event, to_http
@@ -57,6 +59,14 @@ class Server(ThreadingHTTPServer):
     current Linux)."""
 
     request_queue_size = 128
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up before its reply (a timeout, Ctrl-C in curl) is not the
+        runtime's failure: one line, not socketserver's traceback."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            log.info("%s hung up before its reply", client_address[0])
+            return
+        super().handle_error(request, client_address)
 
 
 class TokenRequest(BaseModel):
@@ -185,7 +195,8 @@ class LocalRuntime:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
-        self.aws.stop()
+        with self._lock:  # a request still in flight finishes before moto goes away
+            self.aws.stop()
 
     # ---- dispatch --------------------------------------------------------------------
 
@@ -308,7 +319,9 @@ class LocalRuntime:
             return _problem(422, "VALIDATION_FAILED", "now must be an ISO-8601 UTC timestamp")
         function = self.template.scheduled_function()
         now = request.now or datetime.now(UTC)
-        return _json(200, self._invoke(function, scheduled_event(function, now)))
+        report = self._invoke(function, scheduled_event(function, now))
+        # The function's report, in the API's camelCase: {read, expired, lostRaces}.
+        return _json(200, {to_camel(name): value for name, value in report.items()})
 
     def _invoke(self, function: str, event: dict[str, Any]) -> Any:
         """One invocation and all it set in motion, alone against moto."""

@@ -201,6 +201,16 @@ def test_decline_and_revoke(api):
     assert statuses == {declined["invitationId"]: "declined", revoked["invitationId"]: "revoked"}
 
 
+def test_the_local_job_answers_in_camel_case_like_the_rest(api):
+    reply = api.anonymous().post(
+        "/_local/jobs/expire-invitations", json={"now": "2000-01-01T00:00:00Z"}
+    )
+    assert reply.status_code == 200
+    assert reply.headers["content-type"] == "application/json"
+    # Nothing was due in 2000: the run read nothing and lost no race.
+    assert reply.json() == {"read": 0, "expired": 0, "lostRaces": 0}
+
+
 def test_local_job_refuses_a_bad_time(api):
     reply = api.anonymous().post("/_local/jobs/expire-invitations", json={"now": "tomorrow"})
     assert reply.status_code == 422

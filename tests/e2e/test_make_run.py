@@ -1,67 +1,90 @@
-"""`make run` serves the API: the same module, started as a separate process on a free port."""
+"""`make run` serves the API: the module it runs, started as a separate process on a free
+port, and what a person sees when the port is wrong or taken and when they stop it."""
 
 from __future__ import annotations
 
-import os
+import signal
 import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
+import struct
 
 import pytest
 import requests
 
+from tests.support.http import Users, create_workspace
+from tests.support.process import RuntimeProcess
+
 pytestmark = pytest.mark.e2e
-ROOT = Path(__file__).resolve().parents[2]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def assert_one_line_without_traceback(output: str, *expected: str) -> None:
+    lines = [line for line in output.splitlines() if line.strip()]
+    assert len(lines) == 1, output
+    assert "Traceback" not in output
+    for text in expected:
+        assert text in lines[0], lines[0]
 
 
-def test_the_local_runtime_serves_the_readme_walkthrough():
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "PORT": str(port), "PYTHONPATH": "shared:."}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "local_runtime"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+def test_the_local_runtime_serves_the_readme_walkthrough_and_stops_on_ctrl_c(tmp_path):
+    runtime = RuntimeProcess(tmp_path / "run.log")
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(f"{base}/_local/health", timeout=1).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass  # not listening yet, or listening but still starting up
-            assert process.poll() is None, process.stderr.read().decode()
-            assert time.monotonic() < deadline, "the runtime did not come up in 30 s"
-            time.sleep(0.2)
-        token = requests.post(
-            f"{base}/_local/tokens",
-            json={"sub": "ana", "email": "ana@example.com", "name": "Ana"},
-            timeout=5,
-        ).json()["token"]
-        auth = {"Authorization": f"Bearer {token}"}
-        created = requests.post(
-            f"{base}/v1/workspaces",
-            json={"name": "Acme", "type": "simple"},
-            headers=auth,
-            timeout=5,
-        )
-        assert created.status_code == 201
-        workspace_id = created.json()["workspaceId"]
-        members = requests.get(
-            f"{base}/v1/workspaces/{workspace_id}/members", headers=auth, timeout=5
-        ).json()
+        runtime.wait_until_up()
+        ana = Users(runtime.base).user("ana", email="ana@example.com")
+        workspace_id = create_workspace(ana)
+        members = ana.get(f"/v1/workspaces/{workspace_id}/members").json()
         assert [m["email"] for m in members["items"]] == ["ana@example.com"]
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        runtime.assert_stops_cleanly(signal.SIGINT)
+
+
+def test_sigterm_stops_it_cleanly(tmp_path):
+    runtime = RuntimeProcess(tmp_path / "run.log")
+    try:
+        runtime.wait_until_up()
+    finally:
+        runtime.assert_stops_cleanly(signal.SIGTERM)
+
+
+@pytest.mark.parametrize("value", ["abc", "70000", "-1", "3000.5", "²"])
+def test_a_port_that_is_no_port_is_one_line_naming_what_to_do(tmp_path, value):
+    runtime = RuntimeProcess(tmp_path / "run.log", env={"PORT": value})
+    try:
+        code = runtime.wait()
+    finally:
+        runtime.kill()
+    assert code == 2
+    assert_one_line_without_traceback(runtime.output(), f"PORT={value!r}", "PORT=3100 make run")
+
+
+def test_a_busy_port_is_one_line_naming_what_to_do(tmp_path):
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        runtime = RuntimeProcess(tmp_path / "run.log", port=port)
+        try:
+            code = runtime.wait()
+        finally:
+            runtime.kill()
+    assert code == 1
+    assert_one_line_without_traceback(
+        runtime.output(), f"127.0.0.1:{port} is already in use", "PORT=3100 make run"
+    )
+
+
+def test_a_client_that_hangs_up_is_one_line_not_a_traceback(tmp_path):
+    runtime = RuntimeProcess(tmp_path / "run.log")
+    try:
+        runtime.wait_until_up()
+        for _ in range(3):
+            with socket.create_connection(("127.0.0.1", runtime.port)) as client:
+                # A body that never comes whole: the runtime waits for the rest...
+                client.sendall(
+                    b"POST /_local/tokens HTTP/1.1\r\nHost: localhost\r\n"
+                    b"Content-Length: 100\r\n\r\n{"
+                )
+                # ...and the client gives up: a zero linger resets the connection.
+                client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        assert requests.get(f"{runtime.base}/_local/health", timeout=5).status_code == 200
+    finally:
+        runtime.assert_stops_cleanly(signal.SIGINT)
+    assert "hung up before its reply" in runtime.output()

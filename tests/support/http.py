@@ -53,15 +53,12 @@ class Client:
         return self.request("DELETE", path, **kwargs)
 
 
-class Api:
-    """A running local runtime: its users, and its table through the store."""
+class Users:
+    """The users of a local runtime at `base`, each with a token from /_local/tokens;
+    works for a runtime in another process too."""
 
-    def __init__(self, runtime: LocalRuntime) -> None:
-        self.runtime = runtime
-        self.base = runtime.url
-        self.store = TeamspaceStore(
-            boto3.client("dynamodb", region_name="us-east-1"), runtime.template.table_name()
-        )
+    def __init__(self, base: str) -> None:
+        self.base = base
 
     def token(self, sub: str, email: str | None = None, **extra: Any) -> str:
         body = {"sub": sub, "email": email or f"{sub}@example.com", "name": sub.title(), **extra}
@@ -84,6 +81,17 @@ class Api:
     def bearer(self, token: str) -> Client:
         """A client presenting `token` (one that /_local/sign-in handed out)."""
         return Client(self.base, token)
+
+
+class Api(Users):
+    """A local runtime running in this process: its users, and its table through the store."""
+
+    def __init__(self, runtime: LocalRuntime) -> None:
+        super().__init__(runtime.url)
+        self.runtime = runtime
+        self.store = TeamspaceStore(
+            boto3.client("dynamodb", region_name="us-east-1"), runtime.template.table_name()
+        )
 
 
 def create_workspace(client: Client, name: str = "Acme", kind: str = "simple") -> str:
