@@ -30,14 +30,15 @@ XDIST := -n auto --dist loadscope
 # More pytest options for make pytest / test / test-fast, e.g. PYTEST_ARGS=--durations=15
 PYTEST_ARGS ?=
 
-.PHONY: help python run test test-fast lint fmt check template pytest docs openapi bench clean \
-	browser screenshots readme-tools
+.PHONY: help python run test test-fast lint lint-openapi fmt check template pytest docs openapi \
+	bench clean browser screenshots readme-tools
 
 help:
 	@echo "make run    serve the API on http://127.0.0.1:$${PORT:-3000} (PORT=3100 make run)"
 	@echo "make test   lint, template checks (cfn-lint, sam validate --lint, sam build, checkov), all tests"
 	@echo "make test-fast  lint, unit and function tests (no template tools, no end-to-end, no fuzzing)"
-	@echo "make lint   ruff check, ruff format --check, the layers' import contracts"
+	@echo "make lint   ruff check, ruff format --check, the layers' import contracts, the OpenAPI lint"
+	@echo "make lint-openapi  Spectral (spectral:oas) over docs/openapi.json: no error, no warning"
 	@echo "make pytest  every test, without lint and template checks (prints its time)"
 	@echo "make fmt    format and fix with ruff"
 	@echo "make docs   regenerate docs/events.md and docs/permissions.md from the code"
@@ -87,11 +88,25 @@ $(CHECKOV)/.installed: requirements-checkov.txt | python
 run: $(VENV)/.installed-run
 	@$(PY) -m local_runtime
 
-# ruff, then the layers' import contracts (pyproject.toml, CONTRIBUTING.md).
-lint: $(VENV)/.installed
+# ruff, then the layers' import contracts (pyproject.toml, CONTRIBUTING.md), then the
+# OpenAPI document through a linter no one here wrote.
+lint: $(VENV)/.installed lint-openapi
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+
+# Spectral, from the npm registry with the machine's Node.js (20), pinned by
+# tools/openapi-lint/package-lock.json into that folder (node_modules is not committed).
+OPENAPI_LINT := tools/openapi-lint
+$(OPENAPI_LINT)/node_modules/.installed: $(OPENAPI_LINT)/package.json $(OPENAPI_LINT)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "error: npm (Node.js 20) is needed for the OpenAPI lint" >&2; exit 1; }
+	cd $(OPENAPI_LINT) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# Every error and every warning fails (the ruleset: tools/openapi-lint/.spectral.yaml).
+lint-openapi: $(OPENAPI_LINT)/node_modules/.installed
+	$(OPENAPI_LINT)/node_modules/.bin/spectral lint docs/openapi.json \
+		--ruleset $(OPENAPI_LINT)/.spectral.yaml --fail-severity=warn --format text
 
 fmt: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .

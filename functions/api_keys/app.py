@@ -18,7 +18,7 @@ from teamspace.api.models.api_keys import (
     created_api_key_out,
 )
 from teamspace.api.models.fields import PageOut, idempotency, page_out
-from teamspace.api.openapi import created, no_content, ok
+from teamspace.api.openapi import NO_STORE, created, no_content, ok
 from teamspace.api.params import ApiKeyIdPath, Cursor, IdempotencyKeyHeader, Limit, WorkspaceId
 from teamspace.api.resolver import create_resolver, current_caller, http_handler
 
@@ -27,7 +27,7 @@ app = create_resolver()
 
 @app.post(
     "/v1/workspaces/<workspaceId>/api-keys",
-    responses=created(CreatedApiKeyOut, "The key, shown this once"),
+    responses=created(CreatedApiKeyOut, "The key, shown this once", headers=NO_STORE),
 )
 def create_api_key(
     workspaceId: WorkspaceId,

@@ -26,8 +26,21 @@ from teamspace.api.resolver import create_resolver, current_caller, http_handler
 app = create_resolver()
 
 Text = Annotated[str | None, Query(min_length=1, max_length=200)]
-Format = Annotated[str, Query(alias="format", pattern=r"^(jsonl|csv)$", description="jsonl or csv")]
+# `from` and `to`: ISO 8601 instants (the document says so; models/audit.py reads them).
+AN_INSTANT: dict = {
+    "description": "An ISO 8601 instant, e.g. 2026-11-22T10:00:00Z",
+    "json_schema_extra": {"format": "date-time"},
+}
 MEDIA_TYPES = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}
+Format = Annotated[
+    str,
+    Query(
+        alias="format",
+        pattern=r"^(jsonl|csv)$",
+        description="jsonl or csv",
+        json_schema_extra={"enum": list(MEDIA_TYPES)},
+    ),
+]
 
 
 @app.get(
@@ -38,8 +51,8 @@ def list_audit_log(
     workspaceId: WorkspaceId,
     actor: Text = None,
     action: Text = None,
-    from_: Annotated[str | None, Query(alias="from", max_length=40)] = None,
-    to: Annotated[str | None, Query(max_length=40)] = None,
+    from_: Annotated[str | None, Query(alias="from", max_length=40, **AN_INSTANT)] = None,
+    to: Annotated[str | None, Query(max_length=40, **AN_INSTANT)] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> dict[str, Any]:

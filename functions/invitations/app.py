@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
 from teamspace import wiring
-from teamspace.api.models.fields import PageOut, idempotency, page_out
+from teamspace.api.models.fields import InvitationStatusFilter, PageOut, idempotency, page_out
 from teamspace.api.models.invitations import (
     AcceptanceOut,
     BulkInvitationRequest,
@@ -25,7 +25,7 @@ from teamspace.api.models.invitations import (
     issued_out,
     preview_out,
 )
-from teamspace.api.openapi import created, no_content, ok, public
+from teamspace.api.openapi import NO_STORE, created, no_content, ok, public
 from teamspace.api.params import (
     Cursor,
     IdempotencyKeyHeader,
@@ -38,9 +38,7 @@ from teamspace.core.records import InvitationStatus
 
 app = create_resolver()
 
-StatusFilter = Annotated[
-    str | None, Query(pattern=r"^(pending|accepted|revoked|expired|declined)$")
-]
+StatusFilter = Annotated[InvitationStatusFilter | None, Query()]
 # Any text: a value that is not a token of ours is 404 like one never issued, not 422.
 LinkToken = Annotated[str, Query(description="The token of the invitation link, as it is")]
 
@@ -107,7 +105,9 @@ def my_invitations(limit: Limit = 50, cursor: Cursor = None) -> dict[str, Any]:
 
 @app.get(
     "/v1/invitations/preview",
-    responses=public(ok(InvitationPreviewOut, "The pending invitation the link is for")),
+    responses=public(
+        ok(InvitationPreviewOut, "The pending invitation the link is for", headers=NO_STORE)
+    ),
 )
 def preview_invitation(token: LinkToken):
     # No caller: the route has no authorizer, and the token is the capability.

@@ -16,7 +16,7 @@ from teamspace.api.models.accounts import (
     SignInOut,
     sign_in_out,
 )
-from teamspace.api.models.fields import PageOut, idempotency, page_out
+from teamspace.api.models.fields import MemberStatusFilter, PageOut, idempotency, page_out
 from teamspace.api.models.members import (
     AuthorizeRequest,
     DecisionOut,
@@ -39,11 +39,8 @@ NamePrefix = Annotated[
 ]
 RoleFilter = Annotated[str | None, Query(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 StatusFilter = Annotated[
-    str | None,
-    Query(
-        pattern=r"^(ACTIVE|SUSPENDED|DELETED)$",
-        description="ACTIVE or SUSPENDED members (both when absent), or DELETED: the removed",
-    ),
+    MemberStatusFilter | None,
+    Query(description="ACTIVE or SUSPENDED members (both when absent), or DELETED: the removed"),
 ]
 RevokeApiKeys = Annotated[
     bool, Query(description="Also revoke the API keys the member created (true/false)")

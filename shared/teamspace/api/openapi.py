@@ -58,18 +58,44 @@ ERRORS: dict[int, str] = {
 }
 
 
+# The response headers a client acts on (api.problems sets Retry-After; the routes that
+# hand out a secret or a capability's answer set Cache-Control).
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again",
+        "schema": {"type": "integer", "minimum": 0},
+    }
+}
+NO_STORE = {
+    "Cache-Control": {
+        "description": "`no-store`: the reply must not be kept by a browser or a proxy",
+        "schema": {"type": "string", "enum": ["no-store"]},
+    }
+}
+# Which problems say when to try again.
+_HEADERS_OF = {429: RETRY_AFTER, 503: RETRY_AFTER}
+
+
 def _problems() -> dict[int, dict[str, Any]]:
     return {
         status: {"description": text, "content": {PROBLEM_JSON: {"model": Problem}}}
+        | ({"headers": _HEADERS_OF[status]} if status in _HEADERS_OF else {})
         for status, text in ERRORS.items()
     }
 
 
-def ok(model: type[BaseModel], description: str = "OK", status: int = 200) -> dict[int, Any]:
-    """A JSON success response of `model`, with every error response."""
-    return {status: {"description": description, "content": {JSON: {"model": model}}}} | (
-        _problems()
-    )
+def ok(
+    model: type[BaseModel],
+    description: str = "OK",
+    status: int = 200,
+    headers: dict[str, Any] | None = None,
+) -> dict[int, Any]:
+    """A JSON success response of `model` (with the `headers` the route sets), with every
+    error response."""
+    success: dict[str, Any] = {"description": description, "content": {JSON: {"model": model}}}
+    if headers:
+        success["headers"] = headers
+    return {status: success} | _problems()
 
 
 def public(responses: dict[int, Any]) -> dict[int, Any]:
@@ -100,8 +126,10 @@ def reaching_a_mail_server(responses: dict[int, Any]) -> dict[int, Any]:
     }
 
 
-def created(model: type[BaseModel], description: str = "Created") -> dict[int, Any]:
-    return ok(model, description, status=201)
+def created(
+    model: type[BaseModel], description: str = "Created", headers: dict[str, Any] | None = None
+) -> dict[int, Any]:
+    return ok(model, description, status=201, headers=headers)
 
 
 def accepted(model: type[BaseModel], description: str = "Accepted") -> dict[int, Any]:

@@ -25,7 +25,12 @@ Limit = Annotated[int, Query(ge=1, le=100, description="Page size, 1 to 100")]
 Cursor = Annotated[str | None, Query(max_length=2048, description="From a previous nextCursor")]
 IdempotencyKeyHeader = Annotated[
     str | None,
-    Header(alias="Idempotency-Key", max_length=255, description="Retry-safe creation"),
+    Header(
+        alias="Idempotency-Key",
+        max_length=255,
+        description="Retry-safe creation: a retry with the same key and body answers what "
+        "the first request answered, and creates nothing more",
+    ),
 ]
 RoleKeyPath = Annotated[
     str, Path(pattern=r"^[a-z][a-z0-9_]{0,39}$", description="A custom role's key")

@@ -16,7 +16,9 @@ from teamspace.api.models.fields import (
     RequestModel,
     ResponseModel,
     RoleKey,
+    Timestamp,
     agent_id_tuple,
+    example,
     granted_toggles,
 )
 from teamspace.api.models.invitations import TogglesGrant
@@ -28,6 +30,16 @@ from teamspace.domain.accounts import ManagedMemberRequest
 class CreateMemberRequest(RequestModel):
     """A member whose account this workspace creates. With `password`, the admin sets the
     first one; without, the welcome mail (`sendEmail`) carries a temporary one."""
+
+    model_config = example(
+        {
+            "email": "dana@example.com",
+            "name": "Dana Smith",
+            "role": "member",
+            "jobTitle": "Support lead",
+            "sendEmail": True,
+        }
+    )
 
     email: Email
     name: PersonName
@@ -52,11 +64,13 @@ class CreateMemberRequest(RequestModel):
 
 
 class PasswordRequest(RequestModel):
+    model_config = example({"password": "correct horse battery staple"})
+
     password: SecretStr
 
 
 class SignInOut(ResponseModel):
-    at: str
+    at: Timestamp
     source: str
 
 

@@ -7,7 +7,15 @@ from typing import Annotated, Any
 
 from pydantic import AwareDatetime, StringConstraints
 
-from teamspace.api.models.fields import RequestModel, ResponseModel, RoleKey, Text
+from teamspace.api.models.fields import (
+    RequestModel,
+    ResponseModel,
+    RoleKey,
+    RoleKeyOut,
+    Text,
+    Timestamp,
+    example,
+)
 from teamspace.core.clock import iso
 from teamspace.core.records import ApiKey
 from teamspace.domain.api_keys import IssuedApiKey
@@ -19,6 +27,10 @@ class CreateApiKeyRequest(RequestModel):
     """A key's name (for people), the role it acts with (default member), and when it
     stops working (optional, ISO-8601 with a zone, in the future)."""
 
+    model_config = example(
+        {"name": "CRM sync", "role": "member", "expiresAt": "2027-06-30T00:00:00Z"}
+    )
+
     name: KeyName
     role: RoleKey | None = None
     expiresAt: AwareDatetime | None = None
@@ -28,12 +40,12 @@ class ApiKeyOut(ResponseModel):
     keyId: str
     name: str
     prefix: str
-    role: str
+    role: RoleKeyOut
     permissions: list[str]
     createdBy: str
-    createdAt: str
-    lastUsedAt: str | None
-    expiresAt: str | None
+    createdAt: Timestamp
+    lastUsedAt: Timestamp | None
+    expiresAt: Timestamp | None
 
 
 class CreatedApiKeyOut(ApiKeyOut):

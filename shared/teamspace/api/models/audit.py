@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from teamspace.api.models.fields import ResponseModel
+from teamspace.api.models.fields import ResponseModel, Timestamp
 from teamspace.core.audit import AuditRecord, Verification
 from teamspace.core.clock import iso
 from teamspace.core.errors import FieldError, InvalidInput
@@ -70,7 +70,7 @@ def log_query(
 class AuditRecordOut(ResponseModel):
     seq: int
     eventId: str
-    occurredAt: str
+    occurredAt: Timestamp
     actor: dict[str, str]
     action: str
     target: dict[str, str]

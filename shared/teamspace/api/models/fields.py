@@ -13,11 +13,12 @@ from functools import cache
 from typing import Annotated, Any
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from teamspace.api.identity import normalise_email
-from teamspace.core.records import Page
+from teamspace.core.records import InvitationStatus, Page
 from teamspace.domain.idempotency import IdempotencyRequest
+from teamspace.permissions import BUILTIN_ROLES, MemberStatus
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -171,7 +172,74 @@ def _email(value: str) -> str:
 Email = Annotated[str, AfterValidator(_email)]
 
 
-RoleKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+ROLE_KEY_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
+
+# What the OpenAPI document says of values the code writes as plain text: the schema
+# only (WithJsonSchema), never what is accepted or written. A generated client reads
+# these as datetimes and enums. tools/openapi.py names each enum of `NAMED_SCHEMAS`
+# once under components and refers to it wherever it occurs, so that a client has one
+# class of each (pydantic cannot refer to a schema it did not make).
+MEMBER_STATUSES = [*(status.value for status in MemberStatus), "DELETED"]
+INVITATION_STATUSES = [status.value.lower() for status in InvitationStatus]
+NAMED_SCHEMAS: dict[str, dict[str, Any]] = {
+    "BuiltInRole": {
+        "type": "string",
+        "enum": list(BUILTIN_ROLES),
+        "title": "BuiltInRole",
+        "description": "A built-in role",
+    },
+    "MemberStatus": {
+        "type": "string",
+        "enum": MEMBER_STATUSES,
+        "title": "MemberStatus",
+        "description": "A member's status; DELETED for the tombstone of a removed member",
+    },
+    "InvitationStatus": {
+        "type": "string",
+        "enum": INVITATION_STATUSES,
+        "title": "InvitationStatus",
+        "description": "An invitation's status",
+    },
+}
+
+
+_ROLE_SCHEMA = {
+    "anyOf": [
+        NAMED_SCHEMAS["BuiltInRole"],
+        {
+            "type": "string",
+            "pattern": ROLE_KEY_PATTERN,
+            "description": "A custom role's key (GET .../roles lists the workspace's)",
+        },
+    ]
+}
+# An ISO 8601 UTC instant, e.g. 2026-11-22T10:00:00Z.
+Timestamp = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
+# A role as responses show it: built-in or custom.
+RoleKeyOut = Annotated[str, WithJsonSchema(_ROLE_SCHEMA)]
+MemberStatusName = Annotated[str, WithJsonSchema(NAMED_SCHEMAS["MemberStatus"])]
+InvitationStatusName = Annotated[str, WithJsonSchema(NAMED_SCHEMAS["InvitationStatus"])]
+# The same as the lists' filters take them (checked against the pattern, as before).
+MemberStatusFilter = Annotated[
+    str,
+    StringConstraints(pattern=r"^(ACTIVE|SUSPENDED|DELETED)$"),
+    WithJsonSchema(NAMED_SCHEMAS["MemberStatus"]),
+]
+InvitationStatusFilter = Annotated[
+    str,
+    StringConstraints(pattern=r"^(pending|accepted|revoked|expired|declined)$"),
+    WithJsonSchema(NAMED_SCHEMAS["InvitationStatus"]),
+]
+
+RoleKey = Annotated[str, StringConstraints(pattern=ROLE_KEY_PATTERN), WithJsonSchema(_ROLE_SCHEMA)]
+# A new custom role's key: never a built-in one.
+CustomRoleKey = Annotated[str, StringConstraints(pattern=ROLE_KEY_PATTERN)]
+
+
+def example(body: dict[str, Any]) -> ConfigDict:
+    """A request model's config with one example body, which the OpenAPI document shows
+    (and a linter checks against the schema)."""
+    return ConfigDict(json_schema_extra={"examples": [body]})
 
 
 class RequestModel(BaseModel):

@@ -10,7 +10,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, SecretStr, StringConstraints
 
-from teamspace.api.models.fields import Email, RequestModel, ResponseModel, SenderName, Text
+from teamspace.api.models.fields import (
+    Email,
+    RequestModel,
+    ResponseModel,
+    SenderName,
+    Text,
+    Timestamp,
+    example,
+)
 from teamspace.core.clock import iso
 from teamspace.core.records import SmtpIntegration, SmtpSecurity
 from teamspace.domain.smtp_integrations import SmtpSettings
@@ -41,6 +49,18 @@ class SmtpSettingsRequest(RequestModel):
     username, no AUTH), and whom the workspace's mail comes from. A PUT without
     `password` keeps the stored one for the same server's login."""
 
+    model_config = example(
+        {
+            "host": "smtp.example.com",
+            "port": 587,
+            "security": "starttls",
+            "username": "mailer",
+            "password": "app-password",
+            "fromAddress": "team@example.com",
+            "fromName": "Acme Support",
+        }
+    )
+
     host: SmtpHost
     port: Annotated[int, Field(ge=1, le=65535)]
     security: Literal["starttls", "tls", "none"]
@@ -64,6 +84,8 @@ class SmtpSettingsRequest(RequestModel):
 class SmtpTestRequest(RequestModel):
     """Where the test message goes."""
 
+    model_config = example({"to": "dana@example.com"})
+
     to: Email
 
 
@@ -75,9 +97,9 @@ class SmtpIntegrationOut(ResponseModel):
     passwordSet: bool
     fromAddress: str
     fromName: str | None
-    lastTestedAt: str | None
+    lastTestedAt: Timestamp | None
     lastError: str | None
-    updatedAt: str
+    updatedAt: Timestamp
     updatedBy: str
 
 

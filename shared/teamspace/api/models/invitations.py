@@ -10,12 +10,16 @@ from pydantic import Field, StringConstraints, ValidationError
 from teamspace.api.models.fields import (
     AgentIds,
     Email,
+    InvitationStatusName,
     JobTitle,
     PersonName,
     RequestModel,
     ResponseModel,
     RoleKey,
+    RoleKeyOut,
+    Timestamp,
     agent_id_tuple,
+    example,
     granted_toggles,
 )
 from teamspace.api.models.members import MemberOut, member_out
@@ -38,6 +42,17 @@ class TogglesGrant(RequestModel):
 
 
 class CreateInvitationRequest(RequestModel):
+    model_config = example(
+        {
+            "email": "bob@example.com",
+            "role": "admin",
+            "name": "Bob Jones",
+            "jobTitle": "Team lead",
+            "permissions": {"canAccessCrm": True},
+            "sendEmail": True,
+        }
+    )
+
     email: Email
     role: RoleKey
     name: PersonName | None = None
@@ -61,6 +76,15 @@ class CreateInvitationRequest(RequestModel):
 class BulkInvitationRequest(RequestModel):
     """Up to 50 invitations. Each item is checked on its own, so one malformed item is
     refused with its reason while the others go ahead."""
+
+    model_config = example(
+        {
+            "invitations": [
+                {"email": "ann@example.com", "role": "member"},
+                {"email": "cy@example.com", "role": "manager", "sendEmail": True},
+            ]
+        }
+    )
 
     invitations: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=50)]
 
@@ -86,6 +110,8 @@ class BulkInvitationRequest(RequestModel):
 
 
 class TokenRequest(RequestModel):
+    model_config = example({"token": "the token from the invitation link"})
+
     token: Annotated[str, StringConstraints(min_length=1, max_length=256)]
 
 
@@ -95,14 +121,14 @@ class InvitationPreviewOut(ResponseModel):
     workspaceName: str
     workspaceLogoUrl: str | None
     invitedByName: str | None
-    role: str
+    role: RoleKeyOut
     roleName: str
     # What the role allows, for the page to say: the one line the invitation mail has,
     # and the role's permissions, by name.
     roleSummary: str
     rolePermissions: list[str]
     emailHint: str
-    expiresAt: str
+    expiresAt: Timestamp
     status: Literal["pending"]
     # The workspace's accent colour (settings.branding, #rrggbb), which the page takes on.
     accentColor: str | None
@@ -129,16 +155,16 @@ class InvitationOut(ResponseModel):
     workspaceId: str
     workspaceName: str
     email: str
-    role: str
-    status: str
+    role: RoleKeyOut
+    status: InvitationStatusName
     invitedBy: str
     name: str | None
     jobTitle: str | None
     permissions: dict[str, bool]
     agentIds: list[str] | None
     sendEmail: bool
-    createdAt: str
-    expiresAt: str
+    createdAt: Timestamp
+    expiresAt: Timestamp
     acceptUrl: str | None = None
 
 

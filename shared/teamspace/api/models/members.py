@@ -12,10 +12,14 @@ from teamspace.api.models.fields import (
     AgentId,
     AgentIds,
     JobTitle,
+    MemberStatusName,
     PersonName,
     RequestModel,
     ResponseModel,
+    RoleKeyOut,
+    Timestamp,
     agent_id_tuple,
+    example,
 )
 from teamspace.core.clock import iso
 from teamspace.core.records import RemovedMember
@@ -33,6 +37,14 @@ class TogglesPatch(RequestModel):
 
 
 class UpdateMemberRequest(RequestModel):
+    model_config = example(
+        {
+            "jobTitle": "Senior agent",
+            "permissions": {"canViewRecordings": True},
+            "agentIds": ["agent_sales_1"],
+        }
+    )
+
     name: PersonName | None = None
     jobTitle: JobTitle | None = None
     permissions: TogglesPatch | None = None
@@ -57,22 +69,22 @@ class MemberOut(ResponseModel):
     email: str
     name: str | None
     jobTitle: str | None
-    role: str
-    status: str
+    role: RoleKeyOut
+    status: MemberStatusName
     # Each toggle as it takes effect (role default or override) ...
     permissions: dict[str, bool]
     # ... and only the overrides, as set on this member.
     permissionOverrides: dict[str, bool]
     agentIds: list[str] | None
-    joinedAt: str
-    updatedAt: str
+    joinedAt: Timestamp
+    updatedAt: Timestamp
     # Agency staff working in a client: the agency whose assignment made them a member.
     via: str | None = None
     # Whether this workspace made the member's account (a managed member).
     managed: bool = False
-    lastSignInAt: str | None = None
+    lastSignInAt: Timestamp | None = None
     # A removed member (status DELETED): when, and by whom.
-    removedAt: str | None = None
+    removedAt: Timestamp | None = None
     removedBy: str | None = None
 
 
@@ -124,7 +136,7 @@ def removed_member_out(removed: RemovedMember) -> dict[str, Any]:
 
 
 class MyPermissionsOut(ResponseModel):
-    role: str
+    role: RoleKeyOut
     permissions: list[str]
     agentIds: list[str] | None
 
@@ -139,6 +151,8 @@ def my_permissions_out(result: EffectivePermissions) -> dict[str, Any]:
 
 
 class AuthorizeRequest(RequestModel):
+    model_config = example({"permission": "agents:edit", "resourceId": "agent_sales_1"})
+
     permission: Annotated[str, StringConstraints(min_length=1, max_length=100)]
     resourceId: AgentId | None = None
 

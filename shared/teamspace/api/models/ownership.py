@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import StringConstraints
 
 from teamspace.api.identity import USER_ID_PATTERN
-from teamspace.api.models.fields import RequestModel, ResponseModel
+from teamspace.api.models.fields import RequestModel, ResponseModel, Timestamp, example
 from teamspace.api.models.members import MemberOut, member_out
 from teamspace.api.models.workspaces import WorkspaceOut, workspace_out
 from teamspace.core.clock import iso
@@ -17,6 +17,8 @@ from teamspace.permissions import OWNER
 
 
 class TransferRequest(RequestModel):
+    model_config = example({"newOwnerId": "user-bob", "confirmName": "Acme"})
+
     newOwnerId: Annotated[str, StringConstraints(pattern=USER_ID_PATTERN)]
     confirmName: Annotated[str, StringConstraints(min_length=1, max_length=100)]
 
@@ -26,8 +28,8 @@ class TransferOut(ResponseModel):
     fromUserId: str
     toUserId: str
     status: Literal["pending"]
-    requestedAt: str
-    expiresAt: str
+    requestedAt: Timestamp
+    expiresAt: Timestamp
 
 
 def transfer_out(transfer: OwnershipTransfer) -> dict[str, Any]:

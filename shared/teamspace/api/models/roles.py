@@ -8,12 +8,21 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, Field, StringConstraints
 
 from teamspace import permissions
-from teamspace.api.models.fields import RequestModel, ResponseModel, RoleKey, Text
+from teamspace.api.models.fields import (
+    CustomRoleKey,
+    RequestModel,
+    ResponseModel,
+    RoleKey,
+    Text,
+    example,
+)
 from teamspace.domain.roles import RoleChanges
 from teamspace.permissions import RoleDefinition
 
 
 class ChangeRoleRequest(RequestModel):
+    model_config = example({"role": "manager"})
+
     role: RoleKey
 
 
@@ -39,13 +48,24 @@ PermissionSet = Annotated[list[PermissionName], Field(max_length=100)]
 class CreateRoleRequest(RequestModel):
     """A custom role; `rank` orders it among the roles (1 to 79, below admin's 80)."""
 
-    key: RoleKey
+    model_config = example(
+        {
+            "key": "team_lead",
+            "name": "Team lead",
+            "permissions": ["members:view", "members:invite"],
+            "rank": 50,
+        }
+    )
+
+    key: CustomRoleKey
     name: RoleName
     permissions: PermissionSet
     rank: CustomRank = permissions.CUSTOM_RANK_DEFAULT
 
 
 class UpdateRoleRequest(RequestModel):
+    model_config = example({"name": "Shift lead", "permissions": ["members:view"]})
+
     name: RoleName | None = None
     rank: CustomRank | None = None
     permissions: PermissionSet | None = None

@@ -17,8 +17,11 @@ from teamspace.api.models.fields import (
     RequestModel,
     ResponseModel,
     RoleKey,
+    RoleKeyOut,
     SenderName,
+    Timestamp,
     WorkspaceName,
+    example,
     page_out,
     time_zone,
     unique_values,
@@ -75,12 +78,21 @@ class WorkspaceSettings(RequestModel):
 
 
 class CreateWorkspaceRequest(RequestModel):
+    model_config = example({"name": "Acme", "description": "Acme's support team", "type": "simple"})
+
     name: WorkspaceName
     description: Description | None = None
     type: WorkspaceType
 
 
 class UpdateWorkspaceRequest(RequestModel):
+    model_config = example(
+        {
+            "description": "Support and sales",
+            "settings": {"timezone": "Europe/Berlin", "locale": "en-GB"},
+        }
+    )
+
     name: WorkspaceName | None = None
     description: Description | None = None
     logoUrl: LogoUrl | None = None
@@ -101,17 +113,23 @@ class UpdateWorkspaceRequest(RequestModel):
 
 
 class CreateClientRequest(RequestModel):
+    model_config = example({"name": "Globex", "minuteBudget": 1000})
+
     name: WorkspaceName
     description: Description | None = None
     minuteBudget: Minutes = 0
 
 
 class ClientBudgetRequest(RequestModel):
+    model_config = example({"minuteBudget": 2500})
+
     minuteBudget: Minutes
 
 
 class AssignmentRequest(RequestModel):
     """The role the agency member gets in the client; admin when left out."""
+
+    model_config = example({"role": "admin"})
 
     role: RoleKey | None = None
 
@@ -126,9 +144,9 @@ class WorkspaceOut(ResponseModel):
     parentWorkspaceId: str | None
     settings: dict[str, Any]
     memberCount: int
-    createdAt: str
-    updatedAt: str
-    role: str | None = None
+    createdAt: Timestamp
+    updatedAt: Timestamp
+    role: RoleKeyOut | None = None
 
 
 def workspace_out(workspace: Workspace, role: str | None = None) -> dict[str, Any]:
