@@ -4,7 +4,7 @@ Each function describes its own routes (Powertools, validation on); this merges 
 names each operation and tags it by resource (tools/openapi_operations.py: what a
 generated client calls its functions), adds the bearer-token security every route needs
 (but the template's public routes, which have no authorizer), declares the API key
-scheme, and keeps only the schemas the document refers to. `make openapi`
+schemes, and keeps only the schemas the document refers to. `make openapi`
 writes docs/openapi.json; `make test` fails when the committed document and the code
 disagree (tests/unit/test_openapi_document.py), and the local runtime serves the same
 document at /openapi.json.
