@@ -34,7 +34,10 @@ BURST_EVERY = 80
 RSS_GROWTH_MB = 200
 WINDOW = 200  # requests of the sequential mix compared at the start and at the end
 SLOWDOWN = 2.0
-TIME_LIMIT = 180  # seconds; about 55 here
+# Seconds: a guard against a runtime that hangs, not a measure of speed (the slowdown
+# check below is). About 55 here on a quiet machine; 182 when the suite ran beside three
+# other test runs, which the old limit of 180 failed.
+TIME_LIMIT = 600
 
 
 @pytest.fixture(scope="module")
