@@ -37,7 +37,7 @@ SECRET_WORDS = ("password", "secret", "token", "credential", "apikey", "authoriz
 
 # An id a service gives (event, workspace, actor, target): printable, no `#` (the
 # marker of an event is `<source>#<eventId>`), at most 128 characters.
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/@+=-]{0,127}$"
+ID_PATTERN = r"^[A-Za-z0-9+][A-Za-z0-9._:/@+=-]{0,127}$"
 # A detail-type, so the record's action: PascalCase, like Teamspace's own.
 ACTION_PATTERN = r"^[A-Z][A-Za-z0-9]{2,63}$"
 TARGET_TYPE_PATTERN = r"^[a-z][A-Za-z0-9]{1,31}$"
