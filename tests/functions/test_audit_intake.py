@@ -6,13 +6,16 @@ dead-letter queue at once, with its reason and its metric, and never into a chai
 from __future__ import annotations
 
 import json
+import types
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
-from local_runtime.aws import create_queues
+from local_runtime.aws import create_queues, find_queue, queue_name_of
+from local_runtime.template import ROOT, Template
 from teamspace import wiring
 from teamspace.core.observability import metrics
 from tests.support import SAMPLE_WORKSPACE, TEMPLATE, Team, sample_event
@@ -193,4 +196,47 @@ def test_a_failing_table_is_retried_not_dead_lettered(functions, workspace, dead
             deliver(platform_event())
     finally:
         client.meta.events.unregister("before-call.dynamodb.BatchGetItem", fail)
+    assert dead_letters() == []
+
+
+def test_the_documented_writers_event_matches_the_rule_and_lands_on_the_chain(
+    functions, workspace, dead_letters, dynamodb, clock, monkeypatch
+):
+    """docs/examples/audit-writer.yaml's code, run as it is written, against the bus and
+    the intake rule of the template (moto matches the pattern), then the consumer."""
+    clock.current = datetime.now(UTC)  # the example stamps its events with the real time
+    bus = TEMPLATE.event_bus_name()
+    events = boto3.client("events", region_name=TEMPLATE.region)
+    sqs = boto3.client("sqs", region_name=TEMPLATE.region)
+    events.create_event_bus(Name=bus)
+    rule = TEMPLATE.resolve(TEMPLATE.resources["AuditIntakeRule"]["Properties"])
+    events.put_rule(Name="intake", EventBusName=bus, EventPattern=json.dumps(rule["EventPattern"]))
+    queue_url, queue_arn = find_queue(sqs, queue_name_of(rule["Targets"][0]["Arn"]))
+    target = {**rule["Targets"][0], "Arn": queue_arn}
+    target.pop("DeadLetterConfig")
+    events.put_targets(Rule="intake", EventBusName=bus, Targets=[target])
+
+    monkeypatch.setenv("TEAMSPACE_BUS", bus)
+    stack = Template(ROOT / "docs" / "examples" / "audit-writer.yaml")
+    writer = types.ModuleType("audit_writer")
+    exec(stack.resources["AgentAuditFunction"]["Properties"]["InlineCode"], writer.__dict__)  # noqa: S102 - the documented example, run as Lambda would
+    change = {
+        "changeId": "chg-0001",
+        "workspaceId": SAMPLE_WORKSPACE,
+        "userId": "11111111-1111-4111-8111-111111111111",
+        "agentId": "agent_0001",
+        "name": "Front desk",
+        "changed": ["voice"],
+    }
+    assert writer.handler(change, None) == {"eventId": "chg-0001"}
+
+    [message] = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)["Messages"]
+    assert deliver(json.loads(message["Body"])) == {"batchItemFailures": []}
+    [record] = chain(dynamodb)
+    assert (record["action"], record["source"], record["eventId"]) == (
+        "AgentUpdated",
+        "platform.agents",
+        "chg-0001",
+    )
+    assert record["target"] == {"type": "agent", "id": "agent_0001"}
     assert dead_letters() == []
