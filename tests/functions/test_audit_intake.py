@@ -20,6 +20,7 @@ from teamspace import wiring
 from teamspace.core.observability import metrics
 from tests.support import SAMPLE_WORKSPACE, TEMPLATE, Team, sample_event
 from tests.support.audit import CONSUMER, chain, deliver, platform_event, verify
+from tests.support.metrics import emf_documents
 
 OTHER_SOURCE = "platform.numbers"
 
@@ -60,12 +61,8 @@ def dead_letters(functions, workspace, monkeypatch) -> Any:
 def rejected(printed: str) -> list[str]:
     """The reasons of the AuditIntakeRejected metrics printed (EMF), in order."""
     reasons = []
-    for line in printed.splitlines():
-        try:
-            document = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(document, dict) and "AuditIntakeRejected" in document:
+    for document in emf_documents(printed):
+        if "AuditIntakeRejected" in document:
             [directive] = document["_aws"]["CloudWatchMetrics"]
             assert any("reason" in dimensions for dimensions in directive["Dimensions"])
             reasons.append(document["reason"])

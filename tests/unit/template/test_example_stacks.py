@@ -6,12 +6,10 @@ event lands on a chain is shown on moto (tests/functions/test_audit_intake.py)."
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-
 import pytest
 
 from local_runtime.template import ROOT, Template
+from tests.support.make import make_output
 
 EXAMPLES = sorted((ROOT / "docs" / "examples").glob("*.yaml"))
 WRITER = ROOT / "docs" / "examples" / "audit-writer.yaml"
@@ -19,17 +17,7 @@ WRITER = ROOT / "docs" / "examples" / "audit-writer.yaml"
 
 def make_template_commands() -> list[str]:
     """What `make template` runs (a dry run: nothing is installed or run)."""
-    make = shutil.which("make")
-    if make is None:
-        pytest.fail("make is not installed")
-    shown = subprocess.run(  # noqa: S603 - this repository's Makefile
-        [make, "--no-print-directory", "-n", "template"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return shown.splitlines()
+    return make_output("-n", "template").splitlines()
 
 
 def test_there_is_an_example_of_writing_to_the_audit_log():
