@@ -113,9 +113,13 @@ fmt: $(VENV)/.installed
 	$(VENV)/bin/ruff format .
 
 # The template must validate and build for real.
+# The example stacks the docs show (docs/examples/) get the same two linters.
+EXAMPLE_STACKS := $(wildcard docs/examples/*.yaml)
 template: $(TOOLS)/.installed $(CHECKOV)/.installed
-	$(TOOLS)/bin/cfn-lint template.yaml
+	$(TOOLS)/bin/cfn-lint template.yaml $(EXAMPLE_STACKS)
 	PATH="$(SAM_PATH)" $(TOOLS)/bin/sam validate --lint --region us-east-1
+	$(foreach stack,$(EXAMPLE_STACKS),PATH="$(SAM_PATH)" $(TOOLS)/bin/sam validate --lint \
+		--region us-east-1 -t $(stack) &&) true
 	PATH="$(SAM_PATH)" $(TOOLS)/bin/sam build --region us-east-1 --build-dir .aws-sam/build
 	$(CHECKOV)/bin/checkov -f template.yaml --framework cloudformation --skip-download \
 		--compact --quiet --skip-check $(CHECKOV_SKIP)

@@ -966,6 +966,28 @@ def _audit_consumer(world: World) -> Prepare:
     return prepare
 
 
+@consumer("AuditConsumerFunction", "another service's event (the intake)")
+def _audit_intake(world: World) -> Prepare:
+    """An event of the platform's (docs/audit.md): checked against the schema, the
+    workspace read with the chain's head, one append."""
+    ws = team(world)
+    sample = json.loads((EVENTS / "audit_consumer/platform-agent-updated.json").read_text())
+    [template] = sample["Records"]
+
+    def prepare(n: int) -> dict[str, Any]:
+        bus = json.loads(template["body"])
+        bus["detail"].update(
+            eventId=f"agt-bench-{n:08d}",
+            workspaceId=ws,
+            occurredAt=world.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+        )
+        record = {**template, "messageId": f"intake-{n}", "body": json.dumps(bus)}
+        record["attributes"] = {**template["attributes"], "MessageGroupId": ws}
+        return {"Records": [record]}
+
+    return prepare
+
+
 @consumer("ClientAccessFunction", "MemberRemoved, one assignment")
 def _client_access(world: World) -> Prepare:
     found = agency(world)

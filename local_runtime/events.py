@@ -93,6 +93,8 @@ class EventChain:
         self.dead_letters: dict[str, list[dict[str, Any]]] = {}
         self._sqs = boto3.client("sqs", region_name=template.region)
         self._events = boto3.client("events", region_name=template.region)
+        # The bus client, for what puts events on the bus from outside (/_local/bus).
+        self.events = self._events
         self._streams = boto3.client("dynamodbstreams", region_name=template.region)
         self._stream_arn = ""
         self._table = template.table_name()
@@ -139,9 +141,13 @@ class EventChain:
             Name=logical_id, EventBusName=bus, EventPattern=json.dumps(properties["EventPattern"])
         )
         targets = []
-        for target in properties["Targets"]:
-            _, arn = find_queue(self._sqs, queue_name_of(target["Arn"]))
-            targets.append({**target, "Arn": arn})
+        for declared in properties["Targets"]:
+            _, arn = find_queue(self._sqs, queue_name_of(declared["Arn"]))
+            target = {**declared, "Arn": arn}
+            if "DeadLetterConfig" in declared:
+                dead_letters = queue_name_of(declared["DeadLetterConfig"]["Arn"])
+                target["DeadLetterConfig"] = {"Arn": find_queue(self._sqs, dead_letters)[1]}
+            targets.append(target)
         self._events.put_targets(Rule=logical_id, EventBusName=bus, Targets=targets)
 
     def _queue_source(self, function: str, event: dict[str, Any]) -> QueueSource:

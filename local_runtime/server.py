@@ -31,6 +31,7 @@ from pydantic.alias_generators import to_camel
 from local_runtime.addresses import front_page
 from local_runtime.apigw import build_event, scheduled_event, to_http
 from local_runtime.aws import EmulatedAws
+from local_runtime.bus import BusRequest, put_on_bus
 from local_runtime.events import EventChain
 from local_runtime.idp import PREFIX as IDP_PREFIX
 from local_runtime.idp import LocalIdentityProvider
@@ -308,6 +309,8 @@ class LocalRuntime:
                 return _json(200, self.mailbox.messages())
         if (method, path) == ("POST", "/_local/jobs/expire-invitations"):
             return self._run_expiry(body)
+        if (method, path) == ("POST", "/_local/bus"):
+            return self._put_on_bus(body)
         return _problem(404, "ROUTE_NOT_FOUND", f"No local endpoint {method} {path}")
 
     def _run_expiry(self, body: bytes) -> tuple[int, dict[str, str], bytes]:
@@ -322,6 +325,23 @@ class LocalRuntime:
         report = self._invoke(function, scheduled_event(function, now))
         # The function's report, in the API's camelCase: {read, expired, lostRaces}.
         return _json(200, {to_camel(name): value for name, value in report.items()})
+
+    def _put_on_bus(self, body: bytes) -> tuple[int, dict[str, str], bytes]:
+        """POST /_local/bus: one event on the bus as another service would put it, and
+        everything the template's rules make of it, before the 202."""
+        try:
+            request = BusRequest.model_validate_json(body or b"{}")
+        except ValidationError as error:
+            fields = [".".join(map(str, e["loc"])) or "body" for e in error.errors()]
+            return _problem(422, "VALIDATION_FAILED", f"Invalid fields: {', '.join(fields)}")
+        with self._lock:
+            try:
+                event_id = put_on_bus(self.chain.events, self.template.event_bus_name(), request)
+            except ValueError as refused:
+                return _problem(422, "VALIDATION_FAILED", str(refused))
+            self.chain.drain()
+            forget_tracked_instances()
+        return _json(202, {"id": event_id})
 
     def _invoke(self, function: str, event: dict[str, Any]) -> Any:
         """One invocation and all it set in motion, alone against moto."""

@@ -90,7 +90,7 @@ class Template:
         if isinstance(value, dict) and len(value) == 1:
             ((name, arg),) = value.items()
             if name == "Ref":
-                return self._ref(arg)
+                return self._ref_value(arg)
             if name == "Fn::Sub":
                 return self._sub(arg)
             if name == "Fn::GetAtt":
@@ -115,6 +115,17 @@ class Template:
         if function == "Fn::Not":
             return not self._holds(args[0])
         raise NotImplementedError(f"condition function {function}")
+
+    def _ref_value(self, name: str) -> Any:
+        """`!Ref` as CloudFormation gives it: a CommaDelimitedList parameter is a list,
+        and a queue is its URL (what SQS calls take)."""
+        spec = self.raw["Parameters"].get(name)
+        if spec is not None and spec.get("Type") == "CommaDelimitedList":
+            return [item.strip() for item in self.parameters[name].split(",")]
+        resource = self.resources.get(name)
+        if resource is not None and resource["Type"] == "AWS::SQS::Queue":
+            return f"https://sqs.{self.region}.amazonaws.com/{ACCOUNT_ID}/{self._ref(name)}"
+        return self._ref(name)
 
     def _ref(self, name: str) -> str:
         pseudo = {
@@ -162,6 +173,9 @@ class Template:
 
     def table_name(self) -> str:
         return self._ref("Table")
+
+    def event_bus_name(self) -> str:
+        return self._ref("EventBus")
 
     def table_definition(self) -> dict[str, Any]:
         """CreateTable arguments from the template's AWS::DynamoDB::Table."""

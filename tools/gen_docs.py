@@ -1,4 +1,5 @@
-"""Generates the documents that must follow the code: docs/events.md, docs/permissions.md.
+"""Generates the documents that must follow the code: docs/events.md, docs/permissions.md,
+and the audit intake's JSON Schema (docs/schemas/platform-audit-event.schema.json).
 
 `make docs` writes them; `make test` fails when the committed copy differs
 (tests/unit/test_generated_docs.py), so a model change cannot leave its document behind.
@@ -10,6 +11,10 @@ import json
 import sys
 from pathlib import Path
 
+from teamspace.core.audit_intake import (
+    SUMMARY_MAX_BYTES,
+    published_schema,
+)
 from teamspace.core.event_data import DATA_MODELS, detail_schema
 from teamspace.core.events import EVENT_SOURCE, DetailType
 from teamspace.permissions import (
@@ -24,6 +29,7 @@ from teamspace.permissions import (
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS_DOC = ROOT / "docs" / "events.md"
 PERMISSIONS_DOC = ROOT / "docs" / "permissions.md"
+INTAKE_SCHEMA = ROOT / "docs" / "schemas" / "platform-audit-event.schema.json"
 
 
 def events_markdown() -> str:
@@ -61,7 +67,33 @@ def events_markdown() -> str:
             "```",
             "",
         ]
-    return "\n".join(lines)
+    return "\n".join(lines + intake_lines())
+
+
+def intake_schema_json() -> str:
+    return json.dumps(published_schema(), indent=2, sort_keys=True) + "\n"
+
+
+def intake_lines() -> list[str]:
+    """The audit intake's contract: what another service puts on the bus (docs/audit.md)."""
+    return [
+        "## Audit intake: the platform's other services' events",
+        "",
+        "Another service of the platform writes to a workspace's audit log by putting an event "
+        "on the bus with a `source` listed in the stack's `AuditSources` parameter; its "
+        "`detail-type` becomes the record's `action`. The event must follow this schema "
+        f"(also in [schemas/platform-audit-event.schema.json]"
+        f"(schemas/platform-audit-event.schema.json)); beyond it, the summary takes at most "
+        f"{SUMMARY_MAX_BYTES} bytes of canonical JSON, names no secret-like field at any depth, "
+        "the detail-type is none of Teamspace's own above, `occurredAt` is at most 5 minutes "
+        "ahead and the workspace exists. Anything else goes to the intake's dead-letter queue "
+        "with its reason, never into a chain. How to write one: [audit.md](audit.md).",
+        "",
+        "```json",
+        intake_schema_json().rstrip("\n"),
+        "```",
+        "",
+    ]
 
 
 def permissions_markdown() -> str:
@@ -118,7 +150,12 @@ def permissions_markdown() -> str:
 
 
 def main() -> None:
-    for path, text in ((EVENTS_DOC, events_markdown()), (PERMISSIONS_DOC, permissions_markdown())):
+    INTAKE_SCHEMA.parent.mkdir(exist_ok=True)
+    for path, text in (
+        (EVENTS_DOC, events_markdown()),
+        (PERMISSIONS_DOC, permissions_markdown()),
+        (INTAKE_SCHEMA, intake_schema_json()),
+    ):
         path.write_text(text)
         sys.stdout.write(f"wrote {path.relative_to(ROOT)}\n")
 

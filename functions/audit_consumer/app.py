@@ -1,6 +1,9 @@
-"""Audit consumer: every Teamspace event, from the audit FIFO queue, appended to its
-workspace's hash chain. A failed message is reported alone (with the rest of its
-message group after it, as FIFO order requires) and comes back; a duplicate is a no-op."""
+"""Audit consumer: every event from the audit FIFO queue appended to its workspace's hash
+chain: Teamspace's own (source `teamspace`) and, through the intake, those another
+service of the platform put on the bus (a source in the stack's AuditSources; checked
+against the published schema, dead-lettered when refused). A failed message is reported
+alone (with the rest of its message group after it, as FIFO order requires) and comes
+back; a duplicate is a no-op."""
 
 from __future__ import annotations
 
@@ -16,19 +19,25 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from teamspace import wiring
-from teamspace.core.observability import logger
+from teamspace.core.events import EVENT_SOURCE
+from teamspace.core.observability import logger, metrics
 
 processor = SqsFifoPartialProcessor(skip_group_on_error=True)
 
 
 def record_handler(record: SQSRecord) -> None:
     event = json.loads(record.body)
-    # Each message's log lines carry its Teamspace event's id, as in every consumer.
-    logger.set_correlation_id(jmespath.search("detail.eventId", event))
-    wiring.audit().record(event)
+    # Each message's log lines carry its event's id, as in every consumer.
+    event_id = jmespath.search("detail.eventId", event)
+    logger.set_correlation_id(event_id if isinstance(event_id, str) else None)
+    if isinstance(event, dict) and event.get("source") == EVENT_SOURCE:
+        wiring.audit().record(event)
+    else:
+        wiring.audit_intake().take(record.body)
 
 
 @logger.inject_lambda_context
+@metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context

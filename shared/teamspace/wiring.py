@@ -25,6 +25,7 @@ from teamspace.core.ids import IdGenerator, UlidGenerator
 from teamspace.core.settings import get_settings
 
 if TYPE_CHECKING:  # each collaborator's module loads when it is first built
+    from teamspace.bus.audit_intake import AuditIntake
     from teamspace.bus.publisher import OutboxPublisher
     from teamspace.domain.accounts import AccountService
     from teamspace.domain.activity import ActivityService
@@ -128,6 +129,11 @@ def ses_client() -> Any:
 @_once
 def secrets_client() -> Any:
     return _client("secretsmanager")
+
+
+@_once
+def sqs_client() -> Any:
+    return _client("sqs")
 
 
 @_once
@@ -312,6 +318,14 @@ def audit() -> AuditService:
     from teamspace.domain.audit import AuditService  # noqa: PLC0415 - lazy by design
 
     return AuditService(store(), clock(), get_settings().audit_retention_days)
+
+
+@_once
+def audit_intake() -> AuditIntake:
+    """Another service's events onto the chain; refusals to the intake's dead letters."""
+    from teamspace.bus.audit_intake import AuditIntake  # noqa: PLC0415 - lazy by design
+
+    return AuditIntake(audit(), sqs_client(), get_settings().audit_intake_dead_letter_queue)
 
 
 @_once

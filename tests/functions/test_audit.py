@@ -5,7 +5,6 @@ admins only."""
 
 from __future__ import annotations
 
-import copy
 import csv
 import hashlib
 import io
@@ -29,13 +28,11 @@ from tests.support import (
     TEMPLATE,
     Team,
     sample_event,
-    user,
 )
+from tests.support.audit import CONSUMER, audit_call, chain, deliver, record_key, verify
 
 TABLE = TEMPLATE.table_name()
-CONSUMER = TEMPLATE.functions()["AuditConsumerFunction"]
 BUS_SAMPLES = sorted((EVENTS / "bus").glob("*.json"))
-SQS_SAMPLE = json.loads((EVENTS / "audit_consumer" / "role-changed.json").read_text())
 AUDIT_PK = f"AUDIT#{SAMPLE_WORKSPACE}"
 RETENTION_DAYS = int(CONSUMER.environment["AUDIT_RETENTION_DAYS"])
 
@@ -54,29 +51,6 @@ def numbered(n: int, workspace_id: str = SAMPLE_WORKSPACE, kind: str = "MemberUp
     return event
 
 
-def deliver(*events: dict[str, Any]) -> dict[str, Any]:
-    """One SQS batch to the consumer, through its real entry point."""
-    template = SQS_SAMPLE["Records"][0]
-    records = []
-    for n, event in enumerate(events):
-        record = copy.deepcopy(template)
-        record["messageId"] = f"message-{n}-{event['detail']['eventId']}"
-        record["body"] = json.dumps(event)
-        record["attributes"]["MessageGroupId"] = event["detail"]["workspaceId"]
-        records.append(record)
-    handler = load_module(CONSUMER).lambda_handler
-    return handler({"Records": records}, LambdaContext(CONSUMER.logical_id))
-
-
-def chain(dynamodb, workspace_id: str = SAMPLE_WORKSPACE) -> list[dict[str, Any]]:
-    items = dynamodb.query(
-        TableName=TABLE,
-        KeyConditionExpression="PK = :pk AND begins_with(SK, :seq)",
-        ExpressionAttributeValues={":pk": {"S": f"AUDIT#{workspace_id}"}, ":seq": {"S": "SEQ#"}},
-    )["Items"]
-    return [codec.from_attributes(i) for i in items]
-
-
 @pytest.fixture
 def workspace(functions, store, clock, ids, worlds) -> None:
     """The sample workspace with an admin (ada) and a viewer (vic), built once per module."""
@@ -87,19 +61,6 @@ def workspace(functions, store, clock, ids, worlds) -> None:
         team.add("vic", "viewer")
 
     worlds.once("workspace", clock, ids, build)
-
-
-def audit_call(functions, sample: str, who: str | None = None, query=None) -> Any:
-    event = sample_event(
-        f"audit/{sample}.json", caller=None if who is None else user(who), query=query
-    )
-    return functions.call("AuditFunction", event)
-
-
-def verify(functions) -> dict[str, Any]:
-    reply = audit_call(functions, "verify-audit-log")
-    assert reply.status == 200, reply.body
-    return reply.body
 
 
 # ---- one record per event ------------------------------------------------------------------
@@ -166,8 +127,7 @@ def logged(functions, workspace, dynamodb, clock, ids, worlds) -> list[dict[str,
     return worlds.once("logged", clock, ids, build)
 
 
-def key(seq: int) -> dict[str, Any]:
-    return {"PK": {"S": AUDIT_PK}, "SK": {"S": f"SEQ#{seq:012d}"}}
+key = record_key
 
 
 @pytest.mark.parametrize(
@@ -278,12 +238,19 @@ def test_the_log_is_newest_first_filtered_and_paged(functions, workspace, clock)
         "summary",
         "prevHash",
         "hash",
+        "source",
+        "formatVersion",
     }
 
 
 @pytest.mark.parametrize(
     "query",
-    [{"action": "Nope"}, {"from": "yesterday"}, {"from": "2026-11-22T10:00:00"}, {"limit": "0"}],
+    [
+        {"action": "member-updated"},
+        {"from": "yesterday"},
+        {"from": "2026-11-22T10:00:00"},
+        {"limit": "0"},
+    ],
 )
 def test_bad_log_queries_are_422(functions, workspace, query):
     reply = audit_call(functions, "list-audit-log", query=query)

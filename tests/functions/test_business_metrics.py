@@ -17,6 +17,7 @@ from teamspace.core.observability import metrics
 from teamspace.store import codec
 from tests.functions.chain_helpers import Chain, event_id_of, failures, hooked, sequence
 from tests.support import EVENTS, sample_event
+from tests.support.metrics import emf_documents
 
 NAMESPACE = "Teamspace"
 STREAM_ARN = (
@@ -28,19 +29,6 @@ STREAM_ARN = (
 def chain(functions, monkeypatch) -> Chain:
     metrics.clear_metrics()  # nothing left over from another test's handler
     return Chain(monkeypatch)
-
-
-def emf_documents(printed: str) -> list[dict[str, Any]]:
-    """The EMF documents among the lines a handler printed (log lines are JSON too)."""
-    found = []
-    for line in printed.splitlines():
-        try:
-            document = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(document, dict) and "_aws" in document:
-            found.append(document)
-    return found
 
 
 def counted(printed: str) -> dict[str, float]:

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from tools.gen_docs import EVENTS_DOC, PERMISSIONS_DOC, events_markdown, permissions_markdown
+from tools.gen_docs import (
+    EVENTS_DOC,
+    INTAKE_SCHEMA,
+    PERMISSIONS_DOC,
+    events_markdown,
+    intake_schema_json,
+    permissions_markdown,
+)
 
 
 def test_docs_events_md_is_up_to_date():
@@ -11,3 +18,7 @@ def test_docs_events_md_is_up_to_date():
 
 def test_docs_permissions_md_is_up_to_date():
     assert PERMISSIONS_DOC.read_text() == permissions_markdown(), "run `make docs` and commit it"
+
+
+def test_the_audit_intakes_published_schema_is_up_to_date():
+    assert INTAKE_SCHEMA.read_text() == intake_schema_json(), "run `make docs` and commit it"

@@ -4,11 +4,9 @@ with a line on what it does, and `make run` installs only what the runtime needs
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
-import pytest
+from tests.support.make import make_output
 
 ROOT = Path(__file__).resolve().parents[2]
 MAKEFILE = ROOT / "Makefile"
@@ -28,16 +26,7 @@ def targets() -> set[str]:
 
 def help_lines() -> dict[str, str]:
     """`make help`'s lines by the target each describes."""
-    make = shutil.which("make")
-    if make is None:
-        pytest.fail("make is not installed")
-    shown = subprocess.run(  # noqa: S603 - this repository's Makefile
-        [make, "--no-print-directory", "-s", "help"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    shown = make_output("-s", "help")
     lines = {}
     for line in shown.splitlines():
         match = re.match(r"make ([\w.-]+)\s+(\S.*)", line)

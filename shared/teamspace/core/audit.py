@@ -4,6 +4,12 @@ Each record stores the hash of the record before it (`prevHash`) and its own `ha
 the SHA-256 of its canonical JSON form (every field but `hash`, keys sorted, no
 whitespace, UTF-8). Changing, removing or reordering any record breaks the link of the
 record after it. Pure functions only: no I/O.
+
+What is hashed depends on the record's `formatVersion` (`HASHED_FIELDS`), so that a
+later change of what is hashed keeps the chains written before it verifiable: each
+record is checked the way it was sealed. Version 0 is every record written before the
+version existed (no `formatVersion` stored); version 1 adds `formatVersion` itself and
+`source` (who put the event on the bus: Teamspace, or one of the platform's services).
 """
 
 from __future__ import annotations
@@ -16,6 +22,30 @@ from typing import Any
 
 # The `prevHash` of a workspace's first record.
 GENESIS = "0" * 64
+
+# The fields each format version hashes, besides those every version hashes.
+_V0_FIELDS = (
+    "workspaceId",
+    "seq",
+    "eventId",
+    "occurredAt",
+    "actor",
+    "action",
+    "target",
+    "summary",
+    "prevHash",
+    "expiresAt",
+    "prevExpiresAt",
+)
+HASHED_FIELDS: dict[int, tuple[str, ...]] = {
+    0: _V0_FIELDS,
+    1: (*_V0_FIELDS, "formatVersion", "source"),
+}
+# What new records are written as.
+FORMAT_VERSION = 1
+# The source of Teamspace's own events (core.events.EVENT_SOURCE; records of version 0
+# were all Teamspace's).
+TEAMSPACE_SOURCE = "teamspace"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,9 +65,16 @@ class AuditRecord:
     expires_at: int
     prev_expires_at: int
     hash: str = ""
+    source: str = TEAMSPACE_SOURCE
+    format_version: int = FORMAT_VERSION
 
     def hashed_fields(self) -> dict[str, Any]:
-        """Everything the hash covers: the whole record but the hash itself."""
+        """Everything the hash covers, as this record's format version says: the whole
+        record but the hash itself. LookupError for a version this code does not know."""
+        every = self._every_field()
+        return {name: every[name] for name in HASHED_FIELDS[self.format_version]}
+
+    def _every_field(self) -> dict[str, Any]:
         return {
             "workspaceId": self.workspace_id,
             "seq": self.seq,
@@ -50,6 +87,8 @@ class AuditRecord:
             "prevHash": self.prev_hash,
             "expiresAt": self.expires_at,
             "prevExpiresAt": self.prev_expires_at,
+            "formatVersion": self.format_version,
+            "source": self.source,
         }
 
 
@@ -60,6 +99,14 @@ def canonical_json(value: Any) -> bytes:
 
 def hash_of(record: AuditRecord) -> str:
     return hashlib.sha256(canonical_json(record.hashed_fields())).hexdigest()
+
+
+def holds(record: AuditRecord) -> bool:
+    """Whether the record's hash is the one its own format gives; a record of a format
+    this code does not know cannot be vouched for."""
+    if record.format_version not in HASHED_FIELDS:
+        return False
+    return record.hash == hash_of(record)
 
 
 def sealed(record: AuditRecord) -> AuditRecord:
@@ -103,7 +150,7 @@ def verify(records: Iterable[AuditRecord], head: Head, now: int) -> Verification
             expected_seq = 1
         if record.seq != expected_seq:
             return Verification(False, count, expected_seq)
-        if record.prev_hash != expected_prev or record.hash != hash_of(record):
+        if record.prev_hash != expected_prev or not holds(record):
             return Verification(False, count, record.seq)
         expected_seq, expected_prev = record.seq + 1, record.hash
     if count == 0:  # nothing kept: fine while the last record was due to leave

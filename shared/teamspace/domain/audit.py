@@ -13,21 +13,28 @@ from datetime import timedelta
 from itertools import takewhile
 from typing import Any
 
-from teamspace.core.audit import AuditRecord, Verification, sealed, verify
-from teamspace.core.clock import Clock, parse_iso
+from teamspace.core.audit import AuditRecord, Head, Verification, sealed, verify
+from teamspace.core.audit_intake import IntakeRefused, occurred_at, parse_platform_event
+from teamspace.core.clock import Clock, iso, parse_iso
 from teamspace.core.errors import Unavailable
+from teamspace.core.events import EVENT_SOURCE
 from teamspace.core.identity import Caller
-from teamspace.core.records import LogQuery, Page
+from teamspace.core.records import LogQuery, Page, WorkspaceStatus
 from teamspace.domain.access import admit, enter_workspace
 from teamspace.domain.audit_entries import summary_of, target_of
 from teamspace.permissions import Permission
 from teamspace.store import audit as audit_store
 from teamspace.store import snapshots
+from teamspace.store import workspaces as workspace_store
 from teamspace.store.audit import AlreadyRecorded, ChainMoved
 from teamspace.store.table import TeamspaceStore
 
 # Concurrent writers of one chain (a FIFO group has one; a redelivery may race it).
 APPEND_ATTEMPTS = 5
+# How far after the intake's clock another service's event may say it happened: beyond
+# it the record's expiry, which every later record of the chain inherits as its floor,
+# could pin a workspace's whole log past its retention.
+MAX_CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,37 +51,96 @@ class AuditService:
     # ---- writing -------------------------------------------------------------------
 
     def record(self, event: dict[str, Any]) -> Appended:
-        """Append the record of one EventBridge event (`detail-type`, `detail`)."""
+        """Append the record of one of Teamspace's own EventBridge events
+        (`detail-type`, `detail`)."""
         detail = event["detail"]
         workspace_id, event_id = detail["workspaceId"], detail["eventId"]
+        data = detail["data"]
+
+        def entry(head: Head) -> AuditRecord:
+            return self._record(
+                head,
+                workspace_id=workspace_id,
+                event_id=event_id,
+                occurred_at=detail["occurredAt"],
+                actor=dict(detail["actor"]),
+                action=event["detail-type"],
+                target=target_of(event["detail-type"], workspace_id, data),
+                summary=summary_of(data),
+                source=EVENT_SOURCE,
+            )
+
         for _ in range(APPEND_ATTEMPTS):
             head, recorded = audit_store.head(self.store, workspace_id, event_id)
             if recorded:
                 return Appended(None)
-            expires = int((parse_iso(detail["occurredAt"]) + self.retention).timestamp())
-            record = sealed(
-                AuditRecord(
-                    workspace_id=workspace_id,
-                    seq=head.seq + 1,
-                    event_id=event_id,
-                    occurred_at=detail["occurredAt"],
-                    actor=dict(detail["actor"]),
-                    action=event["detail-type"],
-                    target=target_of(event["detail-type"], workspace_id, detail["data"]),
-                    summary=summary_of(detail["data"]),
-                    prev_hash=head.hash,
-                    expires_at=max(expires, head.expires_at),
-                    prev_expires_at=head.expires_at,
-                )
+            appended = self._append(entry(head), head)
+            if appended is not None:
+                return appended
+        raise _busy()
+
+    def record_platform(self, event: dict[str, Any]) -> Appended:
+        """Append the record of an event another service put on the bus (the intake):
+        checked against the published schema, for a workspace that exists, once per
+        `(source, eventId)`. IntakeRefused when it may not be written."""
+        parsed = parse_platform_event(event)
+        detail = parsed.detail
+        moment = occurred_at(detail)
+        if moment > self.clock.now() + MAX_CLOCK_SKEW:
+            raise IntakeRefused("occurred_in_future", "occurredAt is ahead of the intake's clock")
+        workspace_id = detail.workspaceId
+        marker = audit_store.marker_of(parsed.source, detail.eventId)
+        workspace_key = workspace_store.workspace_key(workspace_id)
+        for _ in range(APPEND_ATTEMPTS):
+            head, recorded, found = audit_store.head_and(
+                self.store, workspace_id, marker, [workspace_key]
             )
-            try:
-                audit_store.append(self.store, record, head)
-            except AlreadyRecorded:
+            if recorded:
                 return Appended(None)
-            except ChainMoved:
-                continue
-            return Appended(record)
-        raise Unavailable("AUDIT_BUSY", "The audit chain kept moving; retry", retry_after=1)
+            if not any(item.get("status") != WorkspaceStatus.DELETED.value for item in found):
+                # A deleted workspace's chain is closed; one that never existed has none.
+                # A suspended one still exists: what the platform does to it is recorded.
+                raise IntakeRefused("unknown_workspace", "No workspace has this id (or deleted)")
+            record = self._record(
+                head,
+                workspace_id=workspace_id,
+                event_id=detail.eventId,
+                occurred_at=iso(moment),
+                actor=detail.actor.model_dump(),
+                action=parsed.detail_type,
+                target=detail.target.model_dump(),
+                summary=detail.summary,
+                source=parsed.source,
+            )
+            appended = self._append(record, head)
+            if appended is not None:
+                return appended
+        raise _busy()
+
+    def _record(self, head: Head, *, occurred_at: str, **fields: Any) -> AuditRecord:
+        """The sealed record that extends the chain after `head`."""
+        expires = int((parse_iso(occurred_at) + self.retention).timestamp())
+        return sealed(
+            AuditRecord(
+                seq=head.seq + 1,
+                occurred_at=occurred_at,
+                prev_hash=head.hash,
+                expires_at=max(expires, head.expires_at),
+                prev_expires_at=head.expires_at,
+                **fields,
+            )
+        )
+
+    def _append(self, record: AuditRecord, head: Head) -> Appended | None:
+        """The append, done or found done already; None when the chain moved (read the
+        head again and retry)."""
+        try:
+            audit_store.append(self.store, record, head)
+        except AlreadyRecorded:
+            return Appended(None)
+        except ChainMoved:
+            return None
+        return Appended(record)
 
     # ---- reading -------------------------------------------------------------------
 
@@ -102,3 +168,7 @@ class AuditService:
     def _enter(self, caller: Caller, workspace_id: str) -> None:
         access = enter_workspace(self.store, caller, workspace_id)
         access.require(Permission.AUDIT_VIEW)
+
+
+def _busy() -> Unavailable:
+    return Unavailable("AUDIT_BUSY", "The audit chain kept moving; retry", retry_after=1)

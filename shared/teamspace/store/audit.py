@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from teamspace.core.audit import AuditRecord, Head
+from teamspace.core.audit import TEAMSPACE_SOURCE, AuditRecord, Head
 from teamspace.core.errors import Conflict
 from teamspace.core.records import LogQuery, Page
 from teamspace.store import codec, keys
@@ -97,6 +97,9 @@ def record_from_item(item: dict[str, Any]) -> AuditRecord:
         expires_at=item["expiresAt"],
         prev_expires_at=item["prevExpiresAt"],
         hash=item["hash"],
+        # Records written before the format had a version hold neither field.
+        source=item.get("source", TEAMSPACE_SOURCE),
+        format_version=int(item.get("formatVersion", 0)),
     )
 
 
@@ -111,23 +114,43 @@ def head_in(snapshot: Snapshot, workspace_id: str) -> Head:
     return head_from_item(found) if found else Head()
 
 
+def marker_of(source: str, event_id: str) -> str:
+    """The id an event's marker is kept under: its event id for Teamspace's own events
+    (as every chain has them), `<source>#<eventId>` for another service's, so that two
+    services' ids never collide with each other's or with Teamspace's (an intake event
+    id holds no `#`)."""
+    return event_id if source == TEAMSPACE_SOURCE else f"{source}#{event_id}"
+
+
 def head(store: TeamspaceStore, workspace_id: str, event_id: str) -> tuple[Head, bool]:
     """The chain's head, and whether `event_id` is recorded already (one read)."""
-    head, recorded = Head(), False
-    wanted = [audit_head_key(workspace_id), audit_event_key(workspace_id, event_id)]
-    for item in store.batch_get(wanted):
-        if item["SK"] == "HEAD":
-            head = head_from_item(item)
-        else:
+    found, recorded, _ = head_and(store, workspace_id, event_id, [])
+    return found, recorded
+
+
+def head_and(
+    store: TeamspaceStore, workspace_id: str, marker_id: str, also: list[keys.Key]
+) -> tuple[Head, bool, list[dict[str, Any]]]:
+    """`head`, and the items of `also` that exist, in the same read (the intake reads
+    the workspace with the chain's head)."""
+    head_key = audit_head_key(workspace_id)
+    marker_key = audit_event_key(workspace_id, marker_id)
+    found, recorded, others = Head(), False, []
+    for item in store.batch_get([head_key, marker_key, *also]):
+        if item[keys.PK] == head_key[keys.PK] and item[keys.SK] == head_key[keys.SK]:
+            found = head_from_item(item)
+        elif item[keys.PK] == marker_key[keys.PK] and item[keys.SK] == marker_key[keys.SK]:
             recorded = True
-    return head, recorded
+        else:
+            others.append(item)
+    return found, recorded, others
 
 
 def append(store: TeamspaceStore, record: AuditRecord, previous: Head) -> None:
     """Add `record` after `previous`; AlreadyRecorded or ChainMoved when it cannot."""
     ws = record.workspace_id
     marker = {
-        **audit_event_key(ws, record.event_id),
+        **audit_event_key(ws, marker_of(record.source, record.event_id)),
         "entity": "audit_event",
         "seq": record.seq,
         keys.TTL: record.expires_at,

@@ -5,15 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
 from teamspace.api.models.fields import ResponseModel, Timestamp
 from teamspace.core.audit import AuditRecord, Verification
+from teamspace.core.audit_intake import ACTION_PATTERN
 from teamspace.core.clock import iso
 from teamspace.core.errors import FieldError, InvalidInput
-from teamspace.core.events import DetailType
 from teamspace.core.records import LogQuery
 
 ACTOR_TYPES = ("user", "apiKey", "system")
@@ -59,7 +60,8 @@ def log_query(
     if actor is not None:
         kind, _, ident = actor.partition(":")
         who = (kind, ident) if ident and kind in ACTOR_TYPES else ("user", actor)
-    if action is not None and action not in set(DetailType):
+    # Teamspace's detail-types, and those of the platform's services (the intake's).
+    if action is not None and not re.fullmatch(ACTION_PATTERN, action):
         raise _invalid("action", "is not an event detail-type")
     low, high = _moment("from", since), _moment("to", until)
     if low and high and low > high:
@@ -77,6 +79,10 @@ class AuditRecordOut(ResponseModel):
     summary: dict[str, Any]
     prevHash: str
     hash: str
+    # Who put the event on the bus: `teamspace`, or one of the platform's services
+    # (docs/audit.md); and the format the record was hashed in (0: before versions).
+    source: str
+    formatVersion: int
 
 
 class VerificationOut(ResponseModel):
@@ -96,6 +102,8 @@ def record_out(record: AuditRecord) -> dict[str, Any]:
         "summary": record.summary,
         "prevHash": record.prev_hash,
         "hash": record.hash,
+        "source": record.source,
+        "formatVersion": record.format_version,
     }
 
 
