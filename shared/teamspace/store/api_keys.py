@@ -315,3 +315,16 @@ def get_secret(store: TeamspaceStore, key_hash: str) -> ApiKeySecret | None:
     revocation holds from the next request on."""
     item = store.get(api_key_lookup_key(key_hash))
     return secret_from_item(item) if item else None
+
+
+def require_key_listed(workspace_id: str, key_id: str) -> WriteOp:
+    """Re-check, in the transaction of a change a key makes, that the key is still
+    listed: a revocation (which deletes the listing item) racing the change fails it."""
+    return WriteOp(
+        "ConditionCheck",
+        {
+            "Key": codec.to_attributes(api_key_key(workspace_id, key_id)),
+            "ConditionExpression": "attribute_exists(PK)",
+        },
+        errors.api_key_not_found(),
+    )
