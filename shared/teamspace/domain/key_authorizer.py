@@ -20,12 +20,10 @@ from typing import Any
 
 from teamspace.core.clock import Clock, iso
 from teamspace.core.errors import Conflict
-from teamspace.core.events import Actor, DetailType
 from teamspace.core.ids import IdGenerator
 from teamspace.core.observability import logger
 from teamspace.core.records import ApiKeySecret, ApiKeyStatus
 from teamspace.domain.key_format import parse_key
-from teamspace.domain.service import DomainService
 from teamspace.store import api_keys as key_store
 from teamspace.store.ops import WriteOp
 from teamspace.store.table import TeamspaceStore
@@ -107,20 +105,25 @@ def is_due(secret: ApiKeySecret, now: datetime) -> bool:
     return secret.last_used_at is None or secret.last_used_at < now - LAST_USED_EVERY
 
 
-class KeyAuthorizer(DomainService):
+class KeyAuthorizer:
     """Checks a request's key: format first (no read), then one UpdateItem by hash that
-    reads the key and counts the request (its rate, its use in the window) at once."""
+    reads the key and counts the request (its rate, its use in the window) at once.
+
+    Not a DomainService, on purpose: the event contract (pydantic) loads only when an
+    event is written (test_cold_path), never on the hot path."""
 
     def __init__(
         self,
         store: TeamspaceStore,
-        clock: Clock | None = None,
-        ids: IdGenerator | None = None,
+        clock: Clock,
+        ids: IdGenerator,
         *,
         stage: str,
         rate_per_minute: int,
     ) -> None:
-        super().__init__(store, clock, ids)
+        self.store = store
+        self.clock = clock
+        self.ids = ids
         self.stage = stage
         self.rate_per_minute = rate_per_minute
 
@@ -172,12 +175,10 @@ class KeyAuthorizer(DomainService):
     ) -> None:
         """`lastUsedAt`, and one ApiKeyUsed per closed window, in one conditional write.
         Best effort: a key that works is never refused because this write failed."""
-        actor = Actor(type="apiKey", id=secret.key_id)
         events = [
-            self.event(
-                DetailType.API_KEY_USED,
-                secret.workspace_id,
-                actor,
+            self._event(
+                "ApiKeyUsed",
+                secret,
                 {
                     "keyId": secret.key_id,
                     "windowStart": iso(window_start(window)),
@@ -194,15 +195,23 @@ class KeyAuthorizer(DomainService):
     def _record_rejection(self, secret: ApiKeySecret, reason: str, now: datetime) -> None:
         """One ApiKeyRejected per key per LAST_USED_EVERY at most, however often it is
         presented: the write is conditional on the last one being older."""
-        event = self.event(
-            DetailType.API_KEY_REJECTED,
-            secret.workspace_id,
-            Actor(type="apiKey", id=secret.key_id),
-            {"keyId": secret.key_id, "reason": reason},
-            now,
+        event = self._event(
+            "ApiKeyRejected", secret, {"keyId": secret.key_id, "reason": reason}, now
         )
         op = key_store.record_rejection(secret, now, now - LAST_USED_EVERY)
         self._best_effort([op, event], secret, "rejection")
+
+    def _event(
+        self, detail_type: str, secret: ApiKeySecret, data: dict[str, Any], at: datetime
+    ) -> WriteOp:
+        """The outbox record of an event the key itself is the actor of. The event
+        contract loads here, on the first write, not at the cold start."""
+        from teamspace.core.events import Actor, DetailType  # noqa: PLC0415 - see above
+        from teamspace.domain.service import DomainService  # noqa: PLC0415 - see above
+
+        writer = DomainService(self.store, self.clock, self.ids)
+        actor = Actor(type="apiKey", id=secret.key_id)
+        return writer.event(DetailType(detail_type), secret.workspace_id, actor, data, at)
 
     def _best_effort(self, ops: list[WriteOp], secret: ApiKeySecret, what: str) -> None:
         try:
