@@ -233,52 +233,31 @@ class LocalRuntime:
             path_parameters = route.match(method, path)
             if path_parameters is None:
                 continue
+            request = {
+                "route": route,
+                "path_parameters": path_parameters,
+                "method": method,
+                "path": path,
+                "query": query,
+                "headers": headers,
+                "body": body,
+                "source_ip": source_ip,
+            }
             if not route.public and presents_key(headers):
-                return self._with_key(
-                    route, path_parameters, method, path, query, headers, body, source_ip
-                )
+                return self._with_key(route, request)
             try:
                 claims = None if route.public else self._claims(headers.get("authorization"))
             except TokenRejected:
                 return _problem(401, "UNAUTHENTICATED", "A valid bearer token is required")
-            event = build_event(
-                route=route,
-                path_parameters=path_parameters,
-                method=method,
-                path=path,
-                query=query,
-                headers=headers,
-                body=body,
-                claims=claims,
-                source_ip=source_ip,
-            )
+            event = build_event(**request, claims=claims)
             return to_http(self._invoke(route.function, event))
         return _problem(404, "ROUTE_NOT_FOUND", f"No route for {method} {path}")
 
-    def _with_key(
-        self,
-        route: Route,
-        path_parameters: dict[str, str],
-        method: str,
-        path: str,
-        query: str,
-        headers: dict[str, str],
-        body: bytes,
-        source_ip: str,
-    ) -> tuple[int, dict[str, str], bytes]:
-        """A request with an API key, as the key API serves it: the key authorizer first
-        (its refusal is API Gateway's own 403), then the route's function with what the
-        authorizer let it through with."""
-        request = {
-            "route": route,
-            "path_parameters": path_parameters,
-            "method": method,
-            "path": path,
-            "query": query,
-            "headers": headers,
-            "body": body,
-            "source_ip": source_ip,
-        }
+    def _with_key(self, route: Route, request: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
+        """A request with an API key (`build_event`'s arguments but the caller's), as
+        the key API serves it: the key authorizer first (its refusal is API Gateway's
+        own 403), then the route's function with what the authorizer let it through
+        with."""
         answer = self._invoke(KEY_AUTHORIZER, authorizer_event(build_event(**request, claims=None)))
         if not answer.get("isAuthorized"):
             return 403, {"content-type": "application/json"}, b'{"message":"Forbidden"}'

@@ -28,6 +28,18 @@ def make_key(functions, role: str, context: dict[str, Any] | None = None) -> Any
     return functions.call("ApiKeysFunction", event)
 
 
+def change_role(functions, context: dict[str, Any], user_id: str) -> Any:
+    """The key whose context is given makes `user_id` a viewer."""
+    return call(
+        functions,
+        "RolesFunction",
+        "roles/change-member-role.json",
+        key_context=context,
+        path={"userId": user_id},
+        body={"role": "viewer"},
+    )
+
+
 @pytest.fixture
 def admin_key(ranked_team, functions) -> dict[str, Any]:
     made = make_key(functions, "admin")
@@ -40,14 +52,7 @@ def test_a_key_past_its_rate_gets_429_with_retry_after_and_changes_nothing(
 ):
     before = dynamodb.scan(TableName=TABLE)["Items"]
     limited = {"keyId": admin_key["keyId"], "retryAfter": 17}
-    reply = call(
-        functions,
-        "RolesFunction",
-        "roles/change-member-role.json",
-        key_context=limited,
-        path={"userId": ranked_team["member"]},
-        body={"role": "viewer"},
-    )
+    reply = change_role(functions, limited, ranked_team["member"])
     assert (reply.status, reply.code) == (429, "RATE_LIMITED")
     assert reply.headers["retry-after"] == "17"
     assert reply.headers["content-type"] == "application/problem+json"
@@ -55,14 +60,7 @@ def test_a_key_past_its_rate_gets_429_with_retry_after_and_changes_nothing(
 
 
 def test_a_keys_change_names_the_key_as_its_actor(functions, admin_key, ranked_team, dynamodb):
-    reply = call(
-        functions,
-        "RolesFunction",
-        "roles/change-member-role.json",
-        key_context=admin_key,
-        path={"userId": ranked_team["member"]},
-        body={"role": "viewer"},
-    )
+    reply = change_role(functions, admin_key, ranked_team["member"])
     assert reply.status == 200, reply.body
     [changed] = [
         e for e in outbox_events(dynamodb, TABLE) if e["detailType"] == "MemberRoleChanged"
@@ -93,12 +91,5 @@ def test_a_revoked_key_cannot_finish_a_change_it_started(functions, admin_key, r
     transaction re-checks the key is still listed, and fails."""
     revoke = sample_event("api_keys/revoke-api-key.json", path={"keyId": admin_key["keyId"]})
     assert functions.call("ApiKeysFunction", revoke).status == 204
-    reply = call(
-        functions,
-        "RolesFunction",
-        "roles/change-member-role.json",
-        key_context=admin_key,
-        path={"userId": ranked_team["member"]},
-        body={"role": "viewer"},
-    )
+    reply = change_role(functions, admin_key, ranked_team["member"])
     assert (reply.status, reply.code) == (404, "API_KEY_NOT_FOUND"), reply.body
