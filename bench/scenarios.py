@@ -23,7 +23,7 @@ from typing import Any
 from bench import seed
 from bench.world import OWNER_SUB, World, sample_event, user
 from teamspace.core.clock import iso
-from tests.support import EVENTS, as_caller, earlier_format_link, token_of
+from tests.support import EVENTS, as_caller, earlier_format_link, key_check_event, token_of
 from tests.support.smtp import MailServer
 
 Prepare = Callable[[int], dict[str, Any]]
@@ -31,6 +31,7 @@ Build = Callable[[World], Prepare]
 
 ADMIN, MANAGER, MEMBER, VIEWER = "ada", "mia", "mo", "vic"
 TEAM = {ADMIN: "admin", MANAGER: "manager", MEMBER: "member", VIEWER: "viewer"}
+ROLE_ROUTE = "PUT /v1/workspaces/{workspaceId}/members/{userId}/role"
 TEAM_SIZE = 60  # members of the base workspace, so that a page of 50 is full
 
 
@@ -294,6 +295,28 @@ def _list_members_via_agency(world: World) -> Prepare:
     assign(world, found["agency"], found["client"], MEMBER)
     return lambda _n: event(
         "membership/list-members.json", found["client"], MEMBER, query={"limit": "50"}
+    )
+
+
+@route(
+    ROLE_ROUTE,
+    "RolesFunction",
+    200,
+    "with an API key",
+)
+def _role_change_by_key(world: World) -> Prepare:
+    """The function's part of a key-authenticated call (the key authorizer's part is its
+    own row below: "on this stack's key API")."""
+    ws = team(world)
+    key = create_key(world, ws, role="admin")["key"]
+    context = world.invoke("ApiKeyAuthorizerFunction", key_check_event(key, ws, ROLE_ROUTE))
+    roles = ("viewer", "member")  # MEMBER starts as a member: every call changes it
+    return lambda n: event(
+        "roles/change-member-role.json",
+        ws,
+        key_context=context["context"],
+        body={"role": roles[n % 2]},
+        path={"userId": MEMBER},
     )
 
 
@@ -877,6 +900,15 @@ def _authorizer(world: World) -> Prepare:
         return request
 
     return prepare
+
+
+@consumer("ApiKeyAuthorizerFunction", "on this stack's key API, a key-authenticated call")
+def _authorizer_own_routes(world: World) -> Prepare:
+    ws = team(world)
+    key = create_key(world, ws, role="admin")["key"]
+    request = key_check_event(key, ws, ROLE_ROUTE)
+    world.invoke("ApiKeyAuthorizerFunction", request)  # records the first use
+    return lambda _n: request
 
 
 @consumer("ApiKeyAuthorizerFunction", "first use in 5 minutes (records lastUsedAt)")

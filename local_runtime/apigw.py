@@ -35,9 +35,11 @@ def build_event(
     body: bytes,
     claims: dict[str, Any] | None,
     source_ip: str,
+    key_context: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The event of a request; `claims` None for a public route, which has no authorizer
-    (API Gateway then sends no `authorizer` in the request context)."""
+    (API Gateway then sends no `authorizer` in the request context); `key_context`
+    what the API key authorizer let an API key's request through with (the key API)."""
     now = datetime.now(UTC)
     lowered = {name.lower(): value for name, value in headers.items()}
     params: dict[str, list[str]] = {}
@@ -76,6 +78,8 @@ def build_event(
     if claims is not None:
         jwt = {"claims": {k: _claim_text(v) for k, v in claims.items()}, "scopes": None}
         event["requestContext"]["authorizer"] = {"jwt": jwt}
+    if key_context is not None:
+        event["requestContext"]["authorizer"] = {"lambda": key_context}
     if params:
         event["queryStringParameters"] = {k: ",".join(v) for k, v in params.items()}
     if path_parameters:
@@ -83,6 +87,39 @@ def build_event(
     if body:
         event["body"] = text
     return event
+
+
+# The key API's stage variable that tells the key authorizer the routes are this stack's
+# own (functions/api_key_authorizer).
+KEY_API_STAGE_VARIABLES = {"keyRoutes": "own"}
+
+
+def authorizer_event(request: dict[str, Any]) -> dict[str, Any]:
+    """The key authorizer's REQUEST event (payload 2.0) for a request's event, as the key
+    API sends it."""
+    return {
+        "version": "2.0",
+        "type": "REQUEST",
+        "routeArn": f"arn:aws:execute-api:us-east-1:{ACCOUNT_ID}:local/$default/"
+        + request["requestContext"]["http"]["method"]
+        + request["rawPath"],
+        "identitySource": None,
+        "routeKey": request["routeKey"],
+        "rawPath": request["rawPath"],
+        "rawQueryString": request["rawQueryString"],
+        "headers": request["headers"],
+        "requestContext": request["requestContext"],
+        "pathParameters": request.get("pathParameters", {}),
+        "stageVariables": dict(KEY_API_STAGE_VARIABLES),
+    }
+
+
+def presents_key(headers: Mapping[str, str]) -> bool:
+    """Whether a request carries an API key rather than a token: the key API's."""
+    lowered = {name.lower(): value for name, value in headers.items()}
+    if lowered.get("x-api-key"):
+        return True
+    return lowered.get("authorization", "").strip().lower().startswith("bearer tsk_")
 
 
 def to_http(result: Any) -> tuple[int, dict[str, str], bytes]:

@@ -29,7 +29,13 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 from pydantic.alias_generators import to_camel
 
 from local_runtime.addresses import front_page
-from local_runtime.apigw import build_event, scheduled_event, to_http
+from local_runtime.apigw import (
+    authorizer_event,
+    build_event,
+    presents_key,
+    scheduled_event,
+    to_http,
+)
 from local_runtime.aws import EmulatedAws
 from local_runtime.bus import BusRequest, put_on_bus
 from local_runtime.events import EventChain
@@ -39,7 +45,7 @@ from local_runtime.lambdas import LocalFunction, share_environment
 from local_runtime.mailbox import Mailbox
 from local_runtime.moto_tuning import forget_tracked_instances
 from local_runtime.sign_in import PoolSignIn, SignedIn, SignInRefused, SignInRequest
-from local_runtime.template import Template
+from local_runtime.template import Route, Template
 from local_runtime.tokens import AUDIENCE, LocalIssuer, PoolTokens, TokenRejected, issuer_of
 from teamspace import wiring
 from teamspace.core.clock import SystemClock
@@ -47,6 +53,9 @@ from teamspace.core.ids import UlidGenerator
 from tools import openapi
 
 log = logging.getLogger("teamspace.local")
+
+# The function the key API authorizes API keys with (template.yaml).
+KEY_AUTHORIZER = "ApiKeyAuthorizerFunction"
 MAX_REQUEST_BYTES = 1024 * 1024
 QUERY = re.compile(r"\?[^\s'\"]*")
 # The function Cognito runs after each sign-in (template.yaml's PostAuthentication trigger).
@@ -225,23 +234,36 @@ class LocalRuntime:
             path_parameters = route.match(method, path)
             if path_parameters is None:
                 continue
+            request = {
+                "route": route,
+                "path_parameters": path_parameters,
+                "method": method,
+                "path": path,
+                "query": query,
+                "headers": headers,
+                "body": body,
+                "source_ip": source_ip,
+            }
+            if not route.public and presents_key(headers):
+                return self._with_key(route, request)
             try:
                 claims = None if route.public else self._claims(headers.get("authorization"))
             except TokenRejected:
                 return _problem(401, "UNAUTHENTICATED", "A valid bearer token is required")
-            event = build_event(
-                route=route,
-                path_parameters=path_parameters,
-                method=method,
-                path=path,
-                query=query,
-                headers=headers,
-                body=body,
-                claims=claims,
-                source_ip=source_ip,
-            )
+            event = build_event(**request, claims=claims)
             return to_http(self._invoke(route.function, event))
         return _problem(404, "ROUTE_NOT_FOUND", f"No route for {method} {path}")
+
+    def _with_key(self, route: Route, request: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
+        """A request with an API key (`build_event`'s arguments but the caller's), as
+        the key API serves it: the key authorizer first (its refusal is API Gateway's
+        own 403), then the route's function with what the authorizer let it through
+        with."""
+        answer = self._invoke(KEY_AUTHORIZER, authorizer_event(build_event(**request, claims=None)))
+        if not answer.get("isAuthorized"):
+            return 403, {"content-type": "application/json"}, b'{"message":"Forbidden"}'
+        event = build_event(**request, claims=None, key_context=answer.get("context") or {})
+        return to_http(self._invoke(route.function, event))
 
     def _claims(self, authorization: str | None) -> dict[str, Any]:
         """A local token's claims, or the emulated pool's (by the token's issuer)."""

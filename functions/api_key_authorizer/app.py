@@ -1,6 +1,10 @@
 """The API key authorizer: a Lambda REQUEST authorizer for HTTP APIs (payload 2.0,
 simple responses) that the platform's other services attach to their routes
-(docs/api-keys.md). It is no route of this stack's own API.
+(docs/api-keys.md), and this stack's key API (`KeyApi`) attaches to its own workspace
+routes: that API's stage variable `keyRoutes` is `own`. There a key of another
+workspace is let through to the function, which answers 404 as for any stranger, and
+a key past its rate is let through with `retryAfter`, which the function answers with
+429 RATE_LIMITED (an authorizer can only allow or deny).
 
 A key comes as `X-Api-Key: tsk_...` or `Authorization: Bearer tsk_...`. A key that is
 malformed, of another stage, or fails its checksum is refused without a read; any other
@@ -25,6 +29,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from teamspace import wiring
 from teamspace.core.observability import logger, metrics
+from teamspace.domain.key_authorizer import KeyReason, KeyVerdict
+
+# The stage variable `keyRoutes` of the API whose routes are this stack's own.
+OWN_ROUTES = "own"
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
@@ -33,17 +41,29 @@ from teamspace.core.observability import logger, metrics
 def lambda_handler(event: APIGatewayAuthorizerEventV2, context: LambdaContext) -> dict[str, Any]:
     headers = event.get("headers") or {}
     route_workspace_id = event.path_parameters.get("workspaceId")
-    verdict = wiring.key_authorizer().authorize(headers, route_workspace_id)
+    own = (event.get("stageVariables") or {}).get("keyRoutes") == OWN_ROUTES
+    verdict = wiring.key_authorizer().authorize(
+        headers, route_workspace_id, str(event.get("routeKey") or ""), own_routes=own
+    )
     key = verdict.key
     logger.info(
         "api key checked",
         extra={"reason": verdict.reason.value, "key_id": key.key_id if key else None},
     )
+    limited = verdict.reason is KeyReason.RATE_LIMITED and own
     metrics.add_metric(
-        name="ApiKeyAllowed" if verdict.allowed else "ApiKeyRefused",
+        name="ApiKeyRateLimited"
+        if limited
+        else ("ApiKeyAllowed" if verdict.allowed else "ApiKeyRefused"),
         unit=MetricUnit.Count,
         value=1,
     )
+    if limited and key is not None:
+        return APIGatewayAuthorizerResponseV2(
+            authorize=True, context={"keyId": key.key_id, "retryAfter": verdict.retry_after}
+        ).asdict()
+    if verdict.reason is KeyReason.RATE_LIMITED and key is not None:
+        verdict = KeyVerdict(KeyReason.ALLOWED, key)  # other services' routes: no limit
     if not verdict.allowed or key is None:
         return APIGatewayAuthorizerResponseV2(authorize=False).asdict()
     return APIGatewayAuthorizerResponseV2(

@@ -346,7 +346,14 @@ def api_keys() -> ApiKeyService:
 def key_authorizer() -> KeyAuthorizer:
     from teamspace.domain.key_authorizer import KeyAuthorizer  # noqa: PLC0415 - lazy by design
 
-    return KeyAuthorizer(store(), clock(), get_settings().stage)
+    settings = get_settings()
+    return KeyAuthorizer(
+        store(),
+        clock(),
+        ids(),
+        stage=settings.stage,
+        rate_per_minute=settings.api_key_rate_per_minute,
+    )
 
 
 @_once

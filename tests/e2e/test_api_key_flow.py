@@ -1,6 +1,6 @@
 """An API key over real HTTP: created (shown once), listed, used at the authorizer other
-services attach (called in-process, as their API Gateway would), revoked, and the
-audit log's record of both."""
+services attach (called in-process, as their API Gateway would), refused on another
+workspace, revoked, and the audit log's record of all three."""
 
 from __future__ import annotations
 
@@ -51,7 +51,11 @@ def test_an_api_key_from_creation_to_revocation(api):
     log = owner.get(f"/v1/workspaces/{workspace_id}/audit-log?limit=10")
     assert log.status_code == 200, log.text
     records = [r for r in log.json()["items"] if r["action"].startswith("ApiKey")]
-    assert [r["action"] for r in records] == ["ApiKeyRevoked", "ApiKeyCreated"]
+    # The key tried on another workspace's route is on the log once; tried again once
+    # revoked, within the same 5 minutes, it is not logged again (bounded).
+    assert [r["action"] for r in records] == ["ApiKeyRevoked", "ApiKeyRejected", "ApiKeyCreated"]
     assert {r["target"]["id"] for r in records} == {body["keyId"]}
     assert records[0]["summary"]["reason"] == "revoked"
+    assert records[1]["summary"]["reason"] == "other_workspace"
+    assert records[1]["actor"] == {"type": "apiKey", "id": body["keyId"]}
     assert key not in log.text

@@ -15,7 +15,7 @@ from teamspace.core.observability import logger
 from teamspace.domain.key_authorizer import LAST_USED_EVERY
 from teamspace.domain.key_format import ALPHABET, generate_key, parse_key
 from teamspace.store import api_keys as key_store
-from tests.support import SAMPLE_WORKSPACE, TEMPLATE, item, sample_event
+from tests.support import SAMPLE_WORKSPACE, TEMPLATE, item, outbox_events, sample_event
 
 AUTHORIZER = "ApiKeyAuthorizerFunction"
 TABLE = TEMPLATE.table_name()
@@ -53,9 +53,19 @@ def key(ranked_team, functions, clock, ids, worlds) -> dict[str, Any]:
 
 
 def check(
-    functions, headers: dict[str, str], workspace: str | None = SAMPLE_WORKSPACE
+    functions,
+    headers: dict[str, str],
+    workspace: str | None = SAMPLE_WORKSPACE,
+    *,
+    route: str | None = None,
+    own: bool = False,
 ) -> dict[str, Any]:
+    """The authorizer's answer; `own`: on this stack's key API (stage variable)."""
     event = sample_event("api_key_authorizer/bearer.json")
+    if route is not None:
+        event["routeKey"] = route
+    if own:
+        event["stageVariables"] = {"keyRoutes": "own"}
     event["headers"] = {"host": "agents123.execute-api.us-east-1.amazonaws.com", **headers}
     if workspace is None:
         event.pop("pathParameters")
@@ -119,13 +129,14 @@ def test_a_key_of_one_workspace_is_refused_by_anothers_routes(functions, key):
     assert check(functions, bearer(key["key"]), workspace=OTHER_WORKSPACE) == REFUSED
 
 
-def test_the_hot_path_is_exactly_one_get_item(functions, key, calls, clock):
+def test_the_hot_path_is_exactly_one_update_item(functions, key, calls, clock):
+    """One UpdateItem reads the key and counts the request (rate, use): no other call."""
     assert check(functions, bearer(key["key"]))["isAuthorized"] is True  # records first use
     calls.clear()
     clock.advance(minutes=1)
     for _ in range(3):
         assert check(functions, bearer(key["key"]))["isAuthorized"] is True
-    assert calls == ["GetItem"] * 3
+    assert calls == ["UpdateItem"] * 3
 
 
 def mistyped(text: str) -> str:
@@ -166,9 +177,13 @@ def test_malformed_keys_are_refused_without_any_dynamodb_call(functions, key, ca
     assert calls == []
 
 
-def test_a_well_formed_unknown_key_costs_one_get_item(functions, key, calls):
+def test_a_well_formed_unknown_key_costs_one_call_and_writes_nothing(
+    functions, key, calls, dynamodb
+):
+    before = dynamodb.scan(TableName=TABLE)["Items"]
     assert check(functions, bearer(generate_key("test").text)) == REFUSED
-    assert calls == ["GetItem"]
+    assert calls == ["UpdateItem"]
+    assert dynamodb.scan(TableName=TABLE)["Items"] == before
 
 
 def test_a_revoked_key_is_refused_by_the_next_call(functions, key, calls):
@@ -177,7 +192,7 @@ def test_a_revoked_key_is_refused_by_the_next_call(functions, key, calls):
     assert functions.call("ApiKeysFunction", event).status == 204
     calls.clear()
     assert check(functions, bearer(key["key"])) == REFUSED
-    assert calls == ["GetItem"]
+    assert calls == ["UpdateItem", "TransactWriteItems"]  # its ApiKeyRejected, once
 
 
 def test_an_expired_key_is_refused(functions, ranked_team, clock):
@@ -193,27 +208,102 @@ def test_an_expired_key_is_refused(functions, ranked_team, clock):
     assert check(functions, bearer(temp["key"])) == REFUSED
 
 
-def test_last_use_is_written_once_per_five_minutes_never_per_request(
+def test_last_use_is_written_once_per_window_never_per_request(
     functions, key, calls, clock, dynamodb
 ):
     assert last_used(dynamodb, key) == (None, None)
     assert check(functions, bearer(key["key"]))["isAuthorized"] is True
-    assert calls == ["GetItem", "TransactWriteItems"]
+    assert calls == ["UpdateItem", "TransactWriteItems"]  # the first use ever
     first = "2026-11-22T10:00:00Z"
     assert last_used(dynamodb, key) == (first, first)
     calls.clear()
-    for _ in range(5):
-        clock.advance(minutes=1)  # up to exactly five minutes later: not due yet
+    for _ in range(4):
+        clock.advance(minutes=1)  # 10:01 to 10:04: the same 5-minute window
         assert check(functions, bearer(key["key"]))["isAuthorized"] is True
-    assert calls == ["GetItem"] * 5
+    assert calls == ["UpdateItem"] * 4
     assert last_used(dynamodb, key) == (first, first)
-    clock.advance(seconds=1)
+    clock.advance(minutes=1)  # 10:05: the window of 10:00 has ended
     calls.clear()
     assert check(functions, bearer(key["key"]))["isAuthorized"] is True
-    assert calls == ["GetItem", "TransactWriteItems"]
-    assert last_used(dynamodb, key) == ("2026-11-22T10:05:01Z", "2026-11-22T10:05:01Z")
+    assert calls == ["UpdateItem", "TransactWriteItems"]
+    assert last_used(dynamodb, key) == ("2026-11-22T10:05:00Z", "2026-11-22T10:05:00Z")
     listed = functions.call("ApiKeysFunction", sample_event("api_keys/list-api-keys.json"))
-    assert listed.body["items"][0]["lastUsedAt"] == "2026-11-22T10:05:01Z"
+    assert listed.body["items"][0]["lastUsedAt"] == "2026-11-22T10:05:00Z"
+
+
+def used_records(dynamodb) -> list[dict[str, Any]]:
+    return [e for e in outbox_events(dynamodb, TABLE) if e["detailType"] == "ApiKeyUsed"]
+
+
+def test_api_key_used_counts_each_window_once_with_its_routes(functions, key, clock, dynamodb):
+    before = len(used_records(dynamodb))
+    for route in ("GET /v1/workspaces/{workspaceId}/agents", "GET /v1/workspaces/{workspaceId}"):
+        for _ in range(3):
+            assert check(functions, bearer(key["key"]), route=route)["isAuthorized"] is True
+    clock.advance(minutes=4, seconds=59)
+    assert check(functions, bearer(key["key"]))["isAuthorized"] is True
+    assert len(used_records(dynamodb)) == before  # the window has not ended
+    clock.advance(seconds=1)
+    assert check(functions, bearer(key["key"]))["isAuthorized"] is True
+    assert check(functions, bearer(key["key"]))["isAuthorized"] is True
+    records = used_records(dynamodb)[before:]
+    assert len(records) == 1
+    record = records[0]
+    assert record["actor"] == {"type": "apiKey", "id": key["keyId"]}
+    assert record["data"] == {
+        "keyId": key["keyId"],
+        "windowStart": "2026-11-22T10:00:00Z",
+        "calls": 7,
+        "routes": ["GET /v1/workspaces/{workspaceId}", "GET /v1/workspaces/{workspaceId}/agents"],
+    }
+
+
+def rejections(dynamodb) -> list[dict[str, Any]]:
+    return [e for e in outbox_events(dynamodb, TABLE) if e["detailType"] == "ApiKeyRejected"]
+
+
+def test_a_dead_key_hammered_is_logged_once_per_five_minutes(functions, key, clock, dynamodb):
+    event = sample_event("api_keys/revoke-api-key.json", path={"keyId": key["keyId"]})
+    assert functions.call("ApiKeysFunction", event).status == 204
+    for _ in range(20):
+        assert check(functions, bearer(key["key"])) == REFUSED
+    assert [r["data"] for r in rejections(dynamodb)] == [
+        {"keyId": key["keyId"], "reason": "revoked"}
+    ]
+    clock.advance(minutes=5, seconds=1)
+    assert check(functions, bearer(key["key"])) == REFUSED
+    assert len(rejections(dynamodb)) == 2
+
+
+def test_a_key_of_another_workspace_is_refused_here_and_logged(functions, key, dynamodb):
+    assert check(functions, bearer(key["key"]), workspace=OTHER_WORKSPACE) == REFUSED
+    assert [r["data"]["reason"] for r in rejections(dynamodb)] == ["other_workspace"]
+    assert rejections(dynamodb)[0]["workspaceId"] == SAMPLE_WORKSPACE  # the key's own log
+
+
+def test_on_its_own_routes_a_key_of_another_workspace_goes_on_to_the_function(functions, key):
+    """The function answers 404, as for any stranger (test_isolation)."""
+    answer = check(functions, bearer(key["key"]), workspace=OTHER_WORKSPACE, own=True)
+    assert answer["isAuthorized"] is True
+    assert answer["context"]["workspaceId"] == SAMPLE_WORKSPACE
+
+
+def test_past_its_rate_a_key_gets_retry_after_on_own_routes_only(
+    functions, key, clock, monkeypatch
+):
+    monkeypatch.setattr(wiring.key_authorizer(), "rate_per_minute", 3)
+    clock.advance(seconds=20)
+    for _ in range(3):
+        assert "retryAfter" not in check(functions, bearer(key["key"]), own=True)["context"]
+    limited = check(functions, bearer(key["key"]), own=True)
+    assert limited == {
+        "isAuthorized": True,
+        "context": {"keyId": key["keyId"], "retryAfter": 40},
+    }
+    # Other services' routes keep no rate of ours.
+    assert "retryAfter" not in check(functions, bearer(key["key"]))["context"]
+    clock.advance(seconds=40)  # the next minute
+    assert "retryAfter" not in check(functions, bearer(key["key"]), own=True)["context"]
 
 
 def test_concurrent_calls_that_read_the_same_stale_last_use_write_it_once(

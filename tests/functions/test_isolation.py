@@ -9,6 +9,11 @@ then covered by each test below without further work:
   invitations, keys, roles, clients) from their own workspace reaches none of them.
 - BFLA (API5:2023): for every route that needs a permission, each built-in role without
   it gets 403 PERMISSION_DENIED, and each role with it gets past the check.
+- API keys (issue 18), the same routes under the other kind of caller: a key of each
+  built-in role (every role but the owner's: no key is one) gets exactly what a member
+  of that role gets, less what only a person may do (deleting the workspace,
+  transferring ownership); a key of another workspace gets 404 and changes nothing;
+  the routes outside one workspace refuse every key with 403 API_KEY_NOT_ALLOWED.
 - BOPLA / mass assignment (API3:2023): `role`, `status`, `ownerId` and `workspaceId` in a
   body that does not take them are refused with 422 naming the field, and nothing is
   written (bodies come from docs/openapi.json, so new bodies are covered too).
@@ -24,7 +29,7 @@ from typing import Any
 import pytest
 
 from local_runtime.template import Template
-from teamspace.permissions import BUILTIN_ROLES, OWNER, Permission
+from teamspace.permissions import BUILTIN_ROLES, KEY_NEVER, OWNER, Permission
 from tests.support import (
     EVENTS,
     OWNER_SUB,
@@ -34,6 +39,7 @@ from tests.support import (
     Team,
     call,
     create_workspace,
+    key_context,
     sample_event,
     user,
 )
@@ -112,6 +118,7 @@ ROUTES = {route.route_key: route for route in Template().http_routes()}
 SCOPED = sorted(key for key in ROUTES if "{workspaceId}" in key)
 WITH_PERMISSION = sorted(k for k in SCOPED if isinstance(NEEDS.get(k), Permission))
 ROLE_NAMES = sorted(BUILTIN_ROLES)
+KEY_ROLES = [role for role in ROLE_NAMES if role != OWNER]
 MASS_FIELDS = ("role", "status", "ownerId", "workspaceId")
 
 
@@ -141,6 +148,9 @@ class Victim:
     module (and per xdist worker), and restored before each test: the BFLA tests change it."""
 
     ids: dict[str, str]
+    # A key of each built-in role but the owner's, made by the owner: role -> what the
+    # real key authorizer lets it through with.
+    keys: dict[str, dict[str, Any]]
 
     @classmethod
     def build(cls, functions, store, clock) -> Victim:
@@ -165,11 +175,19 @@ class Victim:
         role = {"key": "qa_reviewer", "name": "QA", "rank": 5, "permissions": ["workspace:view"]}
         made("roles/create-role.json", role)
         ids["keyId"] = made("api_keys/create-api-key.json", {"name": "k"})["keyId"]
+        keys = {
+            role: key_context(
+                functions,
+                made("api_keys/create-api-key.json", {"name": role, "role": role})["key"],
+                VICTIM,
+            )
+            for role in KEY_ROLES
+        }
         ids["clientId"] = made("workspaces/create-client.json", {"name": "Dental Clinic"})[
             "workspaceId"
         ]
         made("ownership/request-transfer.json", {"newOwnerId": TARGET, "confirmName": "Acme Voice"})
-        return cls(ids)
+        return cls(ids, keys)
 
 
 @pytest.fixture
@@ -191,17 +209,41 @@ def stranger_workspace(functions, victim, clock, ids, worlds) -> str:
     return worlds.once("stranger", clock, ids, build)
 
 
+@pytest.fixture
+def stranger_key(functions, stranger_workspace, clock, ids, worlds) -> dict[str, Any]:
+    """An admin key of the stranger's own workspace, as the key authorizer passes it."""
+
+    def build() -> dict[str, Any]:
+        made = call(
+            functions,
+            "ApiKeysFunction",
+            "api_keys/create-api-key.json",
+            user(STRANGER),
+            path={"workspaceId": stranger_workspace},
+            body={"name": "rival", "role": "admin"},
+        )
+        assert made.status == 201, made.body
+        return key_context(functions, made.body["key"], stranger_workspace)
+
+    return worlds.once("stranger-key", clock, ids, build)
+
+
 def call_route(
     functions,
     route_key: str,
     caller: dict[str, Any] | None,
     path: dict[str, str],
     body_change: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    *,
+    key: dict[str, Any] | None = None,
 ) -> Reply:
-    """The route's sample as `caller` (None: the owner), on the objects named in `path`."""
+    """The route's sample as `caller` (None: the owner), or as the API key the key
+    authorizer passed with `key`, on the objects named in `path`."""
     sample = SAMPLES[route_key]
     wanted = {name: value for name, value in path.items() if "{" + name + "}" in route_key}
     changes: dict[str, Any] = {}
+    if key is not None:
+        changes["key_context"] = key
     if wanted:
         changes["path"] = wanted
     body = _sample_body(sample["event"], route_key, path)
@@ -347,6 +389,84 @@ def test_only_the_nominee_answers_a_transfer(functions, victim, route_key, role)
     reply = call_route(functions, route_key, caller_of(role), victim.ids)
     assert reply.status in (403, 404), reply.body
     assert reply.status < 300 or reply.headers["content-type"] == "application/problem+json"
+
+
+# ---- the same routes under an API key -----------------------------------------------
+
+
+@pytest.mark.parametrize("route_key", SCOPED)
+def test_a_key_of_another_workspace_gets_404_and_changes_nothing(
+    functions, victim, stranger_key, dynamodb, route_key
+):
+    before = victim_state(dynamodb)
+    reply = call_route(functions, route_key, None, victim.ids, key=stranger_key)
+    assert (reply.status, reply.code) == (404, "WORKSPACE_NOT_FOUND"), reply.body
+    assert reply.headers["content-type"] == "application/problem+json"
+    assert victim_state(dynamodb) == before
+
+
+def key_holds(role: str, needed: Permission) -> bool:
+    """A key of `role` holds what the role grants, less what only a person may do."""
+    return needed in BUILTIN_ROLES[role].permissions and needed not in KEY_NEVER
+
+
+@pytest.mark.parametrize("route_key", WITH_PERMISSION)
+def test_a_key_of_each_role_gets_exactly_the_routes_a_member_of_that_role_gets(
+    functions, victim, dynamodb, route_key
+):
+    """As for members (above): every key role without the permission refused with
+    nothing changed, then every key role with it, lowest rank first."""
+    needed = NEEDS[route_key]
+    lacking = [r for r in KEY_ROLES if not key_holds(r, needed)]
+    holding = sorted(set(KEY_ROLES) - set(lacking), key=_lowest_first)
+    before = victim_state(dynamodb)
+    for role in lacking:
+        reply = call_route(functions, route_key, None, victim.ids, key=victim.keys[role])
+        assert (reply.status, reply.code) == (403, "PERMISSION_DENIED"), (role, reply.body)
+    assert victim_state(dynamodb) == before
+    for role in holding:
+        reply = call_route(functions, route_key, None, victim.ids, key=victim.keys[role])
+        assert reply.code not in ("PERMISSION_DENIED", "WORKSPACE_NOT_FOUND"), (role, reply.body)
+        assert reply.status < 500, (role, reply.body)
+
+
+def test_the_key_table_refuses_every_key_what_only_a_person_may_do():
+    """Not vacuous: the routes of KEY_NEVER are refused to every key, admin's too."""
+    only_people = [k for k in WITH_PERMISSION if NEEDS[k] in KEY_NEVER]
+    assert len(only_people) >= 3  # deleting the workspace, requesting/cancelling a transfer
+    assert not any(key_holds(role, NEEDS[k]) for role in KEY_ROLES for k in only_people)
+
+
+@pytest.mark.parametrize("role", KEY_ROLES)
+@pytest.mark.parametrize("route_key", sorted(k for k in SCOPED if NEEDS[k] == ANY_MEMBER))
+def test_routes_for_any_member_open_to_a_key_of_every_role(functions, victim, route_key, role):
+    reply = call_route(functions, route_key, None, victim.ids, key=victim.keys[role])
+    assert reply.status == 200, reply.body
+
+
+@pytest.mark.parametrize(
+    "route_key", sorted(k for k in SCOPED if NEEDS[k] in (TRANSFER_PARTIES, NOMINEE))
+)
+def test_no_key_is_a_party_to_a_transfer(functions, victim, dynamodb, route_key):
+    before = victim_state(dynamodb)
+    reply = call_route(functions, route_key, None, victim.ids, key=victim.keys["admin"])
+    assert reply.status in (403, 404), reply.body
+    assert reply.headers["content-type"] == "application/problem+json"
+    assert victim_state(dynamodb) == before
+
+
+# Routes outside one workspace that a caller reaches through an authorizer (the
+# preview has none: its token is the capability, and no key API route serves it).
+OUTSIDE = sorted(k for k in ROUTES if NEEDS[k] == UNSCOPED and not ROUTES[k].public)
+
+
+@pytest.mark.parametrize("route_key", OUTSIDE)
+def test_routes_outside_one_workspace_refuse_every_key(functions, victim, dynamodb, route_key):
+    before = victim_state(dynamodb)
+    reply = call_route(functions, route_key, None, victim.ids, key=victim.keys["admin"])
+    assert (reply.status, reply.code) == (403, "API_KEY_NOT_ALLOWED"), reply.body
+    assert reply.headers["content-type"] == "application/problem+json"
+    assert victim_state(dynamodb) == before
 
 
 # ---- BOPLA: mass assignment --------------------------------------------------------------

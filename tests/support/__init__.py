@@ -22,10 +22,11 @@ from tests.support.events import (
     SAMPLE_TARGET,
     SAMPLE_WORKSPACE,
     as_caller,
+    key_check_event,
     sample_event,
     user,
 )
-from tests.support.handlers import Functions, Reply, call, reply_of
+from tests.support.handlers import Functions, Reply, call, key_context, reply_of
 from tests.support.store import earlier_format_link, item, outbox_events, seed_member
 from tests.support.teams import (
     EVERY_ROLE,
@@ -62,6 +63,8 @@ __all__ = [
     "earlier_format_link",
     "invite",
     "item",
+    "key_check_event",
+    "key_context",
     "outbox_events",
     "preview_link",
     "reply_of",

@@ -31,9 +31,14 @@ def sample_event(
     query: dict[str, str] | None = None,
     path: dict[str, str] | None = None,
     headers: dict[str, str] | None = None,
+    key_context: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A sample event from events/, with the parts a test wants changed."""
+    """A sample event from events/, with the parts a test wants changed; `key_context`:
+    as an API key's request, what the key authorizer let it through with (the key API)
+    in place of the token's claims."""
     event = json.loads(_sample(name))  # a new object each time
+    if key_context is not None:
+        event["requestContext"]["authorizer"] = {"lambda": dict(key_context)}
     if caller is not None:
         claims = event["requestContext"]["authorizer"]["jwt"]["claims"]
         claims.clear()
@@ -80,3 +85,14 @@ def as_caller(who: str | Claims | None) -> Claims | None:
     if isinstance(who, dict):
         return who
     return user(who)
+
+
+def key_check_event(key: str, workspace_id: str, route_key: str) -> dict[str, Any]:
+    """The key authorizer's event for `key` on this stack's own route `route_key` of
+    `workspace_id`, as the key API sends it (its stage variable `keyRoutes`)."""
+    event = json.loads(_sample("api_key_authorizer/bearer.json"))
+    event["headers"]["authorization"] = f"Bearer {key}"
+    event["routeKey"] = event["requestContext"]["routeKey"] = route_key
+    event["pathParameters"] = {"workspaceId": workspace_id}
+    event["stageVariables"] = {"keyRoutes": "own"}
+    return event

@@ -9,7 +9,7 @@ from typing import Any
 
 from local_runtime.lambdas import LambdaContext, load_module
 from local_runtime.template import Template
-from tests.support.events import Claims, as_caller, sample_event
+from tests.support.events import Claims, as_caller, key_check_event, sample_event
 
 
 @dataclass
@@ -61,3 +61,18 @@ def call(
     if caller is not None:
         changes["caller"] = caller
     return functions.call(function, sample_event(sample, **changes))
+
+
+def key_context(
+    functions: Functions,
+    key: str,
+    workspace_id: str,
+    route_key: str = "GET /v1/workspaces/{workspaceId}",
+) -> dict[str, Any]:
+    """What the real key authorizer lets `key` through with on this stack's key API (for
+    `sample_event(key_context=...)`); it must let it through."""
+    answer = functions.invoke(
+        "ApiKeyAuthorizerFunction", key_check_event(key, workspace_id, route_key)
+    )
+    assert answer["isAuthorized"] is True, answer
+    return answer["context"]

@@ -1,6 +1,9 @@
-"""The caller, from the claims API Gateway's JWT authorizer has already verified.
+"""The caller, from the claims API Gateway's JWT authorizer has already verified, or
+from what the API key authorizer found for a key (`requestContext.authorizer.lambda`).
 
 HTTP APIs hand claims over as strings ("true", not true), so both forms are read.
+A key is good only on the routes of one workspace (a `{workspaceId}` in the route):
+anywhere else it is refused with 403 API_KEY_NOT_ALLOWED, before any read.
 """
 
 from __future__ import annotations
@@ -9,8 +12,8 @@ import re
 
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
-from teamspace.core.errors import Unauthenticated
-from teamspace.core.identity import Caller
+from teamspace.core.errors import Unauthenticated, api_key_not_allowed, key_rate_limited
+from teamspace.core.identity import Caller, KeyGrant
 from teamspace.core.settings import get_settings
 
 # A token's `sub` becomes part of table keys, so '#' and '/' are never accepted in it.
@@ -40,6 +43,9 @@ def normalise_email(email: str) -> str:
 
 
 def caller_from_event(event: APIGatewayProxyEventV2) -> Caller:
+    granted = event.request_context.authorizer.get_lambda
+    if granted.get("keyId"):
+        return key_caller(event, granted)
     claims = event.request_context.authorizer.jwt_claim
     sub = claims.get("sub")
     if not isinstance(sub, str) or not _USER_ID.match(sub):
@@ -65,3 +71,28 @@ def _epoch_seconds(value: object) -> int | None:
         return int(float(str(value))) if value is not None else None
     except ValueError:
         return None
+
+
+WORKSPACE_SCOPE = "{workspaceId}"
+
+
+def key_caller(event: APIGatewayProxyEventV2, granted: dict[str, object]) -> Caller:
+    """The caller a key makes, from the authorizer's context (it checked the key, its
+    status and expiry, and counted the request against the key's rate)."""
+    if WORKSPACE_SCOPE not in (event.route_key or ""):
+        raise api_key_not_allowed()
+    retry_after = granted.get("retryAfter")
+    if retry_after:
+        raise key_rate_limited(max(1, int(str(retry_after))))
+    key_id = str(granted["keyId"])
+    if not _USER_ID.match(key_id):
+        raise Unauthenticated("UNAUTHENTICATED", "A valid bearer token is required")
+    return Caller(
+        user_id=key_id,
+        key=KeyGrant(
+            workspace_id=str(granted.get("workspaceId", "")),
+            key_id=key_id,
+            role=str(granted.get("role", "")),
+            permissions=frozenset(str(granted.get("permissions", "")).split()),
+        ),
+    )

@@ -230,3 +230,19 @@ def password_too_weak(minimum: int, detail: str | None = None) -> InvalidInput:
         detail or f"A password needs at least {minimum} characters",
         fields=[FieldError("password", f"at least {minimum} characters")],
     )
+
+
+def api_key_not_allowed() -> Forbidden:
+    """A key on a route outside one workspace (creating or listing workspaces, one's own
+    invitations, answering an invitation or a transfer): those are a person's."""
+    return Forbidden(
+        "API_KEY_NOT_ALLOWED", "API keys act inside their workspace only; sign in for this"
+    )
+
+
+def key_rate_limited(retry_after: int) -> LimitExceeded:
+    return LimitExceeded(
+        "RATE_LIMITED",
+        "This API key made too many requests; wait before the next one",
+        retry_after=retry_after,
+    )

@@ -177,6 +177,25 @@ class ApiKeyRevokedData(EventData):
     reason: Literal["revoked", "creator_removed", "creator_left"]
 
 
+class ApiKeyUsedData(EventData):
+    """A key's calls in one 5-minute window (`windowStart`, UTC): how many, and on which
+    routes (route keys, never paths: no ids, no query). Written once per window, with
+    the key's `lastUsedAt`, by the first request after the window."""
+
+    keyId: str
+    windowStart: str
+    calls: int
+    routes: list[str]
+
+
+class ApiKeyRejectedData(EventData):
+    """A key that no longer works, or not here, was presented: at most once per key per
+    5 minutes, however often it is tried. Never the key nor its hash."""
+
+    keyId: str
+    reason: Literal["revoked", "expired", "other_workspace"]
+
+
 class SmtpIntegrationConfiguredData(EventData):
     """The workspace's mail now goes through this SMTP server. Never its credentials:
     not the password, not the user name; `authenticated` says whether it logs in, and
@@ -227,6 +246,8 @@ DATA_MODELS: dict[DetailType, type[EventData]] = {
     DetailType.ROLE_DELETED: RoleDeletedData,
     DetailType.API_KEY_CREATED: ApiKeyCreatedData,
     DetailType.API_KEY_REVOKED: ApiKeyRevokedData,
+    DetailType.API_KEY_USED: ApiKeyUsedData,
+    DetailType.API_KEY_REJECTED: ApiKeyRejectedData,
     DetailType.SMTP_INTEGRATION_CONFIGURED: SmtpIntegrationConfiguredData,
     DetailType.SMTP_INTEGRATION_REMOVED: SmtpIntegrationRemovedData,
 }

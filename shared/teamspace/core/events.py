@@ -43,6 +43,8 @@ class DetailType(StrEnum):
     ROLE_DELETED = "RoleDeleted"
     API_KEY_CREATED = "ApiKeyCreated"
     API_KEY_REVOKED = "ApiKeyRevoked"
+    API_KEY_USED = "ApiKeyUsed"
+    API_KEY_REJECTED = "ApiKeyRejected"
     SMTP_INTEGRATION_CONFIGURED = "SmtpIntegrationConfigured"
     SMTP_INTEGRATION_REMOVED = "SmtpIntegrationRemoved"
 

@@ -50,6 +50,9 @@ class Settings:
     user_pool_id: str = ""
     password_min_length: int = 8
     removed_member_retention_days: int = 30
+    # How many requests one API key may make per minute on this stack's routes (stage
+    # parameter): past it, 429 RATE_LIMITED with Retry-After.
+    api_key_rate_per_minute: int = 600
 
     def __post_init__(self) -> None:
         if len(self.table_name) < 3:
@@ -104,4 +107,5 @@ def get_settings() -> Settings:
         user_pool_id=env.get("USER_POOL_ID", ""),
         password_min_length=_int("PASSWORD_MIN_LENGTH", 8),
         removed_member_retention_days=_int("REMOVED_MEMBER_RETENTION_DAYS", 30),
+        api_key_rate_per_minute=_int("API_KEY_RATE_PER_MINUTE", 600),
     )

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from teamspace import permissions
 from teamspace.core.errors import Forbidden, session_revoked, workspace_not_found
 from teamspace.core.events import Actor
-from teamspace.core.identity import Caller
+from teamspace.core.identity import Caller, KeyGrant
 from teamspace.core.records import Invitation, Member, OwnershipTransfer, Workspace
 from teamspace.domain.workspace_roles import policy_of, role_of
 from teamspace.permissions import (
@@ -35,6 +35,7 @@ from teamspace.permissions import (
     Toggles,
     Verdict,
 )
+from teamspace.store import api_keys as key_store
 from teamspace.store import members as member_store
 from teamspace.store import snapshots
 from teamspace.store.ops import WriteOp
@@ -59,6 +60,9 @@ class Access:
     # False when the actor is the agency's owner and the client has no owner item for
     # them yet (the consumer has not run): `actor` is then made from `standing`.
     actor_stored: bool = True
+    # The API key acting (its id), when the caller is one: `actor` is then made from the
+    # key (permissions/keys.py), and the request's events name the key.
+    key_id: str | None = None
 
     @property
     def shown(self) -> Workspace:
@@ -74,6 +78,8 @@ class Access:
         writes that item itself) and the agency membership their place in a client
         rests on. A change racing the caller's removal, or the agency's transfer, fails."""
         ops = []
+        if actor and self.key_id is not None:
+            ops.append(key_store.require_key_listed(self.workspace.workspace_id, self.key_id))
         if actor and self.actor_stored:
             ops.append(member_store.require_member_unchanged(self.actor))
         if self.standing is not None:
@@ -83,7 +89,9 @@ class Access:
     @property
     def by(self) -> Actor:
         """The actor the request's events name: the caller, and the agency they act
-        through when they are an agency's staff assigned to this client."""
+        through when they are an agency's staff assigned to this client; or the API key."""
+        if self.key_id is not None:
+            return Actor(type="apiKey", id=self.key_id)
         return Actor(type="user", id=self.actor.user_id, via=self.actor.via)
 
     def require(self, permission: Permission) -> None:
@@ -140,6 +148,8 @@ def admit(store: TeamspaceStore, caller: Caller, snapshot: Snapshot) -> Access:
     workspace, members = snapshot.workspace, snapshot.members
     if workspace is None or not workspace.is_active:
         raise workspace_not_found()
+    if caller.key is not None:
+        return admit_key(caller.key, snapshot, workspace)
     stored = members.get(caller.user_id)
     place = ClientPlace(stored)
     if workspace.parent_workspace_id is not None and _comes_from_agency(stored):
@@ -160,6 +170,36 @@ def admit(store: TeamspaceStore, caller: Caller, snapshot: Snapshot) -> Access:
         agency=place.agency,
         standing=place.standing,
         actor_stored=place.actor is stored,
+    )
+
+
+def admit_key(key: KeyGrant, snapshot: Snapshot, workspace: Workspace) -> Access:
+    """An API key's access to its own workspace, or 404 for any other (the authorizer has
+    checked the key itself: active, unexpired, its workspace live). The key acts as the
+    role it was created with, through the permission layer's `key_subject`; in a client
+    as anywhere, by that alone (no agency standing)."""
+    if key.workspace_id != workspace.workspace_id:
+        raise workspace_not_found()
+    subject = permissions.key_subject(key.key_id, role_of(key.role, workspace), key.permissions)
+    actor = Member(
+        workspace_id=workspace.workspace_id,
+        user_id=key.key_id,
+        email="",
+        role=key.role,
+        status=MemberStatus.ACTIVE.value,
+        joined_at=workspace.created_at,
+        updated_at=workspace.created_at,
+        name=f"API key {key.key_id}",
+    )
+    return Access(
+        workspace,
+        actor,
+        subject,
+        snapshot.members,
+        snapshot.invitations,
+        snapshot.transfer,
+        actor_stored=False,
+        key_id=key.key_id,
     )
 
 

@@ -50,6 +50,10 @@ SAFE_FIELDS = frozenset(
         "fromName",
         "authenticated",
         "passwordChanged",
+        # A key's use in a window: how many calls, on which route keys (no ids, no query).
+        "windowStart",
+        "calls",
+        "routes",
     }
 )
 

@@ -1,24 +1,31 @@
 """The API key authorizer's decision: is this key good for this route, right now?
 
-`judge_key` is the whole rule, pure, over what one GetItem brought; `KeyAuthorizer`
-reads that item (after the key's format and checksum have been checked without any
-read) and records the key's last use at most once per LAST_USED_EVERY. Nothing here
-ever logs or returns the key or its hash.
+`judge_key` is the whole rule, pure, over the key's lookup item; `KeyAuthorizer` reads
+that item (after the key's format and checksum have been checked without any read)
+with one UpdateItem that also counts the request: in its minute, for the per-key rate,
+and its route in its 5-minute window, for ApiKeyUsed. The key's last use, and the
+ApiKeyUsed records of the windows that have ended, are written at most once per
+LAST_USED_EVERY, on one conditional write; an ApiKeyRejected (revoked, expired, other
+workspace) at most once per key per LAST_USED_EVERY. Nothing here ever logs or returns
+the key or its hash.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from teamspace.core.clock import Clock
+from teamspace.core.clock import Clock, iso
 from teamspace.core.errors import Conflict
+from teamspace.core.ids import IdGenerator
 from teamspace.core.observability import logger
 from teamspace.core.records import ApiKeySecret, ApiKeyStatus
 from teamspace.domain.key_format import parse_key
 from teamspace.store import api_keys as key_store
+from teamspace.store.ops import WriteOp
 from teamspace.store.table import TeamspaceStore
 
 # lastUsedAt is written at most this often per key, never once per request.
@@ -36,12 +43,23 @@ class KeyReason(StrEnum):
     WORKSPACE_INACTIVE = "WORKSPACE_INACTIVE"  # the key's workspace is deleted or suspended
     EXPIRED = "EXPIRED"
     OTHER_WORKSPACE = "OTHER_WORKSPACE"  # the route names another workspace
+    RATE_LIMITED = "RATE_LIMITED"  # a good key past its rate this minute
+
+
+# The rejections that reach the key's audit log (ApiKeyRejected), bounded per key.
+REJECTION_OF = {
+    KeyReason.REVOKED: "revoked",
+    KeyReason.EXPIRED: "expired",
+    KeyReason.OTHER_WORKSPACE: "other_workspace",
+}
 
 
 @dataclass(frozen=True, slots=True)
 class KeyVerdict:
     reason: KeyReason
     key: ApiKeySecret | None = None
+    # With RATE_LIMITED: seconds until the key's next minute.
+    retry_after: int = 0
 
     @property
     def allowed(self) -> bool:
@@ -88,16 +106,39 @@ def is_due(secret: ApiKeySecret, now: datetime) -> bool:
 
 
 class KeyAuthorizer:
-    """Checks a request's key: format first (no read), then one GetItem by hash."""
+    """Checks a request's key: format first (no read), then one UpdateItem by hash that
+    reads the key and counts the request (its rate, its use in the window) at once.
 
-    def __init__(self, store: TeamspaceStore, clock: Clock, stage: str) -> None:
+    Not a DomainService, on purpose: the event contract (pydantic) loads only when an
+    event is written (test_cold_path), never on the hot path."""
+
+    def __init__(
+        self,
+        store: TeamspaceStore,
+        clock: Clock,
+        ids: IdGenerator,
+        *,
+        stage: str,
+        rate_per_minute: int,
+    ) -> None:
         self.store = store
         self.clock = clock
+        self.ids = ids
         self.stage = stage
+        self.rate_per_minute = rate_per_minute
 
     def authorize(
-        self, headers: Mapping[str, str] | None, route_workspace_id: str | None
+        self,
+        headers: Mapping[str, str] | None,
+        route_workspace_id: str | None,
+        route: str = "",
+        *,
+        own_routes: bool = False,
     ) -> KeyVerdict:
+        """The verdict on the request's key for `route` (its route key) of the workspace
+        `route_workspace_id`. On this stack's own routes (`own_routes`), a key of another
+        workspace is let through to the function, which answers 404 as for any
+        stranger; elsewhere it is refused here."""
         text = presented_key(headers)
         if text is None:
             return KeyVerdict(KeyReason.NO_KEY)
@@ -105,22 +146,86 @@ class KeyAuthorizer:
         if parsed is None:
             return KeyVerdict(KeyReason.MALFORMED)
         now = self.clock.now()
-        verdict = judge_key(
-            key_store.get_secret(self.store, parsed.key_hash), now, route_workspace_id
+        minute = int(now.timestamp()) // 60
+        item, _counted = self.store.update_returning(
+            key_store.count_use(parsed.key_hash, minute, route or "-")
         )
-        if verdict.allowed and verdict.key is not None and is_due(verdict.key, now):
-            self._record_use(verdict.key, now)
+        secret = key_store.secret_from_item(item) if item else None
+        verdict = judge_key(secret, now, route_workspace_id)
+        if verdict.reason in REJECTION_OF and verdict.key is not None:
+            self._record_rejection(verdict.key, REJECTION_OF[verdict.reason], now)
+        if verdict.reason is KeyReason.OTHER_WORKSPACE and own_routes:
+            verdict = KeyVerdict(KeyReason.ALLOWED, verdict.key)
+        if not verdict.allowed or verdict.key is None or item is None:
+            return verdict
+        closed = key_store.closed_windows(item, minute)
+        if closed or is_due(verdict.key, now):
+            self._record_use(verdict.key, now, item, closed)
+        used = key_store.calls_in_minute(item, minute)
+        if used > self.rate_per_minute:
+            return KeyVerdict(KeyReason.RATE_LIMITED, verdict.key, 60 - now.second)
         return verdict
 
-    def _record_use(self, secret: ApiKeySecret, now: datetime) -> None:
-        """Best effort: a key that works is never refused because this write failed."""
+    def _record_use(
+        self,
+        secret: ApiKeySecret,
+        now: datetime,
+        item: dict[str, Any],
+        closed: dict[int, tuple[int, list[str]]],
+    ) -> None:
+        """`lastUsedAt`, and one ApiKeyUsed per closed window, in one conditional write.
+        Best effort: a key that works is never refused because this write failed."""
+        events = [
+            self._event(
+                "ApiKeyUsed",
+                secret,
+                {
+                    "keyId": secret.key_id,
+                    "windowStart": iso(window_start(window)),
+                    "calls": calls,
+                    "routes": routes,
+                },
+                now,
+            )
+            for window, (calls, routes) in closed.items()
+        ]
+        ops = key_store.record_use(secret, now, now - LAST_USED_EVERY, item, list(closed))
+        self._best_effort([*ops, *events], secret, "use")
+
+    def _record_rejection(self, secret: ApiKeySecret, reason: str, now: datetime) -> None:
+        """One ApiKeyRejected per key per LAST_USED_EVERY at most, however often it is
+        presented: the write is conditional on the last one being older."""
+        event = self._event(
+            "ApiKeyRejected", secret, {"keyId": secret.key_id, "reason": reason}, now
+        )
+        op = key_store.record_rejection(secret, now, now - LAST_USED_EVERY)
+        self._best_effort([op, event], secret, "rejection")
+
+    def _event(
+        self, detail_type: str, secret: ApiKeySecret, data: dict[str, Any], at: datetime
+    ) -> WriteOp:
+        """The outbox record of an event the key itself is the actor of. The event
+        contract loads here, on the first write, not at the cold start."""
+        from teamspace.core.events import Actor, DetailType  # noqa: PLC0415 - see above
+        from teamspace.domain.service import DomainService  # noqa: PLC0415 - see above
+
+        writer = DomainService(self.store, self.clock, self.ids)
+        actor = Actor(type="apiKey", id=secret.key_id)
+        return writer.event(DetailType(detail_type), secret.workspace_id, actor, data, at)
+
+    def _best_effort(self, ops: list[WriteOp], secret: ApiKeySecret, what: str) -> None:
         try:
-            self.store.commit(key_store.record_use(secret, now, now - LAST_USED_EVERY))
+            self.store.commit(ops)
         except Conflict:
             # Another request recorded it first, or the key was revoked meanwhile.
-            logger.debug("last use already recorded", extra={"key_id": secret.key_id})
+            logger.debug(f"{what} already recorded", extra={"key_id": secret.key_id})
         except Exception as error:
             logger.warning(
-                "could not record the key's last use",
+                f"could not record the key's {what}",
                 extra={"key_id": secret.key_id, "error_type": type(error).__name__},
             )
+
+
+def window_start(window: int) -> datetime:
+    """The start of a 5-minute window (epoch minutes // 5), UTC."""
+    return datetime.fromtimestamp(window * key_store.MINUTES_PER_WINDOW * 60, UTC)

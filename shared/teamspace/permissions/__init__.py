@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from teamspace.permissions.delegation import check_client_assignment
     from teamspace.permissions.evaluation import Decision, decide, effective_permissions, holds
     from teamspace.permissions.grants import TOGGLE_PERMISSIONS, MemberStatus, Subject, Toggles
+    from teamspace.permissions.keys import KEY_NEVER, key_permissions, key_subject
     from teamspace.permissions.policies import (
         SecurityPolicy,
         check_email_domain,
@@ -83,6 +84,9 @@ _HOME = {
     "MemberStatus": "teamspace.permissions.grants",
     "Subject": "teamspace.permissions.grants",
     "Toggles": "teamspace.permissions.grants",
+    "KEY_NEVER": "teamspace.permissions.keys",
+    "key_permissions": "teamspace.permissions.keys",
+    "key_subject": "teamspace.permissions.keys",
     "SecurityPolicy": "teamspace.permissions.policies",
     "check_email_domain": "teamspace.permissions.policies",
     "check_mfa": "teamspace.permissions.policies",
@@ -130,6 +134,7 @@ __all__ = [
     "BUILTIN_ROLES",
     "CUSTOM_RANK_DEFAULT",
     "CUSTOM_RANK_MAX",
+    "KEY_NEVER",
     "OWNER",
     "OWNER_ONLY",
     "PERMISSION_INFO",
@@ -165,6 +170,8 @@ __all__ = [
     "decide",
     "effective_permissions",
     "holds",
+    "key_permissions",
+    "key_subject",
     "may_grant_role",
     "parse_permission",
     "role_summary",

@@ -55,6 +55,8 @@ class Subject(BaseModel):
     toggles: Toggles = Toggles()
     # None: every agent of the workspace. A set: only these agents.
     agent_ids: frozenset[str] | None = None
+    # An API key acting in the workspace (permissions/keys.py), not a person.
+    api_key: bool = False
 
     @property
     def rank(self) -> int:

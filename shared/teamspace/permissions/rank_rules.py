@@ -253,14 +253,19 @@ def check_api_key_role(actor: Subject, role: RoleDefinition) -> Verdict:
     A key can do nothing its creator could not: every permission of the role must be
     one the actor holds now (toggles included), and an actor limited to some agents
     cannot make a key with agent-scoped permissions, because a key reaches every agent.
-    No key acts as the owner: ownership is a person's. Rank plays no part: a key is not
-    a member, and nobody can change or remove it by rank.
+    No key acts as the owner: ownership is a person's. Rank plays no part for a person
+    (a key is not a member, and nobody can change or remove it by rank), but a key
+    creating a key never gives it a role above its own.
     """
     base = requires(actor, Permission.API_KEYS_MANAGE)
     if not base:
         return base
     if role.key == OWNER:
         return _deny("API_KEY_ROLE_NOT_ALLOWED", "an API key cannot have the owner role")
+    if actor.api_key and role.rank > actor.rank:
+        return _deny(
+            "GRANT_EXCEEDS_OWN", f"a key cannot create a key above its own role ({role.key})"
+        )
     beyond = sorted(role.permissions - effective_permissions(actor))
     if beyond:
         return _deny(

@@ -226,21 +226,110 @@ def retire_keys(retired: Sequence[ApiKey]) -> list[WriteOp]:
     ]
 
 
-def record_use(secret: ApiKeySecret, at: datetime, cutoff: datetime) -> list[WriteOp]:
-    """`lastUsedAt` on both items, only if it is unset or older than `cutoff`: of several
-    requests at once, one writes and the others' conditions fail (which is fine)."""
-    return [
-        WriteOp(
-            "Update",
-            {
-                "Key": codec.to_attributes(api_key_lookup_key(secret.key_hash)),
-                "UpdateExpression": "SET lastUsedAt = :at",
-                "ConditionExpression": "attribute_exists(PK) AND "
-                "(attribute_not_exists(lastUsedAt) OR lastUsedAt < :cutoff)",
-                "ExpressionAttributeValues": attribute_values(at=iso(at), cutoff=iso(cutoff)),
+# Per-key use counters live on the lookup item, read by the same UpdateItem that counts
+# a request (no round trip of their own): `u<minute>` counts the calls of one UTC minute
+# (epoch minutes), `r<window>` holds the route keys of one 5-minute window (epoch
+# minutes // 5). A window's attributes leave with the write that records it.
+MINUTES_PER_WINDOW = 5
+
+
+def count_use(key_hash: str, minute: int, route: str) -> WriteOp:
+    """The authorizer's one round trip for a key: count this request in its minute and
+    its route in its window, on an active key only (a revoked or unknown key is not
+    counted; the caller reads it from the failed condition)."""
+    window = minute // MINUTES_PER_WINDOW
+    return WriteOp(
+        "Update",
+        {
+            "Key": codec.to_attributes(api_key_lookup_key(key_hash)),
+            "UpdateExpression": "ADD #calls :one, #routes :route",
+            "ConditionExpression": "attribute_exists(PK) AND #status = :active",
+            "ExpressionAttributeNames": {
+                "#calls": f"u{minute}",
+                "#routes": f"r{window}",
+                "#status": "status",
             },
-            version_conflict("API key's last use"),
-        ),
+            "ExpressionAttributeValues": {
+                ":one": {"N": "1"},
+                ":route": {"SS": [route]},
+                ":active": {"S": ApiKeyStatus.ACTIVE.value},
+            },
+        },
+        version_conflict("API key"),
+    )
+
+
+def calls_in_minute(item: dict[str, Any], minute: int) -> int:
+    return int(item.get(f"u{minute}", 0))
+
+
+def closed_windows(item: dict[str, Any], minute: int) -> dict[int, tuple[int, list[str]]]:
+    """The windows before `minute`'s that the item still counts: window -> (calls,
+    routes), oldest first."""
+    current = minute // MINUTES_PER_WINDOW
+    found: dict[int, tuple[int, list[str]]] = {}
+    for name, value in item.items():
+        if name[:1] in ("u", "r") and name[1:].isdigit():
+            number = int(name[1:])
+            window = number // MINUTES_PER_WINDOW if name[0] == "u" else number
+            if window >= current:
+                continue
+            calls, routes = found.get(window, (0, []))
+            if name[0] == "u":
+                calls += int(value)
+            else:
+                routes = sorted(set(routes) | {str(r) for r in value})
+            found[window] = (calls, routes)
+    return dict(sorted(found.items()))
+
+
+def _counter_names(item: dict[str, Any], windows: Sequence[int]) -> list[str]:
+    wanted = set(windows)
+    names = []
+    for name in item:
+        if name[:1] in ("u", "r") and name[1:].isdigit():
+            number = int(name[1:])
+            if (number // MINUTES_PER_WINDOW if name[0] == "u" else number) in wanted:
+                names.append(name)
+    return sorted(names)
+
+
+def record_use(
+    secret: ApiKeySecret,
+    at: datetime,
+    cutoff: datetime,
+    item: dict[str, Any] | None = None,
+    windows: Sequence[int] = (),
+) -> list[WriteOp]:
+    """`lastUsedAt` on both items, and the closed `windows`' counters of `item` removed,
+    only if no other request did it first: with windows to close, only if the oldest's
+    routes are still there; without, only if `lastUsedAt` is unset or older than
+    `cutoff`. Of several requests at once, one writes and the others' conditions fail
+    (which is fine). The caller adds the ApiKeyUsed events to the same transaction."""
+    names = _counter_names(item or {}, windows)
+    attribute_names: dict[str, str] = {f"#c{i}": name for i, name in enumerate(names)}
+    update = "SET lastUsedAt = :at"
+    if names:
+        update += " REMOVE " + ", ".join(attribute_names)
+    if windows:
+        attribute_names["#oldest"] = f"r{min(windows)}"
+        condition = "attribute_exists(PK) AND attribute_exists(#oldest)"
+        values = attribute_values(at=iso(at))
+    else:
+        condition = (
+            "attribute_exists(PK) AND (attribute_not_exists(lastUsedAt) OR lastUsedAt < :cutoff)"
+        )
+        values = attribute_values(at=iso(at), cutoff=iso(cutoff))
+    request: dict[str, Any] = {
+        "Key": codec.to_attributes(api_key_lookup_key(secret.key_hash)),
+        "UpdateExpression": update,
+        "ConditionExpression": condition,
+        "ExpressionAttributeValues": values,
+    }
+    if attribute_names:
+        request["ExpressionAttributeNames"] = attribute_names
+    return [
+        WriteOp("Update", request, version_conflict("API key's last use")),
         WriteOp(
             "Update",
             {
@@ -253,6 +342,23 @@ def record_use(secret: ApiKeySecret, at: datetime, cutoff: datetime) -> list[Wri
             version_conflict("API key's last use"),
         ),
     ]
+
+
+def record_rejection(secret: ApiKeySecret, at: datetime, cutoff: datetime) -> WriteOp:
+    """`lastRejectedAt` on the key's lookup item, only if unset or older than `cutoff`:
+    whatever the rate of attempts with a dead key, one rejection per key per period
+    reaches the log (the caller adds the ApiKeyRejected event to the transaction)."""
+    return WriteOp(
+        "Update",
+        {
+            "Key": codec.to_attributes(api_key_lookup_key(secret.key_hash)),
+            "UpdateExpression": "SET lastRejectedAt = :at",
+            "ConditionExpression": "attribute_exists(PK) AND "
+            "(attribute_not_exists(lastRejectedAt) OR lastRejectedAt < :cutoff)",
+            "ExpressionAttributeValues": attribute_values(at=iso(at), cutoff=iso(cutoff)),
+        },
+        version_conflict("API key's last rejection"),
+    )
 
 
 def list_keys(
@@ -315,3 +421,16 @@ def get_secret(store: TeamspaceStore, key_hash: str) -> ApiKeySecret | None:
     revocation holds from the next request on."""
     item = store.get(api_key_lookup_key(key_hash))
     return secret_from_item(item) if item else None
+
+
+def require_key_listed(workspace_id: str, key_id: str) -> WriteOp:
+    """Re-check, in the transaction of a change a key makes, that the key is still
+    listed: a revocation (which deletes the listing item) racing the change fails it."""
+    return WriteOp(
+        "ConditionCheck",
+        {
+            "Key": codec.to_attributes(api_key_key(workspace_id, key_id)),
+            "ConditionExpression": "attribute_exists(PK)",
+        },
+        errors.api_key_not_found(),
+    )

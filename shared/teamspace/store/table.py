@@ -159,6 +159,25 @@ class TeamspaceStore:
 
     # ---- writes --------------------------------------------------------------------
 
+    def update_returning(self, op: WriteOp) -> tuple[dict[str, Any] | None, bool]:
+        """One conditional UpdateItem that also reads: the item as written and True, or,
+        when its condition fails, the item as it was (None if there is none) and False.
+        One round trip where a GetItem and a write would take two."""
+        try:
+            response = self._client.update_item(
+                TableName=self._table,
+                ReturnValues="ALL_NEW",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                **op.request,
+            )
+        except _client_error() as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise _map_client_error(error) from error
+            item = error.response.get("Item")
+            return (codec.from_attributes(item) if item else None), False
+        item = response.get("Attributes")
+        return (codec.from_attributes(item) if item else None), True
+
     def commit(self, ops: Sequence[WriteOp]) -> None:
         """Write `ops` in one TransactWriteItems: all of them, or none.
 

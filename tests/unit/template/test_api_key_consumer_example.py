@@ -28,7 +28,7 @@ def test_the_template_exports_the_authorizer_and_gives_it_no_route():
     function = ours.resources["ApiKeyAuthorizerFunction"]["Properties"]
     assert not function.get("Events")
     [statement] = function["Policies"][0]["Statement"]
-    assert sorted(statement["Action"]) == ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+    assert sorted(statement["Action"]) == ["dynamodb:PutItem", "dynamodb:UpdateItem"]
 
 
 def test_the_documented_stack_imports_that_export_without_caching(tmp_path):

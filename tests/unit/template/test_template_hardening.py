@@ -89,7 +89,7 @@ ACTIONS = {
     "AuditConsumerFunction": {"dynamodb:BatchGetItem", "dynamodb:PutItem", "sqs:SendMessage"},
     "AuditFunction": {"dynamodb:BatchGetItem", "dynamodb:Query"},
     "ApiKeysFunction": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"} | TRANSACT,
-    "ApiKeyAuthorizerFunction": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
+    "ApiKeyAuthorizerFunction": {"dynamodb:UpdateItem", "dynamodb:PutItem"},
     "PostAuthenticationFunction": {
         "dynamodb:BatchGetItem",
         "dynamodb:Query",
