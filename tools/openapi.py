@@ -3,8 +3,9 @@
 Each function describes its own routes (Powertools, validation on); this merges them,
 names each operation and tags it by resource (tools/openapi_operations.py: what a
 generated client calls its functions), adds the bearer-token security every route needs
-(but the template's public routes, which have no authorizer), declares the API key
-schemes, and keeps only the schemas the document refers to. `make openapi`
+(but the template's public routes, which have no authorizer), with an API key as the
+alternative on the workspace's routes (their 429 names the key's rate; the other routes'
+403 names the refusal of a key), and keeps only the schemas the document refers to. `make openapi`
 writes docs/openapi.json; `make test` fails when the committed document and the code
 disagree (tests/unit/test_openapi_document.py), and the local runtime serves the same
 document at /openapi.json.
@@ -21,7 +22,7 @@ from typing import Any
 from local_runtime.lambdas import load_module
 from local_runtime.template import ROOT, Template
 from teamspace.api.models.fields import NAMED_SCHEMAS
-from tools.openapi_operations import OPERATIONS, TAGS
+from tools.openapi_operations import OPERATIONS, TAGS, takes_keys
 
 DOCUMENT = ROOT / "docs" / "openapi.json"
 TITLE = "Teamspace"
@@ -58,6 +59,27 @@ SECURITY_SCHEMES: dict[str, Any] = {
 }
 
 
+# A user's token, or a key of the workspace in either header: alternatives.
+USER_OR_KEY: list[dict[str, list[str]]] = [
+    {"bearerAuth": []},
+    {"apiKeyBearer": []},
+    {"apiKeyHeader": []},
+]
+# What the problems shared by every route (teamspace.api.openapi) add where keys matter.
+KEY_PROBLEMS = {
+    "403": (
+        "Problem403KeyNotAllowed",
+        "API keys act inside their workspace only: a key is refused here "
+        "(API_KEY_NOT_ALLOWED); or a rule refuses the signed-in caller",
+    ),
+    "429": (
+        "Problem429KeyRate",
+        "A limit was hit: for an API key, its rate per minute (RATE_LIMITED); "
+        "Retry-After says when to try again",
+    ),
+}
+
+
 class MergeError(Exception):
     """Two functions describe the same thing differently."""
 
@@ -86,6 +108,8 @@ def build(template: Template | None = None) -> dict[str, Any]:
                 _name(operation, method, path)
                 if (path, method) in public:
                     operation["security"] = []  # no bearer token: anyone may call it
+                elif takes_keys(method, path):
+                    operation["security"] = USER_OR_KEY
                 _tidy(operation)
                 paths.setdefault(path, {})[method] = operation
         for name, schema in part.get("components", {}).get("schemas", {}).items():
@@ -113,6 +137,7 @@ def build(template: Template | None = None) -> dict[str, Any]:
     for name in set(schemas) - set(NAMED_SCHEMAS):
         schemas[name] = _refer_to_named(schemas[name])
     document["components"]["responses"] = _shared_problems(document["paths"])
+    _key_problems(document, public)
     document["components"]["schemas"] = _referenced(schemas, document)
     _show_examples(document)
     return document
@@ -186,6 +211,21 @@ def _shared_problems(paths: dict[str, dict[str, Any]]) -> dict[str, Any]:
                     raise MergeError(f"{status} is described differently by two routes")
                 operation["responses"][status] = {"$ref": f"#/components/responses/{name}"}
     return {name: shared[name] for name in sorted(shared)}
+
+
+def _key_problems(document: dict[str, Any], public: set[tuple[str, str]]) -> None:
+    """The 429 of an operation that takes keys says the key's rate; the 403 of one that
+    refuses them says so (API_KEY_NOT_ALLOWED). Each is the shared problem, described."""
+    responses = document["components"]["responses"]
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if (path, method) in public:
+                continue
+            status = "429" if takes_keys(method, path) else "403"
+            name, description = KEY_PROBLEMS[status]
+            responses[name] = responses[f"Problem{status}"] | {"description": description}
+            operation["responses"][status] = {"$ref": f"#/components/responses/{name}"}
+    document["components"]["responses"] = {name: responses[name] for name in sorted(responses)}
 
 
 def _referenced(schemas: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:

@@ -1,6 +1,10 @@
 """What the OpenAPI document says about each operation: its id, its tag, a summary and a
 description (tools/openapi.py applies them when it merges the functions' documents).
 
+Which operations take an API key as well as a user's token is `takes_keys` (API.md,
+"API keys on Teamspace's own routes"): tools/openapi.py gives those the key schemes as
+alternatives and the others a 403 that names `API_KEY_NOT_ALLOWED`.
+
 The ids are what a generated client names its functions (`create_invitation`,
 `CreateInvitation`...), so they are camelCase verbs, unique, and never change once
 published: a rename breaks every client. A route without an entry here, or an entry
@@ -36,8 +40,9 @@ TAGS: dict[str, str] = {
     "person previews, accepts or declines by the link's token.",
     "Ownership transfer": "The owner nominates a member as the next owner; the nominee "
     "accepts (atomically becoming owner) or declines.",
-    "API keys": "Keys for machines, acting in one workspace with a role's permissions; the "
-    "key is shown once, on creation.",
+    "API keys": "Keys for machines, acting in one workspace with a role's permissions on its "
+    "routes (`Authorization: Bearer tsk_...` or `X-Api-Key`), each key within its own rate "
+    "(429 `RATE_LIMITED`); the key is shown once, on creation.",
     "Audit log": "The tamper-evident log of the workspace's changes: list, verify the hash "
     "chain, export.",
     "Integrations": "The workspace's own SMTP server for its mail, and a test message through it.",
@@ -45,6 +50,19 @@ TAGS: dict[str, str] = {
 
 WS = "/v1/workspaces/{workspaceId}"
 MEMBER = f"{WS}/members/{{userId}}"
+
+
+# Inside one workspace, yet a person's act: no key is ever a party to a transfer.
+PEOPLE_ONLY = {
+    ("post", f"{WS}/ownership-transfer/accept"),
+    ("post", f"{WS}/ownership-transfer/decline"),
+}
+
+
+def takes_keys(method: str, path: str) -> bool:
+    """Whether the operation accepts an API key of its workspace: every route under
+    /v1/workspaces/{workspaceId}/ but a transfer's answers (the public ones take none)."""
+    return (path == WS or path.startswith(f"{WS}/")) and (method, path) not in PEOPLE_ONLY
 
 
 def _op(operation_id: str, tag: str, summary: str, description: str) -> Operation:
@@ -58,14 +76,14 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "Workspaces",
         "Create a workspace",
         "Creates a simple or agency workspace; the caller becomes its owner. Honours "
-        "`Idempotency-Key`.",
+        "`Idempotency-Key`. A person's act: an API key is refused (`API_KEY_NOT_ALLOWED`).",
     ),
     ("get", "/v1/workspaces"): _op(
         "listWorkspaces",
         "Workspaces",
         "List the caller's workspaces",
         "The workspaces the caller is an active member of, each with the caller's `role`. "
-        "Paginated (`limit`, `cursor`).",
+        "Paginated (`limit`, `cursor`). An API key is refused (`API_KEY_NOT_ALLOWED`).",
     ),
     ("get", WS): _op(
         "getWorkspace",
@@ -85,7 +103,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "Workspaces",
         "Delete a workspace",
         "The owner deletes the workspace: its members lose access and its keys stop working "
-        "at once.",
+        "at once. Never with an API key (403 `PERMISSION_DENIED`).",
     ),
     # Clients
     ("post", f"{WS}/clients"): _op(
@@ -270,7 +288,8 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "listMyInvitations",
         "Invitations",
         "List the caller's pending invitations",
-        "Pending invitations for the caller's verified email.",
+        "Pending invitations for the caller's verified email. An API key is refused "
+        "(`API_KEY_NOT_ALLOWED`).",
     ),
     ("get", "/v1/invitations/preview"): _op(
         "previewInvitation",
@@ -283,20 +302,23 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "acceptInvitation",
         "Invitations",
         "Accept an invitation",
-        "The signed-in invitee joins the workspace with the invitation's role.keys.",
+        "The signed-in invitee joins the workspace with the invitation's role. An API key "
+        "is refused (`API_KEY_NOT_ALLOWED`).",
     ),
     ("post", "/v1/invitations/decline"): _op(
         "declineInvitation",
         "Invitations",
         "Decline an invitation",
-        "The signed-in invitee declines; the link stops working.",
+        "The signed-in invitee declines; the link stops working. An API key is refused "
+        "(`API_KEY_NOT_ALLOWED`).",
     ),
     # Ownership transfer
     ("post", f"{WS}/ownership-transfer"): _op(
         "requestOwnershipTransfer",
         "Ownership transfer",
         "Nominate the next owner",
-        "The owner nominates an active member; `confirmName` must equal the workspace's name.",
+        "The owner nominates an active member; `confirmName` must equal the workspace's "
+        "name. Never with an API key (403 `PERMISSION_DENIED`).",
     ),
     ("get", f"{WS}/ownership-transfer"): _op(
         "getOwnershipTransfer",
@@ -308,19 +330,21 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "cancelOwnershipTransfer",
         "Ownership transfer",
         "Cancel the pending transfer",
-        "The owner withdraws the nomination.",
+        "The owner withdraws the nomination. Never with an API key (403 `PERMISSION_DENIED`).",
     ),
     ("post", f"{WS}/ownership-transfer/accept"): _op(
         "acceptOwnershipTransfer",
         "Ownership transfer",
         "Accept ownership",
-        "The nominee becomes the owner and the previous owner an admin, atomically.",
+        "The nominee becomes the owner and the previous owner an admin, atomically. Only "
+        "the nominee, signed in: an API key is refused.",
     ),
     ("post", f"{WS}/ownership-transfer/decline"): _op(
         "declineOwnershipTransfer",
         "Ownership transfer",
         "Decline ownership",
-        "The nominee declines; nothing else changes.",
+        "The nominee declines; nothing else changes. Only the nominee, signed in: an API key "
+        "is refused.",
     ),
     # API keys
     ("post", f"{WS}/api-keys"): _op(
@@ -328,8 +352,8 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "API keys",
         "Create an API key",
         "The key is in this reply only (`Cache-Control: no-store`). Its role never exceeds "
-        "the creator's permissions and is never owner. A replay of the same "
-        "`Idempotency-Key` answers `key: null`.",
+        "the creator's permissions and is never owner; a key creating a key gives it no "
+        "role above its own. A replay of the same `Idempotency-Key` answers `key: null`.",
     ),
     ("get", f"{WS}/api-keys"): _op(
         "listApiKeys",

@@ -46,7 +46,10 @@ def test_each_operation_declares_its_success_and_every_problem(method, path):
         if status == 401 and (method, path) in PUBLIC:
             assert "401" not in responses  # nothing in front of it asks for a token
             continue
-        assert responses[str(status)] == {"$ref": f"#/components/responses/Problem{status}"}
+        named = KEYED.get((str(status), (method, path) in TAKE_KEYS), f"Problem{status}")
+        if (method, path) in PUBLIC:
+            named = f"Problem{status}"
+        assert responses[str(status)] == {"$ref": f"#/components/responses/{named}"}
     problem = DOCUMENT["components"]["responses"]["Problem404"]["content"]
     assert problem["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
 
@@ -60,14 +63,49 @@ def test_bodies_forbid_fields_they_do_not_name():
         assert schemas[name].get("additionalProperties") is False, name
 
 
-def test_every_route_needs_a_bearer_token_but_the_public_ones():
+# API.md, "API keys on Teamspace's own routes": a key acts on its workspace's routes, but
+# no key is a party to a transfer; every other route refuses keys (API_KEY_NOT_ALLOWED).
+TRANSFER_ANSWERS = {
+    ("post", "/v1/workspaces/{workspaceId}/ownership-transfer/accept"),
+    ("post", "/v1/workspaces/{workspaceId}/ownership-transfer/decline"),
+}
+TAKE_KEYS = {
+    (m, p)
+    for p, ops in DOCUMENT["paths"].items()
+    for m in ops
+    if p.startswith("/v1/workspaces/{workspaceId}") and (m, p) not in TRANSFER_ANSWERS
+}
+# (status, whether the operation takes keys) -> the problem it refers to instead of the
+# shared one: a keyed operation's 429 names the key's rate, another's 403 names the refusal.
+KEYED = {("429", True): "Problem429KeyRate", ("403", False): "Problem403KeyNotAllowed"}
+
+
+def test_workspace_routes_take_a_token_or_a_key_and_the_others_a_token():
     assert DOCUMENT["security"] == [{"bearerAuth": []}]
     assert DOCUMENT["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     assert PUBLIC  # which routes are public: test_template_wiring.py
+    assert len(TAKE_KEYS) >= 40
+    either = [{"bearerAuth": []}, {"apiKeyBearer": []}, {"apiKeyHeader": []}]
     for path, operations in DOCUMENT["paths"].items():
         for method, operation in operations.items():
-            expected = [] if (method, path) in PUBLIC else None
+            if (method, path) in PUBLIC:
+                expected = []
+            elif (method, path) in TAKE_KEYS:
+                expected = either  # alternatives: any one of them will do
+            else:
+                expected = None  # the document's own: a user's token only
             assert operation.get("security") == expected, (method, path)
+
+
+def test_the_key_problems_say_why():
+    responses = DOCUMENT["components"]["responses"]
+    assert "API_KEY_NOT_ALLOWED" in responses["Problem403KeyNotAllowed"]["description"]
+    keyed = responses["Problem429KeyRate"]
+    assert "RATE_LIMITED" in keyed["description"]
+    assert keyed["headers"]["Retry-After"]["schema"]["type"] == "integer"
+    assert keyed["content"] == responses["Problem429"]["content"]
+    for method, path in TRANSFER_ANSWERS | {("get", "/v1/workspaces"), ("post", "/v1/workspaces")}:
+        assert "key" in DOCUMENT["paths"][path][method]["description"].lower(), (method, path)
 
 
 # What a generated client makes of the document (issue 18): names, groups, types.
@@ -167,10 +205,8 @@ def test_roles_and_statuses_are_enumerated():
 
 def test_waits_and_caching_are_described_as_headers():
     responses = DOCUMENT["components"]["responses"]
-    for status in (429, 503):
-        assert (
-            responses[f"Problem{status}"]["headers"]["Retry-After"]["schema"]["type"] == "integer"
-        )
+    for name in ("Problem429", "Problem429KeyRate", "Problem503"):
+        assert responses[name]["headers"]["Retry-After"]["schema"]["type"] == "integer"
     for path, method, status in [
         ("/v1/workspaces/{workspaceId}/api-keys", "post", "201"),
         ("/v1/invitations/preview", "get", "200"),
