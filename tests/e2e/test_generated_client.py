@@ -1,11 +1,9 @@
 """The Python client openapi-python-client generates from docs/openapi.json, driven
 against the local runtime as a script managing a team would drive it (docs/api-keys.md):
 its functions named by the operationIds, its enums and datetimes read from the document,
-problems parsed as problems, pagination by cursor.
-
-Not yet here: the API key used for a member change. Teamspace's own routes take keys
-once "API keys on Teamspace's own routes" (API.md) is built; that step joins this flow
-then, with `apiKeyBearer`/`apiKeyHeader` on the workspace operations."""
+problems parsed as problems, pagination by cursor; and an API key, created in the flow,
+changing a member's role through the same client (`X-Api-Key`, then
+`Authorization: Bearer tsk_...`), with the audit log naming the key as the actor."""
 
 from __future__ import annotations
 
@@ -78,7 +76,7 @@ def test_a_team_managed_through_the_generated_client(api, sdk):
     assert missing.code == "MEMBER_NOT_FOUND"
 
     created = api_.api_keys.create_api_key.sync_detailed(
-        ws, client=owner, body=m.CreateApiKeyRequest(name="CRM sync", role=m.BuiltInRole.MEMBER)
+        ws, client=owner, body=m.CreateApiKeyRequest(name="HR sync", role=m.BuiltInRole.ADMIN)
     )
     assert created.status_code == HTTPStatus.CREATED
     assert created.headers["cache-control"] == "no-store"
@@ -88,6 +86,8 @@ def test_a_team_managed_through_the_generated_client(api, sdk):
     assert listed.key_id == created.parsed.key_id
     assert isinstance(listed.created_at, datetime.datetime)
 
+    key_id = a_script_demotes(sdk, api.base, ws, created.parsed.key, "sdk-sam")
+
     verified = api_.audit_log.verify_audit_log.sync(ws, client=owner)
     assert verified.valid is True
     assert verified.first_invalid_seq is None
@@ -95,9 +95,37 @@ def test_a_team_managed_through_the_generated_client(api, sdk):
     assert verified.records == len(records)
     assert [r.action for r in reversed(records)] == [
         "WorkspaceCreated", "InvitationCreated", "InvitationAccepted", "MemberJoined",
-        "MemberRoleChanged", "ApiKeyCreated",
+        "MemberRoleChanged", "ApiKeyCreated", "MemberRoleChanged",
     ]  # fmt: skip
+    by_key = records[0]
+    assert by_key.actor.to_dict() == {"type": "apiKey", "id": key_id}
+    assert key_id == created.parsed.key_id
+    assert by_key.target.to_dict() == {"type": "member", "id": "sdk-sam"}
+    assert by_key.summary.to_dict() | {"role": "developer"} == by_key.summary.to_dict()
     assert all(isinstance(r.occurred_at, datetime.datetime) for r in records)
+
+
+def a_script_demotes(sdk, base: str, workspace_id: str, key: str, user_id: str) -> str:
+    """What a script holding `key` does: it makes `user_id` a developer (key in
+    X-Api-Key), reads them back (key as a bearer token), and is refused outside its
+    workspace. The key's id, as the audit log names it."""
+    api_, m = sdk.api, sdk.models
+    script = sdk.AuthenticatedClient(
+        base_url=base, token=key, prefix="", auth_header_name="X-Api-Key"
+    )
+    demoted = api_.roles.change_member_role.sync(
+        workspace_id, user_id, client=script, body=m.ChangeRoleRequest(role=m.BuiltInRole.DEVELOPER)
+    )
+    assert isinstance(demoted, m.MemberOut), demoted
+    assert demoted.role is m.BuiltInRole.DEVELOPER
+    as_bearer = sdk.AuthenticatedClient(base_url=base, token=key)
+    read = api_.members.get_member.sync(workspace_id, user_id, client=as_bearer)
+    assert read.role is m.BuiltInRole.DEVELOPER
+    outside = api_.workspaces.list_workspaces.sync_detailed(client=as_bearer)
+    assert outside.status_code == HTTPStatus.FORBIDDEN
+    assert outside.parsed.code == "API_KEY_NOT_ALLOWED"
+    [listed] = api_.api_keys.list_api_keys.sync(workspace_id, client=as_bearer).items
+    return listed.key_id
 
 
 def every_member(sdk, client, workspace_id: str) -> list[str]:
