@@ -103,6 +103,7 @@ def test_a_team_managed_through_the_generated_client(api, sdk):
     assert by_key.target.to_dict() == {"type": "member", "id": "sdk-sam"}
     assert by_key.summary.to_dict() | {"role": "developer"} == by_key.summary.to_dict()
     assert all(isinstance(r.occurred_at, datetime.datetime) for r in records)
+    a_revoked_key_is_refused_before_any_route(sdk, api.base, ws, owner, created.parsed.key)
 
 
 def a_script_demotes(sdk, base: str, workspace_id: str, key: str, user_id: str) -> str:
@@ -126,6 +127,25 @@ def a_script_demotes(sdk, base: str, workspace_id: str, key: str, user_id: str) 
     assert outside.parsed.code == "API_KEY_NOT_ALLOWED"
     [listed] = api_.api_keys.list_api_keys.sync(workspace_id, client=as_bearer).items
     return listed.key_id
+
+
+def a_revoked_key_is_refused_before_any_route(sdk, base, workspace_id, owner, key) -> None:
+    """A revoked key never reaches a route: the key API's authorizer refuses it with API
+    Gateway's own 403 `{"message": "Forbidden"}`, which is no problem, so the generated
+    parser (it reads a 403 as a Problem) fails on it (docs/api-keys.md says so)."""
+    api_ = sdk.api
+    [listed] = api_.api_keys.list_api_keys.sync(workspace_id, client=owner).items
+    assert (
+        api_.api_keys.revoke_api_key.sync_detailed(
+            workspace_id, listed.key_id, client=owner
+        ).status_code
+        == HTTPStatus.NO_CONTENT
+    )
+    script = sdk.AuthenticatedClient(base_url=base, token=key)
+    raw = script.get_httpx_client().get(f"/v1/workspaces/{workspace_id}/members")
+    assert (raw.status_code, raw.json()) == (403, {"message": "Forbidden"})
+    with pytest.raises(KeyError):
+        api_.members.list_members.sync(workspace_id, client=script)
 
 
 def every_member(sdk, client, workspace_id: str) -> list[str]:
