@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from teamspace.api import identity
+
 
 class Operation(NamedTuple):
     operation_id: str
@@ -52,17 +54,11 @@ WS = "/v1/workspaces/{workspaceId}"
 MEMBER = f"{WS}/members/{{userId}}"
 
 
-# Inside one workspace, yet a person's act: no key is ever a party to a transfer.
-PEOPLE_ONLY = {
-    ("post", f"{WS}/ownership-transfer/accept"),
-    ("post", f"{WS}/ownership-transfer/decline"),
-}
-
-
 def takes_keys(method: str, path: str) -> bool:
-    """Whether the operation accepts an API key of its workspace: every route under
-    /v1/workspaces/{workspaceId}/ but a transfer's answers (the public ones take none)."""
-    return (path == WS or path.startswith(f"{WS}/")) and (method, path) not in PEOPLE_ONLY
+    """Whether the operation accepts an API key of its workspace (teamspace.api.identity
+    decides, by the route): every route under /v1/workspaces/{workspaceId} but a
+    transfer's answers (the public ones take none)."""
+    return identity.takes_keys(f"{method.upper()} {path}")
 
 
 def _op(operation_id: str, tag: str, summary: str, description: str) -> Operation:

@@ -2,8 +2,9 @@
 from what the API key authorizer found for a key (`requestContext.authorizer.lambda`).
 
 HTTP APIs hand claims over as strings ("true", not true), so both forms are read.
-A key is good only on the routes of one workspace (a `{workspaceId}` in the route):
-anywhere else it is refused with 403 API_KEY_NOT_ALLOWED, before any read.
+A key is good only on the routes of one workspace (a `{workspaceId}` in the route) but
+a transfer's answers: anywhere else it is refused with 403 API_KEY_NOT_ALLOWED, before
+any read.
 """
 
 from __future__ import annotations
@@ -74,12 +75,25 @@ def _epoch_seconds(value: object) -> int | None:
 
 
 WORKSPACE_SCOPE = "{workspaceId}"
+# Inside one workspace, yet a person's answer: no key is ever a transfer's nominee
+# (API.md: ownership accept/decline refuse keys).
+PEOPLE_ONLY_ROUTES = frozenset(
+    {
+        "POST /v1/workspaces/{workspaceId}/ownership-transfer/accept",
+        "POST /v1/workspaces/{workspaceId}/ownership-transfer/decline",
+    }
+)
+
+
+def takes_keys(route_key: str) -> bool:
+    """Whether a route (`METHOD /path`, as API Gateway names it) acts for an API key."""
+    return WORKSPACE_SCOPE in route_key and route_key not in PEOPLE_ONLY_ROUTES
 
 
 def key_caller(event: APIGatewayProxyEventV2, granted: dict[str, object]) -> Caller:
     """The caller a key makes, from the authorizer's context (it checked the key, its
     status and expiry, and counted the request against the key's rate)."""
-    if WORKSPACE_SCOPE not in (event.route_key or ""):
+    if not takes_keys(event.route_key or ""):
         raise api_key_not_allowed()
     retry_after = granted.get("retryAfter")
     if retry_after:
