@@ -89,14 +89,9 @@ def build_event(
     return event
 
 
-# The key API's stage variable that tells the key authorizer the routes are this stack's
-# own (functions/api_key_authorizer).
-KEY_API_STAGE_VARIABLES = {"keyRoutes": "own"}
-
-
-def authorizer_event(request: dict[str, Any]) -> dict[str, Any]:
+def authorizer_event(request: dict[str, Any], stage_variables: dict[str, str]) -> dict[str, Any]:
     """The key authorizer's REQUEST event (payload 2.0) for a request's event, as the key
-    API sends it."""
+    API sends it, with that API's stage variables (the template's)."""
     return {
         "version": "2.0",
         "type": "REQUEST",
@@ -110,7 +105,7 @@ def authorizer_event(request: dict[str, Any]) -> dict[str, Any]:
         "headers": request["headers"],
         "requestContext": request["requestContext"],
         "pathParameters": request.get("pathParameters", {}),
-        "stageVariables": dict(KEY_API_STAGE_VARIABLES),
+        "stageVariables": dict(stage_variables),
     }
 
 

@@ -157,6 +157,10 @@ class LocalRuntime:
         # HttpApi's routes, then the invitation page's (on an API of its own in AWS);
         # each public or not as the template says.
         self.routes = self.template.http_routes() + self.template.page_routes()
+        # What the key API serves, on the same port here: a request with a key goes to
+        # it (KeyApi in AWS, a base URL of its own), with its stage variables.
+        self.key_routes = {route.route_key for route in self.template.http_routes("KeyApi")}
+        self.key_stage_variables = self.template.stage_variables("KeyApi")
         specs = self.template.functions()
         share_environment(list(specs.values()))
         self.functions = {name: LocalFunction(spec) for name, spec in specs.items()}
@@ -259,7 +263,12 @@ class LocalRuntime:
         the key API serves it: the key authorizer first (its refusal is API Gateway's
         own 403), then the route's function with what the authorizer let it through
         with."""
-        answer = self._invoke(KEY_AUTHORIZER, authorizer_event(build_event(**request, claims=None)))
+        if route.route_key not in self.key_routes:  # API Gateway's own answer
+            return 404, {"content-type": "application/json"}, b'{"message":"Not Found"}'
+        key_request = authorizer_event(
+            build_event(**request, claims=None), self.key_stage_variables
+        )
+        answer = self._invoke(KEY_AUTHORIZER, key_request)
         if not answer.get("isAuthorized"):
             return 403, {"content-type": "application/json"}, b'{"message":"Forbidden"}'
         event = build_event(**request, claims=None, key_context=answer.get("context") or {})

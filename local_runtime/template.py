@@ -224,19 +224,27 @@ class Template:
                 return logical_id
         raise LookupError("template.yaml has no scheduled function")
 
-    def http_routes(self) -> list[Route]:
+    def http_routes(self, api: str = "HttpApi") -> list[Route]:
+        """The routes function events put on one HTTP API: `HttpApi` (JWTs) by default,
+        or `KeyApi`, which serves the same functions to API keys."""
         routes = []
         for logical_id, resource in self.resources.items():
             if resource["Type"] != "AWS::Serverless::Function":
                 continue
             for event in resource["Properties"].get("Events", {}).values():
-                if event["Type"] != "HttpApi":
+                if event["Type"] != "HttpApi" or event["Properties"]["ApiId"] != {"Ref": api}:
                     continue
                 path = event["Properties"]["Path"]
                 method = event["Properties"]["Method"].upper()
                 public = event["Properties"].get("Auth", {}).get("Authorizer") == "NONE"
                 routes.append(Route(method, path, logical_id, _path_pattern(path), public))
         return routes
+
+    def stage_variables(self, api: str) -> dict[str, str]:
+        """An HTTP API's stage variables (KeyApi's tell the key authorizer its routes
+        are this stack's own)."""
+        variables = self.resources[api]["Properties"].get("StageVariables", {})
+        return {name: str(value) for name, value in self.resolve(variables).items()}
 
     def page_routes(self) -> list[Route]:
         """The routes declared one by one (AWS::ApiGatewayV2::Route, the invitation

@@ -8,8 +8,9 @@ a key past its rate is let through with `retryAfter`, which the function answers
 
 A key comes as `X-Api-Key: tsk_...` or `Authorization: Bearer tsk_...`. A key that is
 malformed, of another stage, or fails its checksum is refused without a read; any other
-costs one GetItem by its hash. An allowed request carries the key's workspace, id, role
-and permissions (space-separated) to the route as `requestContext.authorizer.lambda`.
+costs one UpdateItem by its hash, which reads the key and counts the request. An allowed
+request carries the key's workspace, id, role and permissions (space-separated) to the
+route as `requestContext.authorizer.lambda`.
 Only reason codes and key ids are logged, never a key or a hash. If the table cannot
 be read, the invocation fails and API Gateway answers 500: it fails closed.
 """

@@ -422,14 +422,15 @@ def test_every_function_is_traced_by_lambda_without_the_xray_sdk():
         assert "Tracer" not in code, f"{logical_id}: Powertools Tracer costs cold start"
 
 
-def test_the_http_api_throttles_every_route_and_logs_every_request():
-    api = RESOURCES["HttpApi"]["Properties"]
+@pytest.mark.parametrize("api_id", ["HttpApi", "KeyApi"])
+def test_the_http_apis_throttle_every_route_and_log_every_request(api_id):
+    api = RESOURCES[api_id]["Properties"]
     assert api["DefaultRouteSettings"] == {
         "ThrottlingRateLimit": {"Ref": "ApiThrottlingRateLimit"},
         "ThrottlingBurstLimit": {"Ref": "ApiThrottlingBurstLimit"},
     }
     logs = api["AccessLogSettings"]
-    assert logs["DestinationArn"] == {"Fn::GetAtt": ["HttpApiAccessLogGroup", "Arn"]}
+    assert logs["DestinationArn"] == {"Fn::GetAtt": [f"{api_id}AccessLogGroup", "Arn"]}
     entry = json.loads(logs["Format"])
     assert {
         "requestId",
@@ -464,6 +465,13 @@ def test_api_gateway_may_invoke_the_page_function_only_from_the_pages_routes():
     for route in TEMPLATE.page_routes():
         assert route.method == "GET"
         assert route.path.startswith("/accept")
+
+
+def test_api_gateway_may_invoke_the_key_authorizer_only_for_the_key_apis_authorizers():
+    permission = RESOURCES["KeyApiInvokesKeyAuthorizer"]["Properties"]
+    assert permission["FunctionName"] == {"Ref": "ApiKeyAuthorizerFunction"}
+    assert permission["Principal"] == "apigateway.amazonaws.com"
+    assert permission["SourceArn"]["Fn::Sub"].endswith("${KeyApi}/authorizers/*")
 
 
 # ---- checkov ------------------------------------------------------------------------------

@@ -105,6 +105,40 @@ def test_public_routes_are_throttled_like_every_route():
         assert not set(settings.get("RouteSettings", {})) & set(PUBLIC_ROUTES)
 
 
+def test_every_route_but_the_public_ones_has_its_twin_on_the_key_api():
+    """The key API serves API keys the very routes HttpApi serves people, each by the
+    same function; nothing else, and no public route (it needs no key)."""
+    people = {r.route_key: r.function for r in TEMPLATE.http_routes() if not r.public}
+    keys = [(r.route_key, r.function) for r in TEMPLATE.http_routes("KeyApi")]
+    assert len(keys) == len(set(keys))
+    assert dict(keys) == people
+    assert not any(r.public for r in TEMPLATE.http_routes("KeyApi"))
+
+
+def test_the_key_api_checks_every_request_with_the_key_authorizer_uncached():
+    api = TEMPLATE.resources["KeyApi"]["Properties"]
+    assert api["StageName"] == "$default"
+    # The authorizer's sign that these routes are this stack's own (404 and 429 by the
+    # function, functions/api_key_authorizer); the local runtime sends what this says.
+    assert api["StageVariables"] == {"keyRoutes": "own"}
+    assert TEMPLATE.stage_variables("KeyApi") == {"keyRoutes": "own"}
+    auth = api["Auth"]
+    authorizer = auth["Authorizers"][auth["DefaultAuthorizer"]]
+    assert authorizer["FunctionArn"] == {"Fn::GetAtt": ["ApiKeyAuthorizerFunction", "Arn"]}
+    assert authorizer["AuthorizerPayloadFormatVersion"] == "2.0"
+    assert authorizer["EnableSimpleResponses"] is True
+    # No cache (a revoked key fails on its next request, every request is counted) and
+    # so no identity source: a key comes in either of two headers.
+    assert authorizer["Identity"] == {"ReauthorizeEvery": 0}
+    rate = TEMPLATE.raw["Parameters"]["ApiKeyRatePerMinute"]
+    assert (rate["Type"], rate["Default"], rate["MinValue"]) == ("Number", 600, 1)
+    variables = TEMPLATE.resources["ApiKeyAuthorizerFunction"]["Properties"]["Environment"]
+    assert variables["Variables"]["API_KEY_RATE_PER_MINUTE"] == {"Ref": "ApiKeyRatePerMinute"}
+    assert TEMPLATE.raw["Outputs"]["KeyApiUrl"]["Value"] == {
+        "Fn::Sub": "https://${KeyApi}.execute-api.${AWS::Region}.amazonaws.com"
+    }
+
+
 def test_the_jwt_authorizer_defaults_to_the_stacks_cognito_pool():
     auth = TEMPLATE.resources["HttpApi"]["Properties"]["Auth"]
     assert auth["DefaultAuthorizer"] == "JwtAuthorizer"
@@ -142,7 +176,7 @@ NEEDS = {
     "PostAuthenticationFunction": set(),
     "ClientAccessFunction": set(),
     "ApiKeysFunction": set(),
-    "ApiKeyAuthorizerFunction": set(),
+    "ApiKeyAuthorizerFunction": {"API_KEY_RATE_PER_MINUTE"},
     "InvitationPageFunction": {"IDP_URL", "IDP_CLIENT_ID", "API_URL", "APP_URL"},
 }
 
