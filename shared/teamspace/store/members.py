@@ -257,6 +257,16 @@ def search_members(
     )
 
 
+def _memberships_query(user_id: str) -> tuple[str, dict[str, Any]]:
+    """The GSI1 partition of a user's memberships, and the Query request that reads it."""
+    gsi_pk = user_memberships_pk(user_id)
+    return gsi_pk, {
+        "IndexName": keys.GSI1,
+        "KeyConditionExpression": "GSI1PK = :pk",
+        "ExpressionAttributeValues": {":pk": {"S": gsi_pk}},
+    }
+
+
 def list_memberships(
     store: TeamspaceStore, user_id: str, *, limit: int, cursor: str | None
 ) -> Page[Membership]:
@@ -264,12 +274,7 @@ def list_memberships(
 
     Deleted workspaces are dropped here, so a page can hold fewer items than asked.
     """
-    gsi_pk = user_memberships_pk(user_id)
-    request = {
-        "IndexName": keys.GSI1,
-        "KeyConditionExpression": "GSI1PK = :pk",
-        "ExpressionAttributeValues": {":pk": {"S": gsi_pk}},
-    }
+    gsi_pk, request = _memberships_query(user_id)
     page = store.query_page(
         request, limit, cursor, {keys.GSI1PK: gsi_pk}, member_from_item, None, "ACTIVE"
     )
@@ -290,12 +295,7 @@ def list_memberships(
 def assignments_of(store: TeamspaceStore, user_id: str, agency_id: str) -> list[Member]:
     """Every client membership an agency's assignment gave `user_id` (GSI1, the
     user's memberships, filtered on the agency)."""
-    gsi_pk = user_memberships_pk(user_id)
-    request = {
-        "IndexName": keys.GSI1,
-        "KeyConditionExpression": "GSI1PK = :pk",
-        "ExpressionAttributeValues": {":pk": {"S": gsi_pk}},
-    }
+    gsi_pk, request = _memberships_query(user_id)
     found: list[Member] = []
     cursor: str | None = None
     while True:
@@ -330,12 +330,7 @@ def memberships_in(
 def count_memberships(store: TeamspaceStore, user_id: str, *, at_most: int) -> int:
     """In how many workspaces `user_id` is a member, active or suspended, counted up to
     `at_most` (one Query of GSI1, eventually consistent)."""
-    gsi_pk = user_memberships_pk(user_id)
-    request = {
-        "IndexName": keys.GSI1,
-        "KeyConditionExpression": "GSI1PK = :pk",
-        "ExpressionAttributeValues": {":pk": {"S": gsi_pk}},
-    }
+    gsi_pk, request = _memberships_query(user_id)
     page = store.query_page(
         request, at_most, None, {keys.GSI1PK: gsi_pk}, lambda item: item, None, None
     )
