@@ -34,7 +34,7 @@ PYTEST_ARGS ?=
 	bench clean browser screenshots readme-tools
 
 help:
-	@echo "make run    serve the API on http://127.0.0.1:$${PORT:-3000} (PORT=3100 make run)"
+	@echo "make run    serve the API on http://127.0.0.1:$${PORT:-3000} (PORT=3100 make run; TEAMSPACE_FAULTS=conflict=0.2,throttle=0.05 make run injects DynamoDB's faults, README)"
 	@echo "make test   lint, template checks (cfn-lint, sam validate --lint, sam build, checkov), all tests"
 	@echo "make test-fast  lint, unit and function tests (no template tools, no end-to-end, no fuzzing)"
 	@echo "make lint   ruff check, ruff format --check, the layers' import contracts, the OpenAPI lint"

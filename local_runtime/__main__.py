@@ -1,10 +1,11 @@
 """`python -m local_runtime`: serve the suite on 127.0.0.1:$PORT (default 3000).
 
 What a person gets wrong or does on purpose ends in one line on stderr, never a
-traceback: a `PORT` that is not a port (exit 2), a port that is taken or not allowed
-(exit 1). Ctrl-C (SIGINT) and SIGTERM stop the server, let a request in flight finish
-and exit 0: a stop that was asked for is not a failure, and `make run` then ends
-without an error of its own.
+traceback: a `PORT` that is not a port or a `TEAMSPACE_FAULTS` it cannot read
+(local_runtime/faults.py) (exit 2), a port that is taken or not allowed (exit 1).
+Ctrl-C (SIGINT) and SIGTERM stop the server, let a request in flight finish and exit 0:
+a stop that was asked for is not a failure, and `make run` then ends without an error
+of its own.
 """
 
 from __future__ import annotations
@@ -18,9 +19,13 @@ from types import FrameType
 
 from local_runtime.addresses import banner
 from local_runtime.aws import use_fake_credentials
+from local_runtime.faults import ENVIRONMENT_VARIABLE as FAULTS_VARIABLE
+from local_runtime.faults import BadFaultSpec
+from local_runtime.faults import from_environment as faults_from_environment
 
 DEFAULT_PORT = 3000
 EXAMPLE = "PORT=3100 make run"
+FAULTS_EXAMPLE = "TEAMSPACE_FAULTS=conflict=0.2,throttle=0.05,seed=7 make run"
 
 
 class BadPort(ValueError):
@@ -72,6 +77,11 @@ def main() -> int:
     except BadPort as bad:
         print(bad, file=sys.stderr)
         return 2
+    try:
+        fault_spec = faults_from_environment()
+    except BadFaultSpec as bad:
+        print(f"error: TEAMSPACE_FAULTS: {bad}, e.g. {FAULTS_EXAMPLE}", file=sys.stderr)
+        return 2
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     try:
@@ -79,11 +89,13 @@ def main() -> int:
         from local_runtime.server import LocalRuntime  # noqa: PLC0415 - after the fake credentials
 
         try:
-            runtime = LocalRuntime(port=port)
+            runtime = LocalRuntime(port=port, faults=fault_spec)
         except OSError as error:
             print(cannot_listen(port, error), file=sys.stderr)
             return 1
         log.info(banner(runtime.url))
+        if fault_spec.active:
+            log.info("DynamoDB faults injected: %s", os.environ[FAULTS_VARIABLE])
         runtime.serve()
     except Stopped as stopped:
         log.info("stopped (%s); its data is gone", stopped)

@@ -9,6 +9,7 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
+from local_runtime import faults
 from local_runtime.moto_tuning import narrow_transaction_backups
 from local_runtime.template import Template
 
@@ -145,6 +146,7 @@ class EmulatedAws:
         self._saved: list[tuple[Any, str, Any]] = []
         self.user_pool_id = ""
         self.user_pool_client_id = ""
+        self.faults: faults.Injector | None = None
 
     def start(self) -> None:
         use_fake_credentials()
@@ -157,7 +159,19 @@ class EmulatedAws:
         self.template.physical_ids["UserPool"] = self.user_pool_id
         self.template.physical_ids["UserPoolClient"] = self.user_pool_client_id
 
+    def inject_faults(self, spec: faults.FaultSpec) -> faults.Injector | None:
+        """DynamoDB faults (local_runtime/faults.py) in every client created from now on
+        from boto3's default session, which is what the functions' clients come from."""
+        if spec.active:
+            if boto3.DEFAULT_SESSION is None:
+                boto3.setup_default_session()
+            self.faults = faults.install(boto3.DEFAULT_SESSION, spec)
+        return self.faults
+
     def stop(self) -> None:
+        if self.faults is not None:
+            self.faults.remove()
+            self.faults = None
         self._mock.stop()
         for owner, name, value in reversed(self._saved):
             setattr(owner, name, value)

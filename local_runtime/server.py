@@ -39,6 +39,8 @@ from local_runtime.apigw import (
 from local_runtime.aws import EmulatedAws
 from local_runtime.bus import BusRequest, put_on_bus
 from local_runtime.events import EventChain
+from local_runtime.faults import FaultSpec, Injector
+from local_runtime.faults import from_environment as faults_from_environment
 from local_runtime.idp import PREFIX as IDP_PREFIX
 from local_runtime.idp import LocalIdentityProvider
 from local_runtime.lambdas import LocalFunction, share_environment
@@ -140,7 +142,17 @@ def _json(status: int, body: Any) -> tuple[int, dict[str, str], bytes]:
 class LocalRuntime:
     """The whole suite on one port. `start()` serves in a thread; `serve()` blocks."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 3000, template: Template | None = None):
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 3000,
+        template: Template | None = None,
+        faults: FaultSpec | None = None,
+    ):
+        # DynamoDB's conflicts, throttles and errors, injected once the runtime is up
+        # (local_runtime/faults.py); TEAMSPACE_FAULTS when not given.
+        self.fault_spec = faults_from_environment() if faults is None else faults
+        self.faults: Injector | None = None
         self._server = Server((host, port), self._request_handler())
         self.template = template or Template()
         # Links in mail point back here, where the accept endpoint can be called.
@@ -205,6 +217,8 @@ class LocalRuntime:
         os.environ.update(IDP_URL=self.url + IDP_PREFIX, IDP_CLIENT_ID=client, API_URL=self.url)
         # Handlers build their clients once per cold start; start them cold against moto.
         wiring.configure(clock=SystemClock(), ids=UlidGenerator())
+        # Last: setting up the account is not faulted, every DynamoDB call after it may be.
+        self.faults = self.aws.inject_faults(self.fault_spec)
 
     def stop(self) -> None:
         self._server.shutdown()

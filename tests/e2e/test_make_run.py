@@ -55,6 +55,32 @@ def test_a_port_that_is_no_port_is_one_line_naming_what_to_do(tmp_path, value):
     assert_one_line_without_traceback(runtime.output(), f"PORT={value!r}", "PORT=3100 make run")
 
 
+def test_it_injects_the_dynamodb_faults_teamspace_faults_names(tmp_path):
+    """Every DynamoDB call of the functions fails inside (set up before, the account is
+    not faulted): a workspace cannot be made, and the log says faults are on."""
+    runtime = RuntimeProcess(tmp_path / "run.log", env={"TEAMSPACE_FAULTS": "internal=1"})
+    try:
+        runtime.wait_until_up()
+        ana = Users(runtime.base).user("ana", email="ana@example.com")
+        reply = ana.post("/v1/workspaces", json={"name": "Acme", "type": "simple"})
+        assert reply.status_code >= 500, reply.text
+    finally:
+        runtime.assert_stops_cleanly(signal.SIGINT)
+    assert "DynamoDB faults injected: internal=1" in runtime.output()
+
+
+def test_a_fault_spec_it_cannot_read_is_one_line_naming_what_to_do(tmp_path):
+    runtime = RuntimeProcess(tmp_path / "run.log", env={"TEAMSPACE_FAULTS": "conflicts=0.2"})
+    try:
+        code = runtime.wait()
+    finally:
+        runtime.kill()
+    assert code == 2
+    assert_one_line_without_traceback(
+        runtime.output(), "TEAMSPACE_FAULTS", "unknown fault 'conflicts'", "seed=7 make run"
+    )
+
+
 def test_a_busy_port_is_one_line_naming_what_to_do(tmp_path):
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))

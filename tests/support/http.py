@@ -17,6 +17,7 @@ import pytest
 import requests
 
 from local_runtime.aws import FAKE_ENVIRONMENT
+from local_runtime.faults import FaultSpec
 from local_runtime.server import LocalRuntime
 from teamspace.store.table import TeamspaceStore
 from tests.support.clock import FrozenClock
@@ -130,14 +131,15 @@ def authorizer_says(api: Api, key: str, workspace_id: str) -> dict[str, Any]:
     return api.runtime.functions["ApiKeyAuthorizerFunction"].invoke(event)
 
 
-def own_runtime(undo: ExitStack) -> LocalRuntime:
-    """A local runtime on a free port. The runtime gives this process every function's
-    environment: `undo` stops it and puts the environment back as it was."""
+def own_runtime(undo: ExitStack, faults: FaultSpec | None = None) -> LocalRuntime:
+    """A local runtime on a free port, with `faults` injected into DynamoDB's answers
+    (local_runtime/faults.py; none when not given). The runtime gives this process every
+    function's environment: `undo` stops it and puts the environment back as it was."""
     undo.enter_context(mock.patch.dict(os.environ))
     patch = undo.enter_context(pytest.MonkeyPatch.context())
     for name, value in FAKE_ENVIRONMENT.items():
         patch.setenv(name, value)
-    runtime = LocalRuntime(port=0).start()
+    runtime = LocalRuntime(port=0, faults=faults or FaultSpec()).start()
     undo.callback(runtime.stop)
     return runtime
 
