@@ -30,13 +30,14 @@ class LambdaContext:
     aws_request_id: str = ""
     log_group_name: str = ""
     log_stream_name: str = "local"
+    remaining_ms: int = 10_000  # what get_remaining_time_in_millis answers
 
     @property
     def invoked_function_arn(self) -> str:
         return f"arn:aws:lambda:us-east-1:{ACCOUNT_ID}:function:{self.function_name}"
 
     def get_remaining_time_in_millis(self) -> int:
-        return 10_000
+        return self.remaining_ms
 
 
 def load_module(spec: FunctionSpec) -> ModuleType:

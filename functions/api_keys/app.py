@@ -22,7 +22,7 @@ from teamspace.api.openapi import NO_STORE, created, no_content, ok
 from teamspace.api.params import ApiKeyIdPath, Cursor, IdempotencyKeyHeader, Limit, WorkspaceId
 from teamspace.api.resolver import create_resolver, current_caller, http_handler
 
-app = create_resolver()
+app = create_resolver(retrying=wiring.retrying)
 
 
 @app.post(

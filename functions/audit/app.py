@@ -23,7 +23,7 @@ from teamspace.api.openapi import ok, text
 from teamspace.api.params import Cursor, Limit, WorkspaceId
 from teamspace.api.resolver import create_resolver, current_caller, http_handler
 
-app = create_resolver()
+app = create_resolver(retrying=wiring.retrying)
 
 Text = Annotated[str | None, Query(min_length=1, max_length=200)]
 # `from` and `to`: ISO 8601 instants (the document says so; models/audit.py reads them).

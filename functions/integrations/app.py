@@ -19,7 +19,7 @@ from teamspace.api.openapi import no_content, ok
 from teamspace.api.params import WorkspaceId
 from teamspace.api.resolver import create_resolver, current_caller, http_handler
 
-app = create_resolver()
+app = create_resolver(retrying=wiring.retrying)
 SMTP = "/v1/workspaces/<workspaceId>/integrations/smtp"
 
 

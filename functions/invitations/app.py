@@ -36,7 +36,7 @@ from teamspace.api.params import (
 from teamspace.api.resolver import create_resolver, current_caller, http_handler
 from teamspace.core.records import InvitationStatus
 
-app = create_resolver()
+app = create_resolver(retrying=wiring.retrying)
 
 StatusFilter = Annotated[InvitationStatusFilter | None, Query()]
 # Any text: a value that is not a token of ours is 404 like one never issued, not 422.

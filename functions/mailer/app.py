@@ -21,7 +21,7 @@ from teamspace.api.params import WorkspaceId
 from teamspace.api.resolver import create_resolver, current_caller, http_handler
 from teamspace.core.observability import logger, metrics
 
-app = create_resolver()
+app = create_resolver(retrying=wiring.retrying)
 
 
 @app.post(

@@ -32,7 +32,7 @@ from teamspace.api.openapi import created, managing_accounts, no_content, ok
 from teamspace.api.params import Cursor, IdempotencyKeyHeader, Limit, UserId, WorkspaceId
 from teamspace.api.resolver import create_resolver, current_caller, http_handler
 
-app = create_resolver()
+app = create_resolver(retrying=wiring.retrying)
 
 NamePrefix = Annotated[
     str | None, Query(min_length=1, max_length=100, description="Name prefix, any case")

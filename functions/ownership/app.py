@@ -20,7 +20,7 @@ from teamspace.api.openapi import accepted, no_content, ok
 from teamspace.api.params import WorkspaceId
 from teamspace.api.resolver import create_resolver, current_caller, http_handler
 
-app = create_resolver()
+app = create_resolver(retrying=wiring.retrying)
 BASE = "/v1/workspaces/<workspaceId>/ownership-transfer"
 
 

@@ -36,7 +36,7 @@ from teamspace.api.params import (
 )
 from teamspace.api.resolver import create_resolver, current_caller, http_handler
 
-app = create_resolver()
+app = create_resolver(retrying=wiring.retrying)
 
 
 @app.post(

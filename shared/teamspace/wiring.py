@@ -27,6 +27,7 @@ from teamspace.core.settings import get_settings
 if TYPE_CHECKING:  # each collaborator's module loads when it is first built
     from teamspace.bus.audit_intake import AuditIntake
     from teamspace.bus.publisher import OutboxPublisher
+    from teamspace.core.retry import Retrying
     from teamspace.domain.accounts import AccountService
     from teamspace.domain.activity import ActivityService
     from teamspace.domain.api_keys import ApiKeyService
@@ -105,10 +106,40 @@ def _once[T](build: Callable[[], T]) -> Callable[[], T]:
     return built
 
 
+# botocore's retries, made explicit so that the time a request can take is known.
+# DynamoDB's: none of botocore's own. core/retry.py retries the whole read-decide-write
+# cycle on a conflict or a throttle, within the function's deadline and pausing on the
+# root's clock; botocore's loop, inside it, would multiply the attempts and sleep where
+# no deadline is seen (docs/decisions.md, "Contention and throttling"). The other
+# services' calls are single requests botocore may resend: its standard mode, 3 attempts.
+CLIENT_CONFIG = {
+    "dynamodb": {
+        "retries": {"mode": "standard", "total_max_attempts": 1},
+        "connect_timeout": 1,
+        "read_timeout": 5,
+    },
+}
+DEFAULT_CLIENT_CONFIG = {
+    "retries": {"mode": "standard", "total_max_attempts": 3},
+    "connect_timeout": 2,
+    "read_timeout": 10,
+}
+
+
 def _client(service: str) -> Any:
     import boto3  # noqa: PLC0415 - imported on first use: it dominates cold start
+    from botocore.config import Config  # noqa: PLC0415 - loaded with boto3
 
-    return boto3.client(service, region_name=get_settings().region)
+    config = Config(**CLIENT_CONFIG.get(service, DEFAULT_CLIENT_CONFIG))
+    return boto3.client(service, region_name=get_settings().region, config=config)
+
+
+@_once
+def retrying() -> Retrying:
+    """The retry policy, pausing on this root's clock (core/retry.py)."""
+    from teamspace.core.retry import Retrying  # noqa: PLC0415 - lazy by design
+
+    return Retrying(clock().sleep)
 
 
 @_once
@@ -140,7 +171,7 @@ def sqs_client() -> Any:
 def store() -> TeamspaceStore:
     from teamspace.store.table import TeamspaceStore  # noqa: PLC0415 - lazy by design
 
-    return TeamspaceStore(dynamodb_client(), get_settings().table_name)
+    return TeamspaceStore(dynamodb_client(), get_settings().table_name, retrying())
 
 
 @_once

@@ -14,12 +14,18 @@ class FrozenClock:
 
     def __init__(self, start: datetime | None = None) -> None:
         self.current = start or START
+        self.slept: list[float] = []  # every pause asked for, in seconds
 
     def now(self) -> datetime:
         return self.current
 
     def advance(self, **delta: float) -> None:
         self.current += timedelta(**delta)
+
+    def sleep(self, seconds: float) -> None:
+        """A retry's pause (core/retry.py): the clock moves on, nothing waits."""
+        self.slept.append(seconds)
+        self.advance(seconds=seconds)
 
 
 class SequentialIds:

@@ -39,13 +39,15 @@ class Functions:
     def __init__(self, template: Template) -> None:
         self._specs = template.functions()
 
-    def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
-        """A function's raw result (the API key authorizer answers no HTTP reply)."""
+    def invoke(self, logical_id: str, event: dict[str, Any], remaining_ms: int = 10_000) -> Any:
+        """A function's raw result (the API key authorizer answers no HTTP reply), with
+        `remaining_ms` left before its deadline."""
         module = load_module(self._specs[logical_id])
-        return module.lambda_handler(event, LambdaContext(function_name=logical_id))
+        context = LambdaContext(function_name=logical_id, remaining_ms=remaining_ms)
+        return module.lambda_handler(event, context)
 
-    def call(self, logical_id: str, event: dict[str, Any]) -> Reply:
-        return reply_of(self.invoke(logical_id, event))
+    def call(self, logical_id: str, event: dict[str, Any], remaining_ms: int = 10_000) -> Reply:
+        return reply_of(self.invoke(logical_id, event, remaining_ms))
 
 
 def call(

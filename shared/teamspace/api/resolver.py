@@ -4,6 +4,12 @@ Validation is on (pydantic models for bodies, typed path and query parameters), 
 every failure leaves as problem+json: domain errors by `problems.STATUS_OF`, request
 validation as 422 naming the fields, unparseable JSON as 400, oversized bodies as 413,
 unknown routes as 404, and anything unexpected as a logged 500 that says nothing more.
+
+Every route runs under the retry policy (core/retry.py): a route is a whole
+read-decide-write cycle, so when the store says it met contention or a busy table
+(nothing applied), the route runs again from its first read, until the policy or the
+function's deadline is spent; then the caller gets 409 CONCURRENT_UPDATE or 503
+STORE_BUSY with Retry-After.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
@@ -27,6 +34,7 @@ from teamspace.api.identity import caller_from_event
 from teamspace.core import errors
 from teamspace.core.identity import Caller
 from teamspace.core.observability import logger, metrics
+from teamspace.core.retry import Retrying, budget
 from teamspace.core.settings import get_settings
 
 _MESSAGES = {
@@ -101,8 +109,15 @@ def check_body(event: dict[str, Any]) -> None:
             ) from None
 
 
-def create_resolver() -> APIGatewayHttpResolver:
+def create_resolver(retrying: Callable[[], Retrying]) -> APIGatewayHttpResolver:
+    """The resolver, each route retried by `retrying()` (the composition root's policy,
+    asked for at each request: a reconfigured root's clock is the one paused on)."""
     app = APIGatewayHttpResolver(enable_validation=True)
+
+    def retried(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response:
+        return retrying().run(lambda: next_middleware(app))
+
+    app.use(middlewares=[retried])
 
     @app.exception_handler(errors.TeamspaceError)
     def _domain_error(error: errors.TeamspaceError) -> Response:
@@ -146,6 +161,7 @@ def http_handler(
             check_body(event)
         except errors.TeamspaceError as error:
             return problems.to_proxy_result(problems.from_error(error))
-        return app.resolve(event, context)
+        with budget(context):
+            return app.resolve(event, context)
 
     return lambda_handler

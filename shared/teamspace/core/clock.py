@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -9,12 +10,19 @@ from typing import Protocol
 class Clock(Protocol):
     def now(self) -> datetime: ...
 
+    def sleep(self, seconds: float) -> None:
+        """Wait (a retry's pause, core/retry.py): a test's clock moves instead."""
+        ...
+
 
 class SystemClock:
     """The real clock, in UTC, to the second (the contract's timestamps have no fraction)."""
 
     def now(self) -> datetime:
         return datetime.now(UTC).replace(microsecond=0)
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
 
 
 def iso(moment: datetime) -> str:

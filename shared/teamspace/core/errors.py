@@ -102,6 +102,31 @@ class Unavailable(TeamspaceError):
     title = "Service unavailable"
 
 
+class Contention(Conflict):
+    """DynamoDB cancelled the change because another one held an item it touches
+    (`TransactionConflict`): nothing was applied, and the whole read-decide-write cycle
+    may run again (core/retry.py). Its code is what the caller sees once the retries
+    are spent."""
+
+    def __init__(self) -> None:
+        super().__init__("CONCURRENT_UPDATE", "Other changes kept getting there first; retry")
+
+
+class Busy(Unavailable):
+    """DynamoDB throttled the request, or failed inside a read: nothing was applied and
+    it may run again (core/retry.py); once the retries are spent, a 503 with
+    Retry-After."""
+
+    def __init__(self) -> None:
+        super().__init__("STORE_BUSY", "The table is busy; retry shortly", retry_after=1)
+
+
+def store_unsure() -> Unavailable:
+    """A write DynamoDB failed inside (InternalServerError) and that may have been
+    applied: resent as it was while that is idempotent, never decided again."""
+    return Unavailable("STORE_BUSY", "The table is busy; retry shortly", retry_after=1)
+
+
 def workspace_not_found() -> NotFound:
     """The one answer for a workspace that is missing, deleted, or not the caller's."""
     return NotFound("WORKSPACE_NOT_FOUND", "No such workspace, or you are not a member of it")

@@ -7,15 +7,25 @@ adapter) and its write operations. Every read is one GetItem, one BatchGetItem o
 Query (looped only while a filter leaves a page short, within a read budget); every
 change is one TransactWriteItems. There is no Scan. docs/data-model.md lists each
 access pattern with its key condition.
+
+DynamoDB's answers that say nothing was applied and the cycle may run again (a
+transaction cancelled by a conflict, a throttle, a read that failed inside) become
+`Contention` and `Busy`, which core/retry.py retries; a failed condition stays the
+error its operation names. A commit DynamoDB failed inside (InternalServerError) may
+have been applied: it is resent as it was, with the same ClientRequestToken, which
+DynamoDB makes idempotent for ten minutes, and never decided again.
 """
 
 from __future__ import annotations
 
+import time
+import uuid
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from teamspace.core.errors import Conflict, TeamspaceError, Unavailable
+from teamspace.core.errors import Busy, Contention, TeamspaceError, Unavailable, store_unsure
 from teamspace.core.records import Page
+from teamspace.core.retry import Retrying
 from teamspace.store import codec, keys
 from teamspace.store.cursor import decode_cursor, encode_cursor
 from teamspace.store.ops import WriteOp
@@ -30,20 +40,23 @@ else:
 # so its cost follows the page size, never the size of the workspace.
 FILTER_READ_BUDGET_PAGES = 4
 
-_RETRYABLE = {
+_THROTTLED = {
     "ProvisionedThroughputExceededException",
     "ThrottlingException",
     "RequestLimitExceeded",
-    "InternalServerError",
 }
+_INTERNAL = "InternalServerError"
 
 
 class TeamspaceStore:
     """The single table, through one DynamoDB client."""
 
-    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+    def __init__(
+        self, client: DynamoDBClient, table_name: str, retrying: Retrying | None = None
+    ) -> None:
         self._client = client
         self._table = table_name
+        self._retrying = retrying or Retrying(time.sleep)
 
     # ---- reads ---------------------------------------------------------------------
 
@@ -63,8 +76,10 @@ class TeamspaceStore:
         (at most 100 keys)."""
         request_keys = [codec.to_attributes(key) for key in wanted]
         found: list[dict[str, Any]] = []
-        # UnprocessedKeys come back under throttling; a few immediate retries suffice.
-        for _ in range(5):
+        retry = 0
+        # UnprocessedKeys come back under throttling: asked again after a pause, as
+        # the retry policy spaces them, and Busy when it is spent.
+        while True:
             response = self._call(
                 self._client.batch_get_item,
                 RequestItems={self._table: {"Keys": request_keys, "ConsistentRead": True}},
@@ -74,7 +89,9 @@ class TeamspaceStore:
             if not unprocessed:
                 return found
             request_keys = unprocessed["Keys"]
-        raise Unavailable("STORE_BUSY", "The table is busy; retry shortly", retry_after=1)
+            if not self._retrying.pause(retry):
+                raise Busy()
+            retry += 1
 
     def query(self, request: dict[str, Any]) -> dict[str, Any]:
         """One Query call as DynamoDB answers it (for walks that page by themselves)."""
@@ -172,7 +189,7 @@ class TeamspaceStore:
             )
         except _client_error() as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise _map_client_error(error) from error
+                raise _map_client_error(error, applied_maybe=True) from error
             item = error.response.get("Item")
             return (codec.from_attributes(item) if item else None), False
         item = response.get("Attributes")
@@ -184,11 +201,24 @@ class TeamspaceStore:
         When a condition fails, the error of the first operation whose condition
         failed is raised, so the caller learns which re-check did not hold.
         """
-        transact_items = [{op.kind: {"TableName": self._table, **op.request}} for op in ops]
-        try:
-            self._client.transact_write_items(TransactItems=transact_items)
-        except _client_error() as error:
-            raise self._transaction_error(error, ops) from error
+        request = {
+            "TransactItems": [{op.kind: {"TableName": self._table, **op.request}} for op in ops],
+            "ClientRequestToken": str(uuid.uuid4()),
+        }
+        retry = 0
+        while True:
+            try:
+                self._client.transact_write_items(**request)
+                return
+            except _client_error() as error:
+                unsure = error.response["Error"]["Code"] == _INTERNAL
+                if not unsure:
+                    raise self._transaction_error(error, ops) from error
+                # Maybe applied: the same request again (the token makes a repeat of an
+                # applied one a no-op), and when the policy is spent, not re-decided.
+                if not self._retrying.pause(retry):
+                    raise store_unsure() from error
+                retry += 1
 
     # ---- helpers -------------------------------------------------------------------
 
@@ -206,8 +236,11 @@ class TeamspaceStore:
         for op, reason in zip(ops, reasons, strict=False):
             if reason.get("Code") == "ConditionalCheckFailed" and op.on_condition_failed:
                 return op.on_condition_failed
-        if any(reason.get("Code") == "TransactionConflict" for reason in reasons):
-            return Conflict("CONCURRENT_UPDATE", "Another change got there first; retry")
+        codes = {reason.get("Code") for reason in reasons}
+        if "TransactionConflict" in codes:
+            return Contention()
+        if "ThrottlingError" in codes:
+            return Busy()
         return _map_client_error(error)
 
 
@@ -232,11 +265,18 @@ def _key_of(query: dict[str, Any], raw: dict[str, Any]) -> dict[str, str]:
     return {name: raw[name]["S"] for name in _key_names(query.get("IndexName"))}
 
 
-def _map_client_error(error: ClientError) -> TeamspaceError | ClientError:
-    """The one map from DynamoDB's errors to the domain's; anything else is a bug."""
+def _map_client_error(
+    error: ClientError, *, applied_maybe: bool = False
+) -> TeamspaceError | ClientError:
+    """The one map from DynamoDB's errors to the domain's; anything else is a bug.
+    `applied_maybe`: the call was a write, which an internal error may have applied."""
     code = error.response["Error"]["Code"]
-    if code in _RETRYABLE or code == "TransactionCanceledException":
-        return Unavailable("STORE_BUSY", "The table is busy; retry shortly", retry_after=1)
+    if code in _THROTTLED:
+        return Busy()
+    if code == _INTERNAL:
+        return store_unsure() if applied_maybe else Busy()
     if code == "TransactionConflictException":
-        return Conflict("CONCURRENT_UPDATE", "Another change got there first; retry")
+        return Contention()
+    if code == "TransactionCanceledException":
+        return Unavailable("STORE_BUSY", "The table is busy; retry shortly", retry_after=1)
     return error
