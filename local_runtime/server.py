@@ -368,7 +368,7 @@ class LocalRuntime:
         function = self.template.scheduled_function()
         now = request.now or datetime.now(UTC)
         report = self._invoke(function, scheduled_event(function, now))
-        # The function's report, in the API's camelCase: {read, expired, lostRaces}.
+        # The function's report, in the API's camelCase: {read, expired, lostRaces, ...}.
         return _json(200, {to_camel(name): value for name, value in report.items()})
 
     def _put_on_bus(self, body: bytes) -> tuple[int, dict[str, str], bytes]:

@@ -30,6 +30,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from teamspace import wiring
 from teamspace.core.observability import logger, metrics
+from teamspace.core.retry import budget
 from teamspace.domain.key_authorizer import KeyReason, KeyVerdict
 
 # The stage variable `keyRoutes` of the API whose routes are this stack's own.
@@ -43,9 +44,10 @@ def lambda_handler(event: APIGatewayAuthorizerEventV2, context: LambdaContext) -
     headers = event.get("headers") or {}
     route_workspace_id = event.path_parameters.get("workspaceId")
     own = (event.get("stageVariables") or {}).get("keyRoutes") == OWN_ROUTES
-    verdict = wiring.key_authorizer().authorize(
-        headers, route_workspace_id, str(event.get("routeKey") or ""), own_routes=own
-    )
+    with budget(context):
+        verdict = wiring.key_authorizer().authorize(
+            headers, route_workspace_id, str(event.get("routeKey") or ""), own_routes=own
+        )
     key = verdict.key
     logger.info(
         "api key checked",

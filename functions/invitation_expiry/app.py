@@ -17,11 +17,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from teamspace import wiring
 from teamspace.core.clock import parse_iso
 from teamspace.core.observability import logger
+from teamspace.core.retry import budget
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.EVENT_BRIDGE)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     now = parse_iso(event["time"]) if event.get("time") else wiring.clock().now()
-    report = wiring.invitation_expiry().expire_due(now)
+    with budget(context):
+        report = wiring.invitation_expiry().expire_due(now)
     logger.info("expiry run", extra=asdict(report))
     return asdict(report)

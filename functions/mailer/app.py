@@ -20,6 +20,7 @@ from teamspace.api.openapi import ok, reaching_a_mail_server
 from teamspace.api.params import WorkspaceId
 from teamspace.api.resolver import create_resolver, current_caller, http_handler
 from teamspace.core.observability import logger, metrics
+from teamspace.core.retry import budget
 
 app = create_resolver(retrying=wiring.retrying)
 
@@ -40,7 +41,8 @@ _http = http_handler(app)
 @logger.inject_lambda_context(correlation_id_path="detail.eventId")
 @metrics.log_metrics
 def _on_event(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return wiring.mailer().handle(event)
+    with budget(context):  # its retries (core/retry.py) within this invocation's time
+        return wiring.mailer().handle(event)
 
 
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -208,7 +208,13 @@ def test_the_local_job_answers_in_camel_case_like_the_rest(api):
     assert reply.status_code == 200
     assert reply.headers["content-type"] == "application/json"
     # Nothing was due in 2000: the run read nothing and lost no race.
-    assert reply.json() == {"read": 0, "expired": 0, "lostRaces": 0}
+    assert reply.json() == {
+        "read": 0,
+        "expired": 0,
+        "lostRaces": 0,
+        "deferred": 0,
+        "finished": True,
+    }
 
 
 def test_local_job_refuses_a_bad_time(api):

@@ -10,12 +10,14 @@ from typing import Any
 import pytest
 
 from teamspace import wiring
-from teamspace.core.errors import Conflict
+from teamspace.core.errors import Busy, Conflict
 from teamspace.core.observability import logger
+from teamspace.core.retry import POLICY
 from teamspace.domain.key_authorizer import LAST_USED_EVERY
 from teamspace.domain.key_format import ALPHABET, generate_key, parse_key
 from teamspace.store import api_keys as key_store
 from tests.support import SAMPLE_WORKSPACE, TEMPLATE, item, outbox_events, sample_event
+from tests.support.faults import injected
 
 AUTHORIZER = "ApiKeyAuthorizerFunction"
 TABLE = TEMPLATE.table_name()
@@ -343,3 +345,24 @@ def test_the_authorizer_never_logs_the_key_or_its_hash(functions, key, caplog):
     assert key["key"] not in text
     assert key["key"][len(key["prefix"]) :] not in text
     assert key_hash not in text
+
+
+def counted(dynamodb, key: dict[str, Any], clock) -> int:
+    key_hash = parse_key(key["key"], "test").key_hash
+    found = item(dynamodb, TABLE, f"APIKEY#{key_hash}", "APIKEY")
+    return key_store.calls_in_minute(found, int(clock.now().timestamp()) // 60)
+
+
+def test_a_cancelled_count_is_counted_again_once(functions, key, dynamodb, clock):
+    """The rate-limit write met a conflict (nothing applied): counted again, once."""
+    with injected("conflict=1,limit=1,only=UpdateItem") as injector:
+        assert check(functions, bearer(key["key"]))["isAuthorized"] is True
+    assert injector.total() == 1
+    assert counted(dynamodb, key, clock) == 1
+    assert len(clock.slept) == 1
+
+
+def test_a_table_that_stays_throttled_fails_the_authorizer_closed(functions, key):
+    with injected("throttle=1") as injector, pytest.raises(Busy):
+        check(functions, bearer(key["key"]))
+    assert injector.total() == POLICY.attempts

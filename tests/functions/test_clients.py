@@ -12,6 +12,8 @@ import pytest
 
 from local_runtime.lambdas import LambdaContext, load_module
 from teamspace import wiring
+from teamspace.core.errors import Contention
+from teamspace.core.retry import POLICY
 from tests.functions.chain_helpers import first_goes_second
 from tests.support import (
     EVENTS,
@@ -27,6 +29,7 @@ from tests.support import (
     seed_member,
     user,
 )
+from tests.support.faults import injected
 
 FN = "WorkspacesFunction"
 TABLE = TEMPLATE.table_name()
@@ -467,6 +470,35 @@ def test_the_consumer_removes_every_assignment_of_a_removed_member(functions, as
         assert withdrawn["actor"] == {"type": "system", "id": "client-access", "via": AGENCY}
     # Delivered twice, it finds nothing more to do.
     assert client_access(functions, as_bus_event(removal)) == {"withdrawn": 0}
+
+
+def test_the_consumer_meeting_a_conflict_runs_again_and_withdraws_each_once(
+    functions, assigned, dynamodb
+):
+    second = create_client(functions, name="Second").body["workspaceId"]
+    assign(functions, second)
+    remove_from_agency(functions)
+    (removal,) = events_of(dynamodb, AGENCY, "MemberRemoved")
+    with injected("conflict=1,limit=2,only=TransactWriteItems") as injector:
+        assert client_access(functions, as_bus_event(removal))["withdrawn"] >= 1
+    assert injector.total() == 2
+    for client_id in (assigned, second):
+        assert item(dynamodb, TABLE, f"WS#{client_id}", f"MEMBER#{STAFF}") is None
+        assert len(events_of(dynamodb, client_id, "MemberRemoved")) == 1
+
+
+def test_a_spent_budget_fails_the_event_for_redelivery_and_the_redelivery_withdraws(
+    functions, assigned, dynamodb
+):
+    remove_from_agency(functions)
+    (removal,) = events_of(dynamodb, AGENCY, "MemberRemoved")
+    with injected("conflict=1,only=TransactWriteItems") as injector, pytest.raises(Contention):
+        client_access(functions, as_bus_event(removal))
+    assert injector.total() == POLICY.attempts
+    assert item(dynamodb, TABLE, f"WS#{assigned}", f"MEMBER#{STAFF}") is not None
+    # EventBridge's retry (Lambda's asynchronous retries) delivers it again.
+    assert client_access(functions, as_bus_event(removal)) == {"withdrawn": 1}
+    assert item(dynamodb, TABLE, f"WS#{assigned}", f"MEMBER#{STAFF}") is None
 
 
 def test_leaving_the_agency_withdraws_assignments_too(functions, assigned, dynamodb):

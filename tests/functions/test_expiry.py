@@ -208,7 +208,13 @@ def test_expiry_reads_and_expires_only_the_due_invitations(chain, seeded):
     )
     print(measured)
 
-    assert report == {"read": DUE, "expired": DUE, "lost_races": 0}, measured
+    assert report == {
+        "read": DUE,
+        "expired": DUE,
+        "lost_races": 0,
+        "deferred": 0,
+        "finished": True,
+    }, measured
     assert DUE <= reads.items <= DUE + READ_ALLOWANCE, measured
     assert reads.queries <= invitation_store.EXPIRY_SHARDS * 2, measured
     assert reads.transactions == DUE, measured
@@ -251,14 +257,16 @@ def test_expiry_run_again_expires_nothing_and_reads_nothing(chain, seeded):
     measured = f"second run: {reads}; {seconds:.2f} s; report {report}"
     print(measured)
 
-    assert report == {"read": 0, "expired": 0, "lost_races": 0}, measured
+    assert report == {"read": 0, "expired": 0, "lost_races": 0, "deferred": 0, "finished": True}, (
+        measured
+    )
     assert reads.items == 0, measured
     assert reads.transactions == 0, measured
     assert len(outbox(chain.dynamodb_reader, "InvitationExpired")) == DUE
     assert counters(chain.dynamodb_reader, SAMPLE_WORKSPACE) == counters_after_first
     # A replay of the run a second early finds nothing either.
     again, _, _ = run(chain, seeded["run_at"] - timedelta(seconds=1))
-    assert again == {"read": 0, "expired": 0, "lost_races": 0}
+    assert again == {"read": 0, "expired": 0, "lost_races": 0, "deferred": 0, "finished": True}
 
 
 def test_lean_transactions_still_cancel_all_or_nothing(lean_moto_transactions, chain, store, clock):

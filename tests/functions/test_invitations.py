@@ -16,6 +16,7 @@ import pytest
 from local_runtime.lambdas import LambdaContext, load_module
 from teamspace import wiring
 from teamspace.core.clock import iso
+from teamspace.core.retry import POLICY
 from teamspace.store import codec
 from tests.functions.chain_helpers import first_goes_second
 from tests.support import (
@@ -38,6 +39,7 @@ from tests.support import (
     token_of,
     user,
 )
+from tests.support.faults import injected
 
 FN = "InvitationsFunction"
 TABLE = TEMPLATE.table_name()
@@ -510,6 +512,26 @@ def test_pending_invitations_per_workspace_are_limited(functions, team, monkeypa
     # Revoking one makes room again.
     assert manage(functions, "revoke", first.body["invitationId"]).status == 204
     assert invite(functions, "c@example.com").status == 201
+
+
+def test_a_bulk_item_meeting_a_conflict_is_retried_on_its_own(functions, team):
+    items = [{"email": f"p{n}@example.com", "role": "viewer"} for n in range(3)]
+    with injected("conflict=1,limit=2,only=TransactWriteItems") as injector:
+        reply = bulk(functions, items)
+    assert injector.total() == 2
+    assert reply.status == 200
+    assert [r["status"] for r in reply.body["results"]] == ["created"] * 3
+    assert len(listed(functions, "pending")) == 3
+
+
+def test_a_bulk_item_whose_budget_is_spent_is_refused_alone(functions, team):
+    items = [{"email": f"p{n}@example.com", "role": "viewer"} for n in range(2)]
+    with injected(f"conflict=1,limit={POLICY.attempts},only=TransactWriteItems"):
+        reply = bulk(functions, items)
+    results = reply.body["results"]
+    assert [r["status"] for r in results] == ["refused", "created"]
+    assert results[0]["code"] == "CONCURRENT_UPDATE"
+    assert len(listed(functions, "pending")) == 1
 
 
 def test_the_pending_limit_holds_inside_one_bulk(functions, team, monkeypatch):

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from teamspace.core.errors import Busy
+from teamspace.core.retry import POLICY
 from tests.functions.chain_helpers import ACCEPT_URL_BASE, SENDER, Chain, only
 from tests.support import (
     SAMPLE_WORKSPACE,
@@ -19,6 +21,7 @@ from tests.support import (
     seed_member,
     token_of,
 )
+from tests.support.faults import injected
 from tests.support.mail import Tags, first_link
 
 WS = "WorkspacesFunction"
@@ -130,3 +133,27 @@ def test_the_ownership_mails_are_branded_too(functions, chain, store, clock):
     assert mail["from"] == f"Acme Support <{SENDER}>"
     assert "(Asia/Tokyo)" in mail["text"]
     assert Tags(mail["html"]).sources() == [LOGO]
+
+
+def test_a_conflict_issuing_the_link_is_retried_and_one_mail_goes_out(functions, chain):
+    create_workspace(functions, "Acme Voice", "simple", expect=201)
+    invite(functions, "bob@example.com", "developer", send_email=None, expect=201)
+    event = only(chain.flush(), "InvitationCreated")
+    with injected("conflict=1,limit=1,only=TransactWriteItems") as injector:
+        assert chain.mail(event)["sent"] == 1
+    assert injector.total() == 1
+    assert len(chain.sent_mail()) == 1
+    assert chain.mail(event)["sent"] == 0  # marked: a redelivery sends nothing
+
+
+def test_a_spent_budget_fails_the_event_unsent_and_its_redelivery_mails_once(functions, chain):
+    create_workspace(functions, "Acme Voice", "simple", expect=201)
+    invite(functions, "bob@example.com", "developer", send_email=None, expect=201)
+    event = only(chain.flush(), "InvitationCreated")
+    with injected("throttle=1") as injector, pytest.raises(Busy):
+        chain.mail(event)
+    assert injector.total() == POLICY.attempts
+    assert chain.sent_mail() == []
+    # Lambda's asynchronous retry delivers the event again.
+    assert chain.mail(event)["sent"] == 1
+    assert len(chain.sent_mail()) == 1

@@ -161,7 +161,7 @@ def test_expiry_committing_first_makes_the_accept_gone(functions, chain, invitat
     ) as expiry:
         accepted = functions.call(INV, accept_event(invitation["token"]))
 
-    assert expiry[0] == {"read": 1, "expired": 1, "lost_races": 0}
+    assert expiry[0] == {"read": 1, "expired": 1, "lost_races": 0, "deferred": 0, "finished": True}
     assert accepted.status == 410, accepted.body
     assert accepted.body["code"] == "INVITATION_EXPIRED"
     assert status_of(chain, invitation["id"]) == "EXPIRED"
@@ -187,7 +187,7 @@ def test_accept_committing_first_makes_the_expiry_lose_its_race(
         report = chain.expire(EXPIRY_RUN)
 
     assert accept[0].status == 200, accept[0].body
-    assert report == {"read": 1, "expired": 0, "lost_races": 1}
+    assert report == {"read": 1, "expired": 0, "lost_races": 1, "deferred": 0, "finished": True}
     assert status_of(chain, invitation["id"]) == "ACCEPTED"
     assert bob_is_member(chain)
     assert assert_counters_consistent(chain.dynamodb_reader, SAMPLE_WORKSPACE) == {
@@ -198,7 +198,13 @@ def test_accept_committing_first_makes_the_expiry_lose_its_race(
     assert "InvitationExpired" not in event_types(chain)
     assert event_types(chain).count("MemberJoined") == 1
     # And a later run finds nothing due any more.
-    assert chain.expire(EXPIRY_RUN) == {"read": 0, "expired": 0, "lost_races": 0}
+    assert chain.expire(EXPIRY_RUN) == {
+        "read": 0,
+        "expired": 0,
+        "lost_races": 0,
+        "deferred": 0,
+        "finished": True,
+    }
 
 
 # ---- 8. the same user accepting twice at once -------------------------------------------------

@@ -15,7 +15,7 @@ import pytest
 from teamspace.core.retry import POLICY
 from tests.support import SAMPLE_WORKSPACE, TABLE, outbox_events, sample_event
 from tests.support.faults import SentTransactions, injected
-from tests.support.teams import create_workspace
+from tests.support.teams import create_workspace, invite
 
 WS = "WorkspacesFunction"
 COMMITS = "only=TransactWriteItems"
@@ -131,3 +131,40 @@ def test_a_context_with_little_time_left_gets_fewer_attempts(functions, workspac
     assert reply.status == 409
     assert 1 < injector.total() < POLICY.attempts
     assert sum(clock.slept) <= 0.030
+
+
+# ---- the expiry job: each invitation retried on its own, the rest left to the next run ----
+
+
+def expire(functions, remaining_ms: int = 10_000) -> dict[str, Any]:
+    return functions.invoke(
+        "InvitationExpiryFunction", sample_event("invitation_expiry/scheduled.json"), remaining_ms
+    )
+
+
+def test_the_expiry_job_retries_each_invitation_and_leaves_a_spent_one_to_the_next_run(
+    functions, workspace, dynamodb
+) -> None:
+    for n in range(3):
+        invite(functions, f"guest{n}@example.com", expect=201)
+    # The first invitation's every attempt is cancelled, the second's first one too.
+    with injected(f"conflict=1,limit={POLICY.attempts + 1},{COMMITS}") as injector:
+        report = expire(functions)
+    assert injector.total() == POLICY.attempts + 1
+    assert report == {"read": 3, "expired": 2, "lost_races": 0, "deferred": 1, "finished": True}
+    expired = [e for e in outbox_events(dynamodb, TABLE) if e["detailType"] == "InvitationExpired"]
+    assert len(expired) == 2
+    again = expire(functions)
+    assert again == {"read": 1, "expired": 1, "lost_races": 0, "deferred": 0, "finished": True}
+    expired = [e for e in outbox_events(dynamodb, TABLE) if e["detailType"] == "InvitationExpired"]
+    assert len({e["data"]["invitationId"] for e in expired}) == len(expired) == 3
+
+
+def test_an_expiry_run_whose_index_stays_throttled_ends_and_leaves_the_rest(
+    functions, workspace
+) -> None:
+    invite(functions, "guest@example.com", expect=201)
+    with injected("throttle=1,only=Query"):
+        report = expire(functions)
+    assert report == {"read": 0, "expired": 0, "lost_races": 0, "deferred": 0, "finished": False}
+    assert expire(functions)["expired"] == 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 from contextlib import suppress
 from datetime import datetime
 
-from teamspace.core.errors import Conflict
+from teamspace.core.errors import Conflict, Contention, Unavailable
 from teamspace.core.events import Actor, DetailType
 from teamspace.core.identity import Caller
 from teamspace.core.records import Membership, Page, SignIn
@@ -76,10 +76,12 @@ class ActivityService(DomainService):
         ]
         try:
             self.store.commit([*events, *stamps])
+        except Contention:
+            raise  # nothing applied: the whole run goes again (core/retry.py)
         except Conflict:
             self.store.commit(events)
-            for stamp in stamps:
-                with suppress(Conflict):
+            for stamp in stamps:  # best effort, once the events are in
+                with suppress(Conflict, Unavailable):
                     self.store.commit([stamp])
 
     # ---- a member's sign-ins, as a workspace sees them ------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from teamspace.core.clock import iso
-from teamspace.core.errors import Conflict
+from teamspace.core.errors import Conflict, Contention
 from teamspace.core.events import Actor, DetailType
 from teamspace.core.records import Member
 from teamspace.domain import role_holders
@@ -56,6 +56,8 @@ class ClientHandOver(DomainService):
                     continue
                 try:
                     moved += self._hand_over(client.workspace_id, client.owner_id, owner, actor)
+                except Contention:
+                    raise  # nothing applied: the whole run goes again (core/retry.py)
                 except Conflict:  # the client changed since it was read: once more
                     moved += self._hand_over(client.workspace_id, client.owner_id, owner, actor)
             if page.next_cursor is None:

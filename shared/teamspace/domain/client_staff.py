@@ -13,7 +13,7 @@ from datetime import datetime
 
 from teamspace import permissions
 from teamspace.core import errors
-from teamspace.core.errors import Conflict, NotFound, member_not_found
+from teamspace.core.errors import Conflict, Contention, NotFound, member_not_found
 from teamspace.core.events import Actor, DetailType
 from teamspace.core.identity import Caller
 from teamspace.core.records import Member, Workspace
@@ -175,6 +175,8 @@ class ClientStaff(ClientSteps):
             now = self.clock.now()
             try:
                 self.store.commit(self._withdrawal(member, actor, now))
+            except Contention:
+                raise  # nothing applied: the whole run goes again (core/retry.py)
             except Conflict:
                 # Changed since the index was read (a role change) or already gone:
                 # read it again and withdraw what is there.

@@ -88,7 +88,12 @@ class InvitationService(SeatKeeping):
                 outcomes.append(BulkOutcome(request.subject, error=request))
                 continue
             try:
-                outcomes.append(BulkOutcome(request.email, self._create(access, caller, request)))
+                # Each item its own change, retried on its own (core/retry.py): running
+                # the whole bulk again would find the ones made already pending.
+                created = self.retrying.run(
+                    lambda r=request: self._create(access, caller, r)  # type: ignore[misc]
+                )
+                outcomes.append(BulkOutcome(request.email, created))
             except TeamspaceError as error:
                 outcomes.append(BulkOutcome(request.email, error=error))
         return outcomes

@@ -23,6 +23,7 @@ from teamspace.core.errors import Conflict
 from teamspace.core.ids import IdGenerator
 from teamspace.core.observability import logger
 from teamspace.core.records import ApiKeySecret, ApiKeyStatus
+from teamspace.core.retry import Retrying
 from teamspace.domain.key_format import parse_key
 from teamspace.store import api_keys as key_store
 from teamspace.store.ops import WriteOp
@@ -126,6 +127,7 @@ class KeyAuthorizer:
         self.ids = ids
         self.stage = stage
         self.rate_per_minute = rate_per_minute
+        self.retrying = Retrying(clock.sleep)
 
     def authorize(
         self,
@@ -147,8 +149,12 @@ class KeyAuthorizer:
             return KeyVerdict(KeyReason.MALFORMED)
         now = self.clock.now()
         minute = int(now.timestamp()) // 60
-        item, _counted = self.store.update_returning(
-            key_store.count_use(parsed.key_hash, minute, route or "-")
+        # A cancelled or throttled count was not applied: counted again under the retry
+        # policy (core/retry.py); once it is spent, the invocation fails closed.
+        item, _counted = self.retrying.run(
+            lambda: self.store.update_returning(
+                key_store.count_use(parsed.key_hash, minute, route or "-")
+            )
         )
         secret = key_store.secret_from_item(item) if item else None
         verdict = judge_key(secret, now, route_workspace_id)

@@ -10,6 +10,7 @@ from teamspace.core.event_data import build_event
 from teamspace.core.events import Actor, DetailType
 from teamspace.core.identity import Caller
 from teamspace.core.ids import IdGenerator, UlidGenerator
+from teamspace.core.retry import Retrying
 from teamspace.store import outbox as outbox_store
 from teamspace.store import transfers as transfer_store
 from teamspace.store.ops import WriteOp
@@ -32,6 +33,9 @@ class DomainService:
         self.store = store
         self.clock = clock or SystemClock()
         self.ids = ids or UlidGenerator()
+        # For the services that run many changes in one invocation (the expiry job): each
+        # change retried on its own, pausing on this clock (core/retry.py).
+        self.retrying = Retrying(self.clock.sleep)
 
     def event(
         self,

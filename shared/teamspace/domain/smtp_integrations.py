@@ -22,7 +22,7 @@ from typing import Protocol
 
 from teamspace.core import errors
 from teamspace.core.clock import Clock
-from teamspace.core.errors import Conflict, FieldError, InvalidInput
+from teamspace.core.errors import Conflict, FieldError, InvalidInput, Unavailable
 from teamspace.core.events import DetailType
 from teamspace.core.identity import Caller
 from teamspace.core.ids import IdGenerator
@@ -225,7 +225,9 @@ class SmtpIntegrations(DomainService):
         removed meanwhile keeps its own state: the outcome is dropped."""
         try:
             self.store.commit([integration_store.record_test(integration, at, error)])
-        except Conflict:
+        except (Conflict, Unavailable):
+            # Changed meanwhile, or the table kept refusing it: the message was sent, so
+            # the route must not run again (and send it twice) for its record.
             return
 
     def _writer(self) -> SmtpCredentialWriter:

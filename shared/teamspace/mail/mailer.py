@@ -11,23 +11,31 @@ server, if it has one. With one, every mail of the workspace goes through it (fr
 configured address); without, through SES (from the stack's sender). A server that
 refuses fails the event like SES refusing: retried, then dead-lettered, and the
 invitation stays pending.
+
+Under contention (core/retry.py): reading what the mail needs and issuing its links
+(a write) is one cycle, retried whole when DynamoDB cancels or throttles it, before
+anything is sent; once its budget is spent the event fails, nothing sent, and is
+redelivered. The mark written after sending is retried on its own; if that is spent
+too, the mail has gone out once and the event succeeds (a warning says the mark is
+missing: only a duplicate delivery of the same event could then mail it again).
 """
 
 from __future__ import annotations
 
-from contextlib import suppress
 from email.message import EmailMessage
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
 from teamspace.core.clock import Clock, SystemClock
-from teamspace.core.errors import Conflict
+from teamspace.core.errors import Conflict, Unavailable
 from teamspace.core.events import DetailType, EventDetail
 from teamspace.core.observability import logger, metrics
 from teamspace.core.records import SmtpIntegration, Workspace
+from teamspace.core.retry import RETRYABLE, Retrying
 from teamspace.mail.catalogue import MAILS, MailContext
-from teamspace.mail.render import Letterhead, compose, render
+from teamspace.mail.catalogue import Mapping as MailMapping
+from teamspace.mail.render import Letterhead, Mail, compose, render
 from teamspace.mail.sender import SesSender, Transport
 from teamspace.mail.smtp import SmtpConnector, SmtpDeliveryFailed
 from teamspace.store import integrations as integration_store
@@ -72,6 +80,7 @@ class Mailer:
         self.context = context
         self.clock = clock or SystemClock()
         self.smtp = smtp
+        self.retrying = Retrying(self.clock.sleep)
 
     def handle(self, event: dict[str, Any]) -> dict[str, Any]:
         """Handle one EventBridge event; returns what was sent, for the log."""
@@ -79,17 +88,14 @@ class Mailer:
         detail = EventDetail.model_validate(event["detail"])
         if mapping is None:
             return {"eventId": detail.eventId, "sent": 0}
-        mark = mail_store.mailed_key(detail.eventId)
-        smtp_key = integration_store.smtp_key(detail.workspaceId)
-        seen = snapshots.load(self.store, detail.workspaceId, also=[mark, smtp_key])
-        if seen.other(mark) is not None:
+        prepared = self.retrying.run(lambda: self._prepare(detail, mapping))
+        if prepared is None:
             return {"eventId": detail.eventId, "sent": 0}
-        mails = mapping(detail, self.context, seen.workspace)
-        integration = integration_store.smtp_in(seen, detail.workspaceId)
+        mails, workspace, integration = prepared
         transport: Transport | None = None
         for mail in mails:
             transport = transport or self._transport(integration, detail.eventId)
-            letterhead = letterhead_of(seen.workspace, mail.data.get("workspaceName", ""))
+            letterhead = letterhead_of(workspace, mail.data.get("workspaceName", ""))
             message = compose(
                 render(mail, letterhead),
                 to=mail.to,
@@ -108,10 +114,35 @@ class Mailer:
                 },
             )
             metrics.add_metric(name=f"MailSent_{mail.template}", unit=MetricUnit.Count, value=1)
-        # A concurrent delivery of the same event may have marked it first: that is fine.
-        with suppress(Conflict):
-            self.store.commit([mail_store.mark_mailed(detail.eventId, self.clock.now())])
+        self._mark(detail.eventId)
         return {"eventId": detail.eventId, "sent": len(mails)}
+
+    def _prepare(
+        self, detail: EventDetail, mapping: MailMapping
+    ) -> tuple[list[Mail], Workspace | None, SmtpIntegration | None] | None:
+        """What the event's mail needs (None when it was mailed already), its links
+        issued: the cycle the retry policy runs again when DynamoDB cancels it."""
+        mark = mail_store.mailed_key(detail.eventId)
+        smtp_key = integration_store.smtp_key(detail.workspaceId)
+        seen = snapshots.load(self.store, detail.workspaceId, also=[mark, smtp_key])
+        if seen.other(mark) is not None:
+            return None
+        mails = mapping(detail, self.context, seen.workspace)
+        return mails, seen.workspace, integration_store.smtp_in(seen, detail.workspaceId)
+
+    def _mark(self, event_id: str) -> None:
+        """The event marked as mailed, after its mail went out."""
+        try:
+            self.retrying.run(
+                lambda: self.store.commit([mail_store.mark_mailed(event_id, self.clock.now())])
+            )
+        except (*RETRYABLE, Unavailable) as error:
+            logger.warning(
+                "mail sent, its mark not written",
+                extra={"event_id": event_id, "error_type": type(error).__name__},
+            )
+        except Conflict:
+            pass  # a concurrent delivery of the same event marked it first: that is fine
 
     def _transport(self, integration: SmtpIntegration | None, event_id: str) -> Transport:
         """The workspace's server (its password read now, when there is mail to send),
