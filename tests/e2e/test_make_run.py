@@ -57,13 +57,17 @@ def test_a_port_that_is_no_port_is_one_line_naming_what_to_do(tmp_path, value):
 
 def test_it_injects_the_dynamodb_faults_teamspace_faults_names(tmp_path):
     """Every DynamoDB call of the functions fails inside (set up before, the account is
-    not faulted): a workspace cannot be made, and the log says faults are on."""
+    not faulted): a workspace cannot be made, the caller is told to come back, and the
+    log says faults are on."""
     runtime = RuntimeProcess(tmp_path / "run.log", env={"TEAMSPACE_FAULTS": "internal=1"})
     try:
         runtime.wait_until_up()
         ana = Users(runtime.base).user("ana", email="ana@example.com")
         reply = ana.post("/v1/workspaces", json={"name": "Acme", "type": "simple"})
-        assert reply.status_code >= 500, reply.text
+        # Retried under the policy (core/retry.py), then 503 with Retry-After.
+        assert reply.status_code == 503, reply.text
+        assert reply.json()["code"] == "STORE_BUSY"
+        assert reply.headers["Retry-After"] == "1"
     finally:
         runtime.assert_stops_cleanly(signal.SIGINT)
     assert "DynamoDB faults injected: internal=1" in runtime.output()

@@ -46,12 +46,18 @@ def sent(functions):
     recorder.close()
 
 
+def created_under(functions, spec: str):
+    """The sample workspace created with `spec`'s faults injected: it must be (201)."""
+    with injected(spec) as injector:
+        reply = create_workspace(functions)
+    assert reply.status == 201, reply.body
+    return injector
+
+
 def test_a_conflict_on_the_first_commit_is_retried_and_changes_things_once(
     functions, dynamodb, clock
 ) -> None:
-    with injected(f"conflict=1,limit=1,{COMMITS}") as injector:
-        reply = create_workspace(functions)
-    assert reply.status == 201, reply.body
+    injector = created_under(functions, f"conflict=1,limit=1,{COMMITS}")
     assert injector.counts == {("conflict", "TransactWriteItems"): 1}
     assert [e["detailType"] for e in outbox_events(dynamodb, TABLE)] == ["WorkspaceCreated"]
     workspaces = [i for i in everything(dynamodb) if i["SK"]["S"] == "META"]
@@ -94,9 +100,7 @@ def test_a_throttled_read_is_retried_and_the_route_answers(functions, workspace)
 def test_an_internal_error_on_a_commit_is_resent_with_the_same_token(
     functions, dynamodb, sent
 ) -> None:
-    with injected(f"internal=1,limit=2,{COMMITS}") as injector:
-        reply = create_workspace(functions)
-    assert reply.status == 201, reply.body
+    injector = created_under(functions, f"internal=1,limit=2,{COMMITS}")
     assert injector.total() == 2
     assert len(sent.tokens) == 3
     assert len(set(sent.tokens)) == 1
