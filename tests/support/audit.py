@@ -30,8 +30,9 @@ def platform_event(**changes: Any) -> dict[str, Any]:
 
 
 def deliver(*events: Any) -> dict[str, Any]:
-    """One SQS batch to the consumer, through its real entry point. An event that is not
-    a dict (or whose detail is not) goes as its JSON all the same."""
+    """One SQS batch to the consumer, through its real entry point, as the standard audit
+    queue hands it (no message group). An event that is not a dict (or whose detail is
+    not) goes as its JSON all the same."""
     template = SQS_SAMPLE["Records"][0]
     records = []
     for n, event in enumerate(events):
@@ -40,7 +41,6 @@ def deliver(*events: Any) -> dict[str, Any]:
         record = copy.deepcopy(template)
         record["messageId"] = f"message-{n}-{detail.get('eventId')}"
         record["body"] = json.dumps(event)
-        record["attributes"]["MessageGroupId"] = str(detail.get("workspaceId"))
         records.append(record)
     handler = load_module(CONSUMER).lambda_handler
     return handler({"Records": records}, LambdaContext(CONSUMER.logical_id))
