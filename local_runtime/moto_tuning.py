@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import copy
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -40,19 +41,23 @@ from local_runtime.template import ACCOUNT_ID
 KEEP_TRACKED = frozenset({"s3"})
 
 
-def one_request_at_a_time(patch: Callable[[Any, str, Any], None]) -> None:
+def one_request_at_a_time(patch: Callable[[Any, str, Any], None], latency: float = 0.0) -> None:
     """moto answers a request by reading and changing plain Python structures with no lock:
     two threads' TransactWriteItems can both pass their conditions before either writes,
     which DynamoDB never allows. This runs moto's handling of each request under one lock:
     a request is atomic, while whatever a caller does between two requests (read a head,
     then write after it) still interleaves with other threads, as against AWS. `patch` as
-    in `narrow_transaction_backups`."""
+    in `narrow_transaction_backups`. `latency` (seconds) is a network round trip added to
+    each request, outside the lock, so that callers overlap their waits as they do against
+    AWS (bench/audit_throughput.py)."""
     from moto.core.botocore_stubber import BotocoreStubber  # noqa: PLC0415
 
     lock = threading.Lock()
     original = BotocoreStubber.process_request
 
     def process_request(self: Any, request: Any) -> Any:
+        if latency:
+            time.sleep(latency)
         with lock:
             return original(self, request)
 

@@ -18,7 +18,6 @@ from local_runtime.lambdas import LambdaContext, load_module
 from local_runtime.moto_tuning import narrow_transaction_backups, one_request_at_a_time
 from teamspace import wiring
 from tests.functions.chain_helpers import CallLog, hooked
-from tests.support import EVENTS
 from tests.support.audit import (
     CONSUMER,
     AuditQueue,
@@ -26,26 +25,13 @@ from tests.support.audit import (
     chain,
     consume_concurrently,
     consumer_batch,
+    member_updated,
+    numbered_workspace,
 )
 
 WORKSPACES = 30
 EVENTS_PER_WORKSPACE = 20
 CONSUMERS = 4
-SAMPLE = json.loads((EVENTS / "bus" / "MemberUpdated.json").read_text())
-
-
-def workspace_id(n: int) -> str:
-    return f"ws_{n:026d}"
-
-
-def event(workspace: str, n: int) -> dict[str, Any]:
-    """A MemberUpdated event of `workspace`, the n-th of its changes."""
-    detail = {
-        **SAMPLE["detail"],
-        "workspaceId": workspace,
-        "eventId": f"evt_{workspace[-6:]}{n:020d}",
-    }
-    return {"source": SAMPLE["source"], "detail-type": SAMPLE["detail-type"], "detail": detail}
 
 
 @pytest.fixture
@@ -59,12 +45,12 @@ def appends(functions, monkeypatch) -> None:
 def test_many_workspaces_at_once_each_chain_has_each_event_once_gapless(appends, dynamodb):
     """30 workspaces x 20 events, one in four delivered twice (EventBridge and the
     publisher deliver at least once), all shuffled, drained by 4 concurrent consumers."""
-    expected = {workspace_id(w): set() for w in range(WORKSPACES)}
+    expected = {numbered_workspace(w): set() for w in range(WORKSPACES)}
     deliveries = []
     for w in range(WORKSPACES):
         for n in range(EVENTS_PER_WORKSPACE):
-            made = event(workspace_id(w), n)
-            expected[workspace_id(w)].add(made["detail"]["eventId"])
+            made = member_updated(numbered_workspace(w), n)
+            expected[numbered_workspace(w)].add(made["detail"]["eventId"])
             deliveries += [made, made] if n % 4 == 0 else [made]
     random.Random(19).shuffle(deliveries)
 
@@ -82,9 +68,11 @@ def test_a_chain_that_keeps_losing_its_races_holds_back_no_other_workspace(appen
     """Through the template's rule and queue: while another writer extends workspace A's
     chain before each of this consumer's appends to it, A's records spend their budget
     and are reported failed, and B's, in the same batch, land; A's come back and land."""
-    a, b = workspace_id(1), workspace_id(2)
+    a, b = numbered_workspace(1), numbered_workspace(2)
     queue = AuditQueue()
-    queue.publish([event(a, 1), event(b, 1), event(b, 2), event(b, 3)])
+    queue.publish(
+        [member_updated(a, 1), member_updated(b, 1), member_updated(b, 2), member_updated(b, 3)]
+    )
     records = queue.receive()
     assert len(records) == 4
     competitor = load_module(CONSUMER, "competitor").lambda_handler
@@ -97,7 +85,7 @@ def test_a_chain_that_keeps_losing_its_races_holds_back_no_other_workspace(appen
             return
         competing_now.append(True)
         try:
-            body = json.dumps(event(a, next(competing)))
+            body = json.dumps(member_updated(a, next(competing)))
             batch = {"Records": consumer_batch([body], delivery=next(competing))}
             assert competitor(batch, LambdaContext("competitor")) == {"batchItemFailures": []}
         finally:
@@ -113,11 +101,11 @@ def test_a_chain_that_keeps_losing_its_races_holds_back_no_other_workspace(appen
     assert {workspaces[m] for m in failed} == {a}
     assert len(failed) == 1
     assert [r["eventId"] for r in chain(dynamodb, b)] == [
-        event(b, n)["detail"]["eventId"] for n in (1, 2, 3)
+        member_updated(b, n)["detail"]["eventId"] for n in (1, 2, 3)
     ]
     raced = {r["eventId"] for r in chain(dynamodb, a)}
     assert raced  # the other writer's records
-    assert event(a, 1)["detail"]["eventId"] not in raced
+    assert member_updated(a, 1)["detail"]["eventId"] not in raced
 
     queue.delete(records, failed)
     again = queue.receive()
@@ -128,7 +116,7 @@ def test_a_chain_that_keeps_losing_its_races_holds_back_no_other_workspace(appen
     assert_chains_whole(
         dynamodb,
         {
-            a: raced | {event(a, 1)["detail"]["eventId"]},
-            b: {event(b, n)["detail"]["eventId"] for n in (1, 2, 3)},
+            a: raced | {member_updated(a, 1)["detail"]["eventId"]},
+            b: {member_updated(b, n)["detail"]["eventId"] for n in (1, 2, 3)},
         },
     )

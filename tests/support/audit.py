@@ -32,11 +32,26 @@ CONSUMER = TEMPLATE.functions()["AuditConsumerFunction"]
 AUDIT_QUEUE_NAME = TEMPLATE.resolve(TEMPLATE.resources["AuditQueue"]["Properties"])["QueueName"]
 AUDIT_QUEUE_ARN = f"arn:aws:sqs:{TEMPLATE.region}:{ACCOUNT_ID}:{AUDIT_QUEUE_NAME}"
 SQS_SAMPLE = json.loads((EVENTS / "audit_consumer" / "role-changed.json").read_text())
+MEMBER_UPDATED = json.loads((EVENTS / "bus" / "MemberUpdated.json").read_text())
 # An event another service put on the bus for the audit log (docs/audit.md), as the
 # audit queue hands it to the consumer.
 PLATFORM_SAMPLE = json.loads(
     (EVENTS / "audit_consumer" / "platform-agent-updated.json").read_text()
 )
+
+
+def numbered_workspace(n: int) -> str:
+    """The id of the n-th of many workspaces (none of them created: Teamspace's own
+    events are recorded without reading the workspace)."""
+    return f"ws_{n:026d}"
+
+
+def member_updated(workspace_id: str, n: int) -> dict[str, Any]:
+    """The n-th MemberUpdated event of `workspace_id`, as EventBridge delivers it (the bus
+    sample, its ids changed)."""
+    detail = {**MEMBER_UPDATED["detail"], "workspaceId": workspace_id}
+    detail["eventId"] = f"evt_{workspace_id[-6:]}{n:020d}"
+    return {**MEMBER_UPDATED, "detail": detail}
 
 
 def platform_event(**changes: Any) -> dict[str, Any]:
