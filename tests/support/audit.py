@@ -175,8 +175,11 @@ def consume_concurrently(events: list[dict[str, Any]], consumers: int) -> QueueR
                 time.sleep(0.001)  # others are still working: what they fail comes back
                 continue
             records = consumer_batch(bodies, delivery)
-            result = handler({"Records": records}, LambdaContext(CONSUMER.logical_id))
-            failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
+            try:
+                result = handler({"Records": records}, LambdaContext(CONSUMER.logical_id))
+                failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
+            except Exception:  # the invocation failed: the whole batch comes back
+                failed = {r["messageId"] for r in records}
             with lock:
                 waiting.extend(r["body"] for r in records if r["messageId"] in failed)
                 in_flight -= len(bodies)
