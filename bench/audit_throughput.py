@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     text = markdown(rows, command.strip(), started_at, args.latency_ms)
     if args.write:
-        write(args.write, text, BEGIN, END)
+        write(args.write, text, begin=BEGIN, end=END)
         print(f"wrote {args.write}", file=sys.stderr)
     else:
         print(text)

@@ -204,9 +204,9 @@ def _course(result: SoakResult) -> list[tuple[int, float]]:
     return picked
 
 
-def write(path: Path, generated: str, begin: str = BEGIN, end: str = END) -> None:
-    """Put `generated` between the markers of `path` (the soak's unless named; adding
-    them at the end)."""
+def write(path: Path, generated: str, *, begin: str = BEGIN, end: str = END) -> None:
+    """Put `generated` between the markers (the soak's unless given) of `path`, adding
+    them at the end."""
     text = path.read_text() if path.exists() else ""
     block = f"{begin}\n\n{generated.strip()}\n\n{end}"
     if begin in text and end in text:
