@@ -7,7 +7,7 @@ bench/capacity.py). Then what its events cost downstream (the outbox events it w
 counted): the stream is read by the publisher (stream reads by Lambda are free; one
 publisher invocation per operation, an upper bound, as batching shares them), one
 EventBridge event per outbox event, and per event each consumer whose rule matches it:
-the audit chain for every event (SQS FIFO send, receive and delete, the consumer's
+the audit chain for every event (SQS standard send, receive and delete, the consumer's
 invocation and its DynamoDB units), the mailer for the mail-sending events (with one SES
 email), the client-access consumer for removals.
 
@@ -32,7 +32,7 @@ PRICES = {
     "dynamodb_wru": 0.625 / 1_000_000,
     "dynamodb_rru": 0.125 / 1_000_000,
     "eventbridge_event": 1.00 / 1_000_000,  # custom events published
-    "sqs_fifo_request": 0.50 / 1_000_000,
+    "sqs_request": 0.40 / 1_000_000,  # standard queues, after the first 1M a month
     "ses_email": 0.10 / 1_000,
 }
 PRICE_NOTES = [
@@ -42,7 +42,7 @@ PRICE_NOTES = [
     ("DynamoDB on-demand writes", "$0.625 per 1M write request units"),
     ("DynamoDB on-demand reads", "$0.125 per 1M read request units"),
     ("EventBridge custom events", "$1.00 per 1M events published"),
-    ("SQS FIFO requests", "$0.50 per 1M requests"),
+    ("SQS standard requests", "$0.40 per 1M requests"),
     ("SES outbound email", "$0.10 per 1,000 emails"),
 ]
 
@@ -134,7 +134,7 @@ def estimate(template: Template, measured: dict[str, Measured]) -> list[CostRow]
             per_op["consumers' Lambda"] += lambda_cost(template, measured[PUBLISHER])
         for detail_type in call.events:
             per_op["EventBridge"] += PRICES["eventbridge_event"]
-            per_op["SQS"] += SQS_REQUESTS_PER_EVENT * PRICES["sqs_fifo_request"]
+            per_op["SQS"] += SQS_REQUESTS_PER_EVENT * PRICES["sqs_request"]
             consumers = [measured[AUDIT]]
             if detail_type in mailer_types:
                 consumers.append(measured[MAILER])

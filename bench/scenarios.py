@@ -992,7 +992,6 @@ def _audit_consumer(world: World) -> Prepare:
         record = dict(sample["Records"][0])
         record["messageId"] = f"message-{n}"
         record["body"] = json.dumps(bus)
-        record["attributes"] = {**record["attributes"], "MessageGroupId": ws}
         return {"Records": [record]}
 
     return prepare
@@ -1014,7 +1013,6 @@ def _audit_intake(world: World) -> Prepare:
             occurredAt=world.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
         )
         record = {**template, "messageId": f"intake-{n}", "body": json.dumps(bus)}
-        record["attributes"] = {**template["attributes"], "MessageGroupId": ws}
         return {"Records": [record]}
 
     return prepare

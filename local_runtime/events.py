@@ -49,7 +49,7 @@ class QueueSource:
     batch_size: int
 
 
-def _sqs_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[str, Any]:
+def sqs_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[str, Any]:
     """A received message as Lambda's SQS poller hands it to a function."""
     return {
         "messageId": message["MessageId"],
@@ -62,6 +62,24 @@ def _sqs_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[st
         "eventSourceARN": queue_arn,
         "awsRegion": region,
     }
+
+
+def put_template_rule(events: Any, sqs: Any, logical_id: str, properties: dict[str, Any]) -> None:
+    """A rule the template declares itself (resolved `properties`), on moto's bus, with
+    its queue targets as declared (their SqsParameters, retry and dead-letter settings)."""
+    bus = properties.get("EventBusName", "default")
+    events.put_rule(
+        Name=logical_id, EventBusName=bus, EventPattern=json.dumps(properties["EventPattern"])
+    )
+    targets = []
+    for declared in properties["Targets"]:
+        _, arn = find_queue(sqs, queue_name_of(declared["Arn"]))
+        target = {**declared, "Arn": arn}
+        if "DeadLetterConfig" in declared:
+            dead_letters = queue_name_of(declared["DeadLetterConfig"]["Arn"])
+            target["DeadLetterConfig"] = {"Arn": find_queue(sqs, dead_letters)[1]}
+        targets.append(target)
+    events.put_targets(Rule=logical_id, EventBusName=bus, Targets=targets)
 
 
 def _plain_stream_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
@@ -123,7 +141,8 @@ class EventChain:
             self._iterators[shard["ShardId"]] = self._iterator(shard["ShardId"], newest)
         for logical_id, resource in self.template.resources.items():
             if resource["Type"] == "AWS::Events::Rule":
-                self._put_template_rule(logical_id, self.template.resolve(resource["Properties"]))
+                properties = self.template.resolve(resource["Properties"])
+                put_template_rule(self._events, self._sqs, logical_id, properties)
             if resource["Type"] != "AWS::Serverless::Function":
                 continue
             for event_name, event in resource["Properties"].get("Events", {}).items():
@@ -133,22 +152,6 @@ class EventChain:
                     self._rules.append(self._route(logical_id, event_name, event, resource))
                 elif event["Type"] == "SQS":
                     self._queues.append(self._queue_source(logical_id, event))
-
-    def _put_template_rule(self, logical_id: str, properties: dict[str, Any]) -> None:
-        """A rule the template declares itself, on moto's bus, with its queue targets."""
-        bus = properties.get("EventBusName", "default")
-        self._events.put_rule(
-            Name=logical_id, EventBusName=bus, EventPattern=json.dumps(properties["EventPattern"])
-        )
-        targets = []
-        for declared in properties["Targets"]:
-            _, arn = find_queue(self._sqs, queue_name_of(declared["Arn"]))
-            target = {**declared, "Arn": arn}
-            if "DeadLetterConfig" in declared:
-                dead_letters = queue_name_of(declared["DeadLetterConfig"]["Arn"])
-                target["DeadLetterConfig"] = {"Arn": find_queue(self._sqs, dead_letters)[1]}
-            targets.append(target)
-        self._events.put_targets(Rule=logical_id, EventBusName=bus, Targets=targets)
 
     def _queue_source(self, function: str, event: dict[str, Any]) -> QueueSource:
         properties = self.template.resolve(event["Properties"])
@@ -296,7 +299,7 @@ class EventChain:
             if not messages:
                 continue
             moved += len(messages)
-            records = [_sqs_record(m, source.queue_arn, self.template.region) for m in messages]
+            records = [sqs_record(m, source.queue_arn, self.template.region) for m in messages]
             try:
                 result = self.functions[source.function].invoke({"Records": records}) or {}
                 failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}

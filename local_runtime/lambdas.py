@@ -40,9 +40,12 @@ class LambdaContext:
         return self.remaining_ms
 
 
-def load_module(spec: FunctionSpec) -> ModuleType:
+def load_module(spec: FunctionSpec, instance: str = "") -> ModuleType:
+    """The function's handler module, loaded once. `instance` names another execution
+    environment of the function: the module loaded again under its own name, with its
+    own globals, as a concurrent invocation runs in a Lambda instance of its own."""
     module_name, _ = spec.handler.rsplit(".", 1)
-    unique = f"teamspace_fn_{spec.logical_id}"
+    unique = f"teamspace_fn_{spec.logical_id}" + (f"_{instance}" if instance else "")
     if unique in sys.modules:
         return sys.modules[unique]
     path = spec.code_uri / f"{module_name.replace('.', '/')}.py"

@@ -20,11 +20,18 @@ process grow by gigabytes (issue 14, measured in docs/performance.md):
 
 None of them changes a request or a response of moto, nor the project's code; the
 patches of 1 are undone by whoever applied them (the runtime, on stop).
+
+And one for threads: `one_request_at_a_time` makes each request to moto atomic, as each
+request to DynamoDB or SQS is, for code that calls moto from several threads at once (the
+audit consumers' concurrency test and benchmark); the local runtime needs none, it runs
+whole invocations under its own lock.
 """
 
 from __future__ import annotations
 
 import copy
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -32,6 +39,29 @@ from local_runtime.template import ACCOUNT_ID
 
 # moto's S3 reads its keys' tracked instances on reset, to close their files: left alone.
 KEEP_TRACKED = frozenset({"s3"})
+
+
+def one_request_at_a_time(patch: Callable[[Any, str, Any], None], latency: float = 0.0) -> None:
+    """moto answers a request by reading and changing plain Python structures with no lock:
+    two threads' TransactWriteItems can both pass their conditions before either writes,
+    which DynamoDB never allows. This runs moto's handling of each request under one lock:
+    a request is atomic, while whatever a caller does between two requests (read a head,
+    then write after it) still interleaves with other threads, as against AWS. `patch` as
+    in `narrow_transaction_backups`. `latency` (seconds) is a network round trip added to
+    each request, outside the lock, so that callers overlap their waits as they do against
+    AWS (bench/audit_throughput.py)."""
+    from moto.core.botocore_stubber import BotocoreStubber  # noqa: PLC0415
+
+    lock = threading.Lock()
+    original = BotocoreStubber.process_request
+
+    def process_request(self: Any, request: Any) -> Any:
+        if latency:
+            time.sleep(latency)
+        with lock:
+            return original(self, request)
+
+    patch(BotocoreStubber, "process_request", process_request)
 
 
 def narrow_transaction_backups(patch: Callable[[Any, str, Any], None]) -> None:

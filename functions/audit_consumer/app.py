@@ -1,9 +1,14 @@
-"""Audit consumer: every event from the audit FIFO queue appended to its workspace's hash
+"""Audit consumer: every event from the audit queue appended to its workspace's hash
 chain: Teamspace's own (source `teamspace`) and, through the intake, those another
 service of the platform put on the bus (a source in the stack's AuditSources; checked
-against the published schema, dead-lettered when refused). A failed message is reported
-alone (with the rest of its message group after it, as FIFO order requires) and comes
-back; a duplicate is a no-op."""
+against the published schema, dead-lettered when refused).
+
+The queue is a standard one: no message group orders the events, so concurrent
+invocations append to many chains at once, and to one chain too, each append conditional
+on the head it read and on the event's marker (docs/decisions.md, "Audit"). A record
+whose append keeps losing the race past its budget is reported alone as a batch item
+failure and comes back; the batch's other records, whatever their workspace, go on. A
+duplicate is a no-op."""
 
 from __future__ import annotations
 
@@ -12,7 +17,8 @@ from typing import Any
 
 import jmespath
 from aws_lambda_powertools.utilities.batch import (
-    SqsFifoPartialProcessor,
+    BatchProcessor,
+    EventType,
     process_partial_response,
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -22,7 +28,7 @@ from teamspace import wiring
 from teamspace.core.events import EVENT_SOURCE
 from teamspace.core.observability import logger, metrics
 
-processor = SqsFifoPartialProcessor(skip_group_on_error=True)
+processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def record_handler(record: SQSRecord) -> None:

@@ -1,5 +1,5 @@
 """The audit log over real HTTP: every change goes outbox -> stream -> bus -> the audit
-FIFO queue -> the consumer, and the log reads and verifies through the API."""
+audit queue -> the consumer, and the log reads and verifies through the API."""
 
 from __future__ import annotations
 

@@ -13,13 +13,10 @@ client the handlers use (`teamspace.wiring`), never a patch of the project's cod
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from types import ModuleType
 from typing import Any
 
 import boto3
@@ -98,22 +95,7 @@ class SecondInstance:
 
     def __init__(self, logical_id: str) -> None:
         self.logical_id = logical_id
-        self.module = self._load(SPECS[logical_id])
-
-    @staticmethod
-    def _load(spec: FunctionSpec) -> ModuleType:
-        module_name, _ = spec.handler.rsplit(".", 1)
-        unique = f"teamspace_fn_{spec.logical_id}_second_instance"
-        if unique in sys.modules:
-            return sys.modules[unique]
-        path = spec.code_uri / f"{module_name.replace('.', '/')}.py"
-        import_spec = importlib.util.spec_from_file_location(unique, path)
-        assert import_spec is not None
-        assert import_spec.loader is not None
-        module = importlib.util.module_from_spec(import_spec)
-        sys.modules[unique] = module
-        import_spec.loader.exec_module(module)
-        return module
+        self.module = load_module(SPECS[logical_id], "second_instance")
 
     def call(self, event: dict[str, Any]) -> Reply:
         return reply_of(

@@ -1,9 +1,9 @@
 """The audit intake's edge: an event another service put on the bus, onto its workspace's
 chain; or, when it may not be written, to the intake's dead-letter queue at once, with
 its reason as a message attribute and as the dimension of the `AuditIntakeRejected`
-metric. A refused event is never retried: it would be refused again, and in the FIFO
-queue it would hold its workspace's chain up meanwhile. Failures of the table are not
-refusals: they raise, so the queue brings the event back."""
+metric. A refused event is never retried: it would be refused again, five receives
+later, and only then reach a dead-letter queue without its reason. Failures of the table
+are not refusals: they raise, so the queue brings the event back."""
 
 from __future__ import annotations
 

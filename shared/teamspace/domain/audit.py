@@ -2,12 +2,18 @@
 reads owners and admins (`audit:view`) make of it: pages, verification and export.
 
 Appends are idempotent on the event id and never fork the chain, whatever the order or
-number of deliveries: the chain's correctness never depends on the queue.
+number of deliveries: the chain's correctness never depends on the queue. The queue is a
+standard one (docs/decisions.md, "Audit"): consumers append to one chain concurrently, so
+an append that loses a race (the head moved, DynamoDB cancelled the transaction for a
+conflict, or throttled) reads the head again and retries, jittered, within a budget; past
+it the record fails alone and the queue brings it back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from itertools import takewhile
@@ -16,7 +22,7 @@ from typing import Any
 from teamspace.core.audit import AuditRecord, Head, Verification, sealed, verify
 from teamspace.core.audit_intake import IntakeRefused, occurred_at, parse_platform_event
 from teamspace.core.clock import Clock, iso, parse_iso
-from teamspace.core.errors import Unavailable
+from teamspace.core.errors import Conflict, Unavailable
 from teamspace.core.events import EVENT_SOURCE
 from teamspace.core.identity import Caller
 from teamspace.core.records import LogQuery, Page, WorkspaceStatus
@@ -29,8 +35,15 @@ from teamspace.store import workspaces as workspace_store
 from teamspace.store.audit import AlreadyRecorded, ChainMoved
 from teamspace.store.table import TeamspaceStore
 
-# Concurrent writers of one chain (a FIFO group has one; a redelivery may race it).
-APPEND_ATTEMPTS = 5
+# How long one event's append may keep retrying (seconds), and the jittered pause
+# between tries: the consumer's Timeout covers a whole batch of them
+# (tests/unit/template: BatchSize x APPEND_BUDGET_SECONDS < Timeout).
+APPEND_BUDGET_SECONDS = 2.0
+BACKOFF_BASE_SECONDS = 0.005
+BACKOFF_CAP_SECONDS = 0.2
+# What a fresh read and another try get past: DynamoDB cancelled the transaction for a
+# conflict with another one (TransactionConflict), or it throttled.
+TRANSIENT = frozenset({"CONCURRENT_UPDATE", "STORE_BUSY"})
 # How far after the intake's clock another service's event may say it happened: beyond
 # it the record's expiry, which every later record of the chain inherits as its floor,
 # could pin a workspace's whole log past its retention.
@@ -70,14 +83,13 @@ class AuditService:
                 source=EVENT_SOURCE,
             )
 
-        for _ in range(APPEND_ATTEMPTS):
+        def attempt() -> Appended | None:
             head, recorded = audit_store.head(self.store, workspace_id, event_id)
             if recorded:
                 return Appended(None)
-            appended = self._append(entry(head), head)
-            if appended is not None:
-                return appended
-        raise _busy()
+            return self._append(entry(head), head)
+
+        return self._retrying(attempt)
 
     def record_platform(self, event: dict[str, Any]) -> Appended:
         """Append the record of an event another service put on the bus (the intake):
@@ -91,7 +103,8 @@ class AuditService:
         workspace_id = detail.workspaceId
         marker = audit_store.marker_of(parsed.source, detail.eventId)
         workspace_key = workspace_store.workspace_key(workspace_id)
-        for _ in range(APPEND_ATTEMPTS):
+
+        def attempt() -> Appended | None:
             head, recorded, found = audit_store.head_and(
                 self.store, workspace_id, marker, [workspace_key]
             )
@@ -112,10 +125,32 @@ class AuditService:
                 summary=detail.summary,
                 source=parsed.source,
             )
-            appended = self._append(record, head)
+            return self._append(record, head)
+
+        return self._retrying(attempt)
+
+    def _retrying(self, attempt: Callable[[], Appended | None]) -> Appended:
+        """Run the read-decide-append `attempt` until it lands (or finds the event
+        recorded), reading the head again after each lost race: the chain moved
+        (`attempt` answers None), DynamoDB cancelled the transaction for a conflict, or
+        it throttled. Jittered exponential pauses, within APPEND_BUDGET_SECONDS; then
+        AUDIT_BUSY, and the queue redelivers the event."""
+        deadline = time.monotonic() + APPEND_BUDGET_SECONDS
+        tries = 0
+        while True:
+            try:
+                appended = attempt()
+            except (Conflict, Unavailable) as lost:
+                if lost.code not in TRANSIENT:
+                    raise
+                appended = None
             if appended is not None:
                 return appended
-        raise _busy()
+            pause = random.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**tries))  # noqa: S311 - jitter, not a secret
+            tries += 1
+            if time.monotonic() + pause >= deadline:
+                raise _busy()
+            time.sleep(pause)
 
     def _record(self, head: Head, *, occurred_at: str, **fields: Any) -> AuditRecord:
         """The sealed record that extends the chain after `head`."""

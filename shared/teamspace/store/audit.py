@@ -6,7 +6,8 @@ sequence number (`SEQ#<seq, 12 digits>`; by time, newest first, in GSI3
 each / `<occurredAt>#<seq>`), the head (`HEAD`: last seq and hash, the anchor), and one
 marker per recorded event (`EVENT#<eventId>`). An append is one transaction, conditional
 on the marker not existing (an event is recorded once) and on the head being the one
-read (one writer extends a chain at a time; a loser re-reads).
+read (one writer extends a chain at a time; a loser re-reads: concurrent consumers of
+the standard audit queue race on one chain, docs/decisions.md "Audit").
 """
 
 from __future__ import annotations

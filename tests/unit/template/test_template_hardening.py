@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from local_runtime.template import ROOT
+from teamspace.domain.audit import APPEND_BUDGET_SECONDS
 from tests.support import TEMPLATE
 
 RESOURCES = TEMPLATE.resources
@@ -310,6 +311,25 @@ def test_the_audit_queue_redrives_to_its_dead_letter_queue():
     assert consumer["Queue"] == {"Fn::GetAtt": ["AuditQueue", "Arn"]}
     redrive = RESOURCES["AuditQueue"]["Properties"]["RedrivePolicy"]
     assert redrive["deadLetterTargetArn"] == {"Fn::GetAtt": ["AuditDeadLetterQueue", "Arn"]}
+
+
+def test_the_audit_queue_serialises_nothing_and_a_batch_of_retries_fits_the_timeout():
+    """A standard queue, no message group on either rule's target (docs/decisions.md,
+    "Audit"): nothing orders every workspace's events through one consumer. A failed
+    record is reported alone; a batch whose every record spends its whole append
+    budget still ends before the function's Timeout, and a message stays invisible
+    while six such invocations could run (Lambda's advice for an SQS source)."""
+    queue = RESOURCES["AuditQueue"]["Properties"]
+    assert "FifoQueue" not in queue
+    assert "FifoQueue" not in RESOURCES["AuditDeadLetterQueue"]["Properties"]
+    for rule in ("AuditRule", "AuditIntakeRule"):
+        [target] = RESOURCES[rule]["Properties"]["Targets"]
+        assert "SqsParameters" not in target
+    function = FUNCTIONS["AuditConsumerFunction"]["Properties"]
+    [source] = [e["Properties"] for e in function["Events"].values() if e["Type"] == "SQS"]
+    assert source["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert source["BatchSize"] * APPEND_BUDGET_SECONDS < function["Timeout"]
+    assert queue["VisibilityTimeout"] >= 6 * function["Timeout"]
 
 
 def test_every_dead_letter_queue_has_an_alarm_and_every_alarm_notifies_the_topic():
