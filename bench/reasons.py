@@ -101,6 +101,7 @@ GROWS_WITH_DATA = {
         "1 read + ceil(records / 500) Queries: verifying walks the whole chain"
     ),
     "GET /v1/workspaces/{workspaceId}/audit-log/export": (
-        "1 read + ceil(records / 500) Queries: the export is the whole log"
+        "1 read + ceil(records / 500) Queries, up to a page of 2 MB: an export page walks "
+        "the log from its cursor"
     ),
 }

@@ -9,7 +9,9 @@ import json
 from typing import Any
 
 from local_runtime.lambdas import LambdaContext, load_module
+from teamspace.core.audit import GENESIS, AuditRecord, sealed
 from teamspace.store import codec
+from teamspace.store.audit import head_item, record_item
 from tests.support.aws import TEMPLATE
 from tests.support.events import EVENTS, SAMPLE_WORKSPACE, sample_event, user
 
@@ -72,3 +74,39 @@ def verify(functions) -> dict[str, Any]:
     reply = audit_call(functions, "verify-audit-log")
     assert reply.status == 200, reply.body
     return reply.body
+
+
+def seed_chain(
+    dynamodb, count: int, summary: dict[str, Any], workspace_id: str = SAMPLE_WORKSPACE
+) -> list[AuditRecord]:
+    """A chain of `count` sealed records, each with `summary`, written straight to the
+    table with the store's own item mapping (25 to a BatchWriteItem, not one
+    transaction each as the consumer appends): a large log in a second or two."""
+    records, previous = [], GENESIS
+    for seq in range(1, count + 1):
+        record = sealed(
+            AuditRecord(
+                workspace_id=workspace_id,
+                seq=seq,
+                event_id=f"evt_seed{seq:020d}",
+                occurred_at=f"2026-11-{1 + seq // 86400:02d}T00:00:00Z",
+                actor={"type": "system", "id": "seed"},
+                action="AgentUpdated",
+                target={"type": "agent", "id": f"agent_{seq}"},
+                summary=summary,
+                prev_hash=previous,
+                expires_at=1_900_000_000,
+                prev_expires_at=0 if seq == 1 else 1_900_000_000,
+                source="platform.agents",
+            )
+        )
+        records.append(record)
+        previous = record.hash
+    items = [record_item(r) for r in records] + [head_item(records[-1])]
+    for start in range(0, len(items), 25):
+        requests = [
+            {"PutRequest": {"Item": codec.to_attributes(item)}}
+            for item in items[start : start + 25]
+        ]
+        dynamodb.batch_write_item(RequestItems={TEMPLATE.table_name(): requests})
+    return records

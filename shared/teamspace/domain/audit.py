@@ -160,10 +160,19 @@ class AuditService:
         records = takewhile(lambda r: r.seq <= head.seq, audit_store.walk(self.store, workspace_id))
         return verify(records, head, int(self.clock.now().timestamp()))
 
-    def export(self, caller: Caller, workspace_id: str) -> Iterator[AuditRecord]:
-        """The whole log, oldest first, read a page at a time as it is written out."""
+    def export(
+        self, caller: Caller, workspace_id: str, cursor: str | None = None
+    ) -> Iterator[AuditRecord]:
+        """The log, oldest first, from the start or from just after the record a cursor
+        names (`resume_after`), read a page at a time as it is written out; the caller
+        stops reading where its page is full."""
         self._enter(caller, workspace_id)
-        return audit_store.walk(self.store, workspace_id)
+        return audit_store.walk(self.store, workspace_id, after=cursor)
+
+    @staticmethod
+    def resume_after(record: AuditRecord) -> str:
+        """The cursor of the export's next page, after `record`."""
+        return audit_store.cursor_after(record)
 
     def _enter(self, caller: Caller, workspace_id: str) -> None:
         access = enter_workspace(self.store, caller, workspace_id)
