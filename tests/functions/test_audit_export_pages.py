@@ -32,12 +32,12 @@ EXPORT_URL = "https://api.example.com/v1/workspaces/ws/audit-log/export?format=j
 
 
 @pytest.fixture
-def large_log(functions, store, clock, ids, worlds, dynamodb) -> list[Any]:
+def large_log(functions, store, clock, ids, worlds) -> list[Any]:
     """The sample workspace and its owner, with a log of over 6 MB (once per module)."""
 
     def build() -> list[Any]:
         Team.create(functions, store, clock)
-        return seed_chain(dynamodb, RECORDS, SUMMARY)
+        return seed_chain(RECORDS, SUMMARY)
 
     return worlds.once("large_log", clock, ids, build)
 
@@ -107,9 +107,9 @@ def test_the_csv_export_pages_join_into_one_file_with_one_header(large_log):
     assert json.loads(rows[-1]["summary"]) == SUMMARY
 
 
-def test_a_small_log_is_one_page_without_a_next(functions, store, clock, dynamodb):
+def test_a_small_log_is_one_page_without_a_next(functions, store, clock):
     Team.create(functions, store, clock)
-    seed_chain(dynamodb, 3, {"name": "small"})
+    seed_chain(3, {"name": "small"})
     result = call({"format": "jsonl"})
     assert "Link" not in result["headers"]
     assert "Next-Cursor" not in result["headers"]
@@ -125,11 +125,9 @@ def test_a_small_log_is_one_page_without_a_next(functions, store, clock, dynamod
         "eyJQSyI6IkFVRElUI3dzXzAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAxIiwiU0siOiJIRUFEIn0",
     ],
 )
-def test_a_cursor_that_is_not_one_of_this_logs_pages_is_refused(
-    functions, store, clock, dynamodb, cursor
-):
+def test_a_cursor_that_is_not_one_of_this_logs_pages_is_refused(functions, store, clock, cursor):
     Team.create(functions, store, clock)
-    seed_chain(dynamodb, 3, {"name": "small"})
+    seed_chain(3, {"name": "small"})
     result = call({"format": "jsonl", "cursor": cursor})
     assert result["statusCode"] == 422, result
     assert json.loads(result["body"])["code"] == "INVALID_CURSOR"

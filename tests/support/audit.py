@@ -8,6 +8,7 @@ import copy
 import json
 from typing import Any
 
+from bench.lean_moto import put_directly
 from local_runtime.lambdas import LambdaContext, load_module
 from teamspace.core.audit import GENESIS, AuditRecord, sealed
 from teamspace.store import codec
@@ -77,11 +78,11 @@ def verify(functions) -> dict[str, Any]:
 
 
 def seed_chain(
-    dynamodb, count: int, summary: dict[str, Any], workspace_id: str = SAMPLE_WORKSPACE
+    count: int, summary: dict[str, Any], workspace_id: str = SAMPLE_WORKSPACE
 ) -> list[AuditRecord]:
-    """A chain of `count` sealed records, each with `summary`, written straight to the
-    table with the store's own item mapping (25 to a BatchWriteItem, not one
-    transaction each as the consumer appends): a large log in a second or two."""
+    """A chain of `count` sealed records, each with `summary`, in the store's own item
+    mapping, put straight into moto's table as the benchmarks seed theirs (not one
+    transaction each as the consumer appends): thousands of records in a second."""
     records, previous = [], GENESIS
     for seq in range(1, count + 1):
         record = sealed(
@@ -103,10 +104,7 @@ def seed_chain(
         records.append(record)
         previous = record.hash
     items = [record_item(r) for r in records] + [head_item(records[-1])]
-    for start in range(0, len(items), 25):
-        requests = [
-            {"PutRequest": {"Item": codec.to_attributes(item)}}
-            for item in items[start : start + 25]
-        ]
-        dynamodb.batch_write_item(RequestItems={TEMPLATE.table_name(): requests})
+    put_directly(
+        TEMPLATE.table_name(), [codec.to_attributes(i) for i in items], region=TEMPLATE.region
+    )
     return records
