@@ -375,7 +375,9 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "Audit log",
         "Verify the audit chain",
         "Recomputes every record's hash and link; `firstInvalidSeq` names the first record "
-        "that does not match.",
+        "that does not match. A chain longer than 50,000 records is verified in parts: "
+        "a part that stops short of the head answers `valid` so far and `nextCursor`; "
+        "pass it back as `cursor` to go on (`records` counts every record checked).",
     ),
     ("get", f"{WS}/audit-log/export"): _op(
         "exportAuditLog",

@@ -43,6 +43,12 @@ Format = Annotated[
 ]
 
 
+VerifyCursor = Annotated[
+    str | None,
+    Query(max_length=400, description="From a previous verification's nextCursor"),
+]
+
+
 @app.get(
     "/v1/workspaces/<workspaceId>/audit-log",
     responses=ok(PageOut[AuditRecordOut], "Records, newest first"),
@@ -65,8 +71,8 @@ def list_audit_log(
 
 
 @app.get("/v1/workspaces/<workspaceId>/audit-log/verify", responses=ok(VerificationOut))
-def verify_audit_log(workspaceId: WorkspaceId) -> dict[str, Any]:
-    result = wiring.audit().verify(current_caller(app), workspaceId)
+def verify_audit_log(workspaceId: WorkspaceId, cursor: VerifyCursor = None) -> dict[str, Any]:
+    result = wiring.audit().verify(current_caller(app), workspaceId, cursor)
     return verification_out(result)
 
 

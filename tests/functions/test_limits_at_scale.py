@@ -12,8 +12,12 @@ from typing import Any
 import pytest
 
 from local_runtime.lambdas import LambdaContext, load_module
-from tests.support import TEMPLATE, Reply, Team, sample_event
-from tests.support.audit import seed_chain
+from teamspace import wiring
+from teamspace.core.audit import Progress, Verification
+from teamspace.core.identity import Caller
+from teamspace.domain.audit import AuditService, progress_cursor
+from tests.support import OWNER_SUB, SAMPLE_WORKSPACE, TEMPLATE, Reply, Team, sample_event
+from tests.support.audit import record_key, seed_chain
 from tests.support.calls import dynamodb_calls
 
 MAX_BULK = 50  # API.md: "up to 50"
@@ -48,7 +52,7 @@ def test_bulk_invitations_of_50_all_refused_cost_no_more(functions, workspace):
     assert calls == {"BatchGetItem": 1, "TransactWriteItems": MAX_BULK}
 
 
-# ---- the audit log: an export page reads at most 2 MB; verification reads it all -------
+# ---- the audit log: an export page reads at most 2 MB -----------------------------------
 
 SMALL_LOG = 5900  # not a multiple of 500: no read finds an empty last page
 
@@ -92,19 +96,76 @@ def test_an_export_page_of_the_smallest_records_reads_a_bounded_part_of_the_log(
     )
 
 
-def test_verification_reads_the_whole_log_500_records_a_query(small_records):
+# ---- a chain longer than one verification checks: in parts, each going on -------------
+
+PART = 1000  # records a part here; VERIFY_LIMIT (50,000) in the stack
+
+
+def verify_part(clock, cursor: str | None = None) -> Verification:
+    """One part of the owner's verification of the sample workspace, through the domain
+    service on the handlers' store (wiring's), with parts of `PART` records."""
+    service = AuditService(wiring.store(), clock, retention_days=365, verify_limit=PART)
+    owner = Caller(user_id=OWNER_SUB, email="owner@example.com", email_verified=True)
+    return service.verify(owner, SAMPLE_WORKSPACE, cursor)
+
+
+def verify_in_parts(clock) -> list[Verification]:
+    """The owner's verification of the sample workspace, part after part."""
+    parts, cursor = [], None
+    while True:
+        with dynamodb_calls() as calls:
+            result = verify_part(clock, cursor)
+        # Each part: the read under the request, then its records 500 a Query (and the
+        # one record past the part, to know it is not the end).
+        assert calls == {"BatchGetItem": 1, "Query": 3} or result.resume is None, calls
+        parts.append(result)
+        if result.resume is None:
+            return parts
+        cursor = progress_cursor(result.resume)
+        assert len(parts) < 20
+
+
+def test_a_long_chain_is_verified_in_parts_that_together_check_it_all(small_records, store, clock):
+    parts = verify_in_parts(clock)
+    assert [p.records for p in parts] == [1000, 2000, 3000, 4000, 5000, SMALL_LOG]
+    assert all(p.valid and p.first_invalid_seq is None for p in parts)
+
+
+def test_a_record_changed_deep_in_a_long_chain_is_found_by_its_part(
+    small_records, store, clock, dynamodb
+):
+    dynamodb.update_item(
+        TableName=TEMPLATE.table_name(),
+        Key=record_key(2500),
+        UpdateExpression="SET summary = :changed",
+        ExpressionAttributeValues={":changed": {"M": {"name": {"S": "changed"}}}},
+    )
+    parts = verify_in_parts(clock)
+    assert [(p.valid, p.records, p.first_invalid_seq) for p in parts] == [
+        (True, 1000, None),
+        (True, 2000, None),
+        (False, 2500, 2500),
+    ]
+
+
+def test_the_route_goes_on_from_a_cursor_and_refuses_one_it_did_not_give(
+    small_records, store, clock
+):
+    first = verify_part(clock)
+    assert first.resume is not None
+    cursor = progress_cursor(first.resume)
     with dynamodb_calls() as calls:
-        result = audit("verify-audit-log")
+        result = audit("verify-audit-log", {"cursor": cursor})
+    assert result["statusCode"] == 200, result
+    # The read under the request, then the rest of the chain 500 records a Query.
+    assert calls == {"BatchGetItem": 1, "Query": math.ceil((SMALL_LOG - PART) / 500)}
+    # The stack's parts hold 50,000: the rest in one go, and the whole chain counted.
     assert json.loads(result["body"]) == {
         "valid": True,
         "records": SMALL_LOG,
         "firstInvalidSeq": None,
     }
-    assert (
-        calls
-        == {"BatchGetItem": 1, "Query": math.ceil(SMALL_LOG / 500)}
-        == {
-            "BatchGetItem": 1,
-            "Query": 12,
-        }
-    )
+    for bad in ("nope", cursor[:-4], progress_cursor(Progress(5, "0" * 64, 9))):
+        refused = audit("verify-audit-log", {"cursor": bad})
+        assert refused["statusCode"] == 422, (bad, refused)
+        assert json.loads(refused["body"])["code"] == "INVALID_CURSOR"

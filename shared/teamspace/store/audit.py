@@ -227,8 +227,13 @@ def page(
 
 def cursor_after(record: AuditRecord) -> str:
     """The cursor a walk resumes from, just after `record` (the export's pages)."""
+    return position_after(record.workspace_id, record.seq)
+
+
+def position_after(workspace_id: str, seq: int) -> str:
+    """The cursor a walk resumes from, just after the record `seq` of a chain."""
     # A record's key is never empty, so neither is its cursor.
-    return cast(str, encode_cursor(audit_record_key(record.workspace_id, record.seq)))
+    return cast(str, encode_cursor(audit_record_key(workspace_id, seq)))
 
 
 def walk(

@@ -17,6 +17,7 @@ from teamspace.core.audit_intake import ACTION_PATTERN
 from teamspace.core.clock import iso
 from teamspace.core.errors import FieldError, InvalidInput
 from teamspace.core.records import LogQuery
+from teamspace.domain.audit import progress_cursor
 
 ACTOR_TYPES = ("user", "apiKey", "system")
 CSV_COLUMNS = [
@@ -90,6 +91,9 @@ class VerificationOut(ResponseModel):
     valid: bool
     records: int
     firstInvalidSeq: int | None
+    # Only when this request stopped short of the head (a long chain is verified a part
+    # at a time): `valid` so far; pass it back as `cursor` to go on.
+    nextCursor: str | None = None
 
 
 def record_out(record: AuditRecord) -> dict[str, Any]:
@@ -109,11 +113,14 @@ def record_out(record: AuditRecord) -> dict[str, Any]:
 
 
 def verification_out(result: Verification) -> dict[str, Any]:
-    return {
+    shown: dict[str, Any] = {
         "valid": result.valid,
         "records": result.records,
         "firstInvalidSeq": result.first_invalid_seq,
     }
+    if result.resume is not None:
+        shown["nextCursor"] = progress_cursor(result.resume)
+    return shown
 
 
 # The most one export page may take, counted as the Lambda response carries its body
