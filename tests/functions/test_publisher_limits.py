@@ -25,6 +25,7 @@ from tests.functions.chain_helpers import (
     REGION,
     SPECS,
     Chain,
+    bus_refusing,
     event_id_of,
     failures,
     hooked,
@@ -134,34 +135,7 @@ def test_a_refused_entry_of_a_split_request_is_retried_alone(functions, chain, s
     records = chain.stream_records()
     refuse = {ids[1], ids[2]}  # one in each of the first two requests
 
-    def bus_refuses(params: dict[str, Any], **_: Any) -> None:
-        params["Entries"] = [
-            e for e in params["Entries"] if json.loads(e["Detail"])["eventId"] not in refuse
-        ]
-
-    refused_positions: list[list[int]] = []
-    sent: list[int] = []
-
-    def strip(params: dict[str, Any], **_: Any) -> None:
-        entries = params["Entries"]
-        sent.append(len(entries))
-        refused_positions.append(
-            [i for i, e in enumerate(entries) if json.loads(e["Detail"])["eventId"] in refuse]
-        )
-        bus_refuses(params)
-
-    def report(parsed: dict[str, Any], **_: Any) -> None:
-        positions = refused_positions.pop(0)
-        for position in positions:
-            parsed["Entries"].insert(
-                position, {"ErrorCode": "InternalFailure", "ErrorMessage": "x"}
-            )
-        parsed["FailedEntryCount"] = len(positions)
-
-    with (
-        hooked(chain.events, "before-parameter-build.events.PutEvents", strip),
-        hooked(chain.events, "after-call.events.PutEvents", report),
-    ):
+    with bus_refusing(chain.events, refuse) as sent:
         response = chain.publish(records)
     failed = failures(response)
     inserts = {event_id_of(r): sequence(r) for r in records if is_outbox_insert(r)}
