@@ -98,9 +98,11 @@ REASONS: dict[str, str] = {
 # Routes whose count grows with the data by design: a walk of the whole audit chain.
 GROWS_WITH_DATA = {
     "GET /v1/workspaces/{workspaceId}/audit-log/verify": (
-        "1 read + ceil(records / 500) Queries: verifying walks the whole chain"
+        "1 read + ceil(records / 500) Queries, up to 50,000 records a request: verifying "
+        "walks the chain"
     ),
     "GET /v1/workspaces/{workspaceId}/audit-log/export": (
-        "1 read + ceil(records / 500) Queries: the export is the whole log"
+        "1 read + ceil(records / 500) Queries, up to a page of 2 MB: an export page walks "
+        "the log from its cursor"
     ),
 }

@@ -375,13 +375,19 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "Audit log",
         "Verify the audit chain",
         "Recomputes every record's hash and link; `firstInvalidSeq` names the first record "
-        "that does not match.",
+        "that does not match. A chain longer than 50,000 records is verified in parts: "
+        "a part that stops short of the head answers `valid` so far and `nextCursor`; "
+        "pass it back as `cursor` to go on (`records` counts every record checked).",
     ),
     ("get", f"{WS}/audit-log/export"): _op(
         "exportAuditLog",
         "Audit log",
         "Export the audit log",
-        "The whole log as JSON Lines or CSV (`format`).",
+        "The log, oldest first, as JSON Lines or CSV (`format`), in pages of at most 2 MB "
+        "of whole records. A page that is not the last names the next one in `Next-Cursor` "
+        '(pass it as `cursor`) and in `Link: <...>; rel="next"`; the pages joined are the '
+        "whole file (CSV's header row is on the first page only), and every record "
+        "carries its hashed fields, so the chain can be recomputed across pages.",
     ),
     # Integrations
     ("get", f"{WS}/integrations/smtp"): _op(

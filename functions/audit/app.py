@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
@@ -12,14 +13,13 @@ from teamspace import wiring
 from teamspace.api.models.audit import (
     AuditRecordOut,
     VerificationOut,
-    csv_lines,
-    jsonl,
+    export_page,
     log_query,
     record_out,
     verification_out,
 )
 from teamspace.api.models.fields import PageOut
-from teamspace.api.openapi import ok, text
+from teamspace.api.openapi import EXPORT_PAGE_HEADERS, ok, text
 from teamspace.api.params import Cursor, Limit, WorkspaceId
 from teamspace.api.resolver import create_resolver, current_caller, http_handler
 
@@ -40,6 +40,12 @@ Format = Annotated[
         description="jsonl or csv",
         json_schema_extra={"enum": list(MEDIA_TYPES)},
     ),
+]
+
+
+VerifyCursor = Annotated[
+    str | None,
+    Query(max_length=400, description="From a previous verification's nextCursor"),
 ]
 
 
@@ -65,23 +71,44 @@ def list_audit_log(
 
 
 @app.get("/v1/workspaces/<workspaceId>/audit-log/verify", responses=ok(VerificationOut))
-def verify_audit_log(workspaceId: WorkspaceId) -> dict[str, Any]:
-    result = wiring.audit().verify(current_caller(app), workspaceId)
+def verify_audit_log(workspaceId: WorkspaceId, cursor: VerifyCursor = None) -> dict[str, Any]:
+    result = wiring.audit().verify(current_caller(app), workspaceId, cursor)
     return verification_out(result)
+
+
+ExportCursor = Annotated[
+    str | None,
+    Query(max_length=2048, description="From a previous page's Next-Cursor header"),
+]
 
 
 @app.get(
     "/v1/workspaces/<workspaceId>/audit-log/export",
-    responses=text(list(MEDIA_TYPES.values()), "Every record with all its hashed fields"),
+    responses=text(
+        list(MEDIA_TYPES.values()),
+        "A page of the log, oldest first, every record with all its hashed fields",
+        headers=EXPORT_PAGE_HEADERS,
+    ),
 )
-def export_audit_log(workspaceId: WorkspaceId, export_format: Format = "jsonl"):
-    """The whole log in one body (HTTP APIs cap a Lambda response at 6 MB, about 15,000
-    records; docs/decisions.md)."""
-    records = wiring.audit().export(current_caller(app), workspaceId)
-    lines = jsonl(records) if export_format == "jsonl" else csv_lines(records)
+def export_audit_log(
+    workspaceId: WorkspaceId, export_format: Format = "jsonl", cursor: ExportCursor = None
+):
+    """The log in pages of at most 2 MB, each whole records (Lambda answers at most 6 MB;
+    docs/audit.md, "Exporting the log"): the next page's cursor in `Next-Cursor` and in
+    `Link: <...>; rel="next"`, neither on the last page."""
+    audit = wiring.audit()
+    records = audit.export(current_caller(app), workspaceId, cursor)
+    page = export_page(records, export_format, first=cursor is None)
     name = f"audit-{workspaceId}.{export_format}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    return Response(200, MEDIA_TYPES[export_format], body="".join(lines), headers=headers)
+    if page.more and page.last is not None:
+        after = audit.resume_after(page.last)
+        headers["Next-Cursor"] = after
+        # A reference relative to this request's own URL (RFC 8288, RFC 3986 5.2): the
+        # same path, whatever stage or domain it was called through.
+        query = urlencode({"format": export_format, "cursor": after})
+        headers["Link"] = f'<?{query}>; rel="next"'
+    return Response(200, MEDIA_TYPES[export_format], body=page.body, headers=headers)
 
 
 lambda_handler = http_handler(app)

@@ -290,7 +290,10 @@ def invitation_expiry() -> InvitationExpiry:
 def publisher() -> OutboxPublisher:
     from teamspace.bus.publisher import OutboxPublisher  # noqa: PLC0415 - lazy by design
 
-    return OutboxPublisher(events_client(), get_settings().event_bus_name)
+    settings = get_settings()
+    return OutboxPublisher(
+        events_client(), settings.event_bus_name, sqs_client(), settings.publisher_dead_letter_queue
+    )
 
 
 @_once

@@ -114,6 +114,41 @@ def hooked(client: Any, event_name: str, handler: Callable[..., Any]) -> Iterato
 
 
 @contextmanager
+def bus_refusing(events: Any, refuse: set[str]) -> Iterator[list[int]]:
+    """EventBridge takes each PutEvents call but refuses the entries whose event id is in
+    `refuse`, each once: they never reach the bus, and the answer reports them at their
+    positions (`ErrorCode`) with `FailedEntryCount`, as EventBridge does. Yields the
+    number of entries of each request as it was sent."""
+    refuse = set(refuse)
+    sent: list[int] = []
+    stripped: list[list[int]] = []
+
+    def strip(params: dict[str, Any], **_: Any) -> None:
+        entries = params["Entries"]
+        sent.append(len(entries))
+        positions = [
+            i for i, e in enumerate(entries) if json.loads(e["Detail"])["eventId"] in refuse
+        ]
+        refuse.difference_update(json.loads(entries[i]["Detail"])["eventId"] for i in positions)
+        params["Entries"] = [e for i, e in enumerate(entries) if i not in positions]
+        stripped.append(positions)
+
+    def report(parsed: dict[str, Any], **_: Any) -> None:
+        positions = stripped.pop(0)
+        for position in positions:  # ascending: each lands at its original index
+            parsed["Entries"].insert(
+                position, {"ErrorCode": "InternalFailure", "ErrorMessage": "try again"}
+            )
+        parsed["FailedEntryCount"] = len(positions)
+
+    with (
+        hooked(events, "before-parameter-build.events.PutEvents", strip),
+        hooked(events, "after-call.events.PutEvents", report),
+    ):
+        yield sent
+
+
+@contextmanager
 def first_goes_second(
     client: Any, operation: str, competitor: Callable[[], Any]
 ) -> Iterator[list[Any]]:

@@ -24,6 +24,7 @@ from tests.functions.chain_helpers import (
     CallLog,
     Chain,
     all_items,
+    bus_refusing,
     event_id_of,
     failures,
     hooked,
@@ -186,30 +187,7 @@ def test_entries_the_bus_refuses_are_reported_and_published_on_redelivery(functi
     assert len(inserts) == 25
     refused_records = [inserts[0], inserts[13], inserts[24]]  # one in each PutEvents call
     refuse = {event_id_of(r) for r in refused_records}
-    stripped: list[list[int]] = []
-
-    def bus_refuses(params: dict[str, Any], **_: Any) -> None:
-        """EventBridge takes the call but refuses some entries: they never reach the bus."""
-        entries = params["Entries"]
-        positions = [
-            i for i, e in enumerate(entries) if json.loads(e["Detail"])["eventId"] in refuse
-        ]
-        refuse.difference_update(json.loads(entries[i]["Detail"])["eventId"] for i in positions)
-        params["Entries"] = [e for i, e in enumerate(entries) if i not in positions]
-        stripped.append(positions)
-
-    def report_refusals(parsed: dict[str, Any], **_: Any) -> None:
-        positions = stripped.pop(0)
-        for position in positions:  # ascending: each lands at its original index
-            parsed["Entries"].insert(
-                position, {"ErrorCode": "InternalFailure", "ErrorMessage": "try again"}
-            )
-        parsed["FailedEntryCount"] = len(positions)
-
-    with (
-        hooked(chain.events, "before-parameter-build.events.PutEvents", bus_refuses),
-        hooked(chain.events, "after-call.events.PutEvents", report_refusals),
-    ):
+    with bus_refusing(chain.events, refuse):
         response = chain.publish(records)
         failed = failures(response)
         assert sorted(failed) == sorted(sequence(r) for r in refused_records)

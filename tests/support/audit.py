@@ -17,14 +17,15 @@ from typing import Any
 
 import boto3
 
+from bench.lean_moto import put_directly
 from local_runtime.aws import create_resources, find_queue
 from local_runtime.events import put_template_rule, sqs_record
 from local_runtime.lambdas import LambdaContext, load_module
 from local_runtime.template import ACCOUNT_ID
 from teamspace import wiring
-from teamspace.core.audit import GENESIS, sealed
+from teamspace.core.audit import GENESIS, AuditRecord, sealed
 from teamspace.store import codec
-from teamspace.store.audit import record_from_item
+from teamspace.store.audit import head_item, record_from_item, record_item
 from tests.support.aws import TEMPLATE
 from tests.support.events import EVENTS, SAMPLE_WORKSPACE, sample_event, user
 
@@ -257,3 +258,36 @@ def assert_chains_whole(dynamodb: Any, expected: dict[str, set[str]]) -> None:
             assert after["prevHash"] == before["hash"], (workspace_id, after["seq"])
         for item in records:
             assert record_from_item(item).hash == sealed(record_from_item(item)).hash
+
+
+def seed_chain(
+    count: int, summary: dict[str, Any], workspace_id: str = SAMPLE_WORKSPACE
+) -> list[AuditRecord]:
+    """A chain of `count` sealed records, each with `summary`, in the store's own item
+    mapping, put straight into moto's table as the benchmarks seed theirs (not one
+    transaction each as the consumer appends): thousands of records in a second."""
+    records, previous = [], GENESIS
+    for seq in range(1, count + 1):
+        record = sealed(
+            AuditRecord(
+                workspace_id=workspace_id,
+                seq=seq,
+                event_id=f"evt_seed{seq:020d}",
+                occurred_at=f"2026-11-{1 + seq // 86400:02d}T00:00:00Z",
+                actor={"type": "system", "id": "seed"},
+                action="AgentUpdated",
+                target={"type": "agent", "id": f"agent_{seq}"},
+                summary=summary,
+                prev_hash=previous,
+                expires_at=1_900_000_000,
+                prev_expires_at=0 if seq == 1 else 1_900_000_000,
+                source="platform.agents",
+            )
+        )
+        records.append(record)
+        previous = record.hash
+    items = [record_item(r) for r in records] + [head_item(records[-1])]
+    put_directly(
+        TEMPLATE.table_name(), [codec.to_attributes(i) for i in items], region=TEMPLATE.region
+    )
+    return records

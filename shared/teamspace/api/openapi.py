@@ -72,6 +72,20 @@ NO_STORE = {
         "schema": {"type": "string", "enum": ["no-store"]},
     }
 }
+# A paged export's way to its next page (absent from the last page).
+EXPORT_PAGE_HEADERS = {
+    "Next-Cursor": {
+        "description": "The `cursor` of the next page; absent on the last page",
+        "schema": {"type": "string"},
+    },
+    "Link": {
+        "description": (
+            'The next page, `<?format=...&cursor=...>; rel="next"`: a reference relative '
+            "to this request's URL (RFC 8288); absent on the last page"
+        ),
+        "schema": {"type": "string"},
+    },
+}
 # Which problems say when to try again.
 _HEADERS_OF = {429: RETRY_AFTER, 503: RETRY_AFTER}
 
@@ -140,7 +154,12 @@ def no_content(description: str = "Done; nothing to return") -> dict[int, Any]:
     return {204: {"description": description}} | _problems()
 
 
-def text(media_types: list[str], description: str) -> dict[int, Any]:
-    """A text body in one of `media_types` (an export)."""
+def text(
+    media_types: list[str], description: str, headers: dict[str, Any] | None = None
+) -> dict[int, Any]:
+    """A text body in one of `media_types` (an export), with the `headers` it sets."""
     content = {media: {"schema": {"type": "string"}} for media in media_types}
-    return {200: {"description": description, "content": content}} | _problems()
+    success: dict[str, Any] = {"description": description, "content": content}
+    if headers:
+        success["headers"] = headers
+    return {200: success} | _problems()

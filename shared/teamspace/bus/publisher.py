@@ -1,5 +1,13 @@
 """The stream publisher: outbox records, as the table's stream delivers them, become
-events on the bus, in PutEvents calls of up to 10 entries.
+events on the bus, in PutEvents calls of up to 10 entries and 256 KB (EventBridge's two
+limits on a request, the size counted as EventBridge counts it: `entry_size`).
+
+An event too large for any request (over 256 KB alone) can never be put: it is not
+retried (it would block its shard's stream for the retries it is given, and fail
+after them all the same); it is reported loudly instead: an error line, the
+`EventsTooLarge` metric, and a message naming it in the publisher's dead-letter queue,
+whose alarm fires on the first message. The event itself stays in its outbox item until
+the item's TTL (docs/decisions.md, "Events too large for the bus").
 
 A record fails alone: entries EventBridge refuses (or a call that fails whole) mark
 their records failed, and the Powertools batch processor reports only those, so Lambda
@@ -15,10 +23,10 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
     EventType,
@@ -31,7 +39,12 @@ from teamspace.core.events import EVENT_SOURCE, DetailType
 from teamspace.core.observability import logger, metrics
 from teamspace.store import codec
 
+# EventBridge's limits on one PutEvents request: entries, and their total size.
 PUT_EVENTS_BATCH = 10
+PUT_EVENTS_MAX_BYTES = 256 * 1024
+TOO_LARGE_METRIC = "EventsTooLarge"
+# What EventBridge counts for an entry's `Time` when it is given (eb-putevent-size).
+_TIME_BYTES = 14
 
 # One CloudWatch metric (namespace POWERTOOLS_METRICS_NAMESPACE, unit Count) per kind of
 # business change, counted from the events the bus took.
@@ -58,6 +71,36 @@ def count_business_events(detail_types: Iterable[str]) -> dict[str, int]:
     return dict(counts)
 
 
+def entry_size(entry: dict[str, Any]) -> int:
+    """The size of a PutEvents entry as EventBridge counts it against the 256 KB of a
+    request (EventBridge user guide, "Calculating PutEvents event entry size"): 14 bytes
+    for `Time` when present, the UTF-8 bytes of `Source`, `DetailType`, `Detail` and of
+    each of `Resources`. `EventBusName` is not counted."""
+    size = _TIME_BYTES if entry.get("Time") is not None else 0
+    for name in ("Source", "DetailType", "Detail"):
+        size += len((entry.get(name) or "").encode("utf-8"))
+    size += sum(len(resource.encode("utf-8")) for resource in entry.get("Resources") or [])
+    return size
+
+
+def put_events_requests(
+    pending: list[tuple[str, dict[str, Any]]],
+) -> Iterator[list[tuple[str, dict[str, Any]]]]:
+    """`pending` in order, cut into requests of at most `PUT_EVENTS_BATCH` entries and
+    `PUT_EVENTS_MAX_BYTES` in all. Each entry must fit alone (`entry_size`)."""
+    request: list[tuple[str, dict[str, Any]]] = []
+    size = 0
+    for sequence, entry in pending:
+        this = entry_size(entry)
+        if request and (len(request) == PUT_EVENTS_BATCH or size + this > PUT_EVENTS_MAX_BYTES):
+            yield request
+            request, size = [], 0
+        request.append((sequence, entry))
+        size += this
+    if request:
+        yield request
+
+
 def _event_id(entry: dict[str, Any]) -> str | None:
     return json.loads(entry["Detail"]).get("eventId")
 
@@ -81,9 +124,13 @@ def outbox_entry(record: dict[str, Any], bus_name: str) -> dict[str, Any] | None
 
 
 class OutboxPublisher:
-    def __init__(self, events_client: Any, bus_name: str) -> None:
+    def __init__(
+        self, events_client: Any, bus_name: str, sqs_client: Any, dead_letter_queue_url: str
+    ) -> None:
         self._events = events_client
         self._bus = bus_name
+        self._sqs = sqs_client
+        self._dead_letters = dead_letter_queue_url
 
     def handle(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         records = event.get("Records", [])
@@ -100,15 +147,19 @@ class OutboxPublisher:
 
     def _publish(self, records: list[dict[str, Any]]) -> set[str]:
         """Put every outbox insert on the bus; the sequence numbers that did not make it."""
-        pending = [
-            (record["dynamodb"]["SequenceNumber"], entry)
-            for record in records
-            if (entry := outbox_entry(record, self._bus)) is not None
-        ]
+        pending: list[tuple[str, dict[str, Any]]] = []
         failed: set[str] = set()
+        for record in records:
+            entry = outbox_entry(record, self._bus)
+            if entry is None:
+                continue
+            sequence = record["dynamodb"]["SequenceNumber"]
+            if entry_size(entry) <= PUT_EVENTS_MAX_BYTES:
+                pending.append((sequence, entry))
+            elif not self._report_too_large(record, entry):
+                failed.add(sequence)
         published: list[dict[str, Any]] = []
-        for start in range(0, len(pending), PUT_EVENTS_BATCH):
-            chunk = pending[start : start + PUT_EVENTS_BATCH]
+        for chunk in put_events_requests(pending):
             try:
                 response = self._events.put_events(Entries=[entry for _, entry in chunk])
             except ClientError as error:
@@ -147,3 +198,40 @@ class OutboxPublisher:
                 extra={"eventIds": [_event_id(entry) for entry in published], "counted": counts},
             )
         return failed
+
+    def _report_too_large(self, record: dict[str, Any], entry: dict[str, Any]) -> bool:
+        """Name an event no request can carry in the dead-letter queue, count it and log
+        it; True once it is reported there (the record is then done with), False when
+        the queue did not take the report (the record is retried, never dropped unseen)."""
+        size = entry_size(entry)
+        image = codec.from_attributes(record["dynamodb"]["NewImage"])
+        report = {
+            "reason": "event_too_large",
+            "eventId": _event_id(entry),
+            "detailType": entry["DetailType"],
+            "workspaceId": image.get("workspaceId"),
+            "size": size,
+            "limit": PUT_EVENTS_MAX_BYTES,
+            "outboxKey": {"PK": image["PK"], "SK": image["SK"]},
+            "sequenceNumber": record["dynamodb"]["SequenceNumber"],
+        }
+        logger.error("event too large for the bus", extra=report)
+        with single_metric(
+            name=TOO_LARGE_METRIC, unit=MetricUnit.Count, value=1, namespace=metrics.namespace
+        ) as metric:
+            metric.add_dimension(name="detailType", value=entry["DetailType"])
+        try:
+            self._sqs.send_message(
+                QueueUrl=self._dead_letters,
+                MessageBody=json.dumps(report),
+                MessageAttributes={
+                    "reason": {"DataType": "String", "StringValue": "event_too_large"}
+                },
+            )
+        except ClientError as error:
+            logger.error(
+                "the dead-letter queue refused the report",
+                extra={"error": error.response["Error"]["Code"], "eventId": report["eventId"]},
+            )
+            return False
+        return True

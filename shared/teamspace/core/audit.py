@@ -124,13 +124,33 @@ class Head:
 
 
 @dataclass(frozen=True, slots=True)
+class Progress:
+    """Where a verification stopped short of the head, all good so far: the last record
+    checked (its seq and hash) and how many were checked."""
+
+    seq: int
+    hash: str
+    checked: int
+
+
+@dataclass(frozen=True, slots=True)
 class Verification:
     valid: bool
     records: int
     first_invalid_seq: int | None = None
+    # Set when the walk stopped at its limit before the head (valid so far): go on from
+    # there (`verify(..., since=resume)`).
+    resume: Progress | None = None
 
 
-def verify(records: Iterable[AuditRecord], head: Head, now: int) -> Verification:
+def verify(
+    records: Iterable[AuditRecord],
+    head: Head,
+    now: int,
+    *,
+    since: Progress | None = None,
+    limit: int | None = None,
+) -> Verification:
     """Walk a chain in `seq` order and name the first sequence number that does not hold.
 
     The oldest record kept is the anchor: it holds its predecessor's hash and expiry, so
@@ -138,9 +158,19 @@ def verify(records: Iterable[AuditRecord], head: Head, now: int) -> Verification
     whose first records were removed before they were due does not. After the anchor,
     every record must follow the one before it (no gap), link to its hash and match its
     own; the last must be the head, so a removed tail is caught too.
+
+    `since`: go on after a verification that stopped at its `limit` (the records then
+    start just after `since.seq`). `limit`: check at most that many records this time;
+    short of the head, the answer is valid so far, with `resume` set.
     """
     expected_seq, expected_prev, count = 0, GENESIS, 0
-    for record in records:
+    if since is not None:
+        expected_seq, expected_prev, count = since.seq + 1, since.hash, since.checked
+    for checked_now, record in enumerate(records):
+        if limit is not None and checked_now == limit:
+            return Verification(
+                True, count, resume=Progress(expected_seq - 1, expected_prev, count)
+            )
         count += 1
         if count == 1 and record.seq != 1:
             if record.prev_expires_at > now:  # its predecessor was not due to leave

@@ -26,8 +26,8 @@ from teamspace.core.events import DetailType
 # The summary's canonical JSON, in UTF-8 bytes, at most. Teamspace's own summaries take
 # a few hundred bytes; 4 KB leaves room for a service's own (an agent's changed
 # settings, a number's routing) while a page of 100 records stays under half a
-# megabyte and the 6 MB export (docs/decisions.md, "Audit") holds over a thousand
-# records even if every one of them is that large. A record is one DynamoDB item
+# megabyte and a 2 MB page of the export (docs/audit.md, "Exporting the log") holds a
+# few hundred records even if every one of them is that large. A record is one DynamoDB item
 # (400 KB at most); the event itself may be up to 256 KB on EventBridge.
 SUMMARY_MAX_BYTES = 4096
 SUMMARY_MAX_FIELDS = 32

@@ -44,6 +44,9 @@ class Settings:
     # Where the audit intake puts the events it refuses (the queue's URL; the audit
     # consumer's only).
     audit_intake_dead_letter_queue: str = ""
+    # Where the stream publisher reports an event too large for the bus (the queue's
+    # URL; the publisher's only).
+    publisher_dead_letter_queue: str = ""
     # Managed accounts: the stack's user pool (empty: another issuer, so no accounts are
     # managed here), the shortest password it takes, and how long a removed member is
     # still listed (stage parameters).
@@ -103,6 +106,7 @@ def get_settings() -> Settings:
         smtp_allow_private_hosts=_flag("SMTP_ALLOW_PRIVATE_HOSTS", False),
         audit_retention_days=_int("AUDIT_RETENTION_DAYS", 365),
         audit_intake_dead_letter_queue=env.get("AUDIT_INTAKE_DLQ_URL", ""),
+        publisher_dead_letter_queue=env.get("PUBLISHER_DLQ_URL", ""),
         mfa_claim=env.get("MFA_CLAIM", "amr"),
         user_pool_id=env.get("USER_POOL_ID", ""),
         password_min_length=_int("PASSWORD_MIN_LENGTH", 8),

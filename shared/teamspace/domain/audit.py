@@ -11,7 +11,11 @@ it the record fails alone and the queue brings it back.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import random
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,10 +23,10 @@ from datetime import timedelta
 from itertools import takewhile
 from typing import Any
 
-from teamspace.core.audit import AuditRecord, Head, Verification, sealed, verify
+from teamspace.core.audit import AuditRecord, Head, Progress, Verification, sealed, verify
 from teamspace.core.audit_intake import IntakeRefused, occurred_at, parse_platform_event
 from teamspace.core.clock import Clock, iso, parse_iso
-from teamspace.core.errors import Conflict, Unavailable
+from teamspace.core.errors import Conflict, FieldError, InvalidInput, Unavailable
 from teamspace.core.events import EVENT_SOURCE
 from teamspace.core.identity import Caller
 from teamspace.core.records import LogQuery, Page, WorkspaceStatus
@@ -44,6 +48,10 @@ BACKOFF_CAP_SECONDS = 0.2
 # What a fresh read and another try get past: DynamoDB cancelled the transaction for a
 # conflict with another one (TransactionConflict), or it throttled.
 TRANSIENT = frozenset({"CONCURRENT_UPDATE", "STORE_BUSY"})
+# The most records one verification request checks: 100 Queries of 500 and their hashes,
+# well inside the audit function's timeout (docs/performance.md, "Limits at scale");
+# a longer chain is verified in several requests, each going on from `nextCursor`.
+VERIFY_LIMIT = 50_000
 # How far after the intake's clock another service's event may say it happened: beyond
 # it the record's expiry, which every later record of the chain inherits as its floor,
 # could pin a workspace's whole log past its retention.
@@ -56,10 +64,17 @@ class Appended:
 
 
 class AuditService:
-    def __init__(self, store: TeamspaceStore, clock: Clock, retention_days: int) -> None:
+    def __init__(
+        self,
+        store: TeamspaceStore,
+        clock: Clock,
+        retention_days: int,
+        verify_limit: int = VERIFY_LIMIT,
+    ) -> None:
         self.store = store
         self.clock = clock
         self.retention = timedelta(days=retention_days)
+        self.verify_limit = verify_limit
 
     # ---- writing -------------------------------------------------------------------
 
@@ -185,20 +200,35 @@ class AuditService:
         self._enter(caller, workspace_id)
         return audit_store.page(self.store, workspace_id, query, limit=limit, cursor=cursor)
 
-    def verify(self, caller: Caller, workspace_id: str) -> Verification:
-        """Recompute the chain up to the head as it is now (later appends wait). The head
-        comes with the read under the request (one round trip, not two)."""
+    def verify(self, caller: Caller, workspace_id: str, cursor: str | None = None) -> Verification:
+        """Recompute the chain up to the head as it is now (later appends wait), at most
+        `verify_limit` records this time: from the start, or from where the verification
+        a `cursor` (`progress_cursor`) comes from stopped. The head comes with the read
+        under the request (one round trip, not two)."""
+        since = _progress(cursor) if cursor is not None else None
         wanted = audit_store.audit_head_key(workspace_id)
         snapshot = snapshots.load(self.store, workspace_id, [caller.user_id], also=[wanted])
         admit(self.store, caller, snapshot).require(Permission.AUDIT_VIEW)
         head = audit_store.head_in(snapshot, workspace_id)
-        records = takewhile(lambda r: r.seq <= head.seq, audit_store.walk(self.store, workspace_id))
-        return verify(records, head, int(self.clock.now().timestamp()))
+        after = audit_store.position_after(workspace_id, since.seq) if since else None
+        walked = audit_store.walk(self.store, workspace_id, after=after)
+        records = takewhile(lambda r: r.seq <= head.seq, walked)
+        now = int(self.clock.now().timestamp())
+        return verify(records, head, now, since=since, limit=self.verify_limit)
 
-    def export(self, caller: Caller, workspace_id: str) -> Iterator[AuditRecord]:
-        """The whole log, oldest first, read a page at a time as it is written out."""
+    def export(
+        self, caller: Caller, workspace_id: str, cursor: str | None = None
+    ) -> Iterator[AuditRecord]:
+        """The log, oldest first, from the start or from just after the record a cursor
+        names (`resume_after`), read a page at a time as it is written out; the caller
+        stops reading where its page is full."""
         self._enter(caller, workspace_id)
-        return audit_store.walk(self.store, workspace_id)
+        return audit_store.walk(self.store, workspace_id, after=cursor)
+
+    @staticmethod
+    def resume_after(record: AuditRecord) -> str:
+        """The cursor of the export's next page, after `record`."""
+        return audit_store.cursor_after(record)
 
     def _enter(self, caller: Caller, workspace_id: str) -> None:
         access = enter_workspace(self.store, caller, workspace_id)
@@ -207,3 +237,38 @@ class AuditService:
 
 def _busy() -> Unavailable:
     return Unavailable("AUDIT_BUSY", "The audit chain kept moving; retry", retry_after=1)
+
+
+def progress_cursor(progress: Progress) -> str:
+    """The cursor a verification goes on from: where it stopped, all good so far. It
+    vouches for nothing: whoever passes one back is told whether the chain holds after
+    the record it names, so a made-up one fools only its maker."""
+    raw = json.dumps([progress.seq, progress.hash, progress.checked], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _progress(cursor: str) -> Progress:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        seq, digest, checked = json.loads(raw)
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError, RecursionError):
+        raise _bad_cursor() from None
+    fine = (
+        type(seq) is int
+        and type(checked) is int
+        and seq >= 1
+        and 1 <= checked <= seq
+        and isinstance(digest, str)
+        and re.fullmatch(r"[0-9a-f]{64}", digest)
+    )
+    if not fine:
+        raise _bad_cursor()
+    return Progress(seq, digest, checked)
+
+
+def _bad_cursor() -> InvalidInput:
+    return InvalidInput(
+        "INVALID_CURSOR",
+        "The cursor is not one this verification returned",
+        fields=[FieldError("cursor", "not a cursor returned by this verification")],
+    )

@@ -13,12 +13,13 @@ the standard audit queue race on one chain, docs/decisions.md "Audit").
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 from teamspace.core.audit import TEAMSPACE_SOURCE, AuditRecord, Head
 from teamspace.core.errors import Conflict
 from teamspace.core.records import LogQuery, Page
 from teamspace.store import codec, keys
+from teamspace.store.cursor import decode_cursor, encode_cursor
 from teamspace.store.ops import WriteOp, attribute_values, put_new
 from teamspace.store.snapshots import Snapshot
 from teamspace.store.table import TeamspaceStore
@@ -104,6 +105,18 @@ def record_from_item(item: dict[str, Any]) -> AuditRecord:
     )
 
 
+def head_item(record: AuditRecord) -> dict[str, Any]:
+    """The chain's head once `record` is its last."""
+    return {
+        **audit_head_key(record.workspace_id),
+        "entity": "audit_head",
+        "workspaceId": record.workspace_id,
+        "seq": record.seq,
+        "hash": record.hash,
+        "expiresAt": record.expires_at,
+    }
+
+
 def head_from_item(item: dict[str, Any]) -> Head:
     return Head(item["seq"], item["hash"], item["expiresAt"])
 
@@ -156,14 +169,6 @@ def append(store: TeamspaceStore, record: AuditRecord, previous: Head) -> None:
         "seq": record.seq,
         keys.TTL: record.expires_at,
     }
-    head_item = {
-        **audit_head_key(ws),
-        "entity": "audit_head",
-        "workspaceId": ws,
-        "seq": record.seq,
-        "hash": record.hash,
-        "expiresAt": record.expires_at,
-    }
     moved = ChainMoved("AUDIT_CHAIN_MOVED", "The chain grew meanwhile; read it again")
     head_condition = (
         {"ConditionExpression": "attribute_not_exists(PK)"}
@@ -177,7 +182,9 @@ def append(store: TeamspaceStore, record: AuditRecord, previous: Head) -> None:
         [
             put_new(marker, AlreadyRecorded("AUDIT_DUPLICATE", "This event is recorded already")),
             put_new(record_item(record), moved),
-            WriteOp("Put", {"Item": codec.to_attributes(head_item), **head_condition}, moved),
+            WriteOp(
+                "Put", {"Item": codec.to_attributes(head_item(record)), **head_condition}, moved
+            ),
         ]
     )
 
@@ -219,10 +226,33 @@ def page(
     )
 
 
+def cursor_after(record: AuditRecord) -> str:
+    """The cursor a walk resumes from, just after `record` (the export's pages)."""
+    return position_after(record.workspace_id, record.seq)
+
+
+def position_after(workspace_id: str, seq: int) -> str:
+    """The cursor a walk resumes from, just after the record `seq` of a chain."""
+    # A record's key is never empty, so neither is its cursor.
+    return cast(str, encode_cursor(audit_record_key(workspace_id, seq)))
+
+
 def walk(
-    store: TeamspaceStore, workspace_id: str, *, page_size: int = 500
+    store: TeamspaceStore,
+    workspace_id: str,
+    *,
+    page_size: int = 500,
+    after: str | None = None,
 ) -> Iterator[AuditRecord]:
-    """Every record of a chain in `seq` order, a page at a time (verify, export)."""
+    """Every record of a chain in `seq` order, a page at a time (verify, export); from
+    just after the record of the cursor `after` (`cursor_after`) when given. A cursor
+    that names no record of this chain is INVALID_CURSOR."""
+    start = decode_cursor(
+        after,
+        {keys.PK: audit_pk(workspace_id)},
+        frozenset({keys.PK, keys.SK}),
+        {keys.SK: AUDIT_SEQ_PREFIX},
+    )
     request: dict[str, Any] = {
         "KeyConditionExpression": "PK = :pk AND begins_with(SK, :seq)",
         "ExpressionAttributeValues": {
@@ -232,6 +262,8 @@ def walk(
         "ConsistentRead": True,
         "Limit": page_size,
     }
+    if start is not None:
+        request["ExclusiveStartKey"] = codec.to_attributes(start)
     while True:
         response = store.query(request)
         for raw in response.get("Items", []):

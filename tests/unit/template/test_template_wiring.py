@@ -161,7 +161,7 @@ NEEDS = {
         "INVITES_PER_INVITER_PER_HOUR",
         "ACCEPT_URL_BASE",
     },
-    "EventPublisherFunction": {"EVENT_BUS_NAME"},
+    "EventPublisherFunction": {"EVENT_BUS_NAME", "PUBLISHER_DLQ_URL"},
     "MailerFunction": {
         "SENDER_ADDRESS",
         "ACCEPT_URL_BASE",
