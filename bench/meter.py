@@ -42,6 +42,20 @@ class Request:
     wru: float = 0.0
     entries: int = 0  # PutEvents entries, SES destinations
     failed: bool = False
+    # DynamoDB: the keys (PK, SK) it read, and each action of a write with its key and
+    # its update expression ("" for a Put, Delete or ConditionCheck): bench/hot_items.py
+    # reads them to say which calls write the workspace item.
+    keys_read: list[tuple[str, str]] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Action:
+    """One action of a write: Put, Update, Delete or ConditionCheck, on one item."""
+
+    kind: str
+    key: tuple[str, str]
+    expression: str = ""
 
 
 @dataclass
@@ -211,6 +225,7 @@ class Meter:
         parsed: dict[str, Any],
         context: dict[str, Any],
     ) -> None:
+        _record_keys(request, operation, params)
         if operation == "GetItem":
             found = parsed.get("Item")
             request.items_read = 1 if found else 0
@@ -305,3 +320,26 @@ class Meter:
                 self.outbox.append((detail_type, detail))
                 if self.window is not None:
                     self.window.events.append(detail_type)
+
+
+def _record_keys(request: Request, operation: str, params: dict[str, Any]) -> None:
+    """The keys a DynamoDB request named: those a GetItem or BatchGetItem read, and each
+    action of a write (a Query's keys are not known before it runs: it names none)."""
+
+    def key_of(key: dict[str, Any]) -> tuple[str, str]:
+        return key["PK"]["S"], key["SK"]["S"]
+
+    if operation == "GetItem":
+        request.keys_read.append(key_of(params["Key"]))
+    elif operation == "BatchGetItem":
+        for asked in params["RequestItems"].values():
+            request.keys_read += [key_of(k) for k in asked["Keys"]]
+    elif operation in ("TransactWriteItems", "PutItem", "UpdateItem", "DeleteItem"):
+        actions = (
+            params["TransactItems"] if operation == "TransactWriteItems" else [{operation: params}]
+        )
+        for action in actions:
+            ((kind, op),) = action.items()
+            key = op.get("Key") or op["Item"]
+            kind = kind.removesuffix("Item")  # PutItem -> Put, as in a transaction
+            request.actions.append(Action(kind, key_of(key), op.get("UpdateExpression", "")))
