@@ -67,6 +67,8 @@ class Touch:
     written: set[str] = field(default_factory=set)  # parts: counters, custom roles, ...
     items_written: set[tuple[str, str]] = field(default_factory=set)
     checked: bool = False
+    # The table's write units a call spends under each workspace's partition key.
+    partition_wru: dict[str, float] = field(default_factory=dict)
 
     @property
     def writes(self) -> bool:
@@ -91,6 +93,9 @@ def touch(window: Window) -> Touch:
         if any(is_workspace_item(key) for key in request.keys_read):
             found.read = True
         for action in request.actions:
+            if action.key[0].startswith("WS#"):
+                spent = found.partition_wru.get(action.key[0], 0.0)
+                found.partition_wru[action.key[0]] = spent + action.wru
             if not is_workspace_item(action.key):
                 continue
             if action.kind == "ConditionCheck":
@@ -101,7 +106,7 @@ def touch(window: Window) -> Touch:
     return found
 
 
-def describe(found: Touch) -> tuple[str, str, str]:
+def describe(found: Touch) -> tuple[str, str, str, str, str]:
     read = "✓" if found.read else ""
     if not found.writes:
         written = ""
@@ -109,7 +114,10 @@ def describe(found: Touch) -> tuple[str, str, str]:
         written = ", ".join(sorted(found.written))
         if len(found.items_written) > 1:
             written += f" ({len(found.items_written)} workspace items)"
-    return read, written, "✓" if found.checked else ""
+    spent = max(found.partition_wru.values(), default=0.0)
+    units = f"{spent:g}" if spent else ""
+    rate = f"{ITEM_WRITE_UNITS / spent:,.0f}" if spent else ""
+    return read, written, "✓" if found.checked else "", units, rate
 
 
 def run_all() -> list[Result]:
@@ -123,12 +131,13 @@ def run_all() -> list[Result]:
 
 def table(results: list[Result]) -> str:
     rows = [
-        "| route or consumer | reads the workspace item | writes it (what) | condition-checks it |",
-        "| --- | :---: | --- | :---: |",
+        "| route or consumer | reads the workspace item | writes it (what) | "
+        "condition-checks it | WRU under its `WS#<id>` | such calls/s one partition takes |",
+        "| --- | :---: | --- | :---: | ---: | ---: |",
     ]
     for result in results:
-        read, written, checked = describe(touch(result.first))
-        rows.append(f"| `{result.scenario.label}` | {read} | {written} | {checked} |")
+        cells = " | ".join(describe(touch(result.first)))
+        rows.append(f"| `{result.scenario.label}` | {cells} |")
     return "\n".join(rows)
 
 
@@ -242,7 +251,12 @@ def markdown(results: list[Result], sizes: Sizes) -> str:
             "seatsUsed, apiKeys, minutesAssigned; `profile` name, description, logo, "
             "settings; `created` a new item), or only condition-checked it in a "
             "transaction. A Query (GSI1, an agency's clients) reads workspace items too; "
-            "it is not shown.",
+            "it is not shown. The write units are the table's own (not its indexes', "
+            "which have partitions of their own) that the call spends on items under one "
+            "workspace's partition key (the larger, when it writes two workspaces), "
+            "measured here on plain workspaces (bench/capacity.py), and so how many such "
+            "calls a second that partition takes at 1,000 WRU/s, if nothing else wrote "
+            "there.",
             table(results),
             "The item's size, measured on a workspace built through the handlers (the "
             "counters are numbers: a workspace's member or key count hardly moves it):",

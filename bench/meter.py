@@ -18,7 +18,7 @@ import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from bench import capacity
@@ -56,6 +56,7 @@ class Action:
     kind: str
     key: tuple[str, str]
     expression: str = ""
+    wru: float = 0.0  # the table's own write units (not its indexes'), when computed
 
 
 @dataclass
@@ -257,7 +258,7 @@ class Meter:
             )
             befores = context.get("bench_before") or [None] * len(actions)
             factor = 2 if operation == "TransactWriteItems" else 1
-            for action, before in zip(actions, befores, strict=True):
+            for n, (action, before) in enumerate(zip(actions, befores, strict=True)):
                 ((kind, _),) = action.items()
                 after = self._stored(action)
                 if kind == "ConditionCheck":
@@ -266,7 +267,9 @@ class Meter:
                     continue
                 request.items_written += 1
                 size = max(capacity.item_size(before), capacity.item_size(after))
-                request.wru += factor * capacity.write_units(size)
+                units = factor * capacity.write_units(size)
+                request.actions[n] = replace(request.actions[n], wru=units)
+                request.wru += units
                 request.wru += capacity.index_write_units(self._indexes, before, after)
 
     def _evaluated_size(self, params: dict[str, Any], parsed: dict[str, Any]) -> int:
