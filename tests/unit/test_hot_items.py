@@ -54,6 +54,14 @@ def test_no_read_and_no_per_request_path_writes_the_workspace_item(results):
             assert not found.checked, label
 
 
+def test_no_change_only_condition_checks_the_workspace_item(results):
+    """A ConditionCheck on the item would conflict with every counter move of the
+    workspace and cost 2 RRU per 4 KB of it (24 at the limits): the changes' guards
+    re-check the caller's member item instead (docs/decisions.md, "Hot items")."""
+    checking = [label for label, found in touches(results).items() if found.checked]
+    assert checking == []
+
+
 def test_the_changes_that_move_counters_are_those_the_document_names(results):
     writers = {label for label, found in touches(results).items() if "counters" in found.written}
     assert "POST /v1/workspaces/{workspaceId}/invitations" in writers
