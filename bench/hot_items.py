@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -288,7 +289,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.hot_items")
     parser.add_argument("--write", type=Path, help="replace the hot-items block of this file")
     args = parser.parse_args(argv)
-    text = generate()
+    # The handlers log to stdout (Powertools' JSON lines); only the block is printed.
+    sys.stdout.flush()
+    kept, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    try:
+        text = generate()
+    finally:
+        sys.stdout.flush()
+        os.dup2(kept, 1)
+        os.close(devnull)
+        os.close(kept)
     if args.write:
         write(args.write, text)
     else:
