@@ -41,7 +41,7 @@ help:
 	@echo "make lint-openapi  Spectral (spectral:oas) over docs/openapi.json: no error, no warning"
 	@echo "make pytest  every test, without lint and template checks (prints its time)"
 	@echo "make fmt    format and fix with ruff"
-	@echo "make docs   regenerate docs/events.md and docs/permissions.md from the code"
+	@echo "make docs   regenerate docs/events.md, docs/permissions.md and the hot items of docs/performance.md from the code"
 	@echo "make openapi  regenerate docs/openapi.json from the HTTP functions"
 	@echo "make screenshots  a PNG of each page (invitation, branded, sign-in, success, declined, expired, /docs) into docs/images"
 	@echo "make browser  install Debian's chromium for the browser tests, if it is missing"
@@ -158,6 +158,7 @@ test-fast: lint
 
 docs: $(VENV)/.installed
 	$(PY) -m tools.gen_docs
+	$(PY) -m bench.hot_items --write docs/performance.md
 
 # The benchmarks (issue 8), written into docs/performance.md; about 11 minutes. Not part
 # of `make test` (its smoke run is: tests/unit/test_bench_smoke.py). sam build first: the

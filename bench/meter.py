@@ -18,7 +18,7 @@ import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from bench import capacity
@@ -42,6 +42,21 @@ class Request:
     wru: float = 0.0
     entries: int = 0  # PutEvents entries, SES destinations
     failed: bool = False
+    # DynamoDB: the keys (PK, SK) it read, and each action of a write with its key and
+    # its update expression ("" for a Put, Delete or ConditionCheck): bench/hot_items.py
+    # reads them to say which calls write the workspace item.
+    keys_read: list[tuple[str, str]] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Action:
+    """One action of a write: Put, Update, Delete or ConditionCheck, on one item."""
+
+    kind: str
+    key: tuple[str, str]
+    expression: str = ""
+    wru: float = 0.0  # the table's own write units (not its indexes'), when computed
 
 
 @dataclass
@@ -211,6 +226,7 @@ class Meter:
         parsed: dict[str, Any],
         context: dict[str, Any],
     ) -> None:
+        _record_keys(request, operation, params)
         if operation == "GetItem":
             found = parsed.get("Item")
             request.items_read = 1 if found else 0
@@ -242,7 +258,7 @@ class Meter:
             )
             befores = context.get("bench_before") or [None] * len(actions)
             factor = 2 if operation == "TransactWriteItems" else 1
-            for action, before in zip(actions, befores, strict=True):
+            for n, (action, before) in enumerate(zip(actions, befores, strict=True)):
                 ((kind, _),) = action.items()
                 after = self._stored(action)
                 if kind == "ConditionCheck":
@@ -251,7 +267,9 @@ class Meter:
                     continue
                 request.items_written += 1
                 size = max(capacity.item_size(before), capacity.item_size(after))
-                request.wru += factor * capacity.write_units(size)
+                units = factor * capacity.write_units(size)
+                request.actions[n] = replace(request.actions[n], wru=units)
+                request.wru += units
                 request.wru += capacity.index_write_units(self._indexes, before, after)
 
     def _evaluated_size(self, params: dict[str, Any], parsed: dict[str, Any]) -> int:
@@ -305,3 +323,26 @@ class Meter:
                 self.outbox.append((detail_type, detail))
                 if self.window is not None:
                     self.window.events.append(detail_type)
+
+
+def _record_keys(request: Request, operation: str, params: dict[str, Any]) -> None:
+    """The keys a DynamoDB request named: those a GetItem or BatchGetItem read, and each
+    action of a write (a Query's keys are not known before it runs: it names none)."""
+
+    def key_of(key: dict[str, Any]) -> tuple[str, str]:
+        return key["PK"]["S"], key["SK"]["S"]
+
+    if operation == "GetItem":
+        request.keys_read.append(key_of(params["Key"]))
+    elif operation == "BatchGetItem":
+        for asked in params["RequestItems"].values():
+            request.keys_read += [key_of(k) for k in asked["Keys"]]
+    elif operation in ("TransactWriteItems", "PutItem", "UpdateItem", "DeleteItem"):
+        actions = (
+            params["TransactItems"] if operation == "TransactWriteItems" else [{operation: params}]
+        )
+        for action in actions:
+            ((kind, op),) = action.items()
+            key = op.get("Key") or op["Item"]
+            kind = kind.removesuffix("Item")  # PutItem -> Put, as in a transaction
+            request.actions.append(Action(kind, key_of(key), op.get("UpdateExpression", "")))
