@@ -204,12 +204,13 @@ def _course(result: SoakResult) -> list[tuple[int, float]]:
     return picked
 
 
-def write(path: Path, generated: str) -> None:
-    """Put `generated` between the soak markers of `path` (adding them at the end)."""
+def write(path: Path, generated: str, *, begin: str = BEGIN, end: str = END) -> None:
+    """Put `generated` between the markers (the soak's unless given) of `path`, adding
+    them at the end."""
     text = path.read_text() if path.exists() else ""
-    block = f"{BEGIN}\n\n{generated.strip()}\n\n{END}"
-    if BEGIN in text and END in text:
-        text = text.split(BEGIN, 1)[0] + block + text.split(END, 1)[1]
+    block = f"{begin}\n\n{generated.strip()}\n\n{end}"
+    if begin in text and end in text:
+        text = text.split(begin, 1)[0] + block + text.split(end, 1)[1]
     else:
         text = (text.rstrip() + "\n\n" if text else "") + block + "\n"
     path.write_text(text)
