@@ -42,12 +42,17 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
+import boto3
 import requests
 
+from local_runtime.aws import find_queue
 from local_runtime.soak import Recorder, Sample, problem_code
+
+if TYPE_CHECKING:
+    from local_runtime.server import LocalRuntime
 
 WRITERS = 20
 # The roles writers give and change between (an admin writer outranks each of them).
@@ -226,8 +231,8 @@ class Contention:
     """Drives one runtime at `base`: `run()` once.
 
     `faults` reads what the runtime's fault injector has injected so far (by fault);
-    `dead_letters` what its event chain has dead-lettered (both only where the runtime
-    runs in this process; None: not checked)."""
+    `dead_letters` how many events it has not delivered (`undelivered`; both only where
+    the runtime runs in this process; None: not checked)."""
 
     def __init__(
         self,
@@ -303,7 +308,7 @@ class Contention:
             self._problem("answers", f"the checks could not read: {error}")
         dead = self._dead_letters() if self._dead_letters is not None else 0
         if dead:
-            self._problem("chain", f"{dead} events dead-lettered")
+            self._problem("chain", f"{dead} events dead-lettered or left in a queue")
         return ContentionResult(
             samples=list(self.recorder.samples),
             elapsed=self._elapsed,
@@ -993,6 +998,25 @@ class Contention:
         wrong = {email: sent[email] for email in self._mailed if sent[email] != 1}
         if wrong:
             self._problem("mail", f"invitations not mailed exactly once: {_few(Counter(wrong))}")
+
+
+def undelivered(runtime: LocalRuntime) -> int:
+    """Events a runtime in this process has not delivered: dead-lettered by its event
+    chain, or left in any of the template's queues (a source queue is drained before
+    each reply; a dead-letter queue holds what its consumer gave up on)."""
+    count = sum(len(events) for events in runtime.chain.dead_letters.values())
+    sqs = boto3.client("sqs", region_name=runtime.template.region)
+    for resource in runtime.template.resources.values():
+        if resource["Type"] != "AWS::SQS::Queue":
+            continue
+        name = runtime.template.resolve(resource["Properties"])["QueueName"]
+        url, _ = find_queue(sqs, name)
+        attributes = sqs.get_queue_attributes(
+            QueueUrl=url,
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        count += sum(int(n) for n in attributes.values())
+    return count
 
 
 def _link_token(url: str) -> str:

@@ -11,7 +11,7 @@ from contextlib import ExitStack
 import boto3
 import pytest
 
-from local_runtime.contention import Contention, ContentionResult
+from local_runtime.contention import Contention, ContentionResult, undelivered
 from local_runtime.server import LocalRuntime
 from tests.support.audit import record_key
 from tests.support.http import SharedRuntime, own_runtime
@@ -35,7 +35,7 @@ def runtime(shared_runtime: SharedRuntime) -> Iterator[LocalRuntime]:
 def driver(runtime: LocalRuntime) -> Contention:
     return Contention(
         runtime.url,
-        dead_letters=lambda: sum(len(events) for events in runtime.chain.dead_letters.values()),
+        dead_letters=lambda: undelivered(runtime),
     )
 
 
