@@ -88,6 +88,12 @@ CHECKS = (
     "mail",  # each mailed invitation mailed once
     "chain",  # nothing dead-lettered
 )
+# A path's ids, as its route names them.
+ROUTE_PARTS = (
+    (re.compile(r"^/v1/workspaces/[^/]+"), "/v1/workspaces/{id}"),
+    (re.compile(r"/members/[^/]+"), "/members/{userId}"),
+    (re.compile(r"/api-keys/[^/]+"), "/api-keys/{keyId}"),
+)
 LINK = re.compile(r"https?://\S+?token=([^\s&\"']+)")
 
 
@@ -330,7 +336,6 @@ class Contention:
         phase: str,
         method: str,
         path: str,
-        route: str,
         *,
         token: str | None = None,
         body: Any = None,
@@ -340,6 +345,7 @@ class Contention:
     ) -> Answer:
         """One request, judged: `ok` the success statuses, `refusal` the (status, code)
         asked for on purpose. Anything else that is not contention is a problem."""
+        route = route_of(path)
         reply = self.recorder.call(
             method, path, route, phase=phase, token=token, body=body, headers=headers
         )
@@ -410,7 +416,6 @@ class Contention:
                 "setup",
                 "POST",
                 "/v1/workspaces",
-                "/v1/workspaces",
                 token=owner,
                 body={"name": self.name, "type": "simple"},
                 ok=(201,),
@@ -443,7 +448,6 @@ class Contention:
                 phase,
                 "POST",
                 self._base + "/invitations",
-                "/v1/workspaces/{id}/invitations",
                 token=inviter,
                 body={"email": email, "role": role, "sendEmail": False},
                 ok=(201,),
@@ -471,7 +475,6 @@ class Contention:
         return self._request(
             phase,
             "POST",
-            "/v1/invitations/accept",
             "/v1/invitations/accept",
             token=self._token(phase, user, email),
             body={"token": link_token},
@@ -528,7 +531,6 @@ class Contention:
             "run",
             "POST",
             self._base + "/invitations",
-            "/v1/workspaces/{id}/invitations",
             token=writer.token,
             body={"email": email, "role": role, "sendEmail": mailed},
             ok=(201,),
@@ -557,7 +559,6 @@ class Contention:
             "run",
             "POST",
             self._base + "/invitations/bulk",
-            "/v1/workspaces/{id}/invitations/bulk",
             token=writer.token,
             body=body,
         )
@@ -595,7 +596,6 @@ class Contention:
                 "run",
                 "GET",
                 "/v1/invitations/preview?token=" + quote(token),
-                "/v1/invitations/preview",
             )
         answer = self._accept("run", invitee.user, invitee.email, token)
         if not answer.ok:
@@ -633,7 +633,6 @@ class Contention:
             "run",
             "PUT",
             self._member_path(member.user) + "/role",
-            "/v1/workspaces/{id}/members/{userId}/role",
             token=None if with_key else writer.token,
             headers={"X-Api-Key": writer.key.secret} if with_key and writer.key else None,
             body={"role": role},
@@ -651,7 +650,6 @@ class Contention:
             "run",
             "PATCH",
             self._member_path(member.user),
-            "/v1/workspaces/{id}/members/{userId}",
             token=writer.token,
             body={"permissions": {"canEditAgents": value}},
         )
@@ -670,7 +668,6 @@ class Contention:
             "run",
             "POST",
             f"{self._member_path(member.user)}/{action}",
-            "/v1/workspaces/{id}/members/{userId}/" + action,
             token=writer.token,
         )
         if answer.ok:
@@ -684,7 +681,6 @@ class Contention:
             "run",
             "DELETE",
             self._member_path(member.user),
-            "/v1/workspaces/{id}/members/{userId}",
             token=writer.token,
             ok=(204,),
         )
@@ -700,7 +696,6 @@ class Contention:
                 "run",
                 "DELETE",
                 f"{self._base}/api-keys/{writer.key.key_id}",
-                "/v1/workspaces/{id}/api-keys/{keyId}",
                 token=writer.token,
                 ok=(204,),
             )
@@ -715,7 +710,6 @@ class Contention:
             "run",
             "POST",
             self._base + "/api-keys",
-            "/v1/workspaces/{id}/api-keys",
             token=writer.token,
             body={"name": name, "role": "admin"},
             ok=(201,),
@@ -732,7 +726,6 @@ class Contention:
             "run",
             "GET",
             self._base + "/members?limit=5",
-            "/v1/workspaces/{id}/members",
             headers={"X-Api-Key": writer.key.secret},
         )
 
@@ -749,7 +742,6 @@ class Contention:
             "run",
             "POST",
             self._base + "/invitations",
-            "/v1/workspaces/{id}/invitations",
             token=writer.token,
             body={"email": email, "role": "member", "sendEmail": False},
             refusal=(409, code),
@@ -788,7 +780,6 @@ class Contention:
             "run",
             "PATCH",
             self._base,
-            "/v1/workspaces/{id}",
             token=owner_token,
             body={"description": f"Cycle {cycle} of the contention run"},
         )
@@ -799,7 +790,6 @@ class Contention:
                 "run",
                 "POST",
                 self._base + "/ownership-transfer",
-                "/v1/workspaces/{id}/ownership-transfer",
                 token=owner_token,
                 body={"newOwnerId": heir, "confirmName": self.name},
                 ok=(202,),
@@ -813,7 +803,6 @@ class Contention:
                 "run",
                 "POST",
                 self._base + "/ownership-transfer/accept",
-                "/v1/workspaces/{id}/ownership-transfer/accept",
                 token=heir_token,
             )
         )
@@ -833,7 +822,6 @@ class Contention:
                 "run",
                 "DELETE",
                 self._base + "/members/me",
-                "/v1/workspaces/{id}/members/{userId}",
                 token=self._token("run", leaver),
                 ok=(204,),
             )
@@ -851,13 +839,13 @@ class Contention:
     _operations = 0
     _elapsed = 0.0
 
-    def _read(self, path: str, route: str, token: str) -> Any:
-        answer = self._until(lambda: self._request("check", "GET", path, route, token=token))
+    def _read(self, path: str, token: str) -> Any:
+        answer = self._until(lambda: self._request("check", "GET", path, token=token))
         if not answer.ok:
             raise RuntimeError(f"GET {path} answered {answer.reply and answer.reply.status_code}")
         return answer.json()
 
-    def _read_all(self, path: str, route: str, token: str) -> list[dict[str, Any]]:
+    def _read_all(self, path: str, token: str) -> list[dict[str, Any]]:
         """Every item of a list route, page after page."""
         items: list[dict[str, Any]] = []
         cursor = None
@@ -865,7 +853,6 @@ class Contention:
         while True:
             page = self._read(
                 path + joiner + "limit=100" + (f"&cursor={quote(cursor)}" if cursor else ""),
-                route,
                 token,
             )
             items.extend(page["items"])
@@ -880,8 +867,8 @@ class Contention:
     def _check_state(self) -> None:
         """Members, invitations, keys and the workspace's counters against the model."""
         token = self._owner_token()
-        workspace = self._read(self._base, "/v1/workspaces/{id}", token)
-        members = self._read_all(self._base + "/members", "/v1/workspaces/{id}/members", token)
+        workspace = self._read(self._base, token)
+        members = self._read_all(self._base + "/members", token)
         self._member_count = len(members)
         expected = dict(self._members)
         for writer in self._writers:
@@ -905,9 +892,7 @@ class Contention:
             self._problem(
                 "state", f"memberCount {workspace['memberCount']}, {len(members)} members listed"
             )
-        invitations = self._read_all(
-            self._base + "/invitations", "/v1/workspaces/{id}/invitations", token
-        )
+        invitations = self._read_all(self._base + "/invitations", token)
         statuses = {i["email"]: i["status"] for i in invitations}
         if statuses != self._invitations:
             self._problem(
@@ -918,7 +903,7 @@ class Contention:
         for counter in ("pendingInvites", "pendingInvitations"):
             if counter in workspace and workspace[counter] != pending:
                 self._problem("state", f"{counter} {workspace[counter]}, {pending} pending listed")
-        keys = self._read_all(self._base + "/api-keys", "/v1/workspaces/{id}/api-keys", token)
+        keys = self._read_all(self._base + "/api-keys", token)
         names = {k["name"] for k in keys}
         if names != self._keys:
             self._problem(
@@ -934,7 +919,7 @@ class Contention:
         """One record per change answered 2xx, in the log and in its export; no event
         twice; a gapless chain that verifies."""
         token = self._owner_token()
-        records = self._read_all(self._base + "/audit-log", "/v1/workspaces/{id}/audit-log", token)
+        records = self._read_all(self._base + "/audit-log", token)
         self._audit_count = len(records)
         ids = Counter(r["eventId"] for r in records)
         twice = [event for event, n in ids.items() if n > 1]
@@ -967,7 +952,6 @@ class Contention:
                 "check",
                 "GET",
                 self._base + "/audit-log/export?format=jsonl",
-                "/v1/workspaces/{id}/audit-log/export",
                 token=token,
             )
         )
@@ -982,9 +966,7 @@ class Contention:
                     "audit",
                     f"the export holds {sum(exported.values())} records, the log {len(records)}",
                 )
-        verified = self._read(
-            self._base + "/audit-log/verify", "/v1/workspaces/{id}/audit-log/verify", token
-        )
+        verified = self._read(self._base + "/audit-log/verify", token)
         wanted = {"valid": True, "records": len(records), "firstInvalidSeq": None}
         if verified != wanted:
             self._problem("audit", f"the audit chain: {verified} != {wanted}")
@@ -1017,6 +999,14 @@ def undelivered(runtime: LocalRuntime) -> int:
         )["Attributes"]
         count += sum(int(n) for n in attributes.values())
     return count
+
+
+def route_of(path: str) -> str:
+    """The route a path of the run's requests is a request of (how its figures group)."""
+    route = path.split("?", 1)[0]
+    for pattern, template in ROUTE_PARTS:
+        route = pattern.sub(template, route)
+    return route
 
 
 def _link_token(url: str) -> str:

@@ -14,7 +14,7 @@ import pytest
 from local_runtime.contention import Contention, ContentionResult, undelivered
 from local_runtime.server import LocalRuntime
 from tests.support.audit import record_key
-from tests.support.http import SharedRuntime, own_runtime
+from tests.support.http import SharedRuntime, runtime_alone
 
 pytestmark = pytest.mark.e2e
 
@@ -24,11 +24,8 @@ FLOW_CYCLES = 4
 
 @pytest.fixture(scope="module")
 def runtime(shared_runtime: SharedRuntime) -> Iterator[LocalRuntime]:
-    # A runtime of this module's own (the shared one stopped first), alone in the
-    # process, as the soak has.
-    shared_runtime.stop()
     with ExitStack() as undo:
-        yield own_runtime(undo)
+        yield runtime_alone(shared_runtime, undo)
 
 
 @pytest.fixture(scope="module")
