@@ -164,7 +164,8 @@ class ContentionResult:
     audit_records: int
     members: int
     faults: dict[str, int] | None  # what the injector injected, by fault; None: not read
-    bulk_contention: int = 0  # bulk items refused with CONCURRENT_UPDATE in a 200
+    bulk_items: int = 0  # invitations sent in bulk requests answered 200
+    bulk_contention: int = 0  # of them, refused with CONCURRENT_UPDATE
 
     @property
     def problems(self) -> list[str]:
@@ -187,7 +188,13 @@ class ContentionResult:
         return [s for s in self.api if s.status == 503]
 
     def conflict_rate(self) -> float:
-        return len(self.concurrent_updates) / max(1, len(self.api))
+        """409 CONCURRENT_UPDATE per request; a bulk request's invitations each count as
+        a request (one refused inside its 200 is a 409 for that invitation)."""
+        refused = len(self.concurrent_updates) + self.bulk_contention
+        return refused / max(1, len(self.api) + self.bulk_items - self._bulk_answered())
+
+    def _bulk_answered(self) -> int:
+        return sum(1 for s in self.api if s.route.endswith("/invitations/bulk") and s.status == 200)
 
     def latency(self, quantile: float) -> float:
         """Of the API requests during the run (not set-up, not the checks)."""
@@ -213,7 +220,8 @@ class ContentionResult:
         if self.conflict_rate() > 0.01:
             found.append(
                 f"409 CONCURRENT_UPDATE on {len(self.concurrent_updates)} of {len(self.api)} "
-                f"requests ({self.conflict_rate():.1%} > 1%)"
+                f"requests and {self.bulk_contention} of {self.bulk_items} bulk invitations "
+                f"({self.conflict_rate():.1%} > 1%)"
             )
         if self.faults is not None and (not self.faults or min(self.faults.values()) == 0):
             found.append(f"the fault injector did not inject every fault asked for: {self.faults}")
@@ -224,7 +232,8 @@ class ContentionResult:
         return (
             f"{len(self.api)} API requests ({len(self.samples)} with tokens and checks) by "
             f"{self.writers} writers in {self.elapsed:.0f} s; statuses {{{statuses}}}; "
-            f"409 CONCURRENT_UPDATE {len(self.concurrent_updates)} ({self.conflict_rate():.2%}), "
+            f"409 CONCURRENT_UPDATE {len(self.concurrent_updates)} and {self.bulk_contention} "
+            f"bulk items ({self.conflict_rate():.2%}), "
             f"503 {len(self.unavailable)}, planned refusals {dict(self.planned)}; "
             f"{self.changes} changes, {self.audit_records} audit records, {self.members} "
             f"members; p50 {self.latency(0.5) * 1000:.0f} ms, p95 "
@@ -266,6 +275,7 @@ class Contention:
         self._members: dict[str, Member] = {}  # the members not a writer's own
         self._writers: list[Writer] = []
         self._bulk_contention = 0
+        self._bulk_items = 0
         self._done = 0  # operations the writers have finished
         self.workspace_id = ""
         self.name = "Contention"
@@ -326,6 +336,7 @@ class Contention:
             audit_records=self._audit_count,
             members=self._member_count,
             faults=self._faults() if self._faults is not None else None,
+            bulk_items=self._bulk_items,
             bulk_contention=self._bulk_contention,
         )
 
@@ -564,6 +575,8 @@ class Contention:
         )
         if not answer.ok:
             return
+        with self._lock:
+            self._bulk_items += BULK_SIZE
         for user, result in zip(people, answer.json()["results"], strict=True):
             email = f"{user}@example.com"
             if result.get("status") == "created":
@@ -980,6 +993,23 @@ class Contention:
         wrong = {email: sent[email] for email in self._mailed if sent[email] != 1}
         if wrong:
             self._problem("mail", f"invitations not mailed exactly once: {_few(Counter(wrong))}")
+
+
+def injected(runtime: LocalRuntime) -> Counter[tuple[str, str]] | None:
+    """What the runtime's fault injector has injected, by (fault, operation); None when
+    the runtime has no injector."""
+    injector = getattr(runtime, "faults", None)
+    return Counter(injector.counts) if injector is not None else None
+
+
+def by_fault(counts: Counter[tuple[str, str]] | None, asked: str) -> dict[str, int] | None:
+    """Per fault asked for in `asked` (a TEAMSPACE_FAULTS text), how many were injected."""
+    names = [p.split("=")[0].strip() for p in asked.split(",") if "=" in p]
+    faults = [n for n in names if n not in ("seed", "limit", "only")]
+    if not faults:
+        return None  # nothing asked: nothing to prove
+    counts = counts or Counter()
+    return {fault: sum(n for (f, _), n in counts.items() if f == fault) for fault in faults}
 
 
 def undelivered(runtime: LocalRuntime) -> int:
