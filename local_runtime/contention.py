@@ -342,7 +342,7 @@ class Contention:
 
     # ---- requests ------------------------------------------------------------------
 
-    def _request(
+    def request(
         self,
         phase: str,
         method: str,
@@ -380,7 +380,7 @@ class Contention:
             )
         return Answer("unexpected", reply)
 
-    def _until(self, attempt: Callable[[], Answer], tries: int = CHECK_ATTEMPTS) -> Answer:
+    def until(self, attempt: Callable[[], Answer], tries: int = CHECK_ATTEMPTS) -> Answer:
         """`attempt` again while it meets contention, waiting as Retry-After says (at
         most a second): what the set-up and the checks must get done."""
         answer = attempt()
@@ -422,8 +422,8 @@ class Contention:
 
     def _set_up(self) -> None:
         owner = self._token("setup", self.owner)
-        created = self._until(
-            lambda: self._request(
+        created = self.until(
+            lambda: self.request(
                 "setup",
                 "POST",
                 "/v1/workspaces",
@@ -454,8 +454,8 @@ class Contention:
         """`user` invited by the holder of `inviter` and accepting, whatever contention
         it meets (the set-up, a successor, the flows' member)."""
         email = f"{user}@example.com"
-        invited = self._until(
-            lambda: self._request(
+        invited = self.until(
+            lambda: self.request(
                 phase,
                 "POST",
                 self._base + "/invitations",
@@ -470,7 +470,7 @@ class Contention:
         invitation_id = created["invitationId"]
         self._record_invitation(email, invitation_id)
         token = _link_token(created["acceptUrl"])
-        accepted = self._until(lambda: self._accept(phase, user, email, token))
+        accepted = self.until(lambda: self._accept(phase, user, email, token))
         if not accepted.ok:
             raise RuntimeError(f"{user} could not accept")
         self._accepted(email, invitation_id, user)
@@ -483,7 +483,7 @@ class Contention:
         self._expect(("InvitationCreated", invitation_id))
 
     def _accept(self, phase: str, user: str, email: str, link_token: str) -> Answer:
-        return self._request(
+        return self.request(
             phase,
             "POST",
             "/v1/invitations/accept",
@@ -538,7 +538,7 @@ class Contention:
         role = writer.rng.choice(ROLES)
         mailed = writer.serial % MAIL_EVERY == 0
         writer.invites += 1
-        answer = self._request(
+        answer = self.request(
             "run",
             "POST",
             self._base + "/invitations",
@@ -566,7 +566,7 @@ class Contention:
                 for user in people
             ]
         }
-        answer = self._request(
+        answer = self.request(
             "run",
             "POST",
             self._base + "/invitations/bulk",
@@ -605,7 +605,7 @@ class Contention:
                 self._problem("answers", f"no mail in the outbox for {invitee.email}")
             return
         if writer.serial % 2 == 0:  # as the invitation page does first
-            self._request(
+            self.request(
                 "run",
                 "GET",
                 "/v1/invitations/preview?token=" + quote(token),
@@ -642,7 +642,7 @@ class Contention:
         member = writer.rng.choice([m for m in writer.members.values() if m.status == "ACTIVE"])
         role = ROLES[(ROLES.index(member.role) + 1) % len(ROLES)]
         with_key = writer.key is not None and writer.serial % 3 == 0
-        answer = self._request(
+        answer = self.request(
             "run",
             "PUT",
             self._member_path(member.user) + "/role",
@@ -659,7 +659,7 @@ class Contention:
     def _op_toggle(self, writer: Writer) -> None:
         member = writer.rng.choice([m for m in writer.members.values() if m.status == "ACTIVE"])
         value = not member.can_edit_agents
-        answer = self._request(
+        answer = self.request(
             "run",
             "PATCH",
             self._member_path(member.user),
@@ -677,7 +677,7 @@ class Contention:
         member = writer.rng.choice(list(writer.members.values()))
         suspend = member.status == "ACTIVE"
         action = "suspend" if suspend else "reactivate"
-        answer = self._request(
+        answer = self.request(
             "run",
             "POST",
             f"{self._member_path(member.user)}/{action}",
@@ -690,7 +690,7 @@ class Contention:
 
     def _op_remove(self, writer: Writer) -> None:
         member = writer.rng.choice([m for m in writer.members.values() if m.status == "ACTIVE"])
-        answer = self._request(
+        answer = self.request(
             "run",
             "DELETE",
             self._member_path(member.user),
@@ -705,7 +705,7 @@ class Contention:
         """A new key for the writer's scripts, its previous one revoked first (a
         workspace holds at most 20 keys)."""
         if writer.key is not None:
-            revoked = self._request(
+            revoked = self.request(
                 "run",
                 "DELETE",
                 f"{self._base}/api-keys/{writer.key.key_id}",
@@ -719,7 +719,7 @@ class Contention:
             self._expect(("ApiKeyRevoked", writer.key.key_id))
             writer.key = None
         name = f"cx{writer.index}-key{writer.serial}"
-        answer = self._request(
+        answer = self.request(
             "run",
             "POST",
             self._base + "/api-keys",
@@ -735,7 +735,7 @@ class Contention:
             self._keys.add(name)
         self._expect(("ApiKeyCreated", created["keyId"]))
         # The key at once, on the key routes, as the script it was made for would.
-        self._request(
+        self.request(
             "run",
             "GET",
             self._base + "/members?limit=5",
@@ -751,7 +751,7 @@ class Contention:
             email = f"{writer.rng.choice(list(writer.members))}@example.com"
             code = "ALREADY_A_MEMBER"
         writer.invites += 1
-        self._request(
+        self.request(
             "run",
             "POST",
             self._base + "/invitations",
@@ -789,7 +789,7 @@ class Contention:
     def _flow(self, cycle: int) -> None:
         owner, heir = (self.owner, self.heir) if cycle % 2 == 0 else (self.heir, self.owner)
         owner_token, heir_token = self._token("run", owner), self._token("run", heir)
-        edited = self._request(
+        edited = self.request(
             "run",
             "PATCH",
             self._base,
@@ -798,8 +798,8 @@ class Contention:
         )
         if edited.ok:
             self._expect(("WorkspaceUpdated", self.workspace_id))
-        requested = self._until(
-            lambda: self._request(
+        requested = self.until(
+            lambda: self.request(
                 "run",
                 "POST",
                 self._base + "/ownership-transfer",
@@ -811,8 +811,8 @@ class Contention:
         if not requested.ok:
             raise RuntimeError(f"ownership transfer to {heir} not requested")
         self._expect(("OwnershipTransferRequested", heir))
-        accepted = self._until(
-            lambda: self._request(
+        accepted = self.until(
+            lambda: self.request(
                 "run",
                 "POST",
                 self._base + "/ownership-transfer/accept",
@@ -830,8 +830,8 @@ class Contention:
             self._members[heir].role, self._members[owner].role = "owner", "admin"
         leaver = f"cx-flow-{cycle}"
         self._join("run", heir_token, leaver, "member")
-        left = self._until(
-            lambda: self._request(
+        left = self.until(
+            lambda: self.request(
                 "run",
                 "DELETE",
                 self._base + "/members/me",
@@ -853,7 +853,7 @@ class Contention:
     _elapsed = 0.0
 
     def _read(self, path: str, token: str) -> Any:
-        answer = self._until(lambda: self._request("check", "GET", path, token=token))
+        answer = self.until(lambda: self.request("check", "GET", path, token=token))
         if not answer.ok:
             raise RuntimeError(f"GET {path} answered {answer.reply and answer.reply.status_code}")
         return answer.json()
@@ -873,13 +873,13 @@ class Contention:
             if not cursor:
                 return items
 
-    def _owner_token(self) -> str:
+    def owner_token(self) -> str:
         owners = [m.user for m in self._members.values() if m.role == "owner"]
         return self._token("check", owners[0])
 
     def _check_state(self) -> None:
         """Members, invitations, keys and the workspace's counters against the model."""
-        token = self._owner_token()
+        token = self.owner_token()
         workspace = self._read(self._base, token)
         members = self._read_all(self._base + "/members", token)
         self._member_count = len(members)
@@ -931,7 +931,7 @@ class Contention:
     def _check_audit(self) -> None:
         """One record per change answered 2xx, in the log and in its export; no event
         twice; a gapless chain that verifies."""
-        token = self._owner_token()
+        token = self.owner_token()
         records = self._read_all(self._base + "/audit-log", token)
         self._audit_count = len(records)
         ids = Counter(r["eventId"] for r in records)
@@ -960,8 +960,8 @@ class Contention:
         )
         if any(n > 1 for n in windows.values()):
             self._problem("audit", "an API key's use recorded twice for one window")
-        export = self._until(
-            lambda: self._request(
+        export = self.until(
+            lambda: self.request(
                 "check",
                 "GET",
                 self._base + "/audit-log/export?format=jsonl",
