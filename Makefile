@@ -45,7 +45,7 @@ help:
 	@echo "make openapi  regenerate docs/openapi.json from the HTTP functions"
 	@echo "make screenshots  a PNG of each page (invitation, branded, sign-in, success, declined, expired, /docs) into docs/images"
 	@echo "make browser  install Debian's chromium for the browser tests, if it is missing"
-	@echo "make bench  measure round trips, scaling, cold start, latency, cost and a soak of the local runtime into docs/performance.md"
+	@echo "make bench  measure round trips, scaling, cold start, latency, cost and a soak of the local runtime into docs/performance.md, and a contention run into docs/reliability.md"
 	@echo "make check  lint and template checks, no tests"
 	@echo "make template  cfn-lint, sam validate --lint, sam build, checkov"
 	@echo "make clean  remove build output and caches"
@@ -164,11 +164,15 @@ docs: $(VENV)/.installed
 # of `make test` (its smoke run is: tests/unit/test_bench_smoke.py). sam build first: the
 # cold-start table reports the built artifacts' sizes. Then the local runtime's soak
 # (issue 14): 10,000 requests over HTTP with bursts of concurrent writers, about 15
-# minutes; `make test` runs 1,000 of them (tests/e2e/test_runtime_soak.py).
+# minutes; `make test` runs 1,000 of them (tests/e2e/test_runtime_soak.py). Then the
+# contention run (issue 19): 20 writers on one workspace with DynamoDB's conflicts and
+# throttles injected, into docs/reliability.md; `make test` runs a smaller one
+# (tests/e2e/test_contention.py).
 bench: $(VENV)/.installed $(TOOLS)/.installed
 	PATH="$(SAM_PATH)" $(TOOLS)/bin/sam build --region us-east-1 --build-dir .aws-sam/build
 	$(PY) -m bench --write docs/performance.md
 	$(PY) -m bench.soak --requests 10000 --write docs/performance.md
+	$(PY) -m bench.contention --write docs/reliability.md
 
 # The OpenAPI document, merged from the HTTP functions' resolvers (a test keeps it current).
 openapi: $(VENV)/.installed

@@ -72,12 +72,84 @@ class Sample:
     phase: str
     status: int | None  # None: no HTTP answer (connection reset, refused, timed out)
     error: str | None = None
+    code: str | None = None  # a refusal's problem code (RFC 9457 `code`)
+    retry_after: str | None = None  # a refusal's Retry-After header, as sent
 
     @property
     def measured(self) -> bool:
         """A request of the sequential mix to the API: what the latency windows compare
         (a burst's requests wait for each other; tokens are not the API)."""
         return self.phase == "run" and "/_local/" not in self.route
+
+
+def problem_code(reply: requests.Response) -> str | None:
+    """The `code` of a problem+json answer, None for any other answer."""
+    if not reply.headers.get("content-type", "").startswith("application/problem+json"):
+        return None
+    try:
+        return reply.json().get("code")
+    except ValueError:
+        return None
+
+
+class Recorder:
+    """Requests to the runtime at `base`, each kept as a `Sample`. Threads may share one:
+    each thread keeps its own connection (a request may ask for a new one instead)."""
+
+    def __init__(self, base: str, *, timeout: float = 60.0) -> None:
+        self.base = base
+        self.timeout = timeout
+        self.samples: list[Sample] = []
+        self.started = time.perf_counter()  # a sample's `at` counts from here
+        self._lock = threading.Lock()
+        self._connections = threading.local()
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        route: str,
+        *,
+        phase: str,
+        token: str | None = None,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        fresh_connection: bool = False,
+    ) -> requests.Response | None:
+        """One request, recorded (`route` names it in the figures); None: no answer."""
+        sent_headers = dict(headers or {})
+        if token:
+            sent_headers["Authorization"] = f"Bearer {token}"
+        sender = requests if fresh_connection else self._session()
+        sent = time.perf_counter()
+        reply: requests.Response | None = None
+        error = None
+        try:
+            reply = sender.request(
+                method, self.base + path, json=body, headers=sent_headers, timeout=self.timeout
+            )
+        except requests.RequestException as problem:
+            error = type(problem).__name__ + ": " + str(problem)[:200]
+        refused = reply is not None and not 200 <= reply.status_code < 300
+        sample = Sample(
+            at=sent - self.started,
+            seconds=time.perf_counter() - sent,
+            route=f"{method} {route}",
+            phase=phase,
+            status=reply.status_code if reply is not None else None,
+            error=error,
+            code=problem_code(reply) if refused else None,
+            retry_after=reply.headers.get("Retry-After") if refused else None,
+        )
+        with self._lock:
+            self.samples.append(sample)
+        return reply
+
+    def _session(self) -> requests.Session:
+        session = getattr(self._connections, "session", None)
+        if session is None:
+            session = self._connections.session = requests.Session()
+        return session
 
 
 @dataclass
@@ -191,11 +263,10 @@ class Soak:
 
     def __init__(self, base: str, *, timeout: float = 60.0) -> None:
         self.base = base
-        self.timeout = timeout
-        self._session = requests.Session()
-        self._samples: list[Sample] = []
+        self._recorder = Recorder(base, timeout=timeout)
+        self._samples = self._recorder.samples
+        self._started = self._recorder.started
         self._samples_lock = threading.Lock()
-        self._started = time.perf_counter()
         self._tenants: list[Tenant] = []
         self._pending: list[Pending] = []
         self._mailed: list[str] = []
@@ -220,7 +291,7 @@ class Soak:
         The run stops early (and says why in `stopped`) once resident memory is above
         `rss_limit_mb` or it has taken `time_limit` seconds: a runtime that grows or
         slows down fails a test in seconds rather than taking the machine with it."""
-        self._started = time.perf_counter()
+        self._recorder.started = self._started = time.perf_counter()
         rss = [(0, rss_mb())]
         self._phase = "setup"
         self._new_tenant()
@@ -279,29 +350,16 @@ class Soak:
         fresh_connection: bool = False,
     ) -> requests.Response | None:
         """One request, recorded; a burst's requests each open their own connection."""
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        sender = requests if fresh_connection else self._session
         phase = "burst" if fresh_connection else self._phase
-        sent = time.perf_counter()
-        reply: requests.Response | None = None
-        error = None
-        try:
-            reply = sender.request(
-                method, self.base + path, json=body, headers=headers, timeout=self.timeout
-            )
-        except requests.RequestException as problem:
-            error = type(problem).__name__ + ": " + str(problem)[:200]
-        sample = Sample(
-            at=sent - self._started,
-            seconds=time.perf_counter() - sent,
-            route=f"{method} {route}",
+        return self._recorder.call(
+            method,
+            path,
+            route,
             phase=phase,
-            status=reply.status_code if reply is not None else None,
-            error=error,
+            token=token,
+            body=body,
+            fresh_connection=fresh_connection,
         )
-        with self._samples_lock:
-            self._samples.append(sample)
-        return reply
 
     def _ok(self, reply: requests.Response | None) -> dict[str, Any] | None:
         if reply is None or not 200 <= reply.status_code < 300:

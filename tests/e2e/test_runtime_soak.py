@@ -22,7 +22,7 @@ import pytest
 
 from local_runtime.server import LocalRuntime
 from local_runtime.soak import BURST_SIZE, Soak, SoakResult, rss_mb
-from tests.support.http import SharedRuntime, own_runtime
+from tests.support.http import SharedRuntime, runtime_alone
 
 pytestmark = pytest.mark.e2e
 
@@ -42,12 +42,9 @@ TIME_LIMIT = 600
 
 @pytest.fixture(scope="module")
 def runtime(shared_runtime: SharedRuntime) -> Iterator[LocalRuntime]:
-    # A runtime of this module's own, alone in the process (the package's shared one is
-    # stopped first: its memory and threads are not this one's), on a free port, whose
-    # environment does not outlive the module.
-    shared_runtime.stop()
+    # Its own: the growth measured is this runtime's alone.
     with ExitStack() as undo:
-        yield own_runtime(undo)
+        yield runtime_alone(shared_runtime, undo)
 
 
 @pytest.fixture(scope="module")

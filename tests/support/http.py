@@ -160,3 +160,11 @@ class SharedRuntime:
     def stop(self) -> None:
         self._api = None
         self._undo.close()
+
+
+def runtime_alone(shared: SharedRuntime, undo: ExitStack, **options: Any) -> LocalRuntime:
+    """A runtime of a module's own, alone in the process: the package's shared one is
+    stopped first (its memory and threads are not this one's); on a free port, its
+    environment undone with `undo`; `options` as `own_runtime` takes them."""
+    shared.stop()
+    return own_runtime(undo, **options)

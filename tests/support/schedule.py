@@ -2,9 +2,10 @@
 
 Each unit of work goes whole to one worker process, so that what a unit shares is built
 once per unit: a module's worlds (tests/support/worlds.py) and module-scoped fixtures.
-A unit is a test file, except that every end-to-end module but the soak is one unit, so
-that they share one local runtime (tests/e2e/conftest.py); the soak, which measures its
-own runtime's growth, is a unit of its own.
+A unit is a test file, except that every end-to-end module but the soak and the
+contention run is one unit, so that they share one local runtime (tests/e2e/conftest.py);
+the soak, which measures its own runtime's growth, and the contention run, whose runtime
+injects DynamoDB's faults, are units of their own.
 
 Units go to the workers longest first (`LONGEST_FIRST`, from `--durations`), then in
 collection order: a long unit handed out last would keep one core busy alone at the end.
@@ -17,6 +18,8 @@ from typing import Any
 import pytest
 
 SOAK = "tests/e2e/test_runtime_soak.py"
+CONTENTION = "tests/e2e/test_contention.py"
+OWN_RUNTIME = (SOAK, CONTENTION)  # end-to-end modules that start a runtime of their own
 E2E = "tests/e2e"
 
 # The longest units, measured (docs/testing.md); any other unit comes after them. The soak
@@ -25,6 +28,7 @@ E2E = "tests/e2e"
 # and the soak compares its first requests' latency with its last ones'.
 LONGEST_FIRST = (
     SOAK,  # about 60 s: a thousand requests
+    CONTENTION,  # about 60 s: twenty writers on one workspace, then the checks
     "tests/functions/test_expiry.py",  # 5,000 invitations
     "tests/functions/test_properties.py",  # the state machine
     "tests/functions/test_isolation.py",
@@ -36,7 +40,7 @@ LONGEST_FIRST = (
 
 def unit_of(nodeid: str) -> str:
     path = nodeid.split("::", 1)[0]
-    if path.startswith(E2E + "/") and path != SOAK:
+    if path.startswith(E2E + "/") and path not in OWN_RUNTIME:
         return E2E
     return path
 
