@@ -28,6 +28,7 @@ from tests.support.audit import (
     member_updated,
     numbered_workspace,
 )
+from tests.support.faults import injected
 
 WORKSPACES = 30
 EVENTS_PER_WORKSPACE = 20
@@ -55,10 +56,14 @@ def test_many_workspaces_at_once_each_chain_has_each_event_once_gapless(appends,
     random.Random(19).shuffle(deliveries)
 
     log = CallLog(wiring.dynamodb_client(), "TransactWriteItems")
-    with log.recording():
+    with log.recording(), injected("conflict=0.2,seed=19") as injector:
         run = consume_concurrently(deliveries, consumers=CONSUMERS)
 
-    assert run.messages - run.reported_failed == len(deliveries)
+    assert injector.total("conflict") > 0
+    # Each lost race, injected or real, is retried within the append's budget: nothing
+    # needed the queue to deliver it again.
+    assert run.reported_failed == 0
+    assert run.messages == len(deliveries)
     assert_chains_whole(dynamodb, expected)
     lost = log.error_codes("TransactWriteItems").count("TransactionCanceledException")
     assert lost > 0, "no append lost a race: the consumers never ran concurrently"
