@@ -173,6 +173,7 @@ bench: $(VENV)/.installed $(TOOLS)/.installed
 	$(PY) -m bench --write docs/performance.md
 	$(PY) -m bench.soak --requests 10000 --write docs/performance.md
 	$(PY) -m bench.contention --write docs/reliability.md
+	$(PY) -m bench.audit_throughput --write docs/performance.md
 
 # The OpenAPI document, merged from the HTTP functions' resolvers (a test keeps it current).
 openapi: $(VENV)/.installed

@@ -12,7 +12,11 @@ costs one UpdateItem by its hash, which reads the key and counts the request. An
 request carries the key's workspace, id, role and permissions (space-separated) to the
 route as `requestContext.authorizer.lambda`.
 Only reason codes and key ids are logged, never a key or a hash. If the table cannot
-be read, the invocation fails and API Gateway answers 500: it fails closed.
+be read within the retry budget (conflicts, throttles), the key is not known good: on
+this stack's own routes the request is let through marked `storeBusy`, which the
+function answers with 503 STORE_BUSY and Retry-After before anything runs for it; on
+other services' routes the invocation fails and API Gateway answers 500: it fails
+closed.
 """
 
 from __future__ import annotations
@@ -48,6 +52,8 @@ def lambda_handler(event: APIGatewayAuthorizerEventV2, context: LambdaContext) -
         verdict = wiring.key_authorizer().authorize(
             headers, route_workspace_id, str(event.get("routeKey") or ""), own_routes=own
         )
+    if verdict.reason is KeyReason.STORE_BUSY:
+        return store_busy(own)
     key = verdict.key
     logger.info(
         "api key checked",
@@ -78,3 +84,16 @@ def lambda_handler(event: APIGatewayAuthorizerEventV2, context: LambdaContext) -
             "permissions": " ".join(sorted(key.permissions)),
         },
     ).asdict()
+
+
+def store_busy(own: bool) -> dict[str, Any]:
+    """The answer when the key's count could not be made: on this stack's own routes, a
+    pass that carries nothing but `storeBusy` (the function answers 503 with Retry-After,
+    which the bar of docs/reliability.md wants instead of API Gateway's bare 500); on
+    other services' routes, an error: their functions know nothing of `storeBusy`, so
+    only failing the invocation keeps them closed."""
+    logger.warning("api key not checked: the table stayed busy", extra={"reason": "STORE_BUSY"})
+    metrics.add_metric(name="ApiKeyUnchecked", unit=MetricUnit.Count, value=1)
+    if not own:
+        raise RuntimeError("the API key could not be checked: the table stayed busy")
+    return APIGatewayAuthorizerResponseV2(authorize=True, context={"storeBusy": "1"}).asdict()

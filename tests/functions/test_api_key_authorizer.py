@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from teamspace import wiring
-from teamspace.core.errors import Busy, Conflict
+from teamspace.core.errors import Conflict
 from teamspace.core.observability import logger
 from teamspace.core.retry import POLICY
 from teamspace.domain.key_authorizer import LAST_USED_EVERY
@@ -363,6 +363,17 @@ def test_a_cancelled_count_is_counted_again_once(functions, key, dynamodb, clock
 
 
 def test_a_table_that_stays_throttled_fails_the_authorizer_closed(functions, key):
-    with injected("throttle=1") as injector, pytest.raises(Busy):
+    """On other services' routes the invocation fails (API Gateway answers 500)."""
+    with injected("throttle=1") as injector, pytest.raises(RuntimeError, match="busy"):
         check(functions, bearer(key["key"]))
+    assert injector.total() == POLICY.attempts
+
+
+@pytest.mark.parametrize("fault", ["throttle=1", "conflict=1,only=UpdateItem"])
+def test_on_its_own_routes_a_key_it_could_not_count_goes_on_marked_busy(functions, key, fault):
+    """On this stack's own routes the function answers 503 with Retry-After
+    (test_keys_on_routes): the pass carries no key id, role or permission."""
+    with injected(fault) as injector:
+        answer = check(functions, bearer(key["key"]), own=True)
+    assert answer == {"isAuthorized": True, "context": {"storeBusy": "1"}}
     assert injector.total() == POLICY.attempts

@@ -59,6 +59,18 @@ def test_a_key_past_its_rate_gets_429_with_retry_after_and_changes_nothing(
     assert dynamodb.scan(TableName=TABLE)["Items"] == before
 
 
+def test_a_key_the_authorizer_could_not_check_gets_503_and_changes_nothing(
+    functions, ranked_team, dynamodb
+):
+    """The authorizer's count stayed cancelled or throttled past its budget: it lets the
+    request through marked `storeBusy` alone, and nothing runs for it."""
+    before = dynamodb.scan(TableName=TABLE)["Items"]
+    reply = change_role(functions, {"storeBusy": "1"}, ranked_team["member"])
+    assert (reply.status, reply.code) == (503, "STORE_BUSY")
+    assert reply.headers["retry-after"] == "1"
+    assert dynamodb.scan(TableName=TABLE)["Items"] == before
+
+
 def test_a_keys_change_names_the_key_as_its_actor(functions, admin_key, ranked_team, dynamodb):
     reply = change_role(functions, admin_key, ranked_team["member"])
     assert reply.status == 200, reply.body

@@ -13,7 +13,12 @@ import re
 
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
-from teamspace.core.errors import Unauthenticated, api_key_not_allowed, key_rate_limited
+from teamspace.core.errors import (
+    Unauthenticated,
+    Unavailable,
+    api_key_not_allowed,
+    key_rate_limited,
+)
 from teamspace.core.identity import Caller, KeyGrant
 from teamspace.core.settings import get_settings
 
@@ -45,6 +50,10 @@ def normalise_email(email: str) -> str:
 
 def caller_from_event(event: APIGatewayProxyEventV2) -> Caller:
     granted = event.request_context.authorizer.get_lambda
+    if granted.get("storeBusy"):
+        # The authorizer could not count (so could not check) the key: nothing runs, and
+        # no retry here could check it (an Unavailable, not the retried Busy).
+        raise Unavailable("STORE_BUSY", "The table is busy; retry shortly", retry_after=1)
     if granted.get("keyId"):
         return key_caller(event, granted)
     claims = event.request_context.authorizer.jwt_claim

@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from teamspace.core.clock import Clock, iso
-from teamspace.core.errors import Conflict
+from teamspace.core.errors import Conflict, Contention, Unavailable
 from teamspace.core.ids import IdGenerator
 from teamspace.core.observability import logger
 from teamspace.core.records import ApiKeySecret, ApiKeyStatus
@@ -45,6 +45,9 @@ class KeyReason(StrEnum):
     EXPIRED = "EXPIRED"
     OTHER_WORKSPACE = "OTHER_WORKSPACE"  # the route names another workspace
     RATE_LIMITED = "RATE_LIMITED"  # a good key past its rate this minute
+    # The count could not be made within the retry budget (conflicts, throttles): the
+    # key is neither known good nor known bad, and nothing may run on its behalf.
+    STORE_BUSY = "STORE_BUSY"
 
 
 # The rejections that reach the key's audit log (ApiKeyRejected), bounded per key.
@@ -59,7 +62,7 @@ REJECTION_OF = {
 class KeyVerdict:
     reason: KeyReason
     key: ApiKeySecret | None = None
-    # With RATE_LIMITED: seconds until the key's next minute.
+    # With RATE_LIMITED: seconds until the key's next minute; with STORE_BUSY: 1.
     retry_after: int = 0
 
     @property
@@ -151,11 +154,14 @@ class KeyAuthorizer:
         minute = int(now.timestamp()) // 60
         # A cancelled or throttled count was not applied: counted again under the retry
         # policy (core/retry.py); once it is spent, the invocation fails closed.
-        item, _counted = self.retrying.run(
-            lambda: self.store.update_returning(
-                key_store.count_use(parsed.key_hash, minute, route or "-")
+        try:
+            item, _counted = self.retrying.run(
+                lambda: self.store.update_returning(
+                    key_store.count_use(parsed.key_hash, minute, route or "-")
+                )
             )
-        )
+        except (Contention, Unavailable):
+            return KeyVerdict(KeyReason.STORE_BUSY, retry_after=1)
         secret = key_store.secret_from_item(item) if item else None
         verdict = judge_key(secret, now, route_workspace_id)
         if verdict.reason in REJECTION_OF and verdict.key is not None:

@@ -49,7 +49,7 @@ def keys() -> list:
 
 def test_unprocessed_keys_are_asked_again_after_growing_pauses(faulted, clock) -> None:
     store, inject = faulted
-    injector = inject("unprocessed=1,limit=3")
+    injector = inject("unprocessed=1,limit=3,seed=3")
     found = store.batch_get(keys())
     assert sorted(item["workspaceId"] for item in found) == IDS  # each once
     assert injector.total() == 3
