@@ -31,6 +31,7 @@ from typing import Any
 import boto3
 import pytest
 
+from tests.support.handlers import mistyped
 from tests.support.http import authorizer_says, create_workspace, link_token, mails_to
 from tests.support.smtp import MailServer
 
@@ -91,7 +92,7 @@ def run_full_flow(api, seen: Recorder) -> dict[str, str]:
     key = created.json()["key"]
     seen("key-list", owner.get(f"{base}/api-keys"))
     assert authorizer_says(api, key, workspace_id)["isAuthorized"] is True
-    assert authorizer_says(api, key[:-1] + "x", workspace_id)["isAuthorized"] is False
+    assert authorizer_says(api, mistyped(key), workspace_id)["isAuthorized"] is False
     seen("key-revoke", owner.delete(f"{base}/api-keys/{created.json()['keyId']}"))
     assert authorizer_says(api, key, workspace_id)["isAuthorized"] is False
     first_password, second_password = "first-secret-pw", "second-secret-pw"

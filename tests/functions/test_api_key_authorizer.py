@@ -14,10 +14,11 @@ from teamspace.core.errors import Conflict
 from teamspace.core.observability import logger
 from teamspace.core.retry import POLICY
 from teamspace.domain.key_authorizer import LAST_USED_EVERY
-from teamspace.domain.key_format import ALPHABET, generate_key, parse_key
+from teamspace.domain.key_format import generate_key, parse_key
 from teamspace.store import api_keys as key_store
 from tests.support import SAMPLE_WORKSPACE, TEMPLATE, item, outbox_events, sample_event
 from tests.support.faults import injected
+from tests.support.handlers import mistyped
 
 AUTHORIZER = "ApiKeyAuthorizerFunction"
 TABLE = TEMPLATE.table_name()
@@ -139,12 +140,6 @@ def test_the_hot_path_is_exactly_one_update_item(functions, key, calls, clock):
     for _ in range(3):
         assert check(functions, bearer(key["key"]))["isAuthorized"] is True
     assert calls == ["UpdateItem"] * 3
-
-
-def mistyped(text: str) -> str:
-    position = len(text) // 2
-    replacement = next(c for c in ALPHABET if c != text[position])
-    return text[:position] + replacement + text[position + 1 :]
 
 
 @pytest.mark.parametrize(

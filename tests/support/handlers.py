@@ -9,6 +9,7 @@ from typing import Any
 
 from local_runtime.lambdas import LambdaContext, load_module
 from local_runtime.template import Template
+from teamspace.domain.key_format import ALPHABET
 from tests.support.events import Claims, as_caller, key_check_event, sample_event
 
 
@@ -78,3 +79,11 @@ def key_context(
     )
     assert answer["isAuthorized"] is True, answer
     return answer["context"]
+
+
+def mistyped(text: str) -> str:
+    """`text` with one character in its middle changed (always to another one), as a
+    person copying a key by hand might: its checksum no longer holds."""
+    position = len(text) // 2
+    replacement = next(c for c in ALPHABET if c != text[position])
+    return text[:position] + replacement + text[position + 1 :]
