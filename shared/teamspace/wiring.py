@@ -45,6 +45,7 @@ if TYPE_CHECKING:  # each collaborator's module loads when it is first built
     from teamspace.domain.member_departures import MemberDepartures
     from teamspace.domain.membership import MembershipService
     from teamspace.domain.ownership import OwnershipService
+    from teamspace.domain.plan_changes import PlanChanges
     from teamspace.domain.roles import RoleService
     from teamspace.domain.smtp_integrations import SmtpIntegrations
     from teamspace.domain.workspaces import WorkspaceService
@@ -409,3 +410,11 @@ def client_handover() -> ClientHandOver:
     from teamspace.domain.client_handover import ClientHandOver  # noqa: PLC0415
 
     return ClientHandOver(store(), clock(), ids())
+
+
+@_once
+def plan_changes() -> PlanChanges:
+    """A workspace's plan, as the billing service sets it (the billing consumer)."""
+    from teamspace.domain.plan_changes import PlanChanges  # noqa: PLC0415 - lazy by design
+
+    return PlanChanges(store(), clock(), ids())

@@ -38,6 +38,8 @@ class Problem(BaseModel):
     detail: str
     code: str
     errors: list[ProblemFieldError] | None = None
+    # PLAN_UPGRADE_REQUIRED: the plan feature the workspace lacks.
+    feature: str | None = None
 
 
 # What any route inside the API can answer besides its success. 401 comes from the JWT

@@ -39,6 +39,7 @@ def problem(
     title: str | None = None,
     field_errors: list[errors.FieldError] | None = None,
     retry_after: int | None = None,
+    extensions: dict[str, str] | None = None,
 ) -> Response:
     """A problem+json response; `code` is the stable cause clients branch on."""
     body: dict[str, Any] = {
@@ -48,6 +49,8 @@ def problem(
         "detail": detail,
         "code": code,
     }
+    for name, value in (extensions or {}).items():
+        body.setdefault(name, value)  # never over a member the RFC defines
     if field_errors:
         body["errors"] = [{"field": e.field, "message": e.message} for e in field_errors]
     headers = {"Retry-After": str(retry_after)} if retry_after else None
@@ -71,6 +74,7 @@ def from_error(error: errors.TeamspaceError) -> Response:
         title=error.title,
         field_errors=error.fields,
         retry_after=error.retry_after,
+        extensions=error.extensions,
     )
 
 

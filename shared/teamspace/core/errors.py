@@ -29,12 +29,16 @@ class TeamspaceError(Exception):
         *,
         fields: list[FieldError] | None = None,
         retry_after: int | None = None,
+        extensions: dict[str, str] | None = None,
     ) -> None:
         super().__init__(detail)
         self.code = code
         self.detail = detail
         self.fields = fields or []
         self.retry_after = retry_after
+        # Problem extension members (RFC 9457, section 3.2): e.g. the plan `feature` a
+        # PLAN_UPGRADE_REQUIRED is about.
+        self.extensions = extensions or {}
         self.subject = ""
 
     def with_subject(self, subject: str) -> TeamspaceError:
@@ -127,6 +131,11 @@ def store_unsure() -> Unavailable:
     return Unavailable("STORE_BUSY", "The table is busy; retry shortly", retry_after=1)
 
 
+def plan_upgrade_required(feature: str, detail: str) -> Forbidden:
+    """A feature the workspace's plan lacks; the problem names it in `feature`."""
+    return Forbidden("PLAN_UPGRADE_REQUIRED", detail, extensions={"feature": feature})
+
+
 def workspace_not_found() -> NotFound:
     """The one answer for a workspace that is missing, deleted, or not the caller's."""
     return NotFound("WORKSPACE_NOT_FOUND", "No such workspace, or you are not a member of it")
@@ -207,6 +216,11 @@ def minute_pool_changed() -> Conflict:
         "MINUTE_POOL_EXCEEDED",
         "The agency's minute pool changed or ran out while this request ran; read it again",
     )
+
+
+def already_applied() -> Conflict:
+    """A platform event (billing) this stack has applied already."""
+    return Conflict("ALREADY_APPLIED", "This event was applied already")
 
 
 def already_mailed() -> Conflict:

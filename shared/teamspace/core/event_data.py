@@ -216,6 +216,24 @@ class SmtpIntegrationRemovedData(EventData):
     host: str
 
 
+class WorkspacePlanSetData(EventData):
+    """Billing put the workspace on `plan` (its WorkspacePlanChanged, `billingEventId`);
+    `previousPlan` None: it was on the catalogue's default plan."""
+
+    plan: str
+    previousPlan: str | None
+    billingEventId: str
+
+
+class SecurityControlsChangedData(EventData):
+    """The owner changed the workspace's security controls (settings.securityControls),
+    for the services that enforce them: `securityControls` is each control as it now is,
+    `changed` the names of those that moved."""
+
+    securityControls: dict[str, bool]
+    changed: list[str]
+
+
 DATA_MODELS: dict[DetailType, type[EventData]] = {
     DetailType.WORKSPACE_CREATED: WorkspaceCreatedData,
     DetailType.WORKSPACE_UPDATED: WorkspaceUpdatedData,
@@ -250,6 +268,8 @@ DATA_MODELS: dict[DetailType, type[EventData]] = {
     DetailType.API_KEY_REJECTED: ApiKeyRejectedData,
     DetailType.SMTP_INTEGRATION_CONFIGURED: SmtpIntegrationConfiguredData,
     DetailType.SMTP_INTEGRATION_REMOVED: SmtpIntegrationRemovedData,
+    DetailType.WORKSPACE_PLAN_SET: WorkspacePlanSetData,
+    DetailType.SECURITY_CONTROLS_CHANGED: SecurityControlsChangedData,
 }
 
 

@@ -47,6 +47,9 @@ class DetailType(StrEnum):
     API_KEY_REJECTED = "ApiKeyRejected"
     SMTP_INTEGRATION_CONFIGURED = "SmtpIntegrationConfigured"
     SMTP_INTEGRATION_REMOVED = "SmtpIntegrationRemoved"
+    # Plans and security controls (issue 20)
+    WORKSPACE_PLAN_SET = "WorkspacePlanSet"
+    SECURITY_CONTROLS_CHANGED = "SecurityControlsChanged"
 
 
 EVENT_SOURCE = "teamspace"

@@ -45,6 +45,11 @@ class Branding:
     accent_color: str | None = None
 
 
+# The security controls of seed 002 (settings.securityControls), for the services that
+# enforce them; who may set them, and on which plan, is the permission layer's.
+SECURITY_CONTROL_NAMES = ("callRecording", "phiRedaction", "endToEndEncryption")
+
+
 class WorkspaceStatus(StrEnum):
     ACTIVE = "ACTIVE"
     DELETED = "DELETED"
@@ -72,6 +77,9 @@ class Workspace:
     version: int = 1
     # How many API keys it has (the `apiKeys` counter, moved by the key writes only).
     api_keys: int = 0
+    # The plan billing set (WorkspacePlanChanged); None: the catalogue's default plan
+    # (teamspace.domain.plans). Written by the plan change alone.
+    plan: str | None = None
 
     @property
     def is_active(self) -> bool:
@@ -105,6 +113,12 @@ class Workspace:
     def time_zone(self) -> str:
         """The IANA zone its times are shown in (settings.timezone); UTC when unset."""
         return str(self.settings.get("timezone") or "UTC")
+
+    @property
+    def security_controls(self) -> dict[str, bool]:
+        """Its security controls (settings.securityControls), each off when unset."""
+        raw = self.settings.get("securityControls") or {}
+        return {name: bool(raw.get(name)) for name in SECURITY_CONTROL_NAMES}
 
     @property
     def max_members(self) -> int | None:

@@ -56,6 +56,10 @@ class Settings:
     # How many requests one API key may make per minute on this stack's routes (stage
     # parameter): past it, 429 RATE_LIMITED with Retry-After.
     api_key_rate_per_minute: int = 600
+    # The plan catalogue (stage parameter PlanCatalogue): a JSON document replacing the
+    # one the layer ships (teamspace/domain/plans.json); empty, that one. Parsed and
+    # checked by teamspace.domain.plans at the first request that reads a plan.
+    plan_catalogue: str = ""
 
     def __post_init__(self) -> None:
         if len(self.table_name) < 3:
@@ -112,4 +116,5 @@ def get_settings() -> Settings:
         password_min_length=_int("PASSWORD_MIN_LENGTH", 8),
         removed_member_retention_days=_int("REMOVED_MEMBER_RETENTION_DAYS", 30),
         api_key_rate_per_minute=_int("API_KEY_RATE_PER_MINUTE", 600),
+        plan_catalogue=env.get("PLAN_CATALOGUE", "").strip(),
     )

@@ -25,11 +25,14 @@ from teamspace.core.errors import Forbidden, session_revoked, workspace_not_foun
 from teamspace.core.events import Actor
 from teamspace.core.identity import Caller, KeyGrant
 from teamspace.core.records import Invitation, Member, OwnershipTransfer, Workspace
+from teamspace.domain.plans import plan_of
 from teamspace.domain.workspace_roles import policy_of, role_of
 from teamspace.permissions import (
     OWNER,
+    Feature,
     MemberStatus,
     Permission,
+    Plan,
     RoleDefinition,
     Subject,
     Toggles,
@@ -50,6 +53,9 @@ class Access:
     workspace: Workspace
     actor: Member
     subject: Subject
+    # The workspace's plan (domain/plans.py), from the item this request read: no other
+    # read, and a bad catalogue fails every request, not only those that ask a plan.
+    plan: Plan
     members: dict[str, Member] = field(default_factory=dict)
     invitations: dict[str, Invitation] = field(default_factory=dict)
     transfer: OwnershipTransfer | None = None
@@ -97,6 +103,21 @@ class Access:
     def require(self, permission: Permission) -> None:
         if not permissions.holds(self.subject, permission):
             raise Forbidden("PERMISSION_DENIED", f"Your role does not grant {permission}")
+
+    def entitled(self, feature: Feature) -> None:
+        """403 PLAN_UPGRADE_REQUIRED, naming `feature`, when the plan lacks it."""
+        enforce(permissions.check_feature(self.plan, feature))
+
+    def most(self, feature: Feature, stack_limit: int) -> int:
+        """How many of a counted `feature` the workspace may hold: the stack's own limit,
+        within its plan's (for the write's condition, as the store takes limits)."""
+        planned = self.plan.limit(feature)
+        return stack_limit if planned is None else min(planned, stack_limit)
+
+    def room_for(self, feature: Feature, held: int) -> None:
+        """403 PLAN_UPGRADE_REQUIRED when one more of a counted `feature` (the workspace
+        holds `held`) would pass the plan's count: only growth is refused."""
+        enforce(permissions.check_room(self.plan, feature, held))
 
     def subject_of(self, member: Member) -> Subject:
         """A member of this workspace as the permission layer sees it."""
@@ -164,6 +185,7 @@ def admit(store: TeamspaceStore, caller: Caller, snapshot: Snapshot) -> Access:
         workspace,
         actor,
         subject_of(actor, workspace),
+        plan_of(workspace),
         members,
         snapshot.invitations,
         snapshot.transfer,
@@ -195,6 +217,7 @@ def admit_key(key: KeyGrant, snapshot: Snapshot, workspace: Workspace) -> Access
         workspace,
         actor,
         subject,
+        plan_of(workspace),
         snapshot.members,
         snapshot.invitations,
         snapshot.transfer,
@@ -281,6 +304,7 @@ def assigned_before(assignment: Member, standing: Member) -> bool:
 
 
 def enforce(verdict: Verdict) -> None:
-    """Turn a refusal of the rank rules into the caller's 403."""
+    """Turn a refusal of the rank rules (or of the plan) into the caller's 403."""
     if not verdict:
-        raise Forbidden(verdict.code, verdict.reason)
+        extensions = {"feature": verdict.feature} if verdict.feature else None
+        raise Forbidden(verdict.code, verdict.reason, extensions=extensions)

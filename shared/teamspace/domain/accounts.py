@@ -41,7 +41,7 @@ from teamspace.domain.identity_provider import (
 from teamspace.domain.membership import resolve_user_id, target_member
 from teamspace.domain.service import DomainService
 from teamspace.domain.workspace_roles import policy_of, role_named
-from teamspace.permissions import MemberStatus, Permission, Toggles
+from teamspace.permissions import Feature, MemberStatus, Permission, Toggles
 from teamspace.store import invitations as invitation_store
 from teamspace.store import members as member_store
 from teamspace.store import removed_members as removed_store
@@ -111,6 +111,7 @@ class AccountService(DomainService):
             )
         )
         enforce(permissions.check_email_domain(policy_of(access.workspace), request.email))
+        access.room_for(Feature.SEATS, access.workspace.seats_used)
         if request.password is not None:
             self._check_length(request.password)
         account = self._new_account(idp, workspace_id, request)
@@ -137,6 +138,7 @@ class AccountService(DomainService):
                 workspace_id,
                 members=1,
                 seat_limit=True,
+                seat_ceiling=access.plan.limit(Feature.SEATS),
                 on_failed=errors.Conflict(
                     "SEAT_LIMIT_REACHED", "All of this workspace's seats are taken"
                 ),

@@ -27,7 +27,7 @@ from teamspace.domain.idempotency import IdempotencyRequest, commit_once, prior_
 from teamspace.domain.limits import MAX_API_KEYS
 from teamspace.domain.service import DomainService
 from teamspace.domain.workspace_roles import role_named
-from teamspace.permissions import Permission
+from teamspace.permissions import Feature, Permission
 from teamspace.store import api_keys as key_store
 from teamspace.store import snapshots
 from teamspace.store.ops import WriteOp
@@ -75,6 +75,7 @@ class ApiKeyService(DomainService):
         given. Needs api_keys:manage and every permission of the role."""
         access = enter_workspace(self.store, caller, workspace_id)
         access.require(Permission.API_KEYS_MANAGE)
+        access.room_for(Feature.API_KEYS, access.workspace.api_keys)
         operation = f"CreateApiKey:{workspace_id}"
         replayed = prior_result(self.store, idempotency, caller=caller, operation=operation)
         if replayed is not None:
@@ -104,7 +105,7 @@ class ApiKeyService(DomainService):
             expires_at=expires_at.replace(microsecond=0) if expires_at else None,
         )
         ops = [
-            *key_store.create_key(key, MAX_API_KEYS),
+            *key_store.create_key(key, access.most(Feature.API_KEYS, MAX_API_KEYS)),
             *access.guards(),
             self.event(DetailType.API_KEY_CREATED, workspace_id, access.by, _created(key), now),
         ]

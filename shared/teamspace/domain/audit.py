@@ -30,9 +30,9 @@ from teamspace.core.errors import Conflict, FieldError, InvalidInput, Unavailabl
 from teamspace.core.events import EVENT_SOURCE
 from teamspace.core.identity import Caller
 from teamspace.core.records import LogQuery, Page, WorkspaceStatus
-from teamspace.domain.access import admit, enter_workspace
+from teamspace.domain.access import Access, admit, enter_workspace
 from teamspace.domain.audit_entries import summary_of, target_of
-from teamspace.permissions import Permission
+from teamspace.permissions import Feature, Permission
 from teamspace.store import audit as audit_store
 from teamspace.store import snapshots
 from teamspace.store import workspaces as workspace_store
@@ -221,8 +221,9 @@ class AuditService:
     ) -> Iterator[AuditRecord]:
         """The log, oldest first, from the start or from just after the record a cursor
         names (`resume_after`), read a page at a time as it is written out; the caller
-        stops reading where its page is full."""
-        self._enter(caller, workspace_id)
+        stops reading where its page is full. Needs a plan with auditExport (the log
+        itself stays readable and verifiable on every plan)."""
+        self._enter(caller, workspace_id).entitled(Feature.AUDIT_EXPORT)
         return audit_store.walk(self.store, workspace_id, after=cursor)
 
     @staticmethod
@@ -230,9 +231,10 @@ class AuditService:
         """The cursor of the export's next page, after `record`."""
         return audit_store.cursor_after(record)
 
-    def _enter(self, caller: Caller, workspace_id: str) -> None:
+    def _enter(self, caller: Caller, workspace_id: str) -> Access:
         access = enter_workspace(self.store, caller, workspace_id)
         access.require(Permission.AUDIT_VIEW)
+        return access
 
 
 def _busy() -> Unavailable:

@@ -54,6 +54,11 @@ SAFE_FIELDS = frozenset(
         "windowStart",
         "calls",
         "routes",
+        # Plans and security controls: which plan, and which controls are on.
+        "plan",
+        "previousPlan",
+        "billingEventId",
+        "securityControls",
     }
 )
 

@@ -21,8 +21,9 @@ from teamspace.domain import role_holders
 from teamspace.domain.access import Access, ResolvedMember, assigned_before, enforce, owns
 from teamspace.domain.client_steps import CLIENT_ACCESS_ACTOR, ClientSteps, client_of, via
 from teamspace.domain.membership import resolve_user_id
+from teamspace.domain.plans import plan_of
 from teamspace.domain.workspace_roles import role_named
-from teamspace.permissions import ADMIN, MemberStatus, RoleDefinition
+from teamspace.permissions import ADMIN, Feature, MemberStatus, RoleDefinition
 from teamspace.store import members as member_store
 from teamspace.store import snapshots
 from teamspace.store import workspaces as workspace_store
@@ -67,6 +68,8 @@ class ClientStaff(ClientSteps):
         ]
         if existing is not None:
             return self._reassign(access, client, existing, role, checks, now)
+        plan = plan_of(client)  # the client's own plan, not the agency's
+        enforce(permissions.check_room(plan, Feature.SEATS, client.seats_used))
         member = Member(
             workspace_id=client_id,
             user_id=user_id,
@@ -87,6 +90,7 @@ class ClientStaff(ClientSteps):
                     client_id,
                     members=1,
                     seat_limit=True,
+                    seat_ceiling=plan.limit(Feature.SEATS),
                     on_failed=Conflict("SEAT_LIMIT_REACHED", "All of the client's seats are taken"),
                 ),
                 *role_holders.take_role(client, role.key),

@@ -25,7 +25,7 @@ from teamspace.domain.access import Access, assigned_before, owns
 from teamspace.domain.client_steps import ClientSteps, client_of, via
 from teamspace.domain.idempotency import IdempotencyRequest, commit_once
 from teamspace.domain.workspaces import founding
-from teamspace.permissions import OWNER, MemberStatus
+from teamspace.permissions import OWNER, Feature, MemberStatus
 from teamspace.store import members as member_store
 from teamspace.store import snapshots
 from teamspace.store import workspaces as workspace_store
@@ -55,6 +55,9 @@ class ClientService(ClientSteps):
         idempotency: IdempotencyRequest | None = None,
     ) -> Workspace:
         access = self.enter_agency(caller, snapshots.load(self.store, agency_id, [caller.user_id]))
+        # A new client is what an agency on a plan without agencies may no longer make;
+        # its clients, their budgets and staff stay its to manage.
+        access.entitled(Feature.AGENCY_WORKSPACE)
         agency = access.workspace
         owner = self._agency_owner(access)
         now = self.clock.now()

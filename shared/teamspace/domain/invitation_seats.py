@@ -5,11 +5,15 @@ hold under concurrency; when they refuse, the limit that was hit is read and nam
 
 from __future__ import annotations
 
+from teamspace import permissions
 from teamspace.core.errors import Conflict, workspace_not_found
 from teamspace.core.identity import Caller
-from teamspace.core.records import Invitation
+from teamspace.core.records import Invitation, Workspace
+from teamspace.domain.access import enforce
 from teamspace.domain.idempotency import IdempotencyRequest, commit_once
 from teamspace.domain.invitation_steps import InvitationSteps
+from teamspace.domain.plans import plan_of
+from teamspace.permissions import Feature
 from teamspace.store import snapshots
 from teamspace.store import workspaces as workspace_store
 from teamspace.store.ops import WriteOp
@@ -22,7 +26,12 @@ class _CountersRefused(Conflict):
 class SeatKeeping(InvitationSteps):
     """The inviter's seat accounting, shared by creating and resending."""
 
-    def check_room(self, pending: int, seats_used: int, max_members: int | None) -> None:
+    def check_room(self, workspace: Workspace) -> None:
+        """Room for one more invitation: within the stage's pending limit (409), the
+        workspace's own seat limit (409) and its plan's seats (403
+        PLAN_UPGRADE_REQUIRED, `seats`: members past it after a downgrade stay)."""
+        pending, seats_used = workspace.pending_invites, workspace.seats_used
+        max_members = workspace.max_members
         if pending >= self.limits.max_pending_per_workspace:
             raise Conflict(
                 "PENDING_INVITATIONS_LIMIT",
@@ -34,13 +43,15 @@ class SeatKeeping(InvitationSteps):
                 "SEAT_LIMIT_REACHED",
                 f"All {max_members} seats are taken by members and pending invitations",
             )
+        enforce(permissions.check_room(plan_of(workspace), Feature.SEATS, seats_used))
 
-    def take_seat(self, workspace_id: str) -> WriteOp:
+    def take_seat(self, workspace: Workspace) -> WriteOp:
         return workspace_store.adjust_counters(
-            workspace_id,
+            workspace.workspace_id,
             pending=1,
             max_pending=self.limits.max_pending_per_workspace,
             seat_limit=True,
+            seat_ceiling=plan_of(workspace).limit(Feature.SEATS),
             on_failed=_CountersRefused("COUNTERS", "refused"),
         )
 
@@ -73,5 +84,5 @@ class SeatKeeping(InvitationSteps):
             workspace = snapshot.workspace
             if workspace is None or not workspace.is_active:
                 raise workspace_not_found() from None
-            self.check_room(workspace.pending_invites, workspace.seats_used, workspace.max_members)
+            self.check_room(workspace)
             raise Conflict("CONCURRENT_UPDATE", "The workspace changed; retry") from None

@@ -117,7 +117,7 @@ class InvitationService(SeatKeeping):
             )
         )
         workspace = access.workspace
-        self.check_room(workspace.pending_invites, workspace.seats_used, workspace.max_members)
+        self.check_room(workspace)
         now = self.clock.now()
         invitation = Invitation(
             workspace_id=workspace.workspace_id,
@@ -145,7 +145,7 @@ class InvitationService(SeatKeeping):
             invitation_store.lock_pending_email(
                 workspace.workspace_id, invitation.email, invitation.invitation_id
             ),
-            self.take_seat(workspace.workspace_id),
+            self.take_seat(workspace),
             rate_store.count_invite_sent(
                 caller.user_id, now, self.limits.sends_per_inviter_per_hour
             ),
@@ -218,11 +218,11 @@ class InvitationService(SeatKeeping):
         ops: list[WriteOp] = []
         if current.status is InvitationStatus.EXPIRED:
             workspace = access.workspace
-            self.check_room(workspace.pending_invites, workspace.seats_used, workspace.max_members)
+            self.check_room(workspace)
             ops += [
                 member_store.require_not_member(workspace_id, current.email),
                 invitation_store.lock_pending_email(workspace_id, current.email, invitation_id),
-                self.take_seat(workspace_id),
+                self.take_seat(workspace),
                 *role_holders.take_role(workspace, current.role),
             ]
         ops += [

@@ -24,7 +24,7 @@ from teamspace.domain.limits import MAX_CUSTOM_ROLES
 from teamspace.domain.membership import resolve_user_id, target_member
 from teamspace.domain.service import DomainService
 from teamspace.domain.workspace_roles import definition_of, role_named, roles_of
-from teamspace.permissions import Permission, RoleDefinition
+from teamspace.permissions import Feature, Permission, RoleDefinition
 from teamspace.store import custom_roles as role_store
 from teamspace.store import members as member_store
 
@@ -66,6 +66,9 @@ class RoleService(DomainService):
             key=key, name=name, rank=rank, permissions=permission_set, builtin=False
         )
         enforce(permissions.check_custom_role(access.subject, role))
+        # Only a new role is refused past the plan's count: those held beyond it after a
+        # downgrade keep working, can be changed and deleted.
+        access.room_for(Feature.CUSTOM_ROLES, len(access.workspace.custom_roles))
         if role_named(access.workspace, key) is not None:
             raise errors.role_exists(key)
         if len(access.workspace.custom_roles) >= MAX_CUSTOM_ROLES:
@@ -85,7 +88,9 @@ class RoleService(DomainService):
         )
         self.store.commit(
             [
-                *role_store.define_role(workspace_id, custom, MAX_CUSTOM_ROLES),
+                *role_store.define_role(
+                    workspace_id, custom, access.most(Feature.CUSTOM_ROLES, MAX_CUSTOM_ROLES)
+                ),
                 *access.guards(),
                 self.event(DetailType.ROLE_CREATED, workspace_id, access.by, _role_data(role), now),
             ]

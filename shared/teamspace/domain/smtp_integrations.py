@@ -30,7 +30,7 @@ from teamspace.core.records import SmtpIntegration, SmtpSecurity, Workspace
 from teamspace.domain.access import Access, admit
 from teamspace.domain.service import DomainService
 from teamspace.domain.smtp_hosts import Resolver, resolve, vet_host
-from teamspace.permissions import Permission
+from teamspace.permissions import Feature, Permission
 from teamspace.store import integrations as integration_store
 from teamspace.store import snapshots
 from teamspace.store.table import TeamspaceStore
@@ -94,8 +94,11 @@ class SmtpIntegrations(DomainService):
     def configure(
         self, caller: Caller, workspace_id: str, settings: SmtpSettings
     ) -> SmtpIntegration:
-        """Set the workspace's SMTP server; its mail goes through it from now on."""
+        """Set the workspace's SMTP server; its mail goes through it from now on. Needs
+        a plan with smtpIntegration (one configured before a downgrade can still be
+        read, tested and removed, never changed)."""
         access, current = self._enter(caller, workspace_id)
+        access.entitled(Feature.SMTP_INTEGRATION)
         vet_host(
             settings.host,
             settings.port,
@@ -214,8 +217,10 @@ class SmtpIntegrations(DomainService):
         self._writer().remove(workspace_id)
 
     def under_test(self, caller: Caller, workspace_id: str) -> SmtpUnderTest:
-        """Admit a test message: the caller manages integrations, and one is configured."""
+        """Admit a test message: the caller manages integrations, one is configured, and
+        the plan has smtpIntegration (sending through it is using it)."""
         access, current = self._enter(caller, workspace_id)
+        access.entitled(Feature.SMTP_INTEGRATION)
         if current is None:
             raise errors.smtp_not_configured()
         return SmtpUnderTest(access.shown, current)

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from teamspace import permissions
 from teamspace.core.errors import Conflict, FieldError, InvalidInput
-from teamspace.core.events import DetailType
+from teamspace.core.events import Actor, DetailType
 from teamspace.core.identity import Caller
 from teamspace.core.records import Member, Membership, Page, Workspace, WorkspaceType
 from teamspace.domain.access import enforce, enter_workspace
 from teamspace.domain.idempotency import IdempotencyRequest, commit_once
 from teamspace.domain.limits import MAX_API_KEYS
+from teamspace.domain.plans import catalogue, plan_of
 from teamspace.domain.service import DomainService
 from teamspace.domain.workspace_roles import policy_of
-from teamspace.permissions import OWNER, MemberStatus, Permission, SecurityPolicy
+from teamspace.permissions import OWNER, Feature, MemberStatus, Permission, SecurityPolicy
 from teamspace.store import api_keys as key_store
 from teamspace.store import members as member_store
 from teamspace.store import workspaces as workspace_store
@@ -50,6 +52,8 @@ class WorkspaceService(DomainService):
         """A new workspace, owned by the caller, who becomes its first member."""
         if not caller.email:
             raise InvalidInput("EMAIL_REQUIRED", "Your token carries no email address")
+        if workspace_type is WorkspaceType.AGENCY:  # a new workspace is on the default plan
+            enforce(permissions.check_feature(catalogue().plan_for(None), Feature.AGENCY_WORKSPACE))
         now = self.clock.now()
         workspace = Workspace(
             workspace_id=self.ids.new("ws"),
@@ -111,6 +115,7 @@ class WorkspaceService(DomainService):
             )
         )
         enforce(permissions.check_owner_only_settings(access.subject, current.settings, settings))
+        enforce(permissions.check_plan_settings(plan_of(current), current.settings, settings))
         pool_changed = settings.get("minutePool") != current.settings.get("minutePool")
         if pool_changed:
             _check_pool(current, int(settings.get("minutePool") or 0))
@@ -144,9 +149,22 @@ class WorkspaceService(DomainService):
                     {"changed": changed},
                     now,
                 ),
+                *self._controls_changed(current, updated, access.by, now),
             ]
         )
         return Membership(replace(updated, owner_id=access.shown.owner_id), access.actor)
+
+    def _controls_changed(
+        self, before: Workspace, after: Workspace, by: Actor, at: datetime
+    ) -> list[WriteOp]:
+        """SecurityControlsChanged when the security controls moved, for the services
+        that enforce them (with WorkspaceUpdated, in the same transaction)."""
+        old, new = before.security_controls, after.security_controls
+        moved = [name for name in new if new[name] != old[name]]
+        if not moved:
+            return []
+        data = {"securityControls": new, "changed": moved}
+        return [self.event(DetailType.SECURITY_CONTROLS_CHANGED, after.workspace_id, by, data, at)]
 
     def delete(self, caller: Caller, workspace_id: str) -> None:
         """Owner only. From this write on, the workspace and its members are unreachable,

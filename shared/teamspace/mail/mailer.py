@@ -33,14 +33,17 @@ from teamspace.core.events import DetailType, EventDetail
 from teamspace.core.observability import logger, metrics
 from teamspace.core.records import SmtpIntegration, Workspace
 from teamspace.core.retry import RETRYABLE, Retrying
+from teamspace.domain.plans import plan_of
 from teamspace.mail.catalogue import MAILS, MailContext
 from teamspace.mail.catalogue import Mapping as MailMapping
 from teamspace.mail.render import Letterhead, Mail, compose, render
 from teamspace.mail.sender import SesSender, Transport
 from teamspace.mail.smtp import SmtpConnector, SmtpDeliveryFailed
+from teamspace.permissions import Feature
 from teamspace.store import integrations as integration_store
 from teamspace.store import mailings as mail_store
 from teamspace.store import snapshots
+from teamspace.store.snapshots import Snapshot
 from teamspace.store.table import TeamspaceStore
 
 
@@ -128,7 +131,7 @@ class Mailer:
         if seen.other(mark) is not None:
             return None
         mails = mapping(detail, self.context, seen.workspace)
-        return mails, seen.workspace, integration_store.smtp_in(seen, detail.workspaceId)
+        return mails, seen.workspace, _smtp_on_plan(seen.workspace, seen)
 
     def _mark(self, event_id: str) -> None:
         """The event marked as mailed, after its mail went out."""
@@ -178,3 +181,15 @@ class Mailer:
             extra={"event_id": event_id, "host": integration.host, "reply": failure.reply},
         )
         metrics.add_metric(name="MailFailed_smtp", unit=MetricUnit.Count, value=1)
+
+
+def _smtp_on_plan(workspace: Workspace | None, seen: Snapshot) -> SmtpIntegration | None:
+    """The workspace's SMTP server, while its plan includes smtpIntegration: on a plan
+    without it (a downgrade), its mail goes through SES and the configuration is kept,
+    for an upgrade to use again."""
+    if workspace is None:
+        return None
+    integration = integration_store.smtp_in(seen, workspace.workspace_id)
+    if integration is None or not plan_of(workspace).includes(Feature.SMTP_INTEGRATION):
+        return None
+    return integration

@@ -21,8 +21,10 @@ from teamspace.permissions.roles import OWNER
 ALLOWED_EMAIL_DOMAINS = "allowedEmailDomains"
 REQUIRE_MFA = "requireMfa"
 # Settings only the owner may change, whatever else a role allows: white-label branding
-# (seed 003: the owner has "white-label settings", the admin "cannot access" them).
-OWNER_ONLY_SETTINGS = ("branding",)
+# (seed 003: the owner has "white-label settings", the admin "cannot access" them), and
+# the security controls of seed 002 (call recording, PHI redaction, end-to-end
+# encryption: "additional security controls", the owner's like requireMfa).
+OWNER_ONLY_SETTINGS = ("branding", "securityControls")
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,8 @@ class Verdict:
     allowed: bool
     code: str = ""
     reason: str = ""
+    # The plan feature a PLAN_UPGRADE_REQUIRED refusal is about (permissions/plans.py).
+    feature: str = ""
 
     def __bool__(self) -> bool:
         return self.allowed

@@ -58,6 +58,8 @@ def workspace_item(workspace: Workspace) -> dict[str, Any]:
         "updatedAt": iso(workspace.updated_at),
         "version": workspace.version,
     }
+    if workspace.plan is not None:
+        item["plan"] = workspace.plan
     if workspace.parent_workspace_id is not None:  # a client, listed under its agency
         item[keys.GSI1PK] = clients_pk(workspace.parent_workspace_id)
         item[keys.GSI1SK] = f"{iso(workspace.created_at)}#{workspace.workspace_id}"
@@ -87,6 +89,7 @@ def workspace_from_item(item: dict[str, Any]) -> Workspace:
         updated_at=parse_iso(item["updatedAt"]),
         version=item["version"],
         api_keys=item.get("apiKeys") or 0,
+        plan=item.get("plan"),
     )
 
 
@@ -141,6 +144,29 @@ def update_workspace(
     )
 
 
+def set_plan(workspace_id: str, plan: str, expected_version: int, at: datetime) -> WriteOp:
+    """The workspace's plan (billing's WorkspacePlanChanged), conditional on the version
+    read, so that no settings change decided on the plan before slips past it. Not on a
+    deleted workspace; a suspended one keeps its plan like any other."""
+    return WriteOp(
+        "Update",
+        {
+            "Key": codec.to_attributes(workspace_key(workspace_id)),
+            "UpdateExpression": "SET #plan = :plan, updatedAt = :at, version = :next",
+            "ConditionExpression": "version = :expected AND #status <> :deleted",
+            "ExpressionAttributeNames": {"#plan": "plan", "#status": "status"},
+            "ExpressionAttributeValues": attribute_values(
+                plan=plan,
+                at=iso(at),
+                next=expected_version + 1,
+                expected=expected_version,
+                deleted="DELETED",
+            ),
+        },
+        version_conflict("workspace"),
+    )
+
+
 def delete_workspace(
     workspace_id: str, owner_id: str, at: datetime, *, api_keys: int | None = None
 ) -> WriteOp:
@@ -189,6 +215,7 @@ def adjust_counters(
     pending: int = 0,
     max_pending: int | None = None,
     seat_limit: bool = False,
+    seat_ceiling: int | None = None,
     on_failed: TeamspaceError | None = None,
     api_keys: int = 0,
     api_keys_read: int | None = None,
@@ -198,7 +225,8 @@ def adjust_counters(
     `seatsUsed` is members plus pending invitations, kept as one attribute so that a
     condition can hold it under the seat limit (a condition cannot add two attributes).
     Limits apply only when counts grow. The seat limit is compared with the workspace's
-    own `settings.maxMembers` as it is at the write, not as it was read.
+    own `settings.maxMembers` as it is at the write, not as it was read, and with
+    `seat_ceiling` (its plan's seats) too.
 
     `api_keys` moves the API key counter too (a removal that revokes the member's keys:
     one transaction cannot update the workspace item twice), on the condition, with
@@ -214,6 +242,9 @@ def adjust_counters(
         conditions.append(
             "(attribute_not_exists(settings.maxMembers) OR seatsUsed < settings.maxMembers)"
         )
+        if seat_ceiling is not None:
+            conditions.append("(attribute_not_exists(seatsUsed) OR seatsUsed < :ceiling)")
+            values["ceiling"] = seat_ceiling
     adds = "ADD memberCount :members, pendingInvites :pending, seatsUsed :seats"
     if api_keys:
         adds += ", apiKeys :apiKeys"

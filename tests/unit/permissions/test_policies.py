@@ -73,6 +73,8 @@ def test_who_changes_the_mfa_requirement(role, before, after, mfa):
 
 BRANDED = {"branding": {"senderName": "Acme", "accentColor": "#112233"}}
 REBRANDED = {"branding": {"senderName": "Acme", "accentColor": "#445566"}}
+RECORDED = {"securityControls": {"callRecording": True}}
+REDACTED = {"securityControls": {"callRecording": True, "phiRedaction": True}}
 
 
 @pytest.mark.parametrize("role", sorted(BUILTIN_ROLES))
@@ -85,6 +87,10 @@ REBRANDED = {"branding": {"senderName": "Acme", "accentColor": "#445566"}}
         (BRANDED, BRANDED, False),  # sent again unchanged
         (BRANDED, {**BRANDED, "timezone": "Europe/Berlin"}, False),  # another setting
         ({}, {"requireMfa": True}, False),  # not branding: check_policy_change's rule
+        ({}, RECORDED, True),  # security controls (seed 002): set
+        (RECORDED, REDACTED, True),  # changed
+        (REDACTED, {}, True),  # removed
+        (REDACTED, {**REDACTED, "locale": "de"}, False),  # another setting
     ],
 )
 def test_who_changes_the_owner_only_settings(role, before, after, changes_branding):

@@ -45,11 +45,25 @@ class Branding(RequestModel):
     accentColor: AccentColor | None = None
 
 
+class SecurityControls(RequestModel):
+    """The security controls of seed 002, the owner's alone to change (403
+    `OWNER_ONLY_SETTING` for anyone else), each to turn on only on a plan that includes
+    it (403 `PLAN_UPGRADE_REQUIRED`, naming it in `feature`). Sent whole: a control
+    left out is off. The services that enforce them learn of each change from
+    SecurityControlsChanged."""
+
+    callRecording: bool = False
+    phiRedaction: bool = False
+    endToEndEncryption: bool = False
+
+
 class WorkspaceSettings(RequestModel):
     """Workspace settings a client may set; a null value removes the setting.
 
     `allowedEmailDomains` and `requireMfa` are the workspace's security policy
-    (`teamspace.permissions.policies`); `minutePool` is an agency's pool of minutes, from
+    (`teamspace.permissions.policies`; turning requireMfa on needs a plan with it);
+    `securityControls` the owner's controls (`SecurityControls`); `maxMembers` is held
+    within the plan's seats; `minutePool` is an agency's pool of minutes, from
     which its clients' budgets are taken (a client's `minuteBudget` is set through the
     agency's clients routes, never here).
     """
@@ -66,6 +80,7 @@ class WorkspaceSettings(RequestModel):
     requireMfa: bool | None = None
     minutePool: Annotated[int, Field(ge=0, le=MINUTES_MAX)] | None = None
     branding: Branding | None = None
+    securityControls: SecurityControls | None = None
 
     def changes(self) -> dict[str, Any]:
         """The settings sent, each value as it is kept (None removes the setting). A
@@ -74,6 +89,10 @@ class WorkspaceSettings(RequestModel):
         if sent.get("branding") is not None:
             kept = {k: v for k, v in sent["branding"].items() if v is not None}
             sent["branding"] = kept or None
+        if sent.get("securityControls") is not None:
+            # Kept whole, all three named; all off is no setting at all.
+            controls = self.securityControls.model_dump() if self.securityControls else {}
+            sent["securityControls"] = controls if any(controls.values()) else None
         return sent
 
 

@@ -1,0 +1,93 @@
+"""A workspace's plan, set by the platform's billing service (`WorkspacePlanChanged
+{workspaceId, plan}` on the bus, taken by the billing consumer).
+
+One transaction: the workspace's `plan` (conditional on the version read), the mark that
+the bus event was applied (so a redelivery changes nothing), and our own
+`WorkspacePlanSet {plan, previousPlan}` for the audit chain and the platform. A plan
+the catalogue does not name is refused whole (`UNKNOWN_PLAN`): nothing is written, and
+the consumer's failure sends the event to its dead-letter queue.
+
+A downgrade takes nothing away (permissions/plans.py): what the workspace holds beyond
+its new plan stays; the plan's checks stop it growing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from teamspace.core import errors
+from teamspace.core.errors import Conflict, Contention, InvalidInput
+from teamspace.core.events import Actor, DetailType
+from teamspace.domain.plans import catalogue
+from teamspace.domain.service import DomainService
+from teamspace.store import applied_events, snapshots
+from teamspace.store import workspaces as workspace_store
+
+# The actor our events name for what billing decided.
+BILLING_ACTOR = Actor(type="system", id="billing")
+
+
+@dataclass(frozen=True, slots=True)
+class PlanOutcome:
+    """What a plan change did: `applied` (the plan moved), `unchanged` (already on it),
+    `duplicate` (this event was applied before) or `gone` (no such live workspace)."""
+
+    outcome: str
+    workspace_id: str
+    plan: str
+    previous_plan: str | None = None
+
+
+class PlanChanges(DomainService):
+    def change_plan(self, detail: dict[str, Any], event_id: str) -> PlanOutcome:
+        """Apply billing's WorkspacePlanChanged `detail`, once per bus event id."""
+        workspace_id, plan = _parsed(detail)
+        if not catalogue().knows(plan):
+            raise InvalidInput(
+                "UNKNOWN_PLAN",
+                f"The plan catalogue has no plan {plan!r}; workspace {workspace_id} keeps its plan",
+            )
+        mark = applied_events.applied_key(event_id)
+        seen = snapshots.load(self.store, workspace_id, also=[mark])
+        if seen.other(mark) is not None:
+            return PlanOutcome("duplicate", workspace_id, plan)
+        workspace = seen.workspace
+        if workspace is None or workspace.status.value == "DELETED":
+            return PlanOutcome("gone", workspace_id, plan)
+        now = self.clock.now()
+        ops = [applied_events.mark_applied(event_id, "WorkspacePlanChanged", workspace_id, now)]
+        outcome = PlanOutcome("unchanged", workspace_id, plan, workspace.plan)
+        if workspace.plan != plan:
+            outcome = PlanOutcome("applied", workspace_id, plan, workspace.plan)
+            ops += [
+                workspace_store.set_plan(workspace_id, plan, workspace.version, now),
+                self.event(
+                    DetailType.WORKSPACE_PLAN_SET,
+                    workspace_id,
+                    BILLING_ACTOR,
+                    {"plan": plan, "previousPlan": workspace.plan, "billingEventId": event_id},
+                    now,
+                ),
+            ]
+        try:
+            self.store.commit(ops)
+        except Conflict as refused:
+            if refused.code == errors.already_applied().code:
+                return PlanOutcome("duplicate", workspace_id, plan)
+            if isinstance(refused, Contention):
+                raise
+            # The workspace changed (or was deleted) after the read: decide again.
+            raise Contention() from refused
+        return outcome
+
+
+def _parsed(detail: dict[str, Any]) -> tuple[str, str]:
+    """The workspace and plan a WorkspacePlanChanged names; UNKNOWN_PLAN-like refusals
+    for a detail without them (dead-lettered: a malformed event is never half applied)."""
+    workspace_id, plan = detail.get("workspaceId"), detail.get("plan")
+    if not isinstance(workspace_id, str) or not workspace_id:
+        raise InvalidInput("MALFORMED_EVENT", "WorkspacePlanChanged without a workspaceId")
+    if not isinstance(plan, str) or not plan:
+        raise InvalidInput("MALFORMED_EVENT", "WorkspacePlanChanged without a plan")
+    return workspace_id, plan
