@@ -131,11 +131,6 @@ def store_unsure() -> Unavailable:
     return Unavailable("STORE_BUSY", "The table is busy; retry shortly", retry_after=1)
 
 
-def plan_upgrade_required(feature: str, detail: str) -> Forbidden:
-    """A feature the workspace's plan lacks; the problem names it in `feature`."""
-    return Forbidden("PLAN_UPGRADE_REQUIRED", detail, extensions={"feature": feature})
-
-
 def workspace_not_found() -> NotFound:
     """The one answer for a workspace that is missing, deleted, or not the caller's."""
     return NotFound("WORKSPACE_NOT_FOUND", "No such workspace, or you are not a member of it")
