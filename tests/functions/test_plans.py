@@ -64,6 +64,8 @@ def workspace_item(dynamodb) -> dict[str, Any]:
 
 def test_billing_sets_the_plan_once_per_event_with_an_event_of_ours(functions, team, dynamodb):
     assert "plan" not in workspace_item(dynamodb)  # made before any plan: the default
+    shown = functions.call("WorkspacesFunction", sample_event("workspaces/get-workspace.json"))
+    assert shown.body["plan"] == "enterprise"
     first = put_on_plan(SAMPLE_WORKSPACE, "pro", event_id="bill-1")
     assert (first.outcome, first.previous_plan) == ("applied", None)
     assert workspace_item(dynamodb)["plan"] == "pro"
@@ -77,6 +79,8 @@ def test_billing_sets_the_plan_once_per_event_with_an_event_of_ours(functions, t
     assert len(events_of(dynamodb, "WorkspacePlanSet")) == 1
     assert workspace_item(dynamodb)["version"] == version
 
+    shown = functions.call("WorkspacesFunction", sample_event("workspaces/get-workspace.json"))
+    assert shown.body["plan"] == "pro"
     put_on_plan(SAMPLE_WORKSPACE, "free", event_id="bill-3")
     later = events_of(dynamodb, "WorkspacePlanSet")[-1]["data"]
     assert (later["plan"], later["previousPlan"]) == ("free", "pro")

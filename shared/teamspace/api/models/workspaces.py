@@ -30,6 +30,7 @@ from teamspace.core.clock import iso
 from teamspace.core.identity import Caller
 from teamspace.core.records import Membership, Workspace, WorkspaceType
 from teamspace.domain.clients import ClientPage
+from teamspace.domain.plans import plan_of
 from teamspace.domain.workspaces import WorkspaceChanges
 from teamspace.permissions import OWNER
 
@@ -166,6 +167,8 @@ class WorkspaceOut(ResponseModel):
     createdAt: Timestamp
     updatedAt: Timestamp
     role: RoleKeyOut | None = None
+    # The plan the workspace is on (billing's, else the catalogue's default plan).
+    plan: str
 
 
 def workspace_out(workspace: Workspace, role: str | None = None) -> dict[str, Any]:
@@ -182,6 +185,7 @@ def workspace_out(workspace: Workspace, role: str | None = None) -> dict[str, An
         createdAt=iso(workspace.created_at),
         updatedAt=iso(workspace.updated_at),
         role=role,
+        plan=plan_of(workspace).name,
     ).model_dump()
 
 
