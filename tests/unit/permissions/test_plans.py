@@ -18,28 +18,10 @@ CATALOGUE = parse_catalogue(SHIPPED.read_text(encoding="utf-8"))
 # Enterprise feature; seed 002: the security controls on the higher plans). A counted
 # feature is "included" when its count is above 0.
 F = Feature
-INCLUDED = {
-    "free": {F.SEATS, F.API_KEYS},
-    "pro": {
-        F.SEATS,
-        F.API_KEYS,
-        F.CUSTOM_ROLES,
-        F.REQUIRE_MFA,
-        F.SMTP_INTEGRATION,
-        F.CALL_RECORDING,
-    },
-    "business": {
-        F.SEATS,
-        F.API_KEYS,
-        F.CUSTOM_ROLES,
-        F.REQUIRE_MFA,
-        F.SMTP_INTEGRATION,
-        F.CALL_RECORDING,
-        F.AUDIT_EXPORT,
-        F.PHI_REDACTION,
-    },
-    "enterprise": set(Feature),
-}
+FREE = {F.SEATS, F.API_KEYS}
+PRO = FREE | {F.CUSTOM_ROLES, F.REQUIRE_MFA, F.SMTP_INTEGRATION, F.CALL_RECORDING}
+BUSINESS = PRO | {F.AUDIT_EXPORT, F.PHI_REDACTION}
+INCLUDED = {"free": FREE, "pro": PRO, "business": BUSINESS, "enterprise": set(Feature)}
 COUNTS = {
     "free": {F.SEATS: 5, F.CUSTOM_ROLES: 0, F.API_KEYS: 2},
     "pro": {F.SEATS: 25, F.CUSTOM_ROLES: 5, F.API_KEYS: 5},
