@@ -14,7 +14,7 @@ from teamspace.core.records import Member, Membership, Page, Workspace, Workspac
 from teamspace.domain.access import enforce, enter_workspace
 from teamspace.domain.idempotency import IdempotencyRequest, commit_once
 from teamspace.domain.limits import MAX_API_KEYS
-from teamspace.domain.plans import catalogue, plan_of
+from teamspace.domain.plans import catalogue
 from teamspace.domain.service import DomainService
 from teamspace.domain.workspace_roles import policy_of
 from teamspace.permissions import OWNER, Feature, MemberStatus, Permission, SecurityPolicy
@@ -115,7 +115,7 @@ class WorkspaceService(DomainService):
             )
         )
         enforce(permissions.check_owner_only_settings(access.subject, current.settings, settings))
-        enforce(permissions.check_plan_settings(plan_of(current), current.settings, settings))
+        enforce(permissions.check_plan_settings(access.plan, current.settings, settings))
         pool_changed = settings.get("minutePool") != current.settings.get("minutePool")
         if pool_changed:
             _check_pool(current, int(settings.get("minutePool") or 0))
