@@ -17,6 +17,7 @@ from tests.support import (
     SAMPLE_WORKSPACE,
     TABLE,
     Team,
+    billing_request,
     create_workspace,
     invite,
     item,
@@ -66,50 +67,54 @@ def test_billing_sets_the_plan_once_per_event_with_an_event_of_ours(functions, t
     assert "plan" not in workspace_item(dynamodb)  # made before any plan: the default
     shown = functions.call("WorkspacesFunction", sample_event("workspaces/get-workspace.json"))
     assert shown.body["plan"] == "enterprise"
-    first = put_on_plan(SAMPLE_WORKSPACE, "pro", event_id="bill-1")
-    assert (first.outcome, first.previous_plan) == ("applied", None)
+    assert put_on_plan(functions, SAMPLE_WORKSPACE, "pro", event_id="bill-1") == "applied"
     assert workspace_item(dynamodb)["plan"] == "pro"
     (announced,) = events_of(dynamodb, "WorkspacePlanSet")
     assert announced["data"] == {"plan": "pro", "previousPlan": None, "billingEventId": "bill-1"}
     assert announced["actor"] == {"type": "system", "id": "billing"}
 
     version = workspace_item(dynamodb)["version"]
-    assert put_on_plan(SAMPLE_WORKSPACE, "pro", event_id="bill-1").outcome == "duplicate"
-    assert put_on_plan(SAMPLE_WORKSPACE, "pro", event_id="bill-2").outcome == "unchanged"
+    assert put_on_plan(functions, SAMPLE_WORKSPACE, "pro", event_id="bill-1") == "duplicate"
+    assert put_on_plan(functions, SAMPLE_WORKSPACE, "pro", event_id="bill-2") == "unchanged"
     assert len(events_of(dynamodb, "WorkspacePlanSet")) == 1
     assert workspace_item(dynamodb)["version"] == version
 
     shown = functions.call("WorkspacesFunction", sample_event("workspaces/get-workspace.json"))
     assert shown.body["plan"] == "pro"
-    put_on_plan(SAMPLE_WORKSPACE, "free", event_id="bill-3")
+    put_on_plan(functions, SAMPLE_WORKSPACE, "free", event_id="bill-3")
     later = events_of(dynamodb, "WorkspacePlanSet")[-1]["data"]
     assert (later["plan"], later["previousPlan"]) == ("free", "pro")
     # A redelivery of an older event changes nothing: it was applied once already.
-    assert put_on_plan(SAMPLE_WORKSPACE, "pro", event_id="bill-1").outcome == "duplicate"
+    assert put_on_plan(functions, SAMPLE_WORKSPACE, "pro", event_id="bill-1") == "duplicate"
     assert workspace_item(dynamodb)["plan"] == "free"
 
 
 def test_an_unknown_plan_is_refused_whole(functions, team, dynamodb):
     before = workspace_item(dynamodb)
     with pytest.raises(InvalidInput, match="no plan 'platinum'") as refused:
-        put_on_plan(SAMPLE_WORKSPACE, "platinum", event_id="bill-x")
+        put_on_plan(functions, SAMPLE_WORKSPACE, "platinum", event_id="bill-x")
     assert refused.value.code == "UNKNOWN_PLAN"
     assert workspace_item(dynamodb) == before
-    assert item(dynamodb, TABLE, "APPLIED#bill-x", "APPLIED") is None  # may be redriven
+    marker = item(dynamodb, TABLE, f"WS#{SAMPLE_WORKSPACE}", "BILLING#bill-x")
+    assert marker is None  # may be redriven once the catalogue has it
     assert events_of(dynamodb, "WorkspacePlanSet") == []
 
 
-@pytest.mark.parametrize("detail", [{"plan": "pro"}, {"workspaceId": SAMPLE_WORKSPACE}])
-def test_a_malformed_plan_change_is_refused(functions, team, detail):
+@pytest.mark.parametrize("missing", ["plan", "workspaceId"])
+def test_a_malformed_plan_change_is_refused(functions, team, dynamodb, missing):
+    event = billing_request("WorkspacePlanChanged", SAMPLE_WORKSPACE, "bill-m", plan="pro")
+    del event["detail"][missing]
+    before = workspace_item(dynamodb)
     with pytest.raises(InvalidInput) as refused:
-        wiring.plan_changes().change_plan(detail, "bill-m")
+        functions.invoke("BillingFunction", event)
     assert refused.value.code == "MALFORMED_EVENT"
+    assert workspace_item(dynamodb) == before
 
 
 def test_a_deleted_workspace_keeps_no_plan(functions, team, dynamodb):
     event = sample_event("workspaces/delete-workspace.json")
     assert functions.call("WorkspacesFunction", event).status == 204
-    assert put_on_plan(SAMPLE_WORKSPACE, "pro").outcome == "gone"
+    assert put_on_plan(functions, SAMPLE_WORKSPACE, "pro") == "gone"
     assert "plan" not in workspace_item(dynamodb)
 
 
@@ -124,7 +129,7 @@ def create_key(functions, name: str, who: Any = None):
 def test_api_keys_past_the_plans_count_are_refused_and_a_downgrade_keeps_them(functions, team):
     for n in range(3):
         assert create_key(functions, f"key {n}").status == 201
-    put_on_plan(SAMPLE_WORKSPACE, "free")  # 2 keys
+    put_on_plan(functions, SAMPLE_WORKSPACE, "free")  # 2 keys
     refused_for(create_key(functions, "one too many"), "apiKeys")
     listed = functions.call("ApiKeysFunction", sample_event("api_keys/list-api-keys.json"))
     assert len(listed.body["items"]) == 3  # all three kept, listed and still working
@@ -143,7 +148,7 @@ def create_role(functions, key: str):
 def test_custom_roles_past_the_plans_count_stay_and_can_go_but_not_grow(functions, team):
     assert create_role(functions, "qa_one").status == 201
     assert create_role(functions, "qa_two").status == 201
-    put_on_plan(SAMPLE_WORKSPACE, "free")  # no custom roles at all
+    put_on_plan(functions, SAMPLE_WORKSPACE, "free")  # no custom roles at all
     refused_for(create_role(functions, "qa_three"), "customRoles")
     roles = functions.call("RolesFunction", sample_event("roles/list-roles.json"))
     assert {"qa_one", "qa_two"} <= {r["key"] for r in roles.body["items"]}
@@ -153,7 +158,7 @@ def test_custom_roles_past_the_plans_count_stay_and_can_go_but_not_grow(function
     assert functions.call("RolesFunction", renamed).status == 200
     gone = sample_event("roles/delete-role.json", path={"roleKey": "qa_two"})
     assert functions.call("RolesFunction", gone).status == 204
-    put_on_plan(SAMPLE_WORKSPACE, "pro")  # 5 of them
+    put_on_plan(functions, SAMPLE_WORKSPACE, "pro")  # 5 of them
     assert create_role(functions, "qa_three").status == 201
 
 
@@ -168,11 +173,11 @@ def set_settings(functions, settings: dict[str, Any], who: Any = None, mfa: bool
 
 
 def test_require_mfa_needs_a_plan_with_it_and_a_downgrade_leaves_it_on(functions, team):
-    put_on_plan(SAMPLE_WORKSPACE, "free")
+    put_on_plan(functions, SAMPLE_WORKSPACE, "free")
     refused_for(set_settings(functions, {"requireMfa": True}, mfa=True), "requireMfa")
-    put_on_plan(SAMPLE_WORKSPACE, "pro")
+    put_on_plan(functions, SAMPLE_WORKSPACE, "pro")
     assert set_settings(functions, {"requireMfa": True}, mfa=True).status == 200
-    put_on_plan(SAMPLE_WORKSPACE, "free")
+    put_on_plan(functions, SAMPLE_WORKSPACE, "free")
     # Still in force (security never loosens by a billing change) and still removable.
     assert set_settings(functions, {"locale": "de"}).code == "MFA_REQUIRED"
     assert set_settings(functions, {"requireMfa": None}, mfa=True).status == 200
@@ -180,7 +185,7 @@ def test_require_mfa_needs_a_plan_with_it_and_a_downgrade_leaves_it_on(functions
 
 
 def test_max_members_stays_within_the_plans_seats(functions, team):
-    put_on_plan(SAMPLE_WORKSPACE, "free")  # 5 seats
+    put_on_plan(functions, SAMPLE_WORKSPACE, "free")  # 5 seats
     refused_for(set_settings(functions, {"maxMembers": 6}), "seats")
     assert set_settings(functions, {"maxMembers": 5}).status == 200
 
@@ -188,7 +193,8 @@ def test_max_members_stays_within_the_plans_seats(functions, team):
 def test_invitations_past_the_plans_seats_are_refused_and_members_past_them_stay(
     functions, team, store, clock
 ):
-    put_on_plan(SAMPLE_WORKSPACE, "free")  # 5 seats: the owner, ada and three invitations
+    # 5 seats: the owner, ada and three invitations
+    put_on_plan(functions, SAMPLE_WORKSPACE, "free")
     for n in range(3):
         assert invite(functions, f"p{n}@acme.example", key=f"seat-{n}").status == 201
     refused_for(invite(functions, "p3@acme.example", key="seat-3"), "seats")
@@ -205,14 +211,14 @@ def test_invitations_past_the_plans_seats_are_refused_and_members_past_them_stay
 
 
 def test_audit_export_needs_a_plan_with_it_and_the_log_stays_readable(functions, team):
-    put_on_plan(SAMPLE_WORKSPACE, "pro")
+    put_on_plan(functions, SAMPLE_WORKSPACE, "pro")
     export = functions.call("AuditFunction", sample_event("audit/export-audit-log.json"))
     refused_for(export, "auditExport")
     log = functions.call("AuditFunction", sample_event("audit/list-audit-log.json"))
     assert log.status == 200
     verify = functions.call("AuditFunction", sample_event("audit/verify-audit-log.json"))
     assert verify.status == 200
-    put_on_plan(SAMPLE_WORKSPACE, "business")
+    put_on_plan(functions, SAMPLE_WORKSPACE, "business")
     export = functions.call("AuditFunction", sample_event("audit/export-audit-log.json"))
     assert export.status == 200
 
@@ -227,7 +233,7 @@ def test_an_agency_on_a_plan_without_agencies_keeps_its_clients_and_makes_none(
         body={"name": "Dental Clinic"},
     )
     assert functions.call("WorkspacesFunction", create).status == 201
-    put_on_plan(agency.workspace_id, "business")
+    put_on_plan(functions, agency.workspace_id, "business")
     refused_for(functions.call("WorkspacesFunction", create), "agencyWorkspace")
     listed = sample_event("workspaces/list-clients.json", path={"workspaceId": agency.workspace_id})
     assert len(functions.call("WorkspacesFunction", listed).body["items"]) == 1
@@ -261,7 +267,7 @@ def test_a_bad_catalogue_fails_each_request_with_what_is_wrong_in_the_log(
 def test_the_owner_sets_security_controls_the_plan_includes_and_they_are_announced(
     functions, team, dynamodb
 ):
-    put_on_plan(SAMPLE_WORKSPACE, "pro")
+    put_on_plan(functions, SAMPLE_WORKSPACE, "pro")
     reply = set_settings(functions, {"securityControls": {"callRecording": True}})
     assert reply.status == 200, reply.body
     assert reply.body["settings"]["securityControls"] == {
@@ -298,7 +304,7 @@ def test_a_downgrade_keeps_security_controls_on_and_lets_the_owner_turn_them_off
 ):
     every = {"callRecording": True, "phiRedaction": True, "endToEndEncryption": True}
     assert set_settings(functions, {"securityControls": every}).status == 200  # enterprise
-    put_on_plan(SAMPLE_WORKSPACE, "free")
+    put_on_plan(functions, SAMPLE_WORKSPACE, "free")
     kept = set_settings(functions, {"locale": "de"})
     assert kept.body["settings"]["securityControls"] == every
     assert events_of(dynamodb, "SecurityControlsChanged")[-1]["data"]["changed"] == sorted(

@@ -452,22 +452,22 @@ def test_a_plan_without_smtp_keeps_the_configuration_readable_and_mails_through_
     create_workspace(functions, expect=201)
     with MailServer() as server:
         body = settings(server, username=None, password=None)
-        put_on_plan(SAMPLE_WORKSPACE, "free")
+        put_on_plan(functions, SAMPLE_WORKSPACE, "free")
         refused = configure(functions, body)
         assert (refused.status, refused.code) == (403, "PLAN_UPGRADE_REQUIRED")
         assert refused.body["feature"] == "smtpIntegration"
-        put_on_plan(SAMPLE_WORKSPACE, "pro")
+        put_on_plan(functions, SAMPLE_WORKSPACE, "pro")
         assert configure(functions, body).status == 200
-        put_on_plan(SAMPLE_WORKSPACE, "free")
+        put_on_plan(functions, SAMPLE_WORKSPACE, "free")
         assert read(functions).status == 200
         tested = smtp_test(functions)
         assert (tested.status, tested.body["feature"]) == (403, "smtpIntegration")
         assert local_stage.mail(invited_event(functions, local_stage))["sent"] == 1
         assert server.received == []
         assert len(local_stage.sent_mail()) == 1  # through SES
-        put_on_plan(SAMPLE_WORKSPACE, "pro")
+        put_on_plan(functions, SAMPLE_WORKSPACE, "pro")
         assert local_stage.mail(invited_event(functions, local_stage, "eve@example.com"))
         assert len(server.received) == 1
-    put_on_plan(SAMPLE_WORKSPACE, "free")
+    put_on_plan(functions, SAMPLE_WORKSPACE, "free")
     remove = functions.call(INT, sample_event("integrations/remove-smtp.json"))
     assert remove.status == 204

@@ -213,11 +213,6 @@ def minute_pool_changed() -> Conflict:
     )
 
 
-def already_applied() -> Conflict:
-    """A platform event (billing) this stack has applied already."""
-    return Conflict("ALREADY_APPLIED", "This event was applied already")
-
-
 def already_mailed() -> Conflict:
     return Conflict("ALREADY_MAILED", "This event was mailed already")
 

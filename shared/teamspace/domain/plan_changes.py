@@ -1,8 +1,8 @@
 """A workspace's plan, set by the platform's billing service (`WorkspacePlanChanged
 {workspaceId, plan}` on the bus, taken by the billing consumer).
 
-One transaction: the workspace's `plan` (conditional on the version read), the mark that
-the bus event was applied (so a redelivery changes nothing), and our own
+One transaction: the workspace's `plan` (conditional on the version read), the billing
+request's marker (store/billing_requests.py: a redelivery changes nothing), and our own
 `WorkspacePlanSet {plan, previousPlan}` for the audit chain and the platform. A plan
 the catalogue does not name is refused whole (`UNKNOWN_PLAN`): nothing is written, and
 the consumer's failure sends the event to its dead-letter queue.
@@ -16,14 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from teamspace.core import errors
 from teamspace.core.errors import Conflict, Contention, InvalidInput
 from teamspace.core.events import Actor, DetailType
 from teamspace.domain.plans import catalogue
 from teamspace.domain.service import DomainService
-from teamspace.store import applied_events, snapshots
+from teamspace.store import billing_requests, snapshots
 from teamspace.store import workspaces as workspace_store
 
+PLAN_CHANGED = "WorkspacePlanChanged"
 # The actor our events name for what billing decided.
 BILLING_ACTOR = Actor(type="system", id="billing")
 
@@ -48,7 +48,7 @@ class PlanChanges(DomainService):
                 "UNKNOWN_PLAN",
                 f"The plan catalogue has no plan {plan!r}; workspace {workspace_id} keeps its plan",
             )
-        mark = applied_events.applied_key(event_id)
+        mark = billing_requests.request_key(workspace_id, event_id)
         seen = snapshots.load(self.store, workspace_id, also=[mark])
         if seen.other(mark) is not None:
             return PlanOutcome("duplicate", workspace_id, plan)
@@ -56,7 +56,7 @@ class PlanChanges(DomainService):
         if workspace is None or workspace.status.value == "DELETED":
             return PlanOutcome("gone", workspace_id, plan)
         now = self.clock.now()
-        ops = [applied_events.mark_applied(event_id, "WorkspacePlanChanged", workspace_id, now)]
+        ops = [billing_requests.take_request(workspace_id, event_id, PLAN_CHANGED, now)]
         outcome = PlanOutcome("unchanged", workspace_id, plan, workspace.plan)
         if workspace.plan != plan:
             outcome = PlanOutcome("applied", workspace_id, plan, workspace.plan)
@@ -72,11 +72,11 @@ class PlanChanges(DomainService):
             ]
         try:
             self.store.commit(ops)
+        except billing_requests.RequestTaken:  # a concurrent delivery got there first
+            return PlanOutcome("duplicate", workspace_id, plan)
+        except Contention:
+            raise
         except Conflict as refused:
-            if refused.code == errors.already_applied().code:
-                return PlanOutcome("duplicate", workspace_id, plan)
-            if isinstance(refused, Contention):
-                raise
             # The workspace changed (or was deleted) after the read: decide again.
             raise Contention() from refused
         return outcome
@@ -87,7 +87,7 @@ def _parsed(detail: dict[str, Any]) -> tuple[str, str]:
     for a detail without them (dead-lettered: a malformed event is never half applied)."""
     workspace_id, plan = detail.get("workspaceId"), detail.get("plan")
     if not isinstance(workspace_id, str) or not workspace_id:
-        raise InvalidInput("MALFORMED_EVENT", "WorkspacePlanChanged without a workspaceId")
+        raise InvalidInput("MALFORMED_EVENT", f"{PLAN_CHANGED} without a workspaceId")
     if not isinstance(plan, str) or not plan:
-        raise InvalidInput("MALFORMED_EVENT", "WorkspacePlanChanged without a plan")
+        raise InvalidInput("MALFORMED_EVENT", f"{PLAN_CHANGED} without a plan")
     return workspace_id, plan

@@ -1,12 +1,12 @@
-"""The plan's writes on moto: the workspace's `plan` (round trip, and its conditions), the
-mark of an applied platform event, and the plan's seats in the counters' condition."""
+"""The plan's writes on moto: the workspace's `plan` (round trip, and its conditions) and
+the plan's seats in the counters' condition."""
 
 from __future__ import annotations
 
 import pytest
 
 from teamspace.core.errors import Conflict
-from teamspace.store import applied_events, snapshots
+from teamspace.store import snapshots
 from teamspace.store import workspaces as workspace_store
 from teamspace.store.table import TeamspaceStore
 
@@ -41,18 +41,6 @@ def test_a_plan_set_on_a_stale_version_or_a_deleted_workspace_is_refused(
     with pytest.raises(Conflict):
         store.commit([workspace_store.set_plan(WS, "free", deleted.version, clock.now())])
     assert snapshots.load_workspace(store, WS)[0].plan == "pro"
-
-
-def test_an_event_is_marked_applied_once(store: TeamspaceStore, clock):
-    mark = applied_events.mark_applied("evt-1", "WorkspacePlanChanged", WS, clock.now())
-    store.commit([mark])
-    seen = snapshots.load(store, WS, also=[applied_events.applied_key("evt-1")])
-    found = seen.other(applied_events.applied_key("evt-1"))
-    assert found is not None
-    assert found["ttl"] == int(clock.now().timestamp()) + applied_events.KEPT_SECONDS
-    with pytest.raises(Conflict) as again:
-        store.commit([mark])
-    assert again.value.code == "ALREADY_APPLIED"
 
 
 def test_the_plans_seats_hold_the_counters(store: TeamspaceStore, workspace):
