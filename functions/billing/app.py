@@ -32,8 +32,8 @@ HANDLERS: dict[str, Handler] = {
             detail["workspaceId"], detail.get("reason"), event_id
         )
     ),
-    "WorkspacePlanChanged": lambda detail, event_id: (
-        wiring.plan_changes().change_plan(detail, event_id).outcome
+    "WorkspacePlanChanged": lambda detail, event_id: wiring.plan_changes().change_plan(
+        detail, event_id
     ),
 }
 

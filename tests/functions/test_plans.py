@@ -89,11 +89,12 @@ def test_billing_sets_the_plan_once_per_event_with_an_event_of_ours(functions, t
     assert workspace_item(dynamodb)["plan"] == "free"
 
 
-def test_an_unknown_plan_is_refused_whole(functions, team, dynamodb):
+def test_an_unknown_plan_is_refused_whole(functions, team, dynamodb, caplog):
     before = workspace_item(dynamodb)
     with pytest.raises(InvalidInput, match="no plan 'platinum'") as refused:
         put_on_plan(functions, SAMPLE_WORKSPACE, "platinum", event_id="bill-x")
     assert refused.value.code == "UNKNOWN_PLAN"
+    assert "unknown plan: nothing changed, the event goes to the dead-letter queue" in (caplog.text)
     assert workspace_item(dynamodb) == before
     marker = item(dynamodb, TABLE, f"WS#{SAMPLE_WORKSPACE}", "BILLING#bill-x")
     assert marker is None  # may be redriven once the catalogue has it

@@ -13,11 +13,12 @@ its new plan stays; the plan's checks stop it growing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from teamspace.core.errors import Conflict, Contention, InvalidInput
 from teamspace.core.events import Actor, DetailType
+from teamspace.core.observability import logger
+from teamspace.core.records import WorkspaceStatus
 from teamspace.domain.plans import catalogue
 from teamspace.domain.service import DomainService
 from teamspace.store import billing_requests, snapshots
@@ -28,22 +29,17 @@ PLAN_CHANGED = "WorkspacePlanChanged"
 BILLING_ACTOR = Actor(type="system", id="billing")
 
 
-@dataclass(frozen=True, slots=True)
-class PlanOutcome:
-    """What a plan change did: `applied` (the plan moved), `unchanged` (already on it),
-    `duplicate` (this event was applied before) or `gone` (no such live workspace)."""
-
-    outcome: str
-    workspace_id: str
-    plan: str
-    previous_plan: str | None = None
-
-
 class PlanChanges(DomainService):
-    def change_plan(self, detail: dict[str, Any], event_id: str) -> PlanOutcome:
-        """Apply billing's WorkspacePlanChanged `detail`, once per bus event id."""
+    def change_plan(self, detail: dict[str, Any], event_id: str) -> str:
+        """Apply billing's WorkspacePlanChanged `detail`, once per bus event id; what it
+        did: `applied` (the plan moved), `unchanged` (already on it), `duplicate` (this
+        event was taken before) or `gone` (no such live workspace)."""
         workspace_id, plan = _parsed(detail)
         if not catalogue().knows(plan):
+            logger.error(
+                "unknown plan: nothing changed, the event goes to the dead-letter queue",
+                extra={"workspaceId": workspace_id, "plan": plan, "eventId": event_id},
+            )
             raise InvalidInput(
                 "UNKNOWN_PLAN",
                 f"The plan catalogue has no plan {plan!r}; workspace {workspace_id} keeps its plan",
@@ -51,15 +47,15 @@ class PlanChanges(DomainService):
         mark = billing_requests.request_key(workspace_id, event_id)
         seen = snapshots.load(self.store, workspace_id, also=[mark])
         if seen.other(mark) is not None:
-            return PlanOutcome("duplicate", workspace_id, plan)
+            return "duplicate"
         workspace = seen.workspace
-        if workspace is None or workspace.status.value == "DELETED":
-            return PlanOutcome("gone", workspace_id, plan)
+        if workspace is None or workspace.status is WorkspaceStatus.DELETED:
+            return "gone"
         now = self.clock.now()
         ops = [billing_requests.take_request(workspace_id, event_id, PLAN_CHANGED, now)]
-        outcome = PlanOutcome("unchanged", workspace_id, plan, workspace.plan)
+        outcome = "unchanged"
         if workspace.plan != plan:
-            outcome = PlanOutcome("applied", workspace_id, plan, workspace.plan)
+            outcome = "applied"
             ops += [
                 workspace_store.set_plan(workspace_id, plan, workspace.version, now),
                 self.event(
@@ -73,7 +69,7 @@ class PlanChanges(DomainService):
         try:
             self.store.commit(ops)
         except billing_requests.RequestTaken:  # a concurrent delivery got there first
-            return PlanOutcome("duplicate", workspace_id, plan)
+            return "duplicate"
         except Contention:
             raise
         except Conflict as refused:
