@@ -71,3 +71,16 @@ def test_settings_cannot_be_changed_once_read() -> None:
     settings = Settings(table_name="teamspace")
     with pytest.raises(AttributeError):
         settings.stage = "prod"  # type: ignore[misc]
+
+
+def test_the_plan_catalogue_comes_from_the_environment_and_is_empty_by_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Empty: the layer's own catalogue (teamspace.domain.plans, which parses and checks
+    either at the first request that reads a plan: tests/functions/test_plans.py)."""
+    monkeypatch.setenv("TABLE_NAME", "teamspace")
+    monkeypatch.delenv("PLAN_CATALOGUE", raising=False)
+    assert get_settings().plan_catalogue == ""
+    get_settings.cache_clear()
+    monkeypatch.setenv("PLAN_CATALOGUE", '  {"defaultPlan": "free", "plans": {}}\n')
+    assert get_settings().plan_catalogue == '{"defaultPlan": "free", "plans": {}}'
