@@ -216,6 +216,18 @@ class SmtpIntegrationRemovedData(EventData):
     host: str
 
 
+class MinuteBudgetThresholdReachedData(EventData):
+    """A client of the agency (the event's workspace) used `percent` of its minute budget
+    in the budget period `period` (`YYYY-MM`, UTC): once per threshold per period, both
+    when one use goes past 80 and 100 at once."""
+
+    clientId: str
+    percent: Literal[80, 100]
+    minutesUsed: int
+    minuteBudget: int
+    period: str
+
+
 DATA_MODELS: dict[DetailType, type[EventData]] = {
     DetailType.WORKSPACE_CREATED: WorkspaceCreatedData,
     DetailType.WORKSPACE_UPDATED: WorkspaceUpdatedData,
@@ -250,6 +262,7 @@ DATA_MODELS: dict[DetailType, type[EventData]] = {
     DetailType.API_KEY_REJECTED: ApiKeyRejectedData,
     DetailType.SMTP_INTEGRATION_CONFIGURED: SmtpIntegrationConfiguredData,
     DetailType.SMTP_INTEGRATION_REMOVED: SmtpIntegrationRemovedData,
+    DetailType.MINUTE_BUDGET_THRESHOLD_REACHED: MinuteBudgetThresholdReachedData,
 }
 
 

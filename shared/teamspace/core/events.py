@@ -47,6 +47,7 @@ class DetailType(StrEnum):
     API_KEY_REJECTED = "ApiKeyRejected"
     SMTP_INTEGRATION_CONFIGURED = "SmtpIntegrationConfigured"
     SMTP_INTEGRATION_REMOVED = "SmtpIntegrationRemoved"
+    MINUTE_BUDGET_THRESHOLD_REACHED = "MinuteBudgetThresholdReached"
 
 
 EVENT_SOURCE = "teamspace"
