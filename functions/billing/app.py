@@ -32,6 +32,7 @@ HANDLERS: dict[str, Handler] = {
             detail["workspaceId"], detail.get("reason"), event_id
         )
     ),
+    "MinutesUsed": lambda detail, _event_id: wiring.client_usage().count(detail),
 }
 
 

@@ -1,8 +1,9 @@
-"""Usage across clients on moto: the platform's `MinutesUsed` reports added up per client
-and budget period (a calendar month, UTC), each `usageId` once however it is delivered;
-the agency's clients list showing `minutesUsed` beside `minuteBudget` in a read that does
-not grow with the page; `MinuteBudgetThresholdReached` at 80% and 100%, once each per
-period, written with the count."""
+"""Usage across clients on moto, through the billing function's entry point: the
+platform's `MinutesUsed` reports added up per client and budget period (a calendar month,
+UTC), each `usageId` once however often and however concurrently it is delivered; the
+agency's clients list showing `minutesUsed` beside `minuteBudget` in a read that does not
+grow with the page; `MinuteBudgetThresholdReached` at 80% and 100%, once each per period,
+written with the count."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from teamspace import wiring
 from teamspace.core.errors import Contention, InvalidInput
 from teamspace.core.retry import POLICY
 from tests.functions.chain_helpers import first_goes_second
-from tests.support import TEMPLATE, Team, item, outbox_events
+from tests.support import TEMPLATE, Team, billing_request, item, outbox_events
 from tests.support.calls import dynamodb_calls
 from tests.support.clients import (
     AGENCY,
@@ -30,14 +31,22 @@ BUDGET = 1_000
 THRESHOLD = "MinuteBudgetThresholdReached"
 
 
-def used(client_id: str, minutes: int, usage_id: str) -> dict[str, Any]:
-    return {"workspaceId": client_id, "minutes": minutes, "usageId": usage_id}
-
-
-def deliver(detail: dict[str, Any]):
-    """One delivery of a `MinutesUsed` report, counted as the billing consumer counts it:
-    the read-decide-write cycle under the retry policy."""
-    return wiring.retrying().run(lambda: wiring.client_usage().count(detail))
+def used(
+    functions, client_id: str, minutes: int, usage_id: str, bus_id: str | None = None, **more: Any
+) -> str:
+    """One delivery of a `MinutesUsed` report to the billing function; its outcome
+    ("counted", "duplicate", "no_client"). The bus event's id follows the report unless
+    given: EventBridge redelivering one event keeps its id, the platform sending a
+    report twice makes two."""
+    event = billing_request(
+        "MinutesUsed",
+        client_id,
+        bus_id or f"bus-{usage_id}-{minutes}",
+        minutes=minutes,
+        usageId=usage_id,
+        **more,
+    )
+    return functions.invoke("BillingFunction", event)["outcome"]
 
 
 def announced(dynamodb) -> list[tuple[str, str, int]]:
@@ -72,9 +81,9 @@ def client(functions, store, clock, ids, worlds) -> str:
 
 def test_reports_add_up_and_the_list_shows_them_beside_the_budget(functions, client):
     other = create_client(functions, name="Law Firm", minuteBudget=500).body["workspaceId"]
-    deliver(used(client, 120, "u-1"))
-    deliver(used(client, 30, "u-2"))
-    deliver(used(other, 7, "u-1"))  # the same usage id at another client is its own
+    assert used(functions, client, 120, "u-1") == "counted"
+    used(functions, client, 30, "u-2")
+    used(functions, other, 7, "u-1")  # the same usage id at another client is its own
     page = list_clients(functions).body
     shown = {c["workspaceId"]: (c["minutesUsed"], c["minuteBudget"]) for c in page["items"]}
     assert shown == {client: (150, BUDGET), other: (7, 500)}
@@ -86,24 +95,24 @@ def test_a_client_with_no_report_has_used_nothing(functions, client):
 
 
 def test_each_report_is_counted_once_however_often_it_comes(functions, client, dynamodb):
-    first = deliver(used(client, 850, "u-1"))
-    again = deliver(used(client, 850, "u-1"))
-    assert (first.counted, again.counted) == (True, False)
+    assert used(functions, client, 850, "u-1", bus_id="bus-1") == "counted"
+    assert used(functions, client, 850, "u-1", bus_id="bus-1") == "duplicate"  # redelivered
+    assert used(functions, client, 850, "u-1", bus_id="bus-2") == "duplicate"  # sent twice
     assert minutes_used(functions) == {client: 850}
     assert announced(dynamodb) == [(AGENCY, client, 80)]
-    # Even much later in the period, and with another amount, the id was counted.
-    assert deliver(used(client, 5, "u-1")).counted is False
+    # Even with another amount, the id was counted.
+    assert used(functions, client, 5, "u-1") == "duplicate"
     assert minutes_used(functions) == {client: 850}
 
 
 def test_thresholds_are_announced_to_the_agency_once_each(functions, client, dynamodb):
-    deliver(used(client, 799, "u-1"))
+    used(functions, client, 799, "u-1")
     assert announced(dynamodb) == []
-    deliver(used(client, 1, "u-2"))  # 800 of 1,000: exactly 80%
-    deliver(used(client, 100, "u-3"))
+    used(functions, client, 1, "u-2")  # 800 of 1,000: exactly 80%
+    used(functions, client, 100, "u-3")
     assert announced(dynamodb) == [(AGENCY, client, 80)]
-    deliver(used(client, 100, "u-4"))  # 1,000: the whole budget
-    deliver(used(client, 500, "u-5"))  # past it: nothing new to say
+    used(functions, client, 100, "u-4")  # 1,000: the whole budget
+    used(functions, client, 500, "u-5")  # past it: nothing new to say
     assert announced(dynamodb) == [(AGENCY, client, 80), (AGENCY, client, 100)]
     (full,) = [e for e in outbox_events(dynamodb, TABLE) if e["data"].get("percent") == 100]
     assert full["actor"] == {"type": "system", "id": "billing"}
@@ -117,18 +126,18 @@ def test_thresholds_are_announced_to_the_agency_once_each(functions, client, dyn
 
 
 def test_one_report_past_both_thresholds_announces_both_once(functions, client, dynamodb):
-    result = deliver(used(client, 1_200, "u-1"))
-    assert result.announced == (80, 100)
-    deliver(used(client, 10, "u-2"))
+    used(functions, client, 1_200, "u-1")
+    assert announced(dynamodb) == [(AGENCY, client, 80), (AGENCY, client, 100)]
+    used(functions, client, 10, "u-2")
     assert announced(dynamodb) == [(AGENCY, client, 80), (AGENCY, client, 100)]
 
 
 def test_a_new_month_starts_from_zero_with_its_thresholds_again(functions, client, clock, dynamodb):
-    deliver(used(client, 900, "u-1"))
+    used(functions, client, 900, "u-1")
     clock.advance(days=9)  # 2026-12-01
     assert minutes_used(functions) == {client: 0}
     assert list_clients(functions).body["usagePeriod"] == "2026-12"
-    deliver(used(client, 850, "u-2"))
+    used(functions, client, 850, "u-2")
     assert minutes_used(functions) == {client: 850}
     assert announced(dynamodb) == [(AGENCY, client, 80), (AGENCY, client, 80)]
     assert item(dynamodb, TABLE, f"USAGE#{client}", "PERIOD#2026-11")["minutes"] == 900
@@ -136,23 +145,32 @@ def test_a_new_month_starts_from_zero_with_its_thresholds_again(functions, clien
 
 def test_the_count_is_kept_off_the_workspace_item(functions, client, dynamodb):
     before = item(dynamodb, TABLE, f"WS#{client}", "META")
-    deliver(used(client, 900, "u-1"))
+    used(functions, client, 900, "u-1")
     assert item(dynamodb, TABLE, f"WS#{client}", "META") == before
     assert item(dynamodb, TABLE, f"WS#{AGENCY}", "META")["minutesAssigned"] == BUDGET
 
 
 def test_a_lowered_budget_applies_to_the_next_report(functions, client, dynamodb):
-    deliver(used(client, 500, "u-1"))
+    used(functions, client, 500, "u-1")
     assert set_budget(functions, client, 600).status == 200
-    deliver(used(client, 1, "u-2"))  # 501 of 600: past 80%
+    used(functions, client, 1, "u-2")  # 501 of 600: past 80%
     assert announced(dynamodb) == [(AGENCY, client, 80)]
+
+
+def test_a_suspended_client_s_minutes_still_count(functions, client, dynamodb):
+    suspend = billing_request("WorkspaceSuspensionRequested", client, "bus-suspend")
+    assert functions.invoke("BillingFunction", suspend)["outcome"] == "changed"
+    assert used(functions, client, 40, "u-1") == "counted"
+    assert item(dynamodb, TABLE, f"USAGE#{client}", "PERIOD#2026-11")["minutes"] == 40
 
 
 def test_two_deliveries_of_one_report_racing_count_it_once(functions, client, dynamodb):
     db = wiring.dynamodb_client()
-    with first_goes_second(db, "TransactWriteItems", lambda: deliver(used(client, 900, "u-1"))):
-        second = deliver(used(client, 900, "u-1"))
-    assert second.counted is False
+    with first_goes_second(
+        db, "TransactWriteItems", lambda: used(functions, client, 900, "u-1", bus_id="bus-1")
+    ) as first:
+        second = used(functions, client, 900, "u-1", bus_id="bus-2")
+    assert (first[0], second) == ("counted", "duplicate")
     assert minutes_used(functions) == {client: 900}
     assert announced(dynamodb) == [(AGENCY, client, 80)]
 
@@ -160,18 +178,22 @@ def test_two_deliveries_of_one_report_racing_count_it_once(functions, client, dy
 def test_two_reports_racing_both_count_and_a_threshold_is_announced_once(
     functions, client, dynamodb
 ):
-    deliver(used(client, 700, "u-0"))
+    used(functions, client, 700, "u-0")
     db = wiring.dynamodb_client()
-    with first_goes_second(db, "TransactWriteItems", lambda: deliver(used(client, 100, "u-1"))):
-        second = deliver(used(client, 100, "u-2"))  # read 700, runs again on 800
-    assert (second.counted, second.minutes, second.announced) == (True, 900, ())
+    with first_goes_second(
+        db, "TransactWriteItems", lambda: used(functions, client, 100, "u-1")
+    ) as first:
+        second = used(functions, client, 100, "u-2")  # read 700, runs again on 800
+    assert (first[0], second) == ("counted", "counted")
     assert minutes_used(functions) == {client: 900}
     assert announced(dynamodb) == [(AGENCY, client, 80)]
+    (reached,) = [e for e in outbox_events(dynamodb, TABLE) if e["detailType"] == THRESHOLD]
+    assert reached["data"]["minutesUsed"] == 800  # announced by the report that got there
 
 
 def test_a_conflict_runs_the_report_again_and_counts_it_once(functions, client, dynamodb):
     with injected("conflict=1,limit=2,only=TransactWriteItems") as injector:
-        assert deliver(used(client, 800, "u-1")).counted
+        assert used(functions, client, 800, "u-1") == "counted"
     assert injector.total() == 2
     assert minutes_used(functions) == {client: 800}
     assert announced(dynamodb) == [(AGENCY, client, 80)]
@@ -179,26 +201,23 @@ def test_a_conflict_runs_the_report_again_and_counts_it_once(functions, client, 
 
 def test_a_spent_budget_leaves_nothing_and_the_redelivery_counts(functions, client, dynamodb):
     with injected("conflict=1,only=TransactWriteItems") as injector, pytest.raises(Contention):
-        deliver(used(client, 800, "u-1"))
+        used(functions, client, 800, "u-1")
     assert injector.total() == POLICY.attempts
     assert item(dynamodb, TABLE, f"USAGE#{client}", "PERIOD#2026-11") is None
     assert item(dynamodb, TABLE, f"USED#{client}#u-1", "USED") is None
     assert announced(dynamodb) == []
-    assert deliver(used(client, 800, "u-1")).counted
+    # EventBridge's retry delivers the same event again.
+    assert used(functions, client, 800, "u-1") == "counted"
     assert announced(dynamodb) == [(AGENCY, client, 80)]
 
 
 @pytest.mark.parametrize(
-    "detail",
-    [
-        {"workspaceId": "ws_00000000000000000000000009", "minutes": 5, "usageId": "u-1"},
-        {"workspaceId": AGENCY, "minutes": 5, "usageId": "u-1"},  # an agency is no client
-    ],
+    "workspace",
+    ["ws_00000000000000000000000009", AGENCY],  # an agency is no client
     ids=["unknown workspace", "not a client"],
 )
-def test_minutes_of_no_client_are_counted_nowhere(functions, client, dynamodb, detail):
-    assert deliver(detail).counted is False
-    workspace = detail["workspaceId"]
+def test_minutes_of_no_client_are_counted_nowhere(functions, client, dynamodb, workspace):
+    assert used(functions, workspace, 5, "u-1") == "no_client"
     assert item(dynamodb, TABLE, f"USED#{workspace}#u-1", "USED") is None
     assert item(dynamodb, TABLE, f"USAGE#{workspace}", "PERIOD#2026-11") is None
 
@@ -213,14 +232,15 @@ def test_minutes_of_no_client_are_counted_nowhere(functions, client, dynamodb, d
         ({"minutes": 1_000_001}, "minutes"),
         ({"usageId": ""}, "usageId"),
         ({"usageId": "a#b"}, "usageId"),
-        ({"workspaceId": "WS#x"}, "workspaceId"),
         ({"usageId": None}, "usageId"),
+        ({"workspaceId": "WS#x"}, "workspaceId"),
     ],
 )
 def test_a_malformed_report_is_refused_whole(functions, client, dynamodb, change, field):
-    detail = {**used(client, 5, "u-1"), **change}
+    event = billing_request("MinutesUsed", client, "bus-bad", minutes=5, usageId="u-1")
+    event["detail"].update(change)
     with pytest.raises(InvalidInput) as refused:
-        deliver(detail)
+        functions.invoke("BillingFunction", event)
     assert refused.value.code == "INVALID_MINUTES_USED"
     assert field in refused.value.detail
     assert item(dynamodb, TABLE, f"USAGE#{client}", "PERIOD#2026-11") is None
@@ -236,7 +256,7 @@ def test_the_agency_reads_its_clients_totals_in_one_read_per_page(functions, cli
     one = calls_of_a_page()
     for n in range(12):
         create_client(functions, name=f"Client {n}", minuteBudget=100)
-        deliver(used(client, 1, f"u-{n}"))
+        used(functions, client, 1, f"u-{n}")
     many = calls_of_a_page()
     assert len(list_clients(functions).body["items"]) == 13
     assert one == many == {"BatchGetItem": 2, "Query": 1}  # the caller, the page, its totals

@@ -102,6 +102,7 @@ def key_check_event(key: str, workspace_id: str, route_key: str) -> dict[str, An
 BILLING_SAMPLES = {
     "WorkspaceSuspensionRequested": "billing/suspension-requested.json",
     "WorkspaceReactivationRequested": "billing/reactivation-requested.json",
+    "MinutesUsed": "billing/minutes-used.json",
 }
 
 

@@ -62,15 +62,22 @@ def used_in_period(
 
 @dataclass(frozen=True, slots=True)
 class UsageCounted:
-    """What one report did: `counted` False when it was counted before (or is not a live
-    client's), `minutes` the period's total after it, `announced` the thresholds it
-    reached first."""
+    """What one report did: `outcome` "counted", "duplicate" (counted before) or
+    "no_client" (not a live client's: counted nowhere); `minutes` the period's total
+    after it, `announced` the thresholds it reached first."""
 
     client_id: str
-    counted: bool
+    outcome: str
     minutes: int = 0
     period: str = ""
     announced: tuple[int, ...] = field(default=())
+
+    @property
+    def counted(self) -> bool:
+        return self.outcome == "counted"
+
+    def __str__(self) -> str:
+        return self.outcome
 
 
 class ClientUsageService(DomainService):
@@ -86,7 +93,7 @@ class ClientUsageService(DomainService):
         counted_key = usage_store.counted_key(client_id, report.usageId)
         read = snapshots.load(self.store, client_id, also=[usage_key, counted_key])
         if read.other(counted_key) is not None:
-            return UsageCounted(client_id, counted=False)
+            return UsageCounted(client_id, "duplicate")
         client = read.workspace
         if (
             client is None
@@ -97,7 +104,7 @@ class ClientUsageService(DomainService):
             # pool, and a deleted one is shown to no one. Counted as nothing, not failed:
             # a redelivery would find the same.
             logger.warning("minutes of no live client workspace", extra={"clientId": client_id})
-            return UsageCounted(client_id, counted=False)
+            return UsageCounted(client_id, "no_client")
         item = read.other(usage_key)
         before = (
             usage_store.usage_from_item(item)
@@ -141,5 +148,5 @@ class ClientUsageService(DomainService):
             if error.code != "USAGE_ALREADY_COUNTED":
                 raise
             # Another delivery of the same report got there first: it is counted once.
-            return UsageCounted(client_id, counted=False)
-        return UsageCounted(client_id, True, total, period, tuple(announced))
+            return UsageCounted(client_id, "duplicate")
+        return UsageCounted(client_id, "counted", total, period, tuple(announced))
