@@ -66,11 +66,11 @@ def minutes_used(functions) -> dict[str, int]:
 
 @pytest.fixture
 def client(functions, store, clock, ids, worlds) -> str:
-    """An agency with a pool of 10,000 minutes and a client with a budget of 1,000 (built
-    once per module)."""
+    """An agency with a pool of 10,000 minutes, an admin (ada), and a client with a budget
+    of 1,000 (built once per module)."""
 
     def build() -> str:
-        Team.create(functions, store, clock, "Acme Agency", "agency")
+        Team.create(functions, store, clock, "Acme Agency", "agency").add("ada", "admin")
         assert update_settings(functions, {"minutePool": 10_000}).status == 200
         reply = create_client(functions, minuteBudget=BUDGET)
         assert reply.status == 201, reply.body
@@ -246,10 +246,18 @@ def test_a_malformed_report_is_refused_whole(functions, client, dynamodb, change
     assert item(dynamodb, TABLE, f"USAGE#{client}", "PERIOD#2026-11") is None
 
 
-def test_the_agency_reads_its_clients_totals_in_one_read_per_page(functions, client):
+@pytest.mark.parametrize(
+    ("who", "reads"),
+    [
+        (None, {"BatchGetItem": 2, "Query": 1}),  # the caller, the page, its totals
+        ("ada", {"BatchGetItem": 3, "Query": 1}),  # and the admin's roles in the page
+    ],
+    ids=["the agency's owner", "an admin"],
+)
+def test_the_agency_reads_its_clients_totals_in_one_read_per_page(functions, client, who, reads):
     def calls_of_a_page() -> dict[str, int]:
         with dynamodb_calls() as calls:
-            reply = list_clients(functions)
+            reply = list_clients(functions, who)
         assert reply.status == 200
         return dict(calls)
 
@@ -258,5 +266,6 @@ def test_the_agency_reads_its_clients_totals_in_one_read_per_page(functions, cli
         create_client(functions, name=f"Client {n}", minuteBudget=100)
         used(functions, client, 1, f"u-{n}")
     many = calls_of_a_page()
-    assert len(list_clients(functions).body["items"]) == 13
-    assert one == many == {"BatchGetItem": 2, "Query": 1}  # the caller, the page, its totals
+    page = list_clients(functions, who).body["items"]
+    assert (len(page), sum(c["minutesUsed"] for c in page)) == (13, 12)
+    assert one == many == reads
