@@ -49,6 +49,12 @@ REASONS: dict[str, str] = {
         "read brings, so their member item is a second BatchGetItem. The owner creating a "
         "client needs none."
     ),
+    "GET /v1/workspaces/{workspaceId}/clients": (
+        "what each client of the page used this month is on an item of its own "
+        "(`USAGE#<clientId>`), kept off the workspace items every request reads; the page's "
+        "clients are known only from the Query, so their totals are one BatchGetItem after "
+        'it, whatever the page\'s size (docs/decisions.md, "Usage across clients").'
+    ),
     "GET /v1/workspaces/{workspaceId}/members (agency staff in a client)": AGENCY_STANDING,
     "POST /v1/workspaces/{workspaceId}/invitations/bulk": (
         "one read, then one transaction per invitation (here 2), so that an address refused "

@@ -23,7 +23,14 @@ from typing import Any
 from bench import seed
 from bench.world import OWNER_SUB, World, sample_event, user
 from teamspace.core.clock import iso
-from tests.support import EVENTS, as_caller, earlier_format_link, key_check_event, token_of
+from tests.support import (
+    EVENTS,
+    as_caller,
+    billing_request,
+    earlier_format_link,
+    key_check_event,
+    token_of,
+)
 from tests.support.smtp import MailServer
 
 Prepare = Callable[[int], dict[str, Any]]
@@ -1054,6 +1061,17 @@ def _billing(world: World) -> Prepare:
         }
 
     return prepare
+
+
+@consumer("BillingFunction", "MinutesUsed, a new report each")
+def _minutes_used(world: World) -> Prepare:
+    """A client's reports of minutes used, each a new one: the client read with the
+    period's count and the report's marker, then one transaction (marker, count, and a
+    threshold's event when the total reaches one)."""
+    client = agency(world)["client"]
+    return lambda n: billing_request(
+        "MinutesUsed", client, f"usage-bench-{n:08d}", minutes=1, usageId=f"use-{n:08d}"
+    )
 
 
 @consumer("InvitationExpiryFunction", "one invitation due")

@@ -35,6 +35,7 @@ HANDLERS: dict[str, Handler] = {
     "WorkspacePlanChanged": lambda detail, event_id: wiring.plan_changes().change_plan(
         detail, event_id
     ),
+    "MinutesUsed": lambda detail, _event_id: wiring.client_usage().count(detail),
 }
 
 

@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # each collaborator's module loads when it is first built
     from teamspace.domain.audit import AuditService
     from teamspace.domain.client_handover import ClientHandOver
     from teamspace.domain.client_staff import ClientStaff
+    from teamspace.domain.client_usage import ClientUsageService
     from teamspace.domain.clients import ClientService
     from teamspace.domain.identity_provider import IdentityProvider
     from teamspace.domain.invitation_answers import InvitationAnswers
@@ -404,6 +405,13 @@ def client_staff() -> ClientStaff:
     from teamspace.domain.client_staff import ClientStaff  # noqa: PLC0415 - lazy by design
 
     return ClientStaff(store(), clock(), ids())
+
+
+@_once
+def client_usage() -> ClientUsageService:
+    from teamspace.domain.client_usage import ClientUsageService  # noqa: PLC0415
+
+    return ClientUsageService(store(), clock(), ids())
 
 
 @_once

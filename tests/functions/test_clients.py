@@ -19,7 +19,6 @@ from tests.support import (
     EVENTS,
     OWNER,
     OWNER_SUB,
-    SAMPLE_WORKSPACE,
     TEMPLATE,
     Team,
     as_caller,
@@ -29,39 +28,19 @@ from tests.support import (
     seed_member,
     user,
 )
+from tests.support.clients import (
+    AGENCY,
+    create_client,
+    list_clients,
+    set_budget,
+    update_settings,
+)
 from tests.support.faults import injected
 
 FN = "WorkspacesFunction"
 TABLE = TEMPLATE.table_name()
-AGENCY = SAMPLE_WORKSPACE
 STAFF = "mo"  # an agency member with the member role
 POOL = 10_000
-
-
-def create_client(functions, who=None, agency=AGENCY, _key: str | None = None, **body: Any):
-    key = _key or "k-" + json.dumps([who, agency, body], sort_keys=True)
-    event = sample_event(
-        "workspaces/create-client.json",
-        caller=as_caller(who),
-        body={"name": "Dental Clinic", **body},
-        path={"workspaceId": agency},
-        headers={"idempotency-key": key[:255]},
-    )
-    return functions.call(FN, event)
-
-
-def list_clients(functions, who=None):
-    return functions.call(FN, sample_event("workspaces/list-clients.json", caller=as_caller(who)))
-
-
-def set_budget(functions, client_id, minutes, who=None):
-    event = sample_event(
-        "workspaces/set-client-budget.json",
-        caller=as_caller(who),
-        body={"minuteBudget": minutes},
-        path={"clientId": client_id},
-    )
-    return functions.call(FN, event)
 
 
 def assign(functions, client_id, user_id=STAFF, who=None, role: str | None = None):
@@ -95,16 +74,6 @@ def rename(functions, workspace_id, who, name="Renamed"):
         "workspaces/update-workspace.json",
         caller=as_caller(who),
         body={"name": name},
-        path={"workspaceId": workspace_id},
-    )
-    return functions.call(FN, event)
-
-
-def update_settings(functions, settings, workspace_id=AGENCY, who=None):
-    event = sample_event(
-        "workspaces/update-workspace.json",
-        caller=as_caller(who),
-        body={"settings": settings},
         path={"workspaceId": workspace_id},
     )
     return functions.call(FN, event)

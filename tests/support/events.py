@@ -103,6 +103,7 @@ BILLING_SAMPLES = {
     "WorkspaceSuspensionRequested": "billing/suspension-requested.json",
     "WorkspaceReactivationRequested": "billing/reactivation-requested.json",
     "WorkspacePlanChanged": "billing/plan-changed.json",
+    "MinutesUsed": "billing/minutes-used.json",
 }
 
 

@@ -213,6 +213,10 @@ def minute_pool_changed() -> Conflict:
     )
 
 
+def usage_already_counted() -> Conflict:
+    return Conflict("USAGE_ALREADY_COUNTED", "These minutes were counted already")
+
+
 def already_mailed() -> Conflict:
     return Conflict("ALREADY_MAILED", "This event was mailed already")
 

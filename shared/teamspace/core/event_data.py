@@ -242,6 +242,18 @@ class SecurityControlsChangedData(EventData):
     changed: list[str]
 
 
+class MinuteBudgetThresholdReachedData(EventData):
+    """A client of the agency (the event's workspace) used `percent` of its minute budget
+    in the budget period `period` (`YYYY-MM`, UTC): once per threshold per period, both
+    when one use goes past 80 and 100 at once."""
+
+    clientId: str
+    percent: Literal[80, 100]
+    minutesUsed: int
+    minuteBudget: int
+    period: str
+
+
 DATA_MODELS: dict[DetailType, type[EventData]] = {
     DetailType.WORKSPACE_CREATED: WorkspaceCreatedData,
     DetailType.WORKSPACE_UPDATED: WorkspaceUpdatedData,
@@ -280,6 +292,7 @@ DATA_MODELS: dict[DetailType, type[EventData]] = {
     DetailType.SMTP_INTEGRATION_REMOVED: SmtpIntegrationRemovedData,
     DetailType.WORKSPACE_PLAN_SET: WorkspacePlanSetData,
     DetailType.SECURITY_CONTROLS_CHANGED: SecurityControlsChangedData,
+    DetailType.MINUTE_BUDGET_THRESHOLD_REACHED: MinuteBudgetThresholdReachedData,
 }
 
 

@@ -52,6 +52,7 @@ class DetailType(StrEnum):
     # Plans and security controls (issue 20)
     WORKSPACE_PLAN_SET = "WorkspacePlanSet"
     SECURITY_CONTROLS_CHANGED = "SecurityControlsChanged"
+    MINUTE_BUDGET_THRESHOLD_REACHED = "MinuteBudgetThresholdReached"
 
 
 EVENT_SOURCE = "teamspace"

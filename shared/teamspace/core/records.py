@@ -137,6 +137,20 @@ class Workspace:
 
 
 @dataclass(frozen=True, slots=True)
+class ClientUsage:
+    """The minutes a client workspace used in one budget period (a calendar month, UTC:
+    `period` is `YYYY-MM`), and the thresholds of its budget (percent) already announced
+    in it. Kept apart from the workspace item, which every request reads."""
+
+    client_id: str
+    agency_id: str
+    period: str
+    minutes: int = 0
+    thresholds: frozenset[int] = frozenset()
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Member:
     workspace_id: str
     user_id: str

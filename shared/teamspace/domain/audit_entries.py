@@ -59,6 +59,12 @@ SAFE_FIELDS = frozenset(
         "previousPlan",
         "billingEventId",
         "securityControls",
+        # A client's use of its minute budget, announced to its agency.
+        "clientId",
+        "percent",
+        "minutesUsed",
+        "minuteBudget",
+        "period",
     }
 )
 
@@ -77,6 +83,8 @@ def target_of(detail_type: str, workspace_id: str, data: dict[str, Any]) -> dict
         return {"type": "integration", "id": "smtp"}
     if detail_type.startswith("ApiKey"):
         return {"type": "apiKey", "id": str(data.get("keyId", ""))}
+    if detail_type == DetailType.MINUTE_BUDGET_THRESHOLD_REACHED:
+        return {"type": "workspace", "id": str(data.get("clientId", ""))}
     if "userId" in data:
         return {"type": "member", "id": str(data["userId"])}
     return {"type": "workspace", "id": workspace_id}

@@ -11,6 +11,8 @@ staff working in them are `client_staff`'s; a client following its agency's new 
   (`settings.minutePool`). The agency item counts what its clients hold
   (`minutesAssigned`), and every change of a budget moves that count in the same
   transaction, conditional on the pool read: budgets can never add up past the pool.
+- What a client used of its budget this month is `client_usage`'s, shown in the list
+  beside the budget: one more read per page (a BatchGetItem), whatever its size.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from teamspace.core.identity import Caller
 from teamspace.core.records import Member, Page, Workspace, WorkspaceType
 from teamspace.domain.access import Access, assigned_before, owns
 from teamspace.domain.client_steps import ClientSteps, client_of, via
+from teamspace.domain.client_usage import used_in_period
 from teamspace.domain.idempotency import IdempotencyRequest, commit_once
 from teamspace.domain.workspaces import founding
 from teamspace.permissions import OWNER, Feature, MemberStatus
@@ -39,6 +42,10 @@ class ClientPage:
     # The caller's role in each client of the page (None where they have none), as
     # `GET /v1/workspaces` shows it.
     roles: dict[str, str | None]
+    # The budget period (`YYYY-MM`, UTC) and the minutes each client of the page used in
+    # it (domain/client_usage.py).
+    period: str
+    used: dict[str, int]
 
 
 class ClientService(ClientSteps):
@@ -111,7 +118,10 @@ class ClientService(ClientSteps):
             roles: dict[str, str | None] = {c.workspace_id: OWNER for c in page.items}
         else:
             roles = self._roles_in(access, [c.workspace_id for c in page.items])
-        return ClientPage(agency, page, roles)
+        period, used = used_in_period(
+            self.store, self.clock.now(), [c.workspace_id for c in page.items]
+        )
+        return ClientPage(agency, page, roles, period, used)
 
     def _roles_in(self, access: Access, client_ids: list[str]) -> dict[str, str | None]:
         """The caller's role in each of these clients, for someone who does not own the

@@ -2,7 +2,7 @@
 
 Each entity's own keys (what its PK and SK and index keys are made of) are in its module:
 `workspaces`, `members`, `invitations`, `transfers`, `custom_roles`, `api_keys`, `audit`,
-`outbox`, `idempotency`, `rate_limits`, `mailings`. docs/data-model.md has the whole
+`outbox`, `idempotency`, `rate_limits`, `mailings`, `usage`. docs/data-model.md has the whole
 layout in one table. Ids never contain '#': workspace ids are generated, and user ids
 (the token's `sub`) are checked at the edge (`teamspace.api.identity`).
 """

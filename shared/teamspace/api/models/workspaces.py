@@ -200,9 +200,18 @@ class ClientOut(WorkspaceOut):
     minuteBudget: int
 
 
-class ClientPageOut(PageOut[ClientOut]):
+class ClientUsageOut(ClientOut):
+    """A client in the agency's list: its budget and what it used of it in the budget
+    period (`usagePeriod` of the page)."""
+
+    minutesUsed: int
+
+
+class ClientPageOut(PageOut[ClientUsageOut]):
     minutePool: int
     minutesAssigned: int
+    # The budget period `minutesUsed` counts: a calendar month in UTC, `YYYY-MM`.
+    usagePeriod: str
 
 
 def client_out(client: Workspace, caller: Caller) -> dict[str, Any]:
@@ -217,10 +226,16 @@ def _client_out(client: Workspace, role: str | None) -> dict[str, Any]:
 
 
 def clients_out(page: ClientPage) -> dict[str, Any]:
-    """An agency's clients, each with the caller's role there, and the agency's pool and
-    what the clients' budgets hold of it."""
+    """An agency's clients, each with the caller's role there and the minutes it used this
+    budget period, and the agency's pool and what the clients' budgets hold of it."""
+
+    def shown(client: Workspace) -> dict[str, Any]:
+        out = _client_out(client, page.roles.get(client.workspace_id))
+        return ClientUsageOut(**out, minutesUsed=page.used.get(client.workspace_id, 0)).model_dump()
+
     return {
-        **page_out(page.clients, lambda c: _client_out(c, page.roles.get(c.workspace_id))),
+        **page_out(page.clients, shown),
         "minutePool": page.agency.minute_pool,
         "minutesAssigned": page.agency.minutes_assigned,
+        "usagePeriod": page.period,
     }
