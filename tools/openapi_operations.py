@@ -160,7 +160,8 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "updateMember",
         "Members",
         "Update a member",
-        "Changes name, job title, permission toggles or agents, under the rank rules.",
+        "Changes name, job title, picture (`avatarUrl`, https), permission toggles or agents, "
+        "under the rank rules: one's own profile always, another's with `members:update`.",
     ),
     ("delete", MEMBER): _op(
         "removeMember",
@@ -200,6 +201,15 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "Members",
         "List a member's sign-ins",
         "Newest first (`members:view`; `me` for oneself). Paginated.",
+    ),
+    ("put", f"{WS}/members/me/availability"): _op(
+        "setMyAvailability",
+        "Members",
+        "Set the caller's availability",
+        "Whether the caller takes escalations now: `available`, `busy` or `offline` (the "
+        "default). Any active member sets their own; nobody sets another's, and an API key, "
+        "which is not a member, gets 403 `API_KEY_NOT_ALLOWED`. Announced as "
+        "MemberAvailabilityChanged when it changes.",
     ),
     # Roles
     ("get", f"{WS}/roles"): _op(

@@ -93,6 +93,14 @@ class MemberGoneData(EventData):
     role: str
 
 
+class MemberAvailabilityChangedData(EventData):
+    """A member said whether they take escalations now (themself: the actor is them)."""
+
+    userId: str
+    availability: Literal["available", "busy", "offline"]
+    previousAvailability: Literal["available", "busy", "offline"]
+
+
 class MemberSignedInData(EventData):
     """A member signed in (Cognito post-authentication): one event per workspace."""
 
@@ -250,6 +258,7 @@ DATA_MODELS: dict[DetailType, type[EventData]] = {
     DetailType.API_KEY_REJECTED: ApiKeyRejectedData,
     DetailType.SMTP_INTEGRATION_CONFIGURED: SmtpIntegrationConfiguredData,
     DetailType.SMTP_INTEGRATION_REMOVED: SmtpIntegrationRemovedData,
+    DetailType.MEMBER_AVAILABILITY_CHANGED: MemberAvailabilityChangedData,
 }
 
 

@@ -47,6 +47,8 @@ class DetailType(StrEnum):
     API_KEY_REJECTED = "ApiKeyRejected"
     SMTP_INTEGRATION_CONFIGURED = "SmtpIntegrationConfigured"
     SMTP_INTEGRATION_REMOVED = "SmtpIntegrationRemoved"
+    # Issue 20: a member's availability for escalations.
+    MEMBER_AVAILABILITY_CHANGED = "MemberAvailabilityChanged"
 
 
 EVENT_SOURCE = "teamspace"

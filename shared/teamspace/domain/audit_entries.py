@@ -54,6 +54,9 @@ SAFE_FIELDS = frozenset(
         "windowStart",
         "calls",
         "routes",
+        # A member's availability for escalations (issue 20).
+        "availability",
+        "previousAvailability",
     }
 )
 
