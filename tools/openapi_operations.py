@@ -32,7 +32,8 @@ TAGS: dict[str, str] = {
     "Clients": "An agency workspace's client workspaces, their minute budgets, and which of "
     "the agency's members work in each.",
     "Members": "The people of a workspace: list, read, edit, suspend, reactivate, remove, "
-    "and, for accounts the workspace manages, create, set a password and sign out.",
+    "and, for accounts the workspace manages, create, set a password and sign out; each "
+    "member's own availability for escalations.",
     "Roles": "Built-in roles (owner, admin, manager, developer, billing, support_agent, member, "
     "viewer) and the "
     "workspace's custom roles; a member's role changes under the rank rules.",
