@@ -15,7 +15,7 @@ from teamspace.domain.idempotency import IdempotencyRequest, commit_once
 from teamspace.domain.limits import MAX_API_KEYS
 from teamspace.domain.service import DomainService
 from teamspace.domain.workspace_roles import policy_of
-from teamspace.permissions import OWNER, MemberStatus, Permission, SecurityPolicy
+from teamspace.permissions import OWNER, MemberStatus, Permission, SecurityPolicy, Use
 from teamspace.store import api_keys as key_store
 from teamspace.store import members as member_store
 from teamspace.store import workspaces as workspace_store
@@ -88,7 +88,9 @@ class WorkspaceService(DomainService):
         return member_store.list_memberships(self.store, caller.user_id, limit=limit, cursor=cursor)
 
     def get(self, caller: Caller, workspace_id: str) -> Membership:
-        access = enter_workspace(self.store, caller, workspace_id)
+        """The workspace, also while it is suspended (the one thing a suspension leaves
+        its members: seeing that it is suspended)."""
+        access = enter_workspace(self.store, caller, workspace_id, use=Use.READ_WORKSPACE)
         access.require(Permission.WORKSPACE_VIEW)
         return Membership(access.shown, access.actor)
 
