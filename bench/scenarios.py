@@ -490,6 +490,16 @@ def _sign_ins(world: World) -> Prepare:
     return lambda _n: event("membership/list-sign-ins.json", ws, path={"userId": target})
 
 
+@route("PUT /v1/workspaces/{workspaceId}/members/me/availability", "MembershipFunction", 200)
+def _set_my_availability(world: World) -> Prepare:
+    """A member flipping between available and busy: every call changes it (a write)."""
+    ws = team(world)
+    states = ("available", "busy")
+    return lambda n: event(
+        "membership/set-my-availability.json", ws, MEMBER, body={"status": states[n % 2]}
+    )
+
+
 @route("GET /v1/workspaces/{workspaceId}/me/permissions", "MembershipFunction", 200)
 def _my_permissions(world: World) -> Prepare:
     ws = team(world)

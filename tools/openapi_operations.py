@@ -32,7 +32,8 @@ TAGS: dict[str, str] = {
     "Clients": "An agency workspace's client workspaces, their minute budgets, and which of "
     "the agency's members work in each.",
     "Members": "The people of a workspace: list, read, edit, suspend, reactivate, remove, "
-    "and, for accounts the workspace manages, create, set a password and sign out.",
+    "and, for accounts the workspace manages, create, set a password and sign out; each "
+    "member's own availability for escalations.",
     "Roles": "Built-in roles (owner, admin, manager, developer, billing, support_agent, member, "
     "viewer) and the "
     "workspace's custom roles; a member's role changes under the rank rules.",
@@ -160,7 +161,8 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "updateMember",
         "Members",
         "Update a member",
-        "Changes name, job title, permission toggles or agents, under the rank rules.",
+        "Changes name, job title, picture (`avatarUrl`, https), permission toggles or agents, "
+        "under the rank rules: one's own profile always, another's with `members:update`.",
     ),
     ("delete", MEMBER): _op(
         "removeMember",
@@ -200,6 +202,15 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "Members",
         "List a member's sign-ins",
         "Newest first (`members:view`; `me` for oneself). Paginated.",
+    ),
+    ("put", f"{WS}/members/me/availability"): _op(
+        "setMyAvailability",
+        "Members",
+        "Set the caller's availability",
+        "Whether the caller takes escalations now: `available`, `busy` or `offline` (the "
+        "default). Any active member sets their own; nobody sets another's, and an API key, "
+        "which is not a member, gets 403 `API_KEY_NOT_ALLOWED`. Announced as "
+        "MemberAvailabilityChanged when it changes.",
     ),
     # Roles
     ("get", f"{WS}/roles"): _op(

@@ -1,6 +1,7 @@
 """Membership: list and search (removed members too), read, update, suspend, reactivate,
-remove or leave; members whose accounts the workspace manages (create, password,
-sign-out, sign-ins); and the caller's own permissions (routes in template.yaml)."""
+remove or leave; the caller's availability for escalations; members whose accounts the
+workspace manages (create, password, sign-out, sign-ins); and the caller's own
+permissions (routes in template.yaml)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from teamspace.api.models.accounts import (
 from teamspace.api.models.fields import MemberStatusFilter, PageOut, idempotency, page_out
 from teamspace.api.models.members import (
     AuthorizeRequest,
+    AvailabilityRequest,
     DecisionOut,
     MemberOut,
     MyPermissionsOut,
@@ -160,6 +162,18 @@ def list_sign_ins(
         current_caller(app), workspaceId, userId, limit=limit, cursor=cursor
     )
     return page_out(page, sign_in_out)
+
+
+# `me` is part of the path, not a user id: nobody sets another member's availability.
+@app.put(
+    "/v1/workspaces/<workspaceId>/members/me/availability",
+    responses=ok(MemberOut, "The caller, with their availability"),
+)
+def set_my_availability(
+    workspaceId: WorkspaceId, body: Annotated[AvailabilityRequest, Body()]
+) -> dict[str, Any]:
+    member = wiring.membership().set_availability(current_caller(app), workspaceId, body.status)
+    return member_out(member)
 
 
 @app.get("/v1/workspaces/<workspaceId>/me/permissions", responses=ok(MyPermissionsOut))

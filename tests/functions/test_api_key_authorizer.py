@@ -88,8 +88,11 @@ def last_used(dynamodb, key: dict[str, Any]) -> tuple[str | None, str | None]:
     return lookup.get("lastUsedAt"), listing.get("lastUsedAt")
 
 
+# The viewer's row of the matrix (tests/unit/permissions/test_matrix.py; knowledge:view
+# from seed 001, issue 20).
 VIEWER_PERMISSIONS = (
-    "agents:view analytics:view calls:view dashboard:view members:view workspace:view"
+    "agents:view analytics:view calls:view dashboard:view knowledge:view members:view "
+    "workspace:view"
 )
 
 

@@ -122,6 +122,7 @@ def test_a_key_is_shown_once_at_creation_and_stored_only_as_its_hash(functions, 
                 "analytics:view",
                 "calls:view",
                 "dashboard:view",
+                "knowledge:view",  # seed 001 (issue 20)
                 "members:view",
                 "workspace:view",
             ]

@@ -57,6 +57,9 @@ ANY_MEMBER = "any active member"
 UNSCOPED = "no workspace in the path"
 TRANSFER_PARTIES = "the owner or the nominee"
 NOMINEE = "the nominee only"
+# The caller's own state, that only a person has (issue 20: availability): every active
+# member sets theirs; a key, of this workspace or another, is refused as not a person.
+ONESELF = "any active member, for themself; never a key"
 NEEDS: dict[str, Permission | str] = {
     "POST /v1/workspaces": UNSCOPED,
     "GET /v1/workspaces": UNSCOPED,
@@ -87,6 +90,7 @@ NEEDS: dict[str, Permission | str] = {
     "GET /v1/workspaces/{workspaceId}/members/{userId}/sign-ins": P.MEMBERS_VIEW,
     "PUT /v1/workspaces/{workspaceId}/members/{userId}/role": P.MEMBERS_CHANGE_ROLE,
     "GET /v1/workspaces/{workspaceId}/me/permissions": ANY_MEMBER,
+    "PUT /v1/workspaces/{workspaceId}/members/me/availability": ONESELF,
     "POST /v1/workspaces/{workspaceId}/authorize": ANY_MEMBER,
     "POST /v1/workspaces/{workspaceId}/invitations": P.MEMBERS_INVITE,
     "POST /v1/workspaces/{workspaceId}/invitations/bulk": P.MEMBERS_INVITE,
@@ -368,7 +372,9 @@ def test_each_role_gets_exactly_the_routes_its_permissions_open(
 
 
 @pytest.mark.parametrize("role", ROLE_NAMES)
-@pytest.mark.parametrize("route_key", sorted(k for k in SCOPED if NEEDS[k] == ANY_MEMBER))
+@pytest.mark.parametrize(
+    "route_key", sorted(k for k in SCOPED if NEEDS[k] in (ANY_MEMBER, ONESELF))
+)
 def test_routes_for_any_member_open_to_every_role(functions, victim, route_key, role):
     reply = call_route(functions, route_key, caller_of(role), victim.ids)
     assert reply.status == 200, reply.body
@@ -394,7 +400,9 @@ def test_only_the_nominee_answers_a_transfer(functions, victim, route_key, role)
 # ---- the same routes under an API key -----------------------------------------------
 
 
-@pytest.mark.parametrize("route_key", sorted(k for k in SCOPED if NEEDS[k] != NOMINEE))
+@pytest.mark.parametrize(
+    "route_key", sorted(k for k in SCOPED if NEEDS[k] not in (NOMINEE, ONESELF))
+)
 def test_a_key_of_another_workspace_gets_404_and_changes_nothing(
     functions, victim, stranger_key, dynamodb, route_key
 ):
@@ -457,9 +465,10 @@ def test_no_key_is_a_party_to_a_transfer(functions, victim, dynamodb, route_key)
 
 # Routes outside one workspace that a caller reaches through an authorizer (the
 # preview has none: its token is the capability, and no key API route serves it).
-# A transfer's answers too: inside one workspace, yet a person's (API.md).
+# A transfer's answers too: inside one workspace, yet a person's (API.md); and one's
+# own availability (a key is not a member).
 OUTSIDE = sorted(
-    k for k in ROUTES if NEEDS[k] in (UNSCOPED, NOMINEE) and not ROUTES[k].public
+    k for k in ROUTES if NEEDS[k] in (UNSCOPED, NOMINEE, ONESELF) and not ROUTES[k].public
 )  # fmt: skip
 
 

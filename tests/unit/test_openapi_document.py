@@ -64,10 +64,12 @@ def test_bodies_forbid_fields_they_do_not_name():
 
 
 # API.md, "API keys on Teamspace's own routes": a key acts on its workspace's routes, but
-# no key is a party to a transfer; every other route refuses keys (API_KEY_NOT_ALLOWED).
+# no key is a party to a transfer, nor has an availability (issue 20: a key is not a
+# member); every other route refuses keys (API_KEY_NOT_ALLOWED).
 TRANSFER_ANSWERS = {
     ("post", "/v1/workspaces/{workspaceId}/ownership-transfer/accept"),
     ("post", "/v1/workspaces/{workspaceId}/ownership-transfer/decline"),
+    ("put", "/v1/workspaces/{workspaceId}/members/me/availability"),
 }
 TAKE_KEYS = {
     (m, p)

@@ -85,11 +85,12 @@ def _epoch_seconds(value: object) -> int | None:
 
 WORKSPACE_SCOPE = "{workspaceId}"
 # Inside one workspace, yet a person's answer: no key is ever a transfer's nominee
-# (API.md: ownership accept/decline refuse keys).
+# (API.md: ownership accept/decline refuse keys), nor a member with an availability.
 PEOPLE_ONLY_ROUTES = frozenset(
     {
         "POST /v1/workspaces/{workspaceId}/ownership-transfer/accept",
         "POST /v1/workspaces/{workspaceId}/ownership-transfer/decline",
+        "PUT /v1/workspaces/{workspaceId}/members/me/availability",
     }
 )
 

@@ -101,6 +101,14 @@ class MemberGoneData(EventData):
     role: str
 
 
+class MemberAvailabilityChangedData(EventData):
+    """A member said whether they take escalations now (themself: the actor is them)."""
+
+    userId: str
+    availability: Literal["available", "busy", "offline"]
+    previousAvailability: Literal["available", "busy", "offline"]
+
+
 class MemberSignedInData(EventData):
     """A member signed in (Cognito post-authentication): one event per workspace."""
 
@@ -293,6 +301,7 @@ DATA_MODELS: dict[DetailType, type[EventData]] = {
     DetailType.WORKSPACE_PLAN_SET: WorkspacePlanSetData,
     DetailType.SECURITY_CONTROLS_CHANGED: SecurityControlsChangedData,
     DetailType.MINUTE_BUDGET_THRESHOLD_REACHED: MinuteBudgetThresholdReachedData,
+    DetailType.MEMBER_AVAILABILITY_CHANGED: MemberAvailabilityChangedData,
 }
 
 

@@ -53,6 +53,8 @@ class DetailType(StrEnum):
     WORKSPACE_PLAN_SET = "WorkspacePlanSet"
     SECURITY_CONTROLS_CHANGED = "SecurityControlsChanged"
     MINUTE_BUDGET_THRESHOLD_REACHED = "MinuteBudgetThresholdReached"
+    # Issue 20: a member's availability for escalations.
+    MEMBER_AVAILABILITY_CHANGED = "MemberAvailabilityChanged"
 
 
 EVENT_SOURCE = "teamspace"

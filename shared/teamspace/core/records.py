@@ -136,6 +136,14 @@ class Workspace:
         return int(value) if value is not None else None
 
 
+class Availability(StrEnum):
+    """A member's availability for escalations (API.md, "Availability")."""
+
+    AVAILABLE = "available"
+    BUSY = "busy"
+    OFFLINE = "offline"
+
+
 @dataclass(frozen=True, slots=True)
 class ClientUsage:
     """The minutes a client workspace used in one budget period (a calendar month, UTC:
@@ -177,6 +185,11 @@ class Member:
     sessions_valid_from: datetime | None = None
     # When they last signed in (the post-authentication trigger).
     last_sign_in_at: datetime | None = None
+    # Their picture (an https URL; seed 004's members list shows it), set with the profile.
+    avatar_url: str | None = None
+    # Whether they take escalations now (seed 002, "human agent availability"): one of
+    # Availability, set by the member themself; OFFLINE until they say otherwise.
+    availability: str = Availability.OFFLINE.value
 
     @property
     def managed(self) -> bool:

@@ -65,6 +65,9 @@ SAFE_FIELDS = frozenset(
         "minutesUsed",
         "minuteBudget",
         "period",
+        # A member's availability for escalations (issue 20).
+        "availability",
+        "previousAvailability",
     }
 )
 

@@ -12,8 +12,8 @@ from teamspace.core.errors import FieldError, InvalidInput, member_not_found
 from teamspace.core.events import DetailType
 from teamspace.core.identity import Caller
 from teamspace.core.ids import IdGenerator
-from teamspace.core.records import Member, Page
-from teamspace.domain.access import Access, enforce, enter_workspace
+from teamspace.core.records import Availability, Member, Page
+from teamspace.domain.access import Access, ResolvedMember, enforce, enter_workspace
 from teamspace.domain.account_control import controls
 from teamspace.domain.identity_provider import IdentityProvider
 from teamspace.domain.service import DomainService
@@ -35,12 +35,13 @@ class MemberChanges:
 
     name: str | None = _UNSET
     job_title: str | None = _UNSET
+    avatar_url: str | None = _UNSET
     toggles: dict[str, bool | None] = _UNSET
     agent_ids: tuple[str, ...] | None = _UNSET
 
     @property
     def touches_profile(self) -> bool:
-        return self.name is not _UNSET or self.job_title is not _UNSET
+        return any(v is not _UNSET for v in (self.name, self.job_title, self.avatar_url))
 
     @property
     def touches_grants(self) -> bool:
@@ -144,6 +145,7 @@ class MembershipService(DomainService):
             target,
             name=target.name if changes.name is _UNSET else changes.name,
             job_title=target.job_title if changes.job_title is _UNSET else changes.job_title,
+            avatar_url=target.avatar_url if changes.avatar_url is _UNSET else changes.avatar_url,
             toggles=toggles,
             agent_ids=target.agent_ids if changes.agent_ids is _UNSET else changes.agent_ids,
             updated_at=now,
@@ -215,6 +217,39 @@ class MembershipService(DomainService):
             self.idp.sign_out(target.user_id)
         return access.resolved(updated)
 
+    def set_availability(
+        self, caller: Caller, workspace_id: str, availability: Availability
+    ) -> ResolvedMember:
+        """The caller's own availability for escalations (any active member; a key has
+        none). Saying what is already so changes and announces nothing.
+
+        It moves the member's version like any change of the item: an administrator's
+        edit read before it would otherwise write the old availability back."""
+        access = enter_workspace(self.store, caller, workspace_id)
+        enforce(permissions.check_availability(access.subject))
+        me = access.actor
+        if me.availability == availability:
+            return access.resolved(me)
+        now = self.clock.now()
+        updated = replace(
+            me, availability=availability.value, updated_at=now, version=me.version + 1
+        )
+        data = {
+            "userId": me.user_id,
+            "availability": availability.value,
+            "previousAvailability": me.availability,
+        }
+        self.store.commit(
+            [
+                member_store.replace_member(updated, expected_version=me.version),
+                *access.guards(actor=False),
+                self.event(
+                    DetailType.MEMBER_AVAILABILITY_CHANGED, workspace_id, access.by, data, now
+                ),
+            ]
+        )
+        return access.resolved(updated)
+
     def my_permissions(self, caller: Caller, workspace_id: str) -> EffectivePermissions:
         access = enter_workspace(self.store, caller, workspace_id)
         return EffectivePermissions(access.actor, permissions.effective_permissions(access.subject))
@@ -249,6 +284,7 @@ def _changed_fields(before: Member, after: Member) -> dict[str, Any]:
     pairs = {
         "name": (before.name, after.name),
         "jobTitle": (before.job_title, after.job_title),
+        "avatarUrl": (before.avatar_url, after.avatar_url),
         "permissions": (before.toggles, after.toggles),
         "agentIds": (before.agent_ids, after.agent_ids),
     }

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         check_sign_out,
         controls_account,
     )
+    from teamspace.permissions.availability import check_availability
     from teamspace.permissions.catalogue import (
         AGENT_SCOPED,
         ALL_PERMISSIONS,
@@ -80,6 +81,7 @@ _HOME = {
     "check_managed_member": "teamspace.permissions.accounts",
     "check_sign_out": "teamspace.permissions.accounts",
     "controls_account": "teamspace.permissions.accounts",
+    "check_availability": "teamspace.permissions.availability",
     "AGENT_SCOPED": "teamspace.permissions.catalogue",
     "ALL_PERMISSIONS": "teamspace.permissions.catalogue",
     "PERMISSION_INFO": "teamspace.permissions.catalogue",
@@ -174,6 +176,7 @@ __all__ = [
     "builtin_role",
     "check_account_change",
     "check_api_key_role",
+    "check_availability",
     "check_client_assignment",
     "check_custom_role",
     "check_custom_role_delete",

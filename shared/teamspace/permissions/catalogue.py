@@ -46,6 +46,12 @@ class Permission(StrEnum):
     KNOWLEDGE_MANAGE = "knowledge:manage"
     NUMBERS_MANAGE = "numbers:manage"
     CAMPAIGNS_MANAGE = "campaigns:manage"
+    # Issue 20, from the seeds (docs/decisions.md, "Matrix holes (issue 20)").
+    CAMPAIGNS_USE = "campaigns:use"
+    FLOWS_MANAGE = "flows:manage"
+    CHANNELS_MANAGE = "channels:manage"
+    WORKFLOWS_DEPLOY = "workflows:deploy"
+    LIVE_VIEW = "live:view"
     CONTACTS_MANAGE = "contacts:manage"
     CRM_ACCESS = "crm:access"
     ESCALATIONS_HANDLE = "escalations:handle"
@@ -91,7 +97,7 @@ _INFO: tuple[PermissionInfo, ...] = (
     ),
     PermissionInfo(
         Permission.INTEGRATIONS_MANAGE,
-        "Configure, test and remove the workspace's own SMTP server for its mail",
+        "Manage the workspace's integrations, its own SMTP server for its mail among them",
     ),
     PermissionInfo(Permission.AGENTS_VIEW, "See agent configuration", agent_scoped=True),
     PermissionInfo(Permission.AGENTS_TEST, "Use and test agents", agent_scoped=True),
@@ -108,9 +114,14 @@ _INFO: tuple[PermissionInfo, ...] = (
     PermissionInfo(Permission.KNOWLEDGE_MANAGE, "Manage knowledge bases"),
     PermissionInfo(Permission.NUMBERS_MANAGE, "Manage phone numbers"),
     PermissionInfo(Permission.CAMPAIGNS_MANAGE, "Create and run campaigns"),
+    PermissionInfo(Permission.CAMPAIGNS_USE, "Use the workspace's campaigns and see their results"),
+    PermissionInfo(Permission.FLOWS_MANAGE, "Create and manage flows"),
+    PermissionInfo(Permission.CHANNELS_MANAGE, "Create and manage channels"),
+    PermissionInfo(Permission.WORKFLOWS_DEPLOY, "Deploy workflows"),
     PermissionInfo(Permission.CONTACTS_MANAGE, "Manage contacts: CSV import, tags"),
     PermissionInfo(Permission.CRM_ACCESS, "Use the CRM module: contacts, segments, campaigns"),
     PermissionInfo(Permission.ESCALATIONS_HANDLE, "View and claim calls in the escalation queue"),
+    PermissionInfo(Permission.LIVE_VIEW, "Monitor Live Space: watch calls as they happen"),
     PermissionInfo(Permission.LIVE_CONTROL, "Live call controls: whisper, barge"),
     PermissionInfo(Permission.BILLING_MANAGE, "Billing, invoices and payment methods"),
     PermissionInfo(Permission.BILLING_MINUTES_VIEW, "See billable minutes"),

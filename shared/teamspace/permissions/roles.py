@@ -46,8 +46,13 @@ class RoleDefinition(BaseModel):
 
 
 _EVERYONE = frozenset({P.WORKSPACE_VIEW, P.MEMBERS_VIEW, P.DASHBOARD_VIEW})
-_VIEWER = _EVERYONE | {P.CALLS_VIEW, P.ANALYTICS_VIEW, P.AGENTS_VIEW}
-_MEMBER = _VIEWER | {P.AGENTS_TEST, P.PLAYGROUND_USE}
+# The viewer reads knowledge bases: seed 001 gives it "read-only access to agents,
+# conversations, and knowledge bases", and ARCHITECTURE.md's viewer row, which leaves
+# them out, lists what the viewer reads without excluding anything (issue 20).
+_VIEWER = _EVERYONE | {P.CALLS_VIEW, P.ANALYTICS_VIEW, P.AGENTS_VIEW, P.KNOWLEDGE_VIEW}
+# The member uses campaigns (seed 003) and monitors Live Space (seed 002); every role
+# built on it (manager, developer) holds them too, as seed 003's hierarchy has it.
+_MEMBER = _VIEWER | {P.AGENTS_TEST, P.PLAYGROUND_USE, P.CAMPAIGNS_USE, P.LIVE_VIEW}
 _ADMIN = ALL_PERMISSIONS - {
     P.WORKSPACE_DELETE,
     P.OWNERSHIP_TRANSFER,
@@ -65,8 +70,7 @@ BUILTIN_ROLES: dict[str, RoleDefinition] = {
             key=MANAGER,
             name="Manager",
             rank=60,
-            permissions=_MEMBER
-            | {P.CAMPAIGNS_MANAGE, P.CONTACTS_MANAGE, P.CRM_ACCESS, P.KNOWLEDGE_VIEW},
+            permissions=_MEMBER | {P.CAMPAIGNS_MANAGE, P.CONTACTS_MANAGE, P.CRM_ACCESS},
         ),
         RoleDefinition(
             key=DEVELOPER,
@@ -76,7 +80,6 @@ BUILTIN_ROLES: dict[str, RoleDefinition] = {
             | {
                 P.AGENTS_EDIT,
                 P.AGENTS_ADVANCED_EDITOR,
-                P.KNOWLEDGE_VIEW,
                 P.KNOWLEDGE_MANAGE,
                 P.RECORDINGS_VIEW,
             },
@@ -91,7 +94,9 @@ BUILTIN_ROLES: dict[str, RoleDefinition] = {
             key=SUPPORT_AGENT,
             name="Support agent",
             rank=40,
-            permissions=_EVERYONE | {P.CALLS_VIEW, P.ESCALATIONS_HANDLE, P.LIVE_CONTROL},
+            # Live Space controls (seed 002) act on the calls the agent watches there.
+            permissions=_EVERYONE
+            | {P.CALLS_VIEW, P.ESCALATIONS_HANDLE, P.LIVE_VIEW, P.LIVE_CONTROL},
         ),
         RoleDefinition(key=MEMBER, name="Member", rank=30, permissions=_MEMBER),
         RoleDefinition(key=VIEWER, name="Viewer", rank=10, permissions=_VIEWER),
@@ -104,16 +109,19 @@ BUILTIN_ROLES: dict[str, RoleDefinition] = {
 _SUMMARIES: dict[str, str] = {
     OWNER: "Everything, including billing, white-label settings, deleting the workspace "
     "and handing it over.",
-    ADMIN: "Manage agents, knowledge bases, numbers, members, roles below admin and "
-    "settings; no billing.",
+    ADMIN: "Manage agents, flows, channels, knowledge bases, numbers, integrations, "
+    "members, roles below admin and settings; deploy workflows; no billing.",
     MANAGER: "Run campaigns and manage contacts (CSV import, tags); no member management "
     "or agent editing.",
     DEVELOPER: "Create and manage agents, view conversations and knowledge bases; no team "
     "or billing.",
     BILLING: "Billing, invoices, payment methods and usage; no agents or conversations.",
-    SUPPORT_AGENT: "The escalation queue: view and claim calls, whisper and barge.",
-    MEMBER: "Use and test agents, the playground, call logs and dashboards.",
-    VIEWER: "Read-only: dashboards, call history, analytics and agent configuration.",
+    SUPPORT_AGENT: "The escalation queue: view and claim calls; Live Space: monitor, "
+    "whisper and barge.",
+    MEMBER: "Use and test agents, the playground, campaigns, call logs, dashboards and "
+    "Live Space monitoring.",
+    VIEWER: "Read-only: dashboards, call history, analytics, agent configuration and "
+    "knowledge bases.",
 }
 # A custom role is described by what it holds: at most this many of its permissions.
 _SUMMARY_PERMISSIONS = 3

@@ -14,7 +14,7 @@ from typing import Any
 from teamspace.core import errors
 from teamspace.core.clock import iso, parse_iso
 from teamspace.core.errors import version_conflict
-from teamspace.core.records import Member, Membership, Page
+from teamspace.core.records import Availability, Member, Membership, Page
 from teamspace.store import codec, keys, workspaces
 from teamspace.store.ops import WriteOp, attribute_values, put_new
 from teamspace.store.table import TeamspaceStore
@@ -81,6 +81,11 @@ def member_item(member: Member) -> dict[str, Any]:
         "managedBy": member.managed_by,
         "sessionsValidFrom": _iso_or_none(member.sessions_valid_from),
         "lastSignInAt": _iso_or_none(member.last_sign_in_at),
+        "avatarUrl": member.avatar_url,
+        # Offline, the default, is left out: most members never set one.
+        "availability": None
+        if member.availability == Availability.OFFLINE
+        else member.availability,
     }
 
 
@@ -103,6 +108,8 @@ def member_from_item(item: dict[str, Any]) -> Member:
         managed_by=item.get("managedBy"),
         sessions_valid_from=_parsed_or_none(item.get("sessionsValidFrom")),
         last_sign_in_at=_parsed_or_none(item.get("lastSignInAt")),
+        avatar_url=item.get("avatarUrl"),
+        availability=item.get("availability") or Availability.OFFLINE.value,
     )
 
 

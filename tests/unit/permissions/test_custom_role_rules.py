@@ -42,6 +42,11 @@ CANDIDATES = {
     "ownership-transfer": custom(20, P.OWNERSHIP_TRANSFER),
     "recordings": custom(20, P.RECORDINGS_VIEW, P.CALLS_VIEW),
     "role-managers": custom(50, P.ROLES_MANAGE, P.MEMBERS_VIEW),
+    # Issue 20's strings are in the catalogue, so a custom role may hold them.
+    "flows-channels-workflows": custom(
+        30, P.FLOWS_MANAGE, P.CHANNELS_MANAGE, P.WORKFLOWS_DEPLOY, P.INTEGRATIONS_MANAGE
+    ),
+    "campaigns-live-knowledge": custom(20, P.CAMPAIGNS_USE, P.LIVE_VIEW, P.KNOWLEDGE_VIEW),
 }
 
 

@@ -140,3 +140,32 @@ def test_a_key_never_creates_a_key_above_its_own_role_even_with_the_permissions(
     assert check_api_key_role(key, lead)  # its own role
     # A person with the same role may (rank plays no part for a person).
     assert check_api_key_role(Subject(user_id="u", role=lead), higher)
+
+
+# Issue 20's strings, as a key of each role holds them (written from the seeds'
+# lines in tests/unit/permissions/test_matrix.py, not from roles.py).
+ISSUE_20 = [P.FLOWS_MANAGE, P.CHANNELS_MANAGE, P.WORKFLOWS_DEPLOY, P.CAMPAIGNS_USE, P.LIVE_VIEW]
+# fmt: off
+HOLDS_ISSUE_20 = {
+    "admin":         [1, 1, 1, 1, 1],
+    "manager":       [0, 0, 0, 1, 1],
+    "developer":     [0, 0, 0, 1, 1],
+    "billing":       [0, 0, 0, 0, 0],
+    "support_agent": [0, 0, 0, 0, 1],
+    "member":        [0, 0, 0, 1, 1],
+    "viewer":        [0, 0, 0, 0, 0],
+}
+# fmt: on
+
+
+@pytest.mark.parametrize("role", KEY_ROLES)
+def test_a_key_holds_the_issue_20_permissions_its_role_grants(role):
+    key = key_of(role)
+    assert [int(holds(key, p)) for p in ISSUE_20] == HOLDS_ISSUE_20[role]
+
+
+def test_a_key_created_with_only_the_new_strings_holds_them_and_nothing_else():
+    key = key_of("viewer", frozenset({"flows:manage", "live:view"}))
+    assert holds(key, P.FLOWS_MANAGE)
+    assert holds(key, P.LIVE_VIEW)
+    assert not holds(key, P.KNOWLEDGE_VIEW)

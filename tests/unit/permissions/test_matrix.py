@@ -3,7 +3,9 @@
 The table below is the product decision, written out by hand from ARCHITECTURE.md
 ("Roles") and the seeds' permission matrix (seeds/000: Owner/Admin/Member). Where the
 docs leave a cell open, the table records the choice roles.py makes and says so in a
-comment ("roles.py:"). It must never be computed from the code under test.
+comment ("roles.py:"). The cells issue 20 added or changed name the seed file and line
+they come from (`seed 003 l.25`: /work/shared/seeds/003_*.txt, line 25). It must never
+be computed from the code under test.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ MATRIX: dict[str, tuple[bool, ...]] = {
     "clients:manage":         (Y,  Y,  N,  N,  N,  N,  N,  N),  # issue 6: "the agency's owner
                                                                 # and admins create clients"
     "integrations:manage":    (Y,  Y,  N,  N,  N,  N,  N,  N),  # API.md: "(owner, admin)";
-                                                                # seed 002: admins manage
+                                                                # seed 002 l.7: admins manage
                                                                 # "integrations"
     # Agents (agent-scoped)
     "agents:view":            (Y,  Y,  Y,  Y,  N,  N,  Y,  Y),  # viewer: "agent configuration";
@@ -72,18 +74,41 @@ MATRIX: dict[str, tuple[bool, ...]] = {
                                                                 # member by hierarchy
     "playground:use":         (Y,  Y,  Y,  Y,  N,  N,  Y,  N),  # member: "playground"; viewer
                                                                 # is read-only
-    "knowledge:view":         (Y,  Y,  Y,  Y,  N,  N,  N,  N),  # roles.py: manager yes; viewer no
-                                                                # (ARCHITECTURE's viewer row omits
-                                                                # knowledge, seed 001 had it)
+    "knowledge:view":         (Y,  Y,  Y,  Y,  N,  N,  Y,  Y),  # seed 001 l.24: viewer reads
+                                                                # "knowledge bases" (issue 20);
+                                                                # member, manager by hierarchy
+                                                                # (seed 003 l.14); developer:
+                                                                # seed 001 l.22
     "knowledge:manage":       (Y,  Y,  N,  Y,  N,  N,  N,  N),  # admin: "knowledge"; roles.py:
                                                                 # developer manages them
     "numbers:manage":         (Y,  Y,  N,  N,  N,  N,  N,  N),  # seed 000: "Manage phone numbers"
     "campaigns:manage":       (Y,  Y,  Y,  N,  N,  N,  N,  N),  # manager: "campaigns"
+    "campaigns:use":          (Y,  Y,  Y,  Y,  N,  N,  Y,  N),  # seed 003 l.25: member "can use
+                                                                # campaigns"; l.19 admin "run
+                                                                # campaigns"; l.14: higher roles
+                                                                # include the lower (manager,
+                                                                # developer); seed 003 l.28:
+                                                                # viewer "cannot take any action"
+    "flows:manage":           (Y,  Y,  N,  N,  N,  N,  N,  N),  # seed 002 l.7: admin manages
+                                                                # "flows"; l.8: member "cannot
+                                                                # create or modify configurations"
+    "channels:manage":        (Y,  Y,  N,  N,  N,  N,  N,  N),  # seed 002 l.7: admin manages
+                                                                # "channels"
+    "workflows:deploy":       (Y,  Y,  N,  N,  N,  N,  N,  N),  # seed 003 l.19: admin "deploy
+                                                                # workflows"; l.22: manager
+                                                                # "cannot ... deploy workflows"
     "contacts:manage":        (Y,  Y,  Y,  N,  N,  N,  N,  N),  # manager: "contacts (CSV, tags)"
     "crm:access":             (Y,  Y,  Y,  N,  N,  N,  N,  N),  # roles.py: manager (CRM = contacts,
                                                                 # segments, campaigns)
     "escalations:handle":     (Y,  Y,  N,  N,  N,  Y,  N,  N),  # support: "escalation queue";
                                                                 # roles.py: admin too
+    "live:view":              (Y,  Y,  Y,  Y,  N,  Y,  Y,  N),  # seed 002 l.8: member "monitor
+                                                                # Live Space"; l.9: support uses
+                                                                # its controls, so watches it;
+                                                                # l.10: viewer reads analytics,
+                                                                # call history, agent config only
+                                                                # (not live calls); manager,
+                                                                # developer by hierarchy
     "live:control":           (Y,  Y,  N,  N,  N,  Y,  N,  N),  # support: "whisper, barge";
                                                                 # roles.py: admin too
     # Billing

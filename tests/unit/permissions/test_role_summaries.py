@@ -8,16 +8,17 @@ import pytest
 from teamspace.permissions import BUILTIN_ROLES, Permission, RoleDefinition, role_summary
 from tests.unit.permissions.role_table import ROLES
 
-# Words each built-in role's line must hold, from ARCHITECTURE.md's "Roles" table.
+# Words each built-in role's line must hold, from ARCHITECTURE.md's "Roles" table and
+# the seed lines issue 20 added to the matrix (tests/unit/permissions/test_matrix.py).
 SAYS = {
     "owner": ("billing", "white-label", "deleting"),
-    "admin": ("members", "no billing"),
+    "admin": ("members", "no billing", "flows", "channels", "integrations", "workflows"),
     "manager": ("campaigns", "contacts"),
     "developer": ("agents", "knowledge"),
     "billing": ("invoices", "no agents"),
-    "support_agent": ("escalation", "whisper"),
-    "member": ("test agents", "playground"),
-    "viewer": ("read-only",),
+    "support_agent": ("escalation", "whisper", "live space"),
+    "member": ("test agents", "playground", "campaigns", "live space"),
+    "viewer": ("read-only", "knowledge"),
 }
 
 

@@ -72,6 +72,8 @@ Description = Annotated[
 
 
 LogoUrl = Annotated[str, StringConstraints(max_length=2048), AfterValidator(_https_url)]
+# A member's picture: the same rule as a logo (https only, at most 2,048 characters).
+AvatarUrl = LogoUrl
 
 
 # What a mail's sender name may not hold: characters that end or fold a header line

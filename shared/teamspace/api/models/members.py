@@ -11,6 +11,7 @@ from teamspace import permissions
 from teamspace.api.models.fields import (
     AgentId,
     AgentIds,
+    AvatarUrl,
     JobTitle,
     MemberStatusName,
     PersonName,
@@ -22,7 +23,7 @@ from teamspace.api.models.fields import (
     example,
 )
 from teamspace.core.clock import iso
-from teamspace.core.records import RemovedMember
+from teamspace.core.records import Availability, RemovedMember
 from teamspace.domain.access import ResolvedMember
 from teamspace.domain.membership import EffectivePermissions, MemberChanges
 from teamspace.permissions import Decision
@@ -40,6 +41,7 @@ class UpdateMemberRequest(RequestModel):
     model_config = example(
         {
             "jobTitle": "Senior agent",
+            "avatarUrl": "https://cdn.example.com/avatars/ana.png",
             "permissions": {"canViewRecordings": True},
             "agentIds": ["agent_sales_1"],
         }
@@ -47,6 +49,8 @@ class UpdateMemberRequest(RequestModel):
 
     name: PersonName | None = None
     jobTitle: JobTitle | None = None
+    # null removes the picture.
+    avatarUrl: AvatarUrl | None = None
     permissions: TogglesPatch | None = None
     agentIds: AgentIds | None = None
 
@@ -57,6 +61,8 @@ class UpdateMemberRequest(RequestModel):
             fields["name"] = self.name
         if "jobTitle" in sent:
             fields["job_title"] = self.jobTitle or None
+        if "avatarUrl" in sent:
+            fields["avatar_url"] = self.avatarUrl
         if "permissions" in sent and self.permissions is not None:
             fields["toggles"] = self.permissions.model_dump(exclude_unset=True)
         if "agentIds" in sent:
@@ -69,6 +75,7 @@ class MemberOut(ResponseModel):
     email: str
     name: str | None
     jobTitle: str | None
+    avatarUrl: str | None = None
     role: RoleKeyOut
     status: MemberStatusName
     # Each toggle as it takes effect (role default or override) ...
@@ -86,6 +93,8 @@ class MemberOut(ResponseModel):
     # A removed member (status DELETED): when, and by whom.
     removedAt: Timestamp | None = None
     removedBy: str | None = None
+    # Whether they take escalations now (PUT .../members/me/availability).
+    availability: Availability = Availability.OFFLINE
 
 
 def member_out(resolved: ResolvedMember) -> dict[str, Any]:
@@ -100,6 +109,7 @@ def member_out(resolved: ResolvedMember) -> dict[str, Any]:
         email=member.email,
         name=member.name,
         jobTitle=member.job_title,
+        avatarUrl=member.avatar_url,
         role=member.role,
         status=member.status,
         permissions={
@@ -112,6 +122,7 @@ def member_out(resolved: ResolvedMember) -> dict[str, Any]:
         via=member.via,
         managed=member.managed,
         lastSignInAt=iso(member.last_sign_in_at) if member.last_sign_in_at else None,
+        availability=member.availability,
     ).model_dump()
 
 
@@ -133,6 +144,14 @@ def removed_member_out(removed: RemovedMember) -> dict[str, Any]:
         removedAt=iso(removed.removed_at),
         removedBy=removed.removed_by,
     ).model_dump()
+
+
+class AvailabilityRequest(RequestModel):
+    """The caller's availability for escalations (API.md, "Availability")."""
+
+    model_config = example({"status": "available"})
+
+    status: Availability
 
 
 class MyPermissionsOut(ResponseModel):
