@@ -72,6 +72,10 @@ class Workspace:
     version: int = 1
     # How many API keys it has (the `apiKeys` counter, moved by the key writes only).
     api_keys: int = 0
+    # How many members are owners (the `ownerCount` counter, absent while it is the one
+    # owner every workspace starts with), moved in the transactions that make or unmake
+    # an owner. `owner_id` is the primary (billing) owner among them.
+    owner_count: int = 1
 
     @property
     def is_active(self) -> bool:
@@ -105,6 +109,11 @@ class Workspace:
     def time_zone(self) -> str:
         """The IANA zone its times are shown in (settings.timezone); UTC when unset."""
         return str(self.settings.get("timezone") or "UTC")
+
+    @property
+    def max_owners(self) -> int:
+        """How many owners it may have (settings.maxOwners; unset: one)."""
+        return int(self.settings.get("maxOwners") or 1)
 
     @property
     def max_members(self) -> int | None:

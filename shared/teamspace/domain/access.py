@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from teamspace import permissions
-from teamspace.core.errors import Forbidden, session_revoked, workspace_not_found
+from teamspace.core.errors import Conflict, Forbidden, session_revoked, workspace_not_found
 from teamspace.core.events import Actor
 from teamspace.core.identity import Caller, KeyGrant
 from teamspace.core.records import Invitation, Member, OwnershipTransfer, Workspace
@@ -29,6 +29,7 @@ from teamspace.domain.workspace_roles import policy_of, role_of
 from teamspace.permissions import (
     OWNER,
     MemberStatus,
+    Owners,
     Permission,
     RoleDefinition,
     Subject,
@@ -71,6 +72,16 @@ class Access:
         if self.agency is None or self.agency.owner_id == self.workspace.owner_id:
             return self.workspace
         return replace(self.workspace, owner_id=self.agency.owner_id)
+
+    @property
+    def owners(self) -> Owners:
+        """The workspace's owners as the rank rules see them, from the item read: its
+        primary owner (a client's: its agency's), how many owners it has and allows."""
+        return Owners(
+            primary_id=self.shown.owner_id,
+            count=self.workspace.owner_count,
+            limit=self.workspace.max_owners,
+        )
 
     def guards(self, *, actor: bool = True) -> list[WriteOp]:
         """The re-checks of what admitted the caller, for the transaction of their change:
@@ -281,6 +292,7 @@ def assigned_before(assignment: Member, standing: Member) -> bool:
 
 
 def enforce(verdict: Verdict) -> None:
-    """Turn a refusal of the rank rules into the caller's 403."""
+    """Turn a refusal of the rank rules into the caller's 403 (409 for a refusal that is
+    a conflict with the workspace's state, such as a limit reached)."""
     if not verdict:
-        raise Forbidden(verdict.code, verdict.reason)
+        raise (Conflict if verdict.conflict else Forbidden)(verdict.code, verdict.reason)

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from teamspace.permissions.evaluation import Decision, decide, effective_permissions, holds
     from teamspace.permissions.grants import TOGGLE_PERMISSIONS, MemberStatus, Subject, Toggles
     from teamspace.permissions.keys import KEY_NEVER, key_permissions, key_subject
+    from teamspace.permissions.owners import MAX_OWNERS_LIMIT, MAX_OWNERS_SETTING, Owners
     from teamspace.permissions.policies import (
         SecurityPolicy,
         check_email_domain,
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
         check_grants_update,
         check_invitation,
         check_leave,
+        check_owner_limit,
         check_profile_update,
         check_removal,
         check_role_change,
@@ -87,6 +89,9 @@ _HOME = {
     "KEY_NEVER": "teamspace.permissions.keys",
     "key_permissions": "teamspace.permissions.keys",
     "key_subject": "teamspace.permissions.keys",
+    "MAX_OWNERS_LIMIT": "teamspace.permissions.owners",
+    "MAX_OWNERS_SETTING": "teamspace.permissions.owners",
+    "Owners": "teamspace.permissions.owners",
     "SecurityPolicy": "teamspace.permissions.policies",
     "check_email_domain": "teamspace.permissions.policies",
     "check_mfa": "teamspace.permissions.policies",
@@ -99,6 +104,7 @@ _HOME = {
     "check_grants_update": "teamspace.permissions.rank_rules",
     "check_invitation": "teamspace.permissions.rank_rules",
     "check_leave": "teamspace.permissions.rank_rules",
+    "check_owner_limit": "teamspace.permissions.rank_rules",
     "check_profile_update": "teamspace.permissions.rank_rules",
     "check_removal": "teamspace.permissions.rank_rules",
     "check_role_change": "teamspace.permissions.rank_rules",
@@ -135,12 +141,15 @@ __all__ = [
     "CUSTOM_RANK_DEFAULT",
     "CUSTOM_RANK_MAX",
     "KEY_NEVER",
+    "MAX_OWNERS_LIMIT",
+    "MAX_OWNERS_SETTING",
     "OWNER",
     "OWNER_ONLY",
     "PERMISSION_INFO",
     "TOGGLE_PERMISSIONS",
     "Decision",
     "MemberStatus",
+    "Owners",
     "Permission",
     "RoleDefinition",
     "SecurityPolicy",
@@ -159,6 +168,7 @@ __all__ = [
     "check_leave",
     "check_managed_member",
     "check_mfa",
+    "check_owner_limit",
     "check_owner_only_settings",
     "check_policy_change",
     "check_profile_update",

@@ -22,7 +22,8 @@ ALLOWED_EMAIL_DOMAINS = "allowedEmailDomains"
 REQUIRE_MFA = "requireMfa"
 # Settings only the owner may change, whatever else a role allows: white-label branding
 # (seed 003: the owner has "white-label settings", the admin "cannot access" them).
-OWNER_ONLY_SETTINGS = ("branding",)
+# How many owners the workspace may have (settings.maxOwners, seed 002's co-owners).
+OWNER_ONLY_SETTINGS = ("branding", "maxOwners")
 
 
 @dataclass(frozen=True, slots=True)

@@ -85,6 +85,10 @@ REBRANDED = {"branding": {"senderName": "Acme", "accentColor": "#445566"}}
         (BRANDED, BRANDED, False),  # sent again unchanged
         (BRANDED, {**BRANDED, "timezone": "Europe/Berlin"}, False),  # another setting
         ({}, {"requireMfa": True}, False),  # not branding: check_policy_change's rule
+        ({}, {"maxOwners": 3}, True),  # co-owners allowed: the owner's alone too
+        ({"maxOwners": 3}, {"maxOwners": 2}, True),
+        ({"maxOwners": 3}, {}, True),
+        ({"maxOwners": 3}, {"maxOwners": 3, "timezone": "UTC"}, False),
     ],
 )
 def test_who_changes_the_owner_only_settings(role, before, after, changes_branding):

@@ -31,7 +31,7 @@ from teamspace.core.identity import Caller
 from teamspace.core.records import Membership, Workspace, WorkspaceType
 from teamspace.domain.clients import ClientPage
 from teamspace.domain.workspaces import WorkspaceChanges
-from teamspace.permissions import OWNER
+from teamspace.permissions import MAX_OWNERS_LIMIT, OWNER
 
 
 class Branding(RequestModel):
@@ -51,7 +51,8 @@ class WorkspaceSettings(RequestModel):
     `allowedEmailDomains` and `requireMfa` are the workspace's security policy
     (`teamspace.permissions.policies`); `minutePool` is an agency's pool of minutes, from
     which its clients' budgets are taken (a client's `minuteBudget` is set through the
-    agency's clients routes, never here).
+    agency's clients routes, never here). `maxOwners` (owner only) is how many owners the
+    workspace may have: with more than one, an owner makes an active member a co-owner.
     """
 
     timezone: Annotated[str, AfterValidator(time_zone)] | None = None
@@ -65,6 +66,7 @@ class WorkspaceSettings(RequestModel):
     ) = None
     requireMfa: bool | None = None
     minutePool: Annotated[int, Field(ge=0, le=MINUTES_MAX)] | None = None
+    maxOwners: Annotated[int, Field(ge=1, le=MAX_OWNERS_LIMIT)] | None = None
     branding: Branding | None = None
 
     def changes(self) -> dict[str, Any]:
