@@ -10,6 +10,7 @@ from dataclasses import replace
 import pytest
 
 from teamspace.core.errors import Conflict, version_conflict
+from teamspace.core.records import Workspace
 from teamspace.store import codec, snapshots
 from teamspace.store import workspaces as workspace_store
 from teamspace.store.table import TeamspaceStore
@@ -18,10 +19,14 @@ WS = "ws_owners"
 FULL = Conflict("OWNER_LIMIT_REACHED", "full")
 
 
-def owners(store: TeamspaceStore) -> int:
+def found(store: TeamspaceStore) -> Workspace:
     workspace = snapshots.load(store, WS).workspace
     assert workspace is not None
-    return workspace.owner_count
+    return workspace
+
+
+def owners(store: TeamspaceStore) -> int:
+    return found(store).owner_count
 
 
 @pytest.fixture
@@ -86,8 +91,7 @@ def test_a_removal_moves_members_and_owners_together(store, workspace) -> None:
     store.commit([workspace_store.adjust_counters(WS, members=2)])
     store.commit([workspace_store.count_owners(WS, 1, FULL)])
     store.commit([workspace_store.adjust_counters(WS, members=-1, owners=-1)])
-    found = snapshots.load(store, WS).workspace
-    assert found is not None and (found.member_count, found.owner_count) == (1, 1)
+    assert (found(store).member_count, found(store).owner_count) == (1, 1)
 
 
 def test_the_primary_handing_over_to_a_co_owner_moves_owner_and_count(
@@ -96,8 +100,7 @@ def test_the_primary_handing_over_to_a_co_owner_moves_owner_and_count(
     allow(store, workspace, 2)
     store.commit([workspace_store.count_owners(WS, 1, FULL)])
     store.commit([workspace_store.change_owner(WS, "u-owner", "u-co", clock.now(), owners=-1)])
-    found = snapshots.load(store, WS).workspace
-    assert found is not None and (found.owner_id, found.owner_count) == ("u-co", 1)
+    assert (found(store).owner_id, found(store).owner_count) == ("u-co", 1)
 
 
 def test_max_owners_is_never_written_below_the_owners(store, workspace) -> None:
@@ -105,9 +108,7 @@ def test_max_owners_is_never_written_below_the_owners(store, workspace) -> None:
     store.commit([workspace_store.count_owners(WS, 1, FULL)])
     lowered = replace(current, settings={"maxOwners": 1}, version=current.version + 1)
     with pytest.raises(Conflict):
-        store.commit(
-            [workspace_store.update_workspace(lowered, current.version, owners_at_most=1)]
-        )
+        store.commit([workspace_store.update_workspace(lowered, current.version, owners_at_most=1)])
     to_two = replace(current, settings={"maxOwners": 2}, version=current.version + 1)
     store.commit([workspace_store.update_workspace(to_two, current.version, owners_at_most=2)])
     assert owners(store) == 2
