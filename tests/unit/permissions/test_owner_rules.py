@@ -23,13 +23,17 @@ from teamspace.permissions import (
     check_suspension,
 )
 from tests.unit.permissions.role_table import HOLDERS, RANKS, ROLES
-from tests.unit.permissions.test_rank_rules import member, outcome, role
+from tests.unit.permissions.test_rank_rules import (
+    ALLOWED,
+    OWNER_CANNOT_LEAVE,
+    OWNER_IMMUTABLE,
+    PERMISSION_DENIED,
+    ROLE_RANK_TOO_LOW,
+    member,
+    outcome,
+    role,
+)
 
-ALLOWED = (True, "")
-PERMISSION_DENIED = (False, "PERMISSION_DENIED")
-ROLE_RANK_TOO_LOW = (False, "ROLE_RANK_TOO_LOW")
-OWNER_IMMUTABLE = (False, "OWNER_IMMUTABLE")
-OWNER_CANNOT_LEAVE = (False, "OWNER_CANNOT_LEAVE")
 OWNER_LIMIT_REACHED = (False, "OWNER_LIMIT_REACHED")
 NOMINEE_NOT_ACTIVE = (False, "NOMINEE_NOT_ACTIVE")
 MAX_OWNERS_TOO_LOW = (False, "MAX_OWNERS_TOO_LOW")

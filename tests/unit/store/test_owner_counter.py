@@ -50,22 +50,23 @@ def test_a_workspace_starts_with_one_owner_and_no_counter(store, workspace, dyna
     assert "ownerCount" not in dynamodb.get_item(TableName=table, Key=key)["Item"]
 
 
-def test_no_second_owner_without_max_owners(store, workspace) -> None:
+def no_room(store: TeamspaceStore, owners_then: int) -> None:
+    """One more owner is refused with the caller's error, and nothing moves."""
     with pytest.raises(Conflict) as refused:
         store.commit([workspace_store.count_owners(WS, 1, FULL)])
     assert refused.value is FULL
-    assert owners(store) == 1
+    assert owners(store) == owners_then
+
+
+def test_no_second_owner_without_max_owners(store, workspace) -> None:
+    no_room(store, 1)
 
 
 def test_owners_grow_up_to_max_owners_and_no_further(store, workspace) -> None:
     allow(store, workspace, 3)
     store.commit([workspace_store.count_owners(WS, 1, FULL)])
     store.commit([workspace_store.count_owners(WS, 1, FULL)])
-    assert owners(store) == 3
-    with pytest.raises(Conflict) as refused:
-        store.commit([workspace_store.count_owners(WS, 1, FULL)])
-    assert refused.value is FULL
-    assert owners(store) == 3
+    no_room(store, 3)
 
 
 def test_owners_never_fall_below_one(store, workspace) -> None:
