@@ -72,11 +72,9 @@ class MemberDepartures(DomainService):
         # account goes with it only if this workspace made it and had them alone.
         delete_account = self.idp is not None and controls(self.store, workspace_id, target)
         now = self.clock.now()
-        key_ops, counter = (
-            [],
-            workspace_store.adjust_counters(
-                workspace_id, members=-1, owners=owners, on_failed=_owners_changed(owners)
-            ),
+        key_ops = []
+        counter = workspace_store.adjust_counters(
+            workspace_id, members=-1, owners=owners, on_failed=_owners_changed(owners)
         )
         if revoke_api_keys:
             if not leaving:
