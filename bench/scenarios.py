@@ -1035,6 +1035,27 @@ def _client_access(world: World) -> Prepare:
     return prepare
 
 
+@consumer("BillingFunction", "a suspension, then a reactivation, in turn")
+def _billing(world: World) -> Prepare:
+    """The billing service's requests on one workspace, each a new one: the workspace read
+    with the request's marker, then one transaction (status, marker, event)."""
+    ws = team(world)
+    samples = [
+        json.loads((EVENTS / f"billing/{name}.json").read_text())
+        for name in ("suspension-requested", "reactivation-requested")
+    ]
+
+    def prepare(n: int) -> dict[str, Any]:
+        sample = samples[n % 2]
+        return {
+            **sample,
+            "id": f"billing-bench-{n:08d}",
+            "detail": {**sample["detail"], "workspaceId": ws},
+        }
+
+    return prepare
+
+
 @consumer("InvitationExpiryFunction", "one invitation due")
 def _expiry(world: World) -> Prepare:
     ws = team(world, size=len(TEAM) + 1)

@@ -47,6 +47,7 @@ if TYPE_CHECKING:  # each collaborator's module loads when it is first built
     from teamspace.domain.ownership import OwnershipService
     from teamspace.domain.roles import RoleService
     from teamspace.domain.smtp_integrations import SmtpIntegrations
+    from teamspace.domain.workspace_standing import WorkspaceStanding
     from teamspace.domain.workspaces import WorkspaceService
     from teamspace.mail.credentials import SmtpCredentials
     from teamspace.mail.mailer import Mailer
@@ -409,3 +410,11 @@ def client_handover() -> ClientHandOver:
     from teamspace.domain.client_handover import ClientHandOver  # noqa: PLC0415
 
     return ClientHandOver(store(), clock(), ids())
+
+
+@_once
+def workspace_standing() -> WorkspaceStanding:
+    """The billing service's suspensions and reactivations (the billing consumer)."""
+    from teamspace.domain.workspace_standing import WorkspaceStanding  # noqa: PLC0415
+
+    return WorkspaceStanding(store(), clock(), ids())

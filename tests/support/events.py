@@ -96,3 +96,21 @@ def key_check_event(key: str, workspace_id: str, route_key: str) -> dict[str, An
     event["pathParameters"] = {"workspaceId": workspace_id}
     event["stageVariables"] = {"keyRoutes": "own"}
     return event
+
+
+# The billing service's requests (events/billing/), by detail-type.
+BILLING_SAMPLES = {
+    "WorkspaceSuspensionRequested": "billing/suspension-requested.json",
+    "WorkspaceReactivationRequested": "billing/reactivation-requested.json",
+}
+
+
+def billing_request(
+    detail_type: str, workspace_id: str, event_id: str, **detail: Any
+) -> dict[str, Any]:
+    """The billing service's event `detail_type` as EventBridge hands it to the billing
+    function: bus event id `event_id`, about `workspace_id`, with `detail`'s other fields."""
+    event = json.loads(_sample(BILLING_SAMPLES[detail_type]))
+    event["id"] = event_id
+    event["detail"].update(workspaceId=workspace_id, **detail)
+    return event

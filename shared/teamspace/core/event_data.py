@@ -36,6 +36,14 @@ class WorkspaceDeletedData(EventData):
     name: str
 
 
+class WorkspaceStandingData(EventData):
+    """The billing service suspended or reactivated the workspace (actor: system
+    `billing`): its name, and the reason the billing service gave, if any."""
+
+    name: str
+    reason: str | None = None
+
+
 class InvitationSentData(EventData):
     """A link is (re)issued: the mailer sends it unless the inviter passes it on."""
 
@@ -220,6 +228,8 @@ DATA_MODELS: dict[DetailType, type[EventData]] = {
     DetailType.WORKSPACE_CREATED: WorkspaceCreatedData,
     DetailType.WORKSPACE_UPDATED: WorkspaceUpdatedData,
     DetailType.WORKSPACE_DELETED: WorkspaceDeletedData,
+    DetailType.WORKSPACE_SUSPENDED: WorkspaceStandingData,
+    DetailType.WORKSPACE_REACTIVATED: WorkspaceStandingData,
     DetailType.INVITATION_CREATED: InvitationSentData,
     DetailType.INVITATION_RESENT: InvitationSentData,
     DetailType.INVITATION_REVOKED: InvitationClosedData,

@@ -17,6 +17,8 @@ class DetailType(StrEnum):
     WORKSPACE_CREATED = "WorkspaceCreated"
     WORKSPACE_UPDATED = "WorkspaceUpdated"
     WORKSPACE_DELETED = "WorkspaceDeleted"
+    WORKSPACE_SUSPENDED = "WorkspaceSuspended"
+    WORKSPACE_REACTIVATED = "WorkspaceReactivated"
     INVITATION_CREATED = "InvitationCreated"
     INVITATION_RESENT = "InvitationResent"
     INVITATION_REVOKED = "InvitationRevoked"

@@ -47,6 +47,10 @@ class Branding:
 
 class WorkspaceStatus(StrEnum):
     ACTIVE = "ACTIVE"
+    # Set and cleared by the platform's billing service (WorkspaceSuspensionRequested,
+    # WorkspaceReactivationRequested): the workspace exists, its members see it, and
+    # nothing in it may be used or changed (permissions/standing.py).
+    SUSPENDED = "SUSPENDED"
     DELETED = "DELETED"
 
 
@@ -80,6 +84,11 @@ class Workspace:
     @property
     def is_active(self) -> bool:
         return self.status is WorkspaceStatus.ACTIVE
+
+    @property
+    def is_live(self) -> bool:
+        """Whether it exists for its members: active or suspended, not deleted."""
+        return self.status is not WorkspaceStatus.DELETED
 
     @property
     def is_agency(self) -> bool:

@@ -34,6 +34,7 @@ from teamspace.permissions import (
     RoleDefinition,
     Subject,
     Toggles,
+    Use,
     Verdict,
 )
 from teamspace.store import api_keys as key_store
@@ -146,18 +147,32 @@ def enter_workspace(
     invitations: Sequence[str] = (),
     *,
     with_transfer: bool = False,
+    use: Use = Use.ACT,
 ) -> Access:
-    """Load the workspace for `caller`, or 404 when they are not an active member."""
+    """Load the workspace for `caller`, or 404 when they are not an active member; 403
+    WORKSPACE_SUSPENDED when its standing does not allow `use` (permissions/standing.py)."""
     snapshot = snapshots.load(
         store, workspace_id, [caller.user_id, *also], invitations, with_transfer=with_transfer
     )
-    return admit(store, caller, snapshot)
+    return admit(store, caller, snapshot, use=use)
 
 
-def admit(store: TeamspaceStore, caller: Caller, snapshot: Snapshot) -> Access:
-    """The caller's access to the workspace a read brought, or 404 (see module doc)."""
+def admit(
+    store: TeamspaceStore, caller: Caller, snapshot: Snapshot, *, use: Use = Use.ACT
+) -> Access:
+    """The caller's access to the workspace a read brought, or 404 (see module doc).
+
+    A suspended workspace is refused (403 WORKSPACE_SUSPENDED) only to those who would
+    otherwise get in, after the 404s: to a stranger it stays as absent as any other
+    tenant's, suspended or not."""
+    access = _admit(store, caller, snapshot)
+    enforce(permissions.check_standing(access.workspace.status.value, use))
+    return access
+
+
+def _admit(store: TeamspaceStore, caller: Caller, snapshot: Snapshot) -> Access:
     workspace, members = snapshot.workspace, snapshot.members
-    if workspace is None or not workspace.is_active:
+    if workspace is None or not workspace.is_live:
         raise workspace_not_found()
     if caller.key is not None:
         return admit_key(caller.key, snapshot, workspace)
@@ -170,6 +185,8 @@ def admit(store: TeamspaceStore, caller: Caller, snapshot: Snapshot) -> Access:
         raise workspace_not_found()
     if _session_ended(caller, actor):
         raise session_revoked()
+    if place.agency is not None:  # their place here is the agency's: so is its standing
+        enforce(permissions.check_standing(place.agency.status.value, Use.THROUGH_AGENCY))
     enforce(permissions.check_mfa(policy_of(workspace), caller.mfa))
     return Access(
         workspace,
@@ -243,6 +260,9 @@ def _place_in_client(
     - An assignment counts only while the agency is live and the agency membership it
       was given to lasts and is active: removal, leaving, suspension and deletion of the
       agency take effect on the very next request, even after a re-invitation.
+    - A suspended agency (billing) keeps its place here, and `admit` refuses it with 403
+      WORKSPACE_SUSPENDED: its owner and staff know why, and the client's own members
+      are not touched (docs/decisions.md, "Suspension").
     """
     agency_id = str(client.parent_workspace_id)
     snapshot = snapshots.load(store, agency_id, [caller.user_id])
@@ -255,7 +275,7 @@ def _place_in_client(
         return ClientPlace(owner_through_agency(client, standing), agency, standing)
     if stored is None or stored.role == OWNER or stored.via != agency_id:
         return ClientPlace(None)
-    if not agency.is_active or assigned_before(stored, standing):
+    if not agency.is_live or assigned_before(stored, standing):
         return ClientPlace(None)
     return ClientPlace(stored, agency, standing)
 

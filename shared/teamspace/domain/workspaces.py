@@ -21,6 +21,7 @@ from teamspace.permissions import (
     MemberStatus,
     Permission,
     SecurityPolicy,
+    Use,
 )
 from teamspace.store import api_keys as key_store
 from teamspace.store import members as member_store
@@ -94,7 +95,9 @@ class WorkspaceService(DomainService):
         return member_store.list_memberships(self.store, caller.user_id, limit=limit, cursor=cursor)
 
     def get(self, caller: Caller, workspace_id: str) -> Membership:
-        access = enter_workspace(self.store, caller, workspace_id)
+        """The workspace, also while it is suspended (the one thing a suspension leaves
+        its members: seeing that it is suspended)."""
+        access = enter_workspace(self.store, caller, workspace_id, use=Use.READ_WORKSPACE)
         access.require(Permission.WORKSPACE_VIEW)
         return Membership(access.shown, access.actor)
 

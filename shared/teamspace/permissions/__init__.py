@@ -66,6 +66,7 @@ if TYPE_CHECKING:
         role_summary,
         unknown_role,
     )
+    from teamspace.permissions.standing import Use, check_standing, is_suspended
 
 _HOME = {
     "check_account_change": "teamspace.permissions.accounts",
@@ -110,6 +111,9 @@ _HOME = {
     "check_role_change": "teamspace.permissions.rank_rules",
     "check_suspension": "teamspace.permissions.rank_rules",
     "may_grant_role": "teamspace.permissions.rank_rules",
+    "Use": "teamspace.permissions.standing",
+    "check_standing": "teamspace.permissions.standing",
+    "is_suspended": "teamspace.permissions.standing",
     "ADMIN": "teamspace.permissions.roles",
     "BUILTIN_ROLES": "teamspace.permissions.roles",
     "CUSTOM_RANK_DEFAULT": "teamspace.permissions.roles",
@@ -155,6 +159,7 @@ __all__ = [
     "SecurityPolicy",
     "Subject",
     "Toggles",
+    "Use",
     "Verdict",
     "builtin_role",
     "check_account_change",
@@ -175,11 +180,13 @@ __all__ = [
     "check_removal",
     "check_role_change",
     "check_sign_out",
+    "check_standing",
     "check_suspension",
     "controls_account",
     "decide",
     "effective_permissions",
     "holds",
+    "is_suspended",
     "key_permissions",
     "key_subject",
     "may_grant_role",

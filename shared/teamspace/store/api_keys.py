@@ -226,6 +226,24 @@ def retire_keys(retired: Sequence[ApiKey]) -> list[WriteOp]:
     ]
 
 
+def mark_keys_standing(listed: Sequence[ApiKey], workspace_status: str) -> list[WriteOp]:
+    """The workspace of these keys is suspended or reactivated: the authorizer refuses
+    them, or takes them again, from this write on (their `workspaceStatus`)."""
+    return [
+        WriteOp(
+            "Update",
+            {
+                "Key": codec.to_attributes(api_key_lookup_key(key.key_hash)),
+                "UpdateExpression": "SET workspaceStatus = :status",
+                "ConditionExpression": "attribute_exists(PK)",
+                "ExpressionAttributeValues": attribute_values(status=workspace_status),
+            },
+            version_conflict("workspace's API keys"),
+        )
+        for key in listed
+    ]
+
+
 # Per-key use counters live on the lookup item, read by the same UpdateItem that counts
 # a request (no round trip of their own): `u<minute>` counts the calls of one UTC minute
 # (epoch minutes), `r<window>` holds the route keys of one 5-minute window (epoch

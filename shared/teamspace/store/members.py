@@ -272,7 +272,8 @@ def list_memberships(
 ) -> Page[Membership]:
     """A user's active memberships (GSI1), joined to their workspaces (BatchGetItem).
 
-    Deleted workspaces are dropped here, so a page can hold fewer items than asked.
+    Deleted workspaces are dropped here, so a page can hold fewer items than asked;
+    suspended ones stay (their status shows it).
     """
     gsi_pk, request = _memberships_query(user_id)
     page = store.query_page(
@@ -287,7 +288,7 @@ def list_memberships(
     memberships = [
         Membership(found[m.workspace_id], m)
         for m in page.items
-        if m.workspace_id in found and found[m.workspace_id].is_active
+        if m.workspace_id in found and found[m.workspace_id].is_live
     ]
     return Page(memberships, page.next_cursor)
 

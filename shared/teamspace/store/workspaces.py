@@ -183,6 +183,45 @@ def delete_workspace(
     )
 
 
+def set_standing(
+    workspace_id: str,
+    expected: WorkspaceStatus,
+    status: WorkspaceStatus,
+    at: datetime,
+    *,
+    api_keys: int,
+    reason: str | None = None,
+) -> WriteOp:
+    """The billing service's suspension or reactivation: `status` from `expected` (as
+    read), while the workspace still holds the `api_keys` keys whose lookup items the
+    same transaction marks (so that no key escapes the change)."""
+    sets = "#status = :status, updatedAt = :at"
+    values: dict[str, Any] = {
+        "status": status.value,
+        "expected": expected.value,
+        "at": iso(at),
+        "one": 1,
+        "apiKeysRead": api_keys,
+    }
+    if status is WorkspaceStatus.SUSPENDED:
+        sets += ", suspendedAt = :at, suspensionReason = :reason"
+        values["reason"] = reason
+        expression = f"SET {sets} ADD version :one"
+    else:
+        expression = f"SET {sets} REMOVE suspendedAt, suspensionReason ADD version :one"
+    return WriteOp(
+        "Update",
+        {
+            "Key": codec.to_attributes(workspace_key(workspace_id)),
+            "UpdateExpression": expression,
+            "ConditionExpression": f"#status = :expected AND {_api_key_count_is(api_keys)}",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": attribute_values(**values),
+        },
+        version_conflict("workspace's standing"),
+    )
+
+
 def _api_key_count_is(count: int) -> str:
     """The condition that the workspace holds `count` API keys (`:apiKeysRead`); a
     workspace that never had one has no counter."""
@@ -327,6 +366,21 @@ def require_workspace_active(workspace_id: str) -> WriteOp:
             "ExpressionAttributeValues": attribute_values(active="ACTIVE"),
         },
         workspace_not_found(),
+    )
+
+
+def require_status(workspace: Workspace) -> WriteOp:
+    """A check that the workspace's status is still the one read, for a change that
+    relies on it and writes nothing of the workspace."""
+    return WriteOp(
+        "ConditionCheck",
+        {
+            "Key": codec.to_attributes(workspace_key(workspace.workspace_id)),
+            "ConditionExpression": "#status = :status",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": attribute_values(status=workspace.status.value),
+        },
+        version_conflict("workspace's standing"),
     )
 
 

@@ -53,6 +53,14 @@ ACTIONS = {
         "dynamodb:DeleteItem",
         "sqs:SendMessage",
     },
+    "BillingFunction": {
+        "dynamodb:BatchGetItem",
+        "dynamodb:Query",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:ConditionCheckItem",
+        "sqs:SendMessage",
+    },
     "MembershipFunction": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"}
     | TRANSACT
     | {
@@ -278,6 +286,7 @@ ASYNC_FUNCTIONS = {
     "EventPublisherFunction": {"PublisherDeadLetterQueue"},
     "MailerFunction": {"MailerDeadLetterQueue"},
     "ClientAccessFunction": {"ClientAccessDeadLetterQueue"},
+    "BillingFunction": {"BillingDeadLetterQueue"},
     "InvitationExpiryFunction": {"ExpiryDeadLetterQueue"},
 }
 

@@ -175,6 +175,7 @@ NEEDS = {
     "AuditFunction": set(),
     "PostAuthenticationFunction": set(),
     "ClientAccessFunction": set(),
+    "BillingFunction": set(),
     "ApiKeysFunction": set(),
     "ApiKeyAuthorizerFunction": {"API_KEY_RATE_PER_MINUTE"},
     "InvitationPageFunction": {"IDP_URL", "IDP_CLIENT_ID", "API_URL", "APP_URL"},

@@ -145,6 +145,8 @@ class WorkspaceOut(ResponseModel):
     ownerId: str
     parentWorkspaceId: str | None
     settings: dict[str, Any]
+    # SUSPENDED: the billing service suspended it; only reading it is allowed meanwhile.
+    status: Literal["ACTIVE", "SUSPENDED"]
     memberCount: int
     createdAt: Timestamp
     updatedAt: Timestamp
@@ -161,6 +163,7 @@ def workspace_out(workspace: Workspace, role: str | None = None) -> dict[str, An
         ownerId=workspace.owner_id,
         parentWorkspaceId=workspace.parent_workspace_id,
         settings=workspace.settings,
+        status=workspace.status.value,
         memberCount=workspace.member_count,
         createdAt=iso(workspace.created_at),
         updatedAt=iso(workspace.updated_at),
