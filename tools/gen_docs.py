@@ -20,6 +20,7 @@ from teamspace.core.events import EVENT_SOURCE, DetailType
 from teamspace.permissions import (
     BUILTIN_ROLES,
     CUSTOM_RANK_MAX,
+    MAX_OWNERS_LIMIT,
     OWNER_ONLY,
     PERMISSION_INFO,
     TOGGLE_PERMISSIONS,
@@ -118,6 +119,15 @@ def permissions_markdown() -> str:
         "Nobody grants, changes or removes a member whose rank is equal to or above their own,",
         "nor grants a role at or above their own rank; the owner's role moves only by",
         "ownership transfer; nobody changes their own role.",
+        "",
+        "Co-owners: where `settings.maxOwners` (owner only; 1 unless set, at most "
+        f"{MAX_OWNERS_LIMIT})",
+        "allows more than one owner, an owner makes an active member owner",
+        '(`PUT .../members/{userId}/role {role: "owner"}`; 409 `OWNER_LIMIT_REACHED` when',
+        "full), and an owner may demote, suspend or remove another owner, but never the",
+        "primary owner (the workspace's `ownerId`, who changes only by transfer) and never",
+        "the last owner (`OWNER_IMMUTABLE`); a co-owner may leave, the primary owner may not",
+        "(`OWNER_CANNOT_LEAVE`). Admins and everyone below never touch an owner.",
         "",
         "A workspace may add custom roles (`POST /v1/workspaces/{id}/roles`, permission",
         f"`{Permission.ROLES_MANAGE}`): each ranks from 1 to {CUSTOM_RANK_MAX}, below admin and",

@@ -4,20 +4,24 @@ A hypothesis state machine drives random sequences of team changes on one worksp
 example, each request through a function's real entry point on moto: role changes,
 permission toggles, suspensions and reactivations, removals and leaves, invitations
 (`sendEmail: false`, so the link comes back in `acceptUrl`) with their answers, resends
-and revocations, ownership transfers (request, accept, decline, cancel), time passing and
-the expiry job. Actors come from a pool of users, so they include members of every role,
-suspended members, removed users and people who never joined.
+and revocations, ownership transfers (request, accept, decline, cancel) by any owner,
+settings.maxOwners with co-owners made and unmade, time passing and the expiry job.
+Actors come from a pool of users, so they include members of every role, suspended
+members, removed users and people who never joined.
 
 A model of the workspace, written from the rules of the architecture page (not from the
 permission layer's code), predicts the status of every reply. After every step the
 machine checks, reading the table and asking the handlers:
 
-1. exactly one member is owner, it is active, and the workspace's `ownerId` names it;
+1. at least one member is owner and at most settings.maxOwners (co-owners, seed 002),
+   the workspace's `ownerId` names one of them (the primary owner, who is active), and
+   its owner count (`ownerCount`) says how many;
 2. every member's permissions (`GET me/permissions`, `POST authorize`) are their role's
    with their toggles applied, and every toggle a member holds was granted by someone who
    held that permission when granting it;
-3. no 2xx change of another member came from an actor not strictly above the target, or
-   granted a role not below the actor's; nobody changed their own role;
+3. no 2xx change of another member came from an actor not strictly above the target (or,
+   for a co-owner, from another owner), or granted a role not below the actor's (but for
+   an owner making a co-owner where maxOwners allows); nobody changed their own role;
 4. a suspended member, a removed user or an outsider gets 404 for the workspace, their
    permissions and `authorize`, and does not see the workspace in their list;
 5. the workspace's counters equal its member items and its pending invitations;
@@ -89,18 +93,24 @@ EXAMPLES = itertools.count(1)
 #   top: an active owner or admin           admin: an active admin (else top)
 #   active: any active member               member: any member, suspended ones too
 #   suspended: a suspended member           below / above: a member ranked below /
-#   owner / nominee: of the workspace /       at or above the actor
+#   owner / nominee: the primary owner /      at or above the actor
 #     of the pending transfer               anyone: the whole pool, removed users and
-#                                             outsiders included
+#   owners: an owner, co-owners included      outsiders included
 Choice = tuple[str, int]
 _INDEX = st.integers(0, POOL - 1)
-ACTOR = st.tuples(st.sampled_from(["top", "admin", "admin", "active", "member", "anyone"]), _INDEX)
+ACTOR = st.tuples(
+    st.sampled_from(["top", "admin", "admin", "active", "member", "owners", "anyone"]), _INDEX
+)
 TARGET = st.tuples(
-    st.sampled_from(["below", "below", "above", "member", "suspended", "active", "anyone"]),
+    st.sampled_from(
+        ["below", "below", "above", "member", "suspended", "active", "owners", "anyone"]
+    ),
     _INDEX,
 )
 LEAVER = st.tuples(st.sampled_from(["active", "active", "member", "anyone"]), _INDEX)
-OWNER_MOSTLY = st.tuples(st.sampled_from(["owner", "owner", "owner", "anyone"]), _INDEX)
+OWNER_MOSTLY = st.tuples(st.sampled_from(["owner", "owner", "owners", "anyone"]), _INDEX)
+# settings.maxOwners to PATCH (None: unset, which is one)
+MAX_OWNERS = st.sampled_from([None, 1, 2, 3, 3])
 ANSWERER = st.tuples(st.sampled_from(["nominee", "nominee", "owner", "anyone"]), _INDEX)
 ANYONE = st.tuples(st.just("anyone"), _INDEX)
 # Toggles to PATCH onto a member (None: back to the role's default).
@@ -201,7 +211,8 @@ class TeamMachine(RuleBasedStateMachine):
         self.new_table()
         self.users = [f"p{n}-u{i}" for i in range(POOL)]
         self.name = f"Team {n}"
-        self.owner = self.users[0]
+        self.owner = self.users[0]  # the primary owner (ownerId)
+        self.max_owners: int | None = None  # settings.maxOwners as set (None: one)
         self.members: dict[str, ModelMember] = {}
         self.invitations: list[ModelInvitation] = []
         self.transfer: ModelTransfer | None = None
@@ -312,6 +323,7 @@ class TeamMachine(RuleBasedStateMachine):
             "below": [u for u, m in self.members.items() if self.rank(m.role) < ceiling],
             "above": [u for u, m in self.members.items() if self.rank(m.role) >= ceiling],
             "suspended": [u for u, m in self.members.items() if m.status == SUSPENDED],
+            "owners": self.owners(),
         }
         pool = sorted(pools.get(kind, self.users))
         if actor is not None and kind != "anyone":  # "anyone" may still pick the actor
@@ -334,6 +346,17 @@ class TeamMachine(RuleBasedStateMachine):
     def rank_of(self, user_id: str) -> int:
         return self.rank(self.members[user_id].role)
 
+    def owners(self) -> list[str]:
+        return sorted(u for u, m in self.members.items() if m.role == OWNER)
+
+    @property
+    def owner_limit(self) -> int:
+        return self.max_owners or 1
+
+    def reaches_owner(self, actor: str, target: str) -> bool:
+        """An owner reaches a co-owner: never the primary owner, never the last owner."""
+        return self.members[actor].role == OWNER and target != self.owner and len(self.owners()) > 1
+
     def check(
         self, what: str, reply: Reply, expected: int, actor: str, *, inside: bool = True
     ) -> bool:
@@ -354,22 +377,32 @@ class TeamMachine(RuleBasedStateMachine):
         assert acting.status == ACTIVE, "the actor was suspended"
         assert changed is not None, "the target was not a member"
         assert actor != target, "changed themselves"
-        assert changed.role != OWNER, "changed the owner"
-        assert self.rank(acting.role) > self.rank(changed.role), (
-            acting.role,
-            "changed",
-            changed.role,
-        )
-        if new_role is not None:
+        if changed.role == OWNER:
+            assert acting.role == OWNER, "an owner changed by a non-owner"
+            assert target != self.owner, "the primary owner changed"
+            assert len(self.owners()) > 1, "the last owner changed"
+        else:
+            assert self.rank(acting.role) > self.rank(changed.role), (
+                acting.role,
+                "changed",
+                changed.role,
+            )
+        if new_role == OWNER:
+            assert acting.role == OWNER, "an owner made by a non-owner"
+            assert changed.role == OWNER or len(self.owners()) < self.owner_limit
+        elif new_role is not None:
             assert self.rank(new_role) < self.rank(acting.role), (acting.role, "granted", new_role)
 
-    def outranks(self, actor: str, target: str, permission: str) -> int:
-        """The status the rank rules give for `actor` changing `target`."""
+    def outranks(self, actor: str, target: str, permission: str, *, co_owners: bool = False) -> int:
+        """The status the rank rules give for `actor` changing `target` (`co_owners`: a
+        change an owner may make to a co-owner: role, suspension, removal)."""
         if not self.active(actor) or target not in self.members:
             return 404
         if permission not in self.held(self.members[actor]) or actor == target:
             return 403
-        if self.members[target].role == OWNER or self.rank_of(target) >= self.rank_of(actor):
+        if self.members[target].role == OWNER:
+            return 200 if co_owners and self.reaches_owner(actor, target) else 403
+        if self.rank_of(target) >= self.rank_of(actor):
             return 403
         return 200
 
@@ -387,9 +420,10 @@ class TeamMachine(RuleBasedStateMachine):
         self.end_nomination(user_id)
 
     def end_nomination(self, user_id: str) -> None:
-        """A nominee who is no longer an active member ends a live transfer."""
+        """A nominee who is no longer an active member ends a live transfer; so does the
+        (co-)owner who offered it, once suspended, removed, gone or demoted."""
         live = self.live_transfer()
-        if live is not None and live.to_user == user_id:
+        if live is not None and user_id in (live.to_user, live.from_user):
             self.transfer = None
 
     def forget_grants(self, user_id: str) -> None:
@@ -415,15 +449,18 @@ class TeamMachine(RuleBasedStateMachine):
             max_size=6,
             unique_by=lambda invitee: invitee[0],
         ),
+        co_owners=st.sampled_from([0, 1, 1, 2]),
     )
     def invite_a_team(
         self,
         crew: tuple[int, frozenset[str]],
         team: list[tuple[int, str, dict[str, bool], bool]],
+        co_owners: int,
     ) -> None:
         """The owner defines a custom role, then invites a few people with random roles
         (that one included) and toggles; most accept, the others' invitations stay
-        pending."""
+        pending. Then, mostly, the owner allows co-owners (settings.maxOwners, with room
+        for one more) and makes one or two of those who joined owners."""
         role_rank, grants = crew
         body = {"key": CUSTOM_KEYS[0], "name": "Crew", "rank": role_rank}
         body["permissions"] = sorted(grants)
@@ -436,6 +473,12 @@ class TeamMachine(RuleBasedStateMachine):
             assert self.do_invite(self.owner, self.users[index], role, toggles), self.log
             if accepts:
                 assert self.do_accept(self.users[index], self.invitations[-1]), self.log
+        if not co_owners:
+            return
+        assert self.do_set_max_owners(self.owner, co_owners + 2), self.log
+        for user_id in [u for u in self.members if u != self.owner][:co_owners]:
+            self.do_change_role(self.owner, user_id, OWNER)
+            assert self.members[user_id].role == OWNER, self.log
 
     # ---- changing members ------------------------------------------------------------
 
@@ -443,6 +486,43 @@ class TeamMachine(RuleBasedStateMachine):
     def change_role(self, actor: Choice, whom: Choice, role: str) -> None:
         a = self.who(actor)
         self.do_change_role(a, self.who(whom, a), role)
+
+    @rule(actor=OWNER_MOSTLY, whom=TARGET)
+    def make_an_owner(self, actor: Choice, whom: Choice) -> None:
+        """An owner (mostly) makes someone a co-owner, where settings.maxOwners allows."""
+        a = self.who(actor)
+        self.do_change_role(a, self.who(whom, a), OWNER)
+
+    @rule(actor=OWNER_MOSTLY, whom=st.tuples(st.just("owners"), _INDEX), role=ANY_ROLE)
+    def demote_an_owner(self, actor: Choice, whom: Choice, role: str) -> None:
+        a = self.who(actor)
+        self.do_change_role(a, self.who(whom, a), role)
+
+    @rule(actor=OWNER_MOSTLY, limit=MAX_OWNERS)
+    def set_max_owners(self, actor: Choice, limit: int | None) -> None:
+        """settings.maxOwners: the owner's alone, never below the owners there are."""
+        self.do_set_max_owners(self.who(actor), limit)
+
+    def do_set_max_owners(self, a: str, limit: int | None) -> bool:
+        changed = limit != self.max_owners
+        if not self.active(a):
+            expected = 404
+        elif "workspace:update" not in self.held(self.members[a]) or (
+            changed and self.members[a].role != OWNER
+        ):
+            expected = 403
+        elif changed and (limit or 1) < len(self.owners()):
+            expected = 409
+        else:
+            expected = 200
+        body = {"settings": {"maxOwners": limit}}
+        reply = self.call("WorkspacesFunction", "workspaces/update-workspace.json", a, body=body)
+        if not self.check(f"{a} sets maxOwners to {limit}", reply, expected, a):
+            return False
+        assert not changed or self.members[a].role == OWNER, "maxOwners set by a non-owner"
+        self.max_owners = limit
+        assert reply.body["settings"].get("maxOwners") == limit
+        return True
 
     @rule(actor=ACTOR, whom=TARGET, patch=PATCH)
     def set_toggles(self, actor: Choice, whom: Choice, patch: dict[str, bool | None]) -> None:
@@ -460,10 +540,17 @@ class TeamMachine(RuleBasedStateMachine):
         self.do_remove(a, self.who(whom, a))
 
     def do_change_role(self, a: str, t: str, role: str) -> None:
-        expected = self.outranks(a, t, "members:change_role")
+        expected = self.outranks(a, t, "members:change_role", co_owners=True)
         if self.active(a) and t in self.members and not self.known(role):
             expected = 422
-        elif expected == 200 and (role == OWNER or self.rank(role) >= self.rank_of(a)):
+        elif expected == 200 and role == OWNER:
+            if self.members[a].role != OWNER or self.owner_limit <= 1:
+                expected = 403
+            elif self.members[t].role == OWNER:
+                expected = 200  # already one: nothing changes
+            elif self.members[t].status != ACTIVE or len(self.owners()) >= self.owner_limit:
+                expected = 409
+        elif expected == 200 and self.rank(role) >= self.rank_of(a):
             expected = 403
         reply = self.call(
             "RolesFunction",
@@ -475,7 +562,12 @@ class TeamMachine(RuleBasedStateMachine):
         if self.check(f"{a} sets the role of {t} to {role}", reply, expected, a):
             self.assert_changed_another_rightly(a, t, role)
             assert reply.body["role"] == role
-            self.members[t].role = role
+            before, self.members[t].role = self.members[t].role, role
+            if role == OWNER:  # an owner holds everything: no toggles
+                self.members[t].toggles = {}
+                self.forget_grants(t)
+            elif before == OWNER:
+                self.end_nomination(t)
 
     def do_set_toggles(self, a: str, t: str, patch: dict[str, bool | None]) -> None:
         expected = self.outranks(a, t, "members:update")
@@ -505,7 +597,7 @@ class TeamMachine(RuleBasedStateMachine):
             assert reply.body["permissionOverrides"] == toggles
 
     def do_set_status(self, a: str, t: str, *, suspend: bool) -> None:
-        expected = self.outranks(a, t, "members:suspend")
+        expected = self.outranks(a, t, "members:suspend", co_owners=True)
         verb = "suspend" if suspend else "reactivate"
         reply = self.call(
             "MembershipFunction", f"membership/{verb}-member.json", a, path={"userId": t}
@@ -521,7 +613,7 @@ class TeamMachine(RuleBasedStateMachine):
         if a == t:  # their own id in the path: that is leaving
             self.do_leave(a, a)
             return
-        expected = self.outranks(a, t, "members:remove")
+        expected = self.outranks(a, t, "members:remove", co_owners=True)
         expected = 204 if expected == 200 else expected
         reply = self.call(
             "MembershipFunction", "membership/remove-member.json", a, path={"userId": t}
@@ -536,13 +628,19 @@ class TeamMachine(RuleBasedStateMachine):
         self.do_leave(a, "me" if as_me else a)
 
     def do_leave(self, a: str, path_id: str) -> None:
-        """Anyone may leave, except the owner."""
-        expected = 404 if not self.active(a) else 403 if self.members[a].role == OWNER else 204
+        """Anyone may leave, except the primary owner and the last owner."""
+        staying = (
+            self.members.get(a) is not None
+            and self.members[a].role == OWNER
+            and (a == self.owner or len(self.owners()) <= 1)
+        )
+        expected = 404 if not self.active(a) else 403 if staying else 204
         reply = self.call(
             "MembershipFunction", "membership/leave-workspace.json", a, path={"userId": path_id}
         )
         if self.check(f"{a} leaves (as {path_id})", reply, expected, a):
-            assert self.members[a].role != OWNER, "the owner left"
+            assert a != self.owner, "the primary owner left"
+            assert self.members[a].role != OWNER or len(self.owners()) > 1, "the last owner left"
             self.forget(a)
 
     # ---- invitations -------------------------------------------------------------
@@ -849,15 +947,16 @@ class TeamMachine(RuleBasedStateMachine):
         assert live is not None
         self.transfer = None
         if step == "cancel":
-            assert c == self.owner == live.from_user
+            assert self.members[c].role == OWNER, "a transfer cancelled by a non-owner"
         elif step == "accept":
             assert c == live.to_user, "accepted by someone other than the nominee"
-            assert live.from_user == self.owner
+            assert self.members[live.from_user].role == OWNER
             self.members[live.from_user].role = ADMIN
             self.members[c] = ModelMember(OWNER, ACTIVE, {})
             self.forget_grants(c)
-            self.owner = c
-            assert reply.body["workspace"]["ownerId"] == c
+            if live.from_user == self.owner:  # the primary's offer moves ownerId
+                self.owner = c
+            assert reply.body["workspace"]["ownerId"] == self.owner
 
     # ---- time ---------------------------------------------------------------------
 
@@ -951,7 +1050,8 @@ class TeamMachine(RuleBasedStateMachine):
         rest = self.query(
             KeyConditionExpression="PK = :pk AND SK > :after",
             ProjectionExpression="SK, userId, #role, #status, toggles, ownerId, memberCount, "
-            "pendingInvites, seatsUsed, fromUserId, toUserId, customRoles, holders",
+            "pendingInvites, seatsUsed, fromUserId, toUserId, customRoles, holders, "
+            "ownerCount, settings",
             ExpressionAttributeNames={"#role": "role", "#status": "status"},
             ExpressionAttributeValues={":pk": {"S": pk}, ":after": {"S": "INVITE#~"}},
             ConsistentRead=True,
@@ -981,11 +1081,15 @@ class TeamMachine(RuleBasedStateMachine):
         members = {i["userId"]: i for i in items if i["SK"].startswith("MEMBER#")}
         pending = {i["invitationId"] for i in items if i["SK"].startswith("INVITE#")}
         assert all(i["status"] == PENDING for i in items if i["SK"].startswith("INVITE#"))
-        # 1. exactly one owner, active, and the workspace names it
-        owners = [u for u, m in members.items() if m["role"] == OWNER]
-        assert owners == [self.owner], (owners, self.owner, self.log)
+        # 1. one owner at least, maxOwners at most; the primary active and named; counted
+        owners = sorted(u for u, m in members.items() if m["role"] == OWNER)
+        assert owners == self.owners(), (owners, self.owners(), self.log)
+        assert 1 <= len(owners) <= self.owner_limit, (owners, self.max_owners, self.log)
+        assert self.owner in owners, (owners, self.owner, self.log)
         assert members[self.owner]["status"] == ACTIVE, (members[self.owner], self.log)
         assert meta["ownerId"] == self.owner, (meta["ownerId"], self.owner, self.log)
+        assert meta.get("ownerCount", 1) == len(owners), (meta.get("ownerCount"), self.log)
+        assert meta["settings"].get("maxOwners") == self.max_owners, self.log
         # 5. the counters are true
         counters = {k: meta.get(k, 0) for k in ("memberCount", "pendingInvites", "seatsUsed")}
         assert counters == {

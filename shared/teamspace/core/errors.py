@@ -164,6 +164,13 @@ def already_member(email: str) -> Conflict:
     return Conflict("ALREADY_A_MEMBER", f"{email} is already a member of this workspace")
 
 
+def owner_limit_reached() -> Conflict:
+    return Conflict(
+        "OWNER_LIMIT_REACHED",
+        "This workspace has as many owners as its settings.maxOwners allows",
+    )
+
+
 def transfer_pending() -> Conflict:
     return Conflict("TRANSFER_PENDING", "An ownership transfer is already pending; cancel it first")
 

@@ -84,6 +84,10 @@ class Workspace:
     # The plan billing set (WorkspacePlanChanged); None: the catalogue's default plan
     # (teamspace.domain.plans). Written by the plan change alone.
     plan: str | None = None
+    # How many members are owners (the `ownerCount` counter, absent while it is the one
+    # owner every workspace starts with), moved in the transactions that make or unmake
+    # an owner. `owner_id` is the primary (billing) owner among them.
+    owner_count: int = 1
 
     @property
     def is_active(self) -> bool:
@@ -128,6 +132,11 @@ class Workspace:
         """Its security controls (settings.securityControls), each off when unset."""
         raw = self.settings.get("securityControls") or {}
         return {name: bool(raw.get(name)) for name in SECURITY_CONTROL_NAMES}
+
+    @property
+    def max_owners(self) -> int:
+        """How many owners it may have (settings.maxOwners; unset: one)."""
+        return int(self.settings.get("maxOwners") or 1)
 
     @property
     def max_members(self) -> int | None:

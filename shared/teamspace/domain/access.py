@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from teamspace import permissions
-from teamspace.core.errors import Forbidden, session_revoked, workspace_not_found
+from teamspace.core.errors import Conflict, Forbidden, session_revoked, workspace_not_found
 from teamspace.core.events import Actor
 from teamspace.core.identity import Caller, KeyGrant
 from teamspace.core.records import Invitation, Member, OwnershipTransfer, Workspace
@@ -31,6 +31,7 @@ from teamspace.permissions import (
     OWNER,
     Feature,
     MemberStatus,
+    Owners,
     Permission,
     Plan,
     RoleDefinition,
@@ -78,6 +79,16 @@ class Access:
         if self.agency is None or self.agency.owner_id == self.workspace.owner_id:
             return self.workspace
         return replace(self.workspace, owner_id=self.agency.owner_id)
+
+    @property
+    def owners(self) -> Owners:
+        """The workspace's owners as the rank rules see them, from the item read: its
+        primary owner (a client's: its agency's), how many owners it has and allows."""
+        return Owners(
+            primary_id=self.shown.owner_id,
+            count=self.workspace.owner_count,
+            limit=self.workspace.max_owners,
+        )
 
     def guards(self, *, actor: bool = True) -> list[WriteOp]:
         """The re-checks of what admitted the caller, for the transaction of their change:
@@ -324,7 +335,9 @@ def assigned_before(assignment: Member, standing: Member) -> bool:
 
 
 def enforce(verdict: Verdict) -> None:
-    """Turn a refusal of the rank rules (or of the plan) into the caller's 403."""
+    """Turn a refusal of the rank rules (or of the plan) into the caller's 403 (409 for a
+    refusal that is a conflict with the workspace's state, such as a limit reached)."""
     if not verdict:
         extensions = {"feature": verdict.feature} if verdict.feature else None
-        raise Forbidden(verdict.code, verdict.reason, extensions=extensions)
+        error = Conflict if verdict.conflict else Forbidden
+        raise error(verdict.code, verdict.reason, extensions=extensions)

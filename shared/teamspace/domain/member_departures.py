@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from teamspace import permissions
 from teamspace.core.clock import Clock
-from teamspace.core.errors import version_conflict
+from teamspace.core.errors import TeamspaceError, version_conflict
 from teamspace.core.events import DetailType
 from teamspace.core.identity import Caller
 from teamspace.core.ids import IdGenerator
@@ -26,7 +26,7 @@ from teamspace.domain.identity_provider import IdentityProvider
 from teamspace.domain.limits import MAX_API_KEYS
 from teamspace.domain.membership import resolve_user_id, target_member
 from teamspace.domain.service import DomainService
-from teamspace.permissions import Permission
+from teamspace.permissions import OWNER, Permission
 from teamspace.store import api_keys as key_store
 from teamspace.store import members as member_store
 from teamspace.store import removed_members as removed_store
@@ -61,14 +61,21 @@ class MemberDepartures(DomainService):
         target = target_member(access, user_id)
         leaving = target.user_id == caller.user_id
         if leaving:
-            enforce(permissions.check_leave(access.subject))
+            enforce(permissions.check_leave(access.subject, access.owners))
         else:
-            enforce(permissions.check_removal(access.subject, access.subject_of(target)))
+            enforce(
+                permissions.check_removal(access.subject, access.subject_of(target), access.owners)
+            )
+        # A co-owner going takes one from the owner count, never the last (its condition).
+        owners = -1 if target.role == OWNER else 0
         # Asked before the removal, while the membership still counts: the provider's
         # account goes with it only if this workspace made it and had them alone.
         delete_account = self.idp is not None and controls(self.store, workspace_id, target)
         now = self.clock.now()
-        key_ops, counter = [], workspace_store.adjust_counters(workspace_id, members=-1)
+        key_ops = []
+        counter = workspace_store.adjust_counters(
+            workspace_id, members=-1, owners=owners, on_failed=_owners_changed(owners)
+        )
         if revoke_api_keys:
             if not leaving:
                 access.require(Permission.API_KEYS_MANAGE)
@@ -88,7 +95,8 @@ class MemberDepartures(DomainService):
                 members=-1,
                 api_keys=-len(theirs),
                 api_keys_read=len(every_key),
-                on_failed=version_conflict("workspace's API keys"),
+                owners=owners,
+                on_failed=version_conflict("workspace's API keys or owners"),
             )
         ops = [
             member_store.delete_member(target),
@@ -138,3 +146,10 @@ class MemberDepartures(DomainService):
         return removed_store.list_removed_members(
             self.store, workspace_id, self.clock.now(), limit=limit, cursor=cursor
         )
+
+
+def _owners_changed(owners: int) -> TeamspaceError | None:
+    """What a removal's failed counter condition means: for an owner's, that the owners
+    changed since the read (the workspace would be left without one); otherwise the
+    workspace is gone (the counter's own default)."""
+    return version_conflict("workspace's owners") if owners else None

@@ -182,7 +182,9 @@ class MembershipService(DomainService):
         user_id = resolve_user_id(caller, user_id)
         access = enter_workspace(self.store, caller, workspace_id, [user_id], with_transfer=True)
         target = target_member(access, user_id)
-        enforce(permissions.check_suspension(access.subject, access.subject_of(target)))
+        enforce(
+            permissions.check_suspension(access.subject, access.subject_of(target), access.owners)
+        )
         if target.status == status:
             return access.resolved(target)  # already so: nothing changes or is announced
         now = self.clock.now()

@@ -4,13 +4,19 @@ On accept, one transaction makes the nominee owner, the previous owner admin and
 the workspace's owner field, each conditional on what was read: the transfer (its
 version), both members (their versions, so a removal, suspension or role change of
 either since then cancels it) and the owner field. So two transfers, or a transfer
-racing any change to either person, leave exactly one owner and nothing half-done.
+racing any change to either person, leave the owners as they were or handed over,
+never half-done.
+
+With co-owners (settings.maxOwners), any owner may offer their own ownership: the
+primary owner's offer moves the workspace's `ownerId` (the primary, billing owner) to
+the nominee; a co-owner's leaves it where it is. A nominee who is already a co-owner
+stays an owner, and the owner count falls by one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from teamspace.core import errors
 from teamspace.core.clock import iso
@@ -27,6 +33,7 @@ from teamspace.store import members as member_store
 from teamspace.store import snapshots
 from teamspace.store import transfers as transfer_store
 from teamspace.store import workspaces as workspace_store
+from teamspace.store.ops import WriteOp
 
 TRANSFER_DAYS = 7
 
@@ -143,37 +150,60 @@ class OwnershipService(DomainService):
         )
         previous = replace(owner, role=ADMIN, updated_at=now, version=owner.version + 1)
         data = self._data(access, owner, nominee, transfer)
-        self.store.commit(
-            [
-                transfer_store.end_transfer(transfer),
-                member_store.replace_member(new_owner, expected_version=nominee.version),
-                member_store.replace_member(previous, expected_version=owner.version),
-                workspace_store.change_owner(workspace_id, owner.user_id, nominee.user_id, now),
-                *role_holders.give_back_role(workspace_id, nominee.role),
-                self.event(DetailType.OWNERSHIP_TRANSFERRED, workspace_id, caller, data, now),
+        # A co-owner nominated stays an owner: the offer leaves one owner fewer.
+        owners = -1 if nominee.role == OWNER else 0
+        primary = access.workspace.owner_id == owner.user_id
+        ops = [
+            transfer_store.end_transfer(transfer),
+            member_store.replace_member(new_owner, expected_version=nominee.version),
+            member_store.replace_member(previous, expected_version=owner.version),
+            *self._owner_moves(workspace_id, owner.user_id, nominee.user_id, now, primary, owners),
+            *role_holders.give_back_role(workspace_id, nominee.role),
+            self.event(DetailType.OWNERSHIP_TRANSFERRED, workspace_id, caller, data, now),
+        ]
+        if nominee.role != OWNER:
+            ops.append(
                 self.event(
                     DetailType.MEMBER_ROLE_CHANGED,
                     workspace_id,
                     caller,
                     {"userId": nominee.user_id, "previousRole": nominee.role, "role": OWNER},
                     now,
-                ),
-                self.event(
-                    DetailType.MEMBER_ROLE_CHANGED,
-                    workspace_id,
-                    caller,
-                    {"userId": owner.user_id, "previousRole": OWNER, "role": ADMIN},
-                    now,
-                ),
-            ]
+                )
+            )
+        ops.append(
+            self.event(
+                DetailType.MEMBER_ROLE_CHANGED,
+                workspace_id,
+                caller,
+                {"userId": owner.user_id, "previousRole": OWNER, "role": ADMIN},
+                now,
+            )
         )
+        self.store.commit(ops)
         workspace = replace(
             access.workspace,
-            owner_id=nominee.user_id,
+            owner_id=nominee.user_id if primary else access.workspace.owner_id,
+            owner_count=access.workspace.owner_count + owners,
             updated_at=now,
             version=access.workspace.version + 1,
         )
         return Transferred(workspace, access.resolved(new_owner))
+
+    @staticmethod
+    def _owner_moves(
+        workspace_id: str, previous: str, new: str, at: datetime, primary: bool, owners: int
+    ) -> list[WriteOp]:
+        """What the workspace item takes from an accepted transfer: from the primary
+        owner, its `ownerId` (and the owner count when a co-owner took it); from a
+        co-owner, the owner count alone when it falls (co-owner to co-owner), else
+        nothing (the two member items' versions hold the hand-over)."""
+        if primary:
+            return [workspace_store.change_owner(workspace_id, previous, new, at, owners=owners)]
+        if owners:
+            conflict = errors.version_conflict("workspace's owners")
+            return [workspace_store.count_owners(workspace_id, owners, conflict)]
+        return []
 
     # ---- shared steps ----------------------------------------------------------------
 

@@ -10,6 +10,7 @@ is deleted only once nobody holds it, and never under someone being given it.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from teamspace import permissions
@@ -17,16 +18,18 @@ from teamspace.core import errors
 from teamspace.core.errors import Conflict, NotFound
 from teamspace.core.events import DetailType
 from teamspace.core.identity import Caller
-from teamspace.core.records import CustomRole
+from teamspace.core.records import CustomRole, Member
 from teamspace.domain import role_holders
 from teamspace.domain.access import Access, ResolvedMember, enforce, enter_workspace
 from teamspace.domain.limits import MAX_CUSTOM_ROLES
 from teamspace.domain.membership import resolve_user_id, target_member
 from teamspace.domain.service import DomainService
 from teamspace.domain.workspace_roles import definition_of, role_named, roles_of
-from teamspace.permissions import Feature, Permission, RoleDefinition
+from teamspace.permissions import OWNER, Feature, Permission, RoleDefinition
 from teamspace.store import custom_roles as role_store
 from teamspace.store import members as member_store
+from teamspace.store import workspaces as workspace_store
+from teamspace.store.ops import WriteOp
 
 _UNSET: Any = object()
 
@@ -172,20 +175,27 @@ class RoleService(DomainService):
         self, caller: Caller, workspace_id: str, user_id: str, role_key: str
     ) -> ResolvedMember:
         user_id = resolve_user_id(caller, user_id)
-        access = enter_workspace(self.store, caller, workspace_id, [user_id])
+        access = enter_workspace(self.store, caller, workspace_id, [user_id], with_transfer=True)
         target = target_member(access, user_id)
         role = role_named(access.workspace, role_key)
         if role is None:
             raise errors.unknown_role(role_key)
-        enforce(permissions.check_role_change(access.subject, access.subject_of(target), role))
+        enforce(
+            permissions.check_role_change(
+                access.subject, access.subject_of(target), role, access.owners
+            )
+        )
         if target.role == role.key:
             return access.resolved(target)  # already so: nothing changes or is announced
         now = self.clock.now()
         changed = replace(target, role=role.key, updated_at=now, version=target.version + 1)
+        if role.key == OWNER:  # a co-owner made (an owner's grants are all of them)
+            changed = replace(changed, toggles={}, agent_ids=None)
         self.store.commit(
             [
                 member_store.replace_member(changed, expected_version=target.version),
                 *role_holders.role_holds(access.workspace, take=role.key, give_back=target.role),
+                *self._owner_count(access, target, role.key, now),
                 *access.guards(),
                 self.event(
                     DetailType.MEMBER_ROLE_CHANGED,
@@ -197,6 +207,24 @@ class RoleService(DomainService):
             ]
         )
         return access.resolved(changed)
+
+    def _owner_count(
+        self, access: Access, target: Member, after: str, at: datetime
+    ) -> list[WriteOp]:
+        """The owner count a role change moves, on the condition that it stays within
+        settings.maxOwners (a co-owner made) or above one (an owner demoted) at the write;
+        a demoted owner's pending offer of ownership ends with it."""
+        if OWNER not in (target.role, after):
+            return []
+        workspace_id = access.workspace.workspace_id
+        if after == OWNER:
+            return [workspace_store.count_owners(workspace_id, 1, errors.owner_limit_reached())]
+        return [
+            workspace_store.count_owners(
+                workspace_id, -1, errors.version_conflict("workspace's owners")
+            ),
+            *self.nomination_ends(access, target.user_id, access.by, at),
+        ]
 
 
 def _custom(access: Access, key: str) -> CustomRole:

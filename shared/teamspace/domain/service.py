@@ -62,10 +62,13 @@ class DomainService:
     ) -> list[WriteOp]:
         """A member who stops being an active member stops being the nominee of a
         pending ownership transfer: the transfer ends with the change that caused it, so
-        the owner is free to name someone else at once. (`access` must have been read
-        `with_transfer`.)"""
+        the owner is free to name someone else at once. So does a co-owner who made the
+        offer and is suspended, removed, leaves or is demoted: it could never complete.
+        (`access` must have been read `with_transfer`.)"""
         transfer = access.transfer
-        if transfer is None or transfer.to_user_id != user_id or transfer.expires_at <= at:
+        if transfer is None or transfer.expires_at <= at:
+            return []
+        if user_id not in (transfer.to_user_id, transfer.from_user_id):
             return []
         return self.transfer_ends(transfer, DetailType.OWNERSHIP_TRANSFER_CANCELLED, caller, at)
 

@@ -17,7 +17,15 @@ from teamspace.domain.limits import MAX_API_KEYS
 from teamspace.domain.plans import catalogue
 from teamspace.domain.service import DomainService
 from teamspace.domain.workspace_roles import policy_of
-from teamspace.permissions import OWNER, Feature, MemberStatus, Permission, SecurityPolicy, Use
+from teamspace.permissions import (
+    MAX_OWNERS_SETTING,
+    OWNER,
+    Feature,
+    MemberStatus,
+    Permission,
+    SecurityPolicy,
+    Use,
+)
 from teamspace.store import api_keys as key_store
 from teamspace.store import members as member_store
 from teamspace.store import workspaces as workspace_store
@@ -118,6 +126,13 @@ class WorkspaceService(DomainService):
         )
         enforce(permissions.check_owner_only_settings(access.subject, current.settings, settings))
         enforce(permissions.check_plan_settings(access.plan, current.settings, settings))
+        owners_changed = settings.get(MAX_OWNERS_SETTING) != current.settings.get(
+            MAX_OWNERS_SETTING
+        )
+        new_limit = int(settings.get(MAX_OWNERS_SETTING) or 1)
+        if owners_changed:
+            client = current.parent_workspace_id is not None
+            enforce(permissions.check_owner_limit(access.owners, new_limit, client=client))
         pool_changed = settings.get("minutePool") != current.settings.get("minutePool")
         if pool_changed:
             _check_pool(current, int(settings.get("minutePool") or 0))
@@ -142,6 +157,7 @@ class WorkspaceService(DomainService):
                     updated,
                     expected_version=current.version,
                     assigned_at_most=updated.minute_pool if pool_changed else None,
+                    owners_at_most=new_limit if owners_changed else None,
                 ),
                 *access.guards(),
                 self.event(

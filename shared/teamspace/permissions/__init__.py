@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from teamspace.permissions.evaluation import Decision, decide, effective_permissions, holds
     from teamspace.permissions.grants import TOGGLE_PERMISSIONS, MemberStatus, Subject, Toggles
     from teamspace.permissions.keys import KEY_NEVER, key_permissions, key_subject
+    from teamspace.permissions.owners import MAX_OWNERS_LIMIT, MAX_OWNERS_SETTING, Owners
     from teamspace.permissions.plans import (
         Feature,
         Plan,
@@ -56,6 +57,7 @@ if TYPE_CHECKING:
         check_grants_update,
         check_invitation,
         check_leave,
+        check_owner_limit,
         check_profile_update,
         check_removal,
         check_role_change,
@@ -106,6 +108,9 @@ _HOME = {
     "check_plan_settings": "teamspace.permissions.plans",
     "check_room": "teamspace.permissions.plans",
     "parse_catalogue": "teamspace.permissions.plans",
+    "MAX_OWNERS_LIMIT": "teamspace.permissions.owners",
+    "MAX_OWNERS_SETTING": "teamspace.permissions.owners",
+    "Owners": "teamspace.permissions.owners",
     "SecurityPolicy": "teamspace.permissions.policies",
     "check_email_domain": "teamspace.permissions.policies",
     "check_mfa": "teamspace.permissions.policies",
@@ -118,6 +123,7 @@ _HOME = {
     "check_grants_update": "teamspace.permissions.rank_rules",
     "check_invitation": "teamspace.permissions.rank_rules",
     "check_leave": "teamspace.permissions.rank_rules",
+    "check_owner_limit": "teamspace.permissions.rank_rules",
     "check_profile_update": "teamspace.permissions.rank_rules",
     "check_removal": "teamspace.permissions.rank_rules",
     "check_role_change": "teamspace.permissions.rank_rules",
@@ -157,6 +163,8 @@ __all__ = [
     "CUSTOM_RANK_DEFAULT",
     "CUSTOM_RANK_MAX",
     "KEY_NEVER",
+    "MAX_OWNERS_LIMIT",
+    "MAX_OWNERS_SETTING",
     "OWNER",
     "OWNER_ONLY",
     "PERMISSION_INFO",
@@ -164,6 +172,7 @@ __all__ = [
     "Decision",
     "Feature",
     "MemberStatus",
+    "Owners",
     "Permission",
     "Plan",
     "PlanCatalogue",
@@ -187,6 +196,7 @@ __all__ = [
     "check_leave",
     "check_managed_member",
     "check_mfa",
+    "check_owner_limit",
     "check_owner_only_settings",
     "check_plan_settings",
     "check_policy_change",

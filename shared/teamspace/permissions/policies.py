@@ -21,10 +21,11 @@ from teamspace.permissions.roles import OWNER
 ALLOWED_EMAIL_DOMAINS = "allowedEmailDomains"
 REQUIRE_MFA = "requireMfa"
 # Settings only the owner may change, whatever else a role allows: white-label branding
-# (seed 003: the owner has "white-label settings", the admin "cannot access" them), and
-# the security controls of seed 002 (call recording, PHI redaction, end-to-end
-# encryption: "additional security controls", the owner's like requireMfa).
-OWNER_ONLY_SETTINGS = ("branding", "securityControls")
+# (seed 003: the owner has "white-label settings", the admin "cannot access" them), the
+# security controls of seed 002 (call recording, PHI redaction, end-to-end encryption:
+# "additional security controls", the owner's like requireMfa), and how many owners the
+# workspace may have (settings.maxOwners, seed 002's co-owners).
+OWNER_ONLY_SETTINGS = ("branding", "securityControls", "maxOwners")
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from teamspace.permissions.catalogue import AGENT_SCOPED, Permission
 from teamspace.permissions.evaluation import effective_permissions
-from teamspace.permissions.grants import TOGGLE_PERMISSIONS, Subject, Toggles
+from teamspace.permissions.grants import TOGGLE_PERMISSIONS, MemberStatus, Subject, Toggles
+from teamspace.permissions.owners import Owners
 from teamspace.permissions.roles import (
     CUSTOM_RANK_MAX,
     CUSTOM_RANK_MIN,
@@ -28,6 +29,9 @@ class Verdict:
     reason: str = ""
     # The plan feature a PLAN_UPGRADE_REQUIRED refusal is about (permissions/plans.py).
     feature: str = ""
+    # A refusal that is a conflict with the workspace's state (409: a limit reached,
+    # someone not active) rather than a rule the actor breaks (403).
+    conflict: bool = False
 
     def __bool__(self) -> bool:
         return self.allowed
@@ -38,6 +42,10 @@ ALLOWED = Verdict(True)
 
 def _deny(code: str, reason: str) -> Verdict:
     return Verdict(False, code, reason)
+
+
+def _conflict(code: str, reason: str) -> Verdict:
+    return Verdict(False, code, reason, conflict=True)
 
 
 def requires(actor: Subject, permission: Permission) -> Verdict:
@@ -83,38 +91,97 @@ def may_grant_role(actor: Subject, role: RoleDefinition) -> Verdict:
     return ALLOWED
 
 
-def check_role_change(actor: Subject, target: Subject, new_role: RoleDefinition) -> Verdict:
-    """A role change of `target` to `new_role` by `actor`."""
+def reaches(actor: Subject, target: Subject, owners: Owners | None) -> Verdict:
+    """`outranks`, but for co-owners: an owner may demote, suspend or remove another
+    owner while the workspace keeps more than one, never its primary owner (who changes
+    only through ownership transfer, and so keeps the workspace's one active owner).
+    Nobody else ever touches an owner. `owners` None: a workspace of one owner."""
+    if target.role.key == OWNER and actor.role.key == OWNER and owners is not None:
+        if owners.is_primary(target.user_id):
+            return _deny(
+                "OWNER_IMMUTABLE", "the primary owner can only change through ownership transfer"
+            )
+        if owners.count <= 1:
+            return _deny("OWNER_IMMUTABLE", "the last owner can only change through transfer")
+        return ALLOWED
+    return outranks(actor, target)
+
+
+def may_make_owner(actor: Subject, target: Subject, owners: Owners | None) -> Verdict:
+    """Whether `actor` may make `target` an owner (a co-owner): only an owner, only where
+    `settings.maxOwners` allows more than one and there is room, only an active member.
+    Without co-owners, the owner role moves only by transfer, as ever."""
+    if owners is None or not owners.allows_co_owners or actor.role.key != OWNER:
+        return _deny("OWNER_IMMUTABLE", "ownership moves only by transfer")
+    if target.role.key == OWNER:
+        return ALLOWED  # already one: nothing to count
+    if target.status is not MemberStatus.ACTIVE:
+        return _conflict("NOMINEE_NOT_ACTIVE", "only an active member can become an owner")
+    if not owners.has_room:
+        return _conflict(
+            "OWNER_LIMIT_REACHED",
+            f"this workspace allows {owners.limit} owners (settings.maxOwners) and has them",
+        )
+    return ALLOWED
+
+
+def check_role_change(
+    actor: Subject, target: Subject, new_role: RoleDefinition, owners: Owners | None = None
+) -> Verdict:
+    """A role change of `target` to `new_role` by `actor` (`owners`: see `reaches`)."""
+    grant = (
+        may_make_owner(actor, target, owners)
+        if new_role.key == OWNER
+        else may_grant_role(actor, new_role)
+    )
     return first_refusal(
         requires(actor, Permission.MEMBERS_CHANGE_ROLE),
         not_self(actor, target, "change the role of"),
-        outranks(actor, target),
-        may_grant_role(actor, new_role),
+        reaches(actor, target, owners),
+        grant,
     )
 
 
-def check_removal(actor: Subject, target: Subject) -> Verdict:
+def check_removal(actor: Subject, target: Subject, owners: Owners | None = None) -> Verdict:
     """`actor` removing `target`; leaving is `check_leave`."""
     return first_refusal(
         requires(actor, Permission.MEMBERS_REMOVE),
         not_self(actor, target, "remove"),
-        outranks(actor, target),
+        reaches(actor, target, owners),
     )
 
 
-def check_suspension(actor: Subject, target: Subject) -> Verdict:
+def check_suspension(actor: Subject, target: Subject, owners: Owners | None = None) -> Verdict:
     """`actor` suspending or reactivating `target`."""
     return first_refusal(
         requires(actor, Permission.MEMBERS_SUSPEND),
         not_self(actor, target, "suspend or reactivate"),
-        outranks(actor, target),
+        reaches(actor, target, owners),
     )
 
 
-def check_leave(member: Subject) -> Verdict:
-    """Anyone may leave, except the owner (who must transfer ownership first)."""
-    if member.role.key == OWNER:
+def check_leave(member: Subject, owners: Owners | None = None) -> Verdict:
+    """Anyone may leave, except the primary owner (who must transfer ownership first) and
+    the last owner; a co-owner may leave while another owner stays."""
+    if member.role.key != OWNER:
+        return ALLOWED
+    if owners is None or owners.is_primary(member.user_id) or owners.count <= 1:
         return _deny("OWNER_CANNOT_LEAVE", "the owner must transfer ownership before leaving")
+    return ALLOWED
+
+
+def check_owner_limit(owners: Owners, new_limit: int, *, client: bool) -> Verdict:
+    """A new `settings.maxOwners`: never below the owners the workspace has (409), and a
+    client stays with one (its owner is its agency's owner)."""
+    if client and new_limit > 1:
+        return _conflict(
+            "CLIENT_OWNED_BY_AGENCY", "a client workspace is owned by its agency's owner alone"
+        )
+    if new_limit < owners.count:
+        return _conflict(
+            "MAX_OWNERS_TOO_LOW",
+            f"this workspace has {owners.count} owners: demote or remove some first",
+        )
     return ALLOWED
 
 

@@ -90,6 +90,7 @@ def workspace_from_item(item: dict[str, Any]) -> Workspace:
         version=item["version"],
         api_keys=item.get("apiKeys") or 0,
         plan=item.get("plan"),
+        owner_count=item.get("ownerCount") or 1,
     )
 
 
@@ -98,12 +99,17 @@ def create_workspace(workspace: Workspace) -> WriteOp:
 
 
 def update_workspace(
-    workspace: Workspace, expected_version: int, *, assigned_at_most: int | None = None
+    workspace: Workspace,
+    expected_version: int,
+    *,
+    assigned_at_most: int | None = None,
+    owners_at_most: int | None = None,
 ) -> WriteOp:
     """Profile fields only: the member counter and status are not touched here.
 
     With `assigned_at_most` (an agency's new minute pool), the minutes its clients hold
-    must not exceed it at the write.
+    must not exceed it at the write; with `owners_at_most` (a new settings.maxOwners),
+    neither must its owners (a promotion racing the change loses, or makes this fail).
     """
     item = workspace_item(workspace)
     sets = ["#name = :name", "#settings = :settings", "updatedAt = :updatedAt", "version = :next"]
@@ -127,6 +133,9 @@ def update_workspace(
     if assigned_at_most is not None:
         condition += " AND (attribute_not_exists(minutesAssigned) OR minutesAssigned <= :pool)"
         values["pool"] = assigned_at_most
+    if owners_at_most is not None:
+        condition += " AND (attribute_not_exists(ownerCount) OR ownerCount <= :ownersMax)"
+        values["ownersMax"] = owners_at_most
     return WriteOp(
         "Update",
         {
@@ -247,6 +256,40 @@ def _api_key_count_is(count: int) -> str:
     return "apiKeys = :apiKeysRead"
 
 
+def _owner_count_moves(owners: int, values: dict[str, Any]) -> tuple[str, str]:
+    """The SET clause and the condition that move `ownerCount` by one (`owners`: 1 or -1),
+    adding to `values`: growing, it stays within settings.maxOwners as it is at the write;
+    shrinking, at least one owner is left. An absent counter is the one owner every
+    workspace starts with."""
+    if owners not in (1, -1):
+        raise ValueError(f"owners move one at a time, not by {owners}")
+    values.update(owners=owners, oneOwner=1)
+    update = "SET ownerCount = if_not_exists(ownerCount, :oneOwner) + :owners"
+    if owners > 0:
+        return update, (
+            "((attribute_not_exists(ownerCount) AND settings.maxOwners > :oneOwner)"
+            " OR ownerCount < settings.maxOwners)"
+        )
+    return update, "ownerCount > :oneOwner"
+
+
+def count_owners(workspace_id: str, owners: int, on_failed: TeamspaceError) -> WriteOp:
+    """One more owner (a co-owner made) or fewer (one demoted), alone on the item."""
+    values: dict[str, Any] = {"active": "ACTIVE"}
+    update, condition = _owner_count_moves(owners, values)
+    return WriteOp(
+        "Update",
+        {
+            "Key": codec.to_attributes(workspace_key(workspace_id)),
+            "UpdateExpression": update,
+            "ConditionExpression": f"#status = :active AND {condition}",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": attribute_values(**values),
+        },
+        on_failed,
+    )
+
+
 def adjust_counters(
     workspace_id: str,
     *,
@@ -258,6 +301,7 @@ def adjust_counters(
     on_failed: TeamspaceError | None = None,
     api_keys: int = 0,
     api_keys_read: int | None = None,
+    owners: int = 0,
 ) -> WriteOp:
     """Move the workspace's counters: members, pending invitations, and the seats both use.
 
@@ -269,7 +313,8 @@ def adjust_counters(
 
     `api_keys` moves the API key counter too (a removal that revokes the member's keys:
     one transaction cannot update the workspace item twice), on the condition, with
-    `api_keys_read`, that the workspace still holds the keys that were read.
+    `api_keys_read`, that the workspace still holds the keys that were read. `owners` (-1:
+    an owner removed or leaving) moves the owner count, never below one.
     """
     seats = members + pending
     conditions = ["#status = :active"]
@@ -291,6 +336,10 @@ def adjust_counters(
     if api_keys_read is not None:
         conditions.append(_api_key_count_is(api_keys_read))
         values["apiKeysRead"] = api_keys_read
+    if owners:
+        owner_update, owner_condition = _owner_count_moves(owners, values)
+        adds = f"{owner_update} {adds}"
+        conditions.append(owner_condition)
     return WriteOp(
         "Update",
         {
@@ -367,24 +416,31 @@ def require_status(workspace: Workspace) -> WriteOp:
 
 
 def change_owner(
-    workspace_id: str, previous: str, new: str, at: datetime, *, members: int = 0
+    workspace_id: str, previous: str, new: str, at: datetime, *, members: int = 0, owners: int = 0
 ) -> WriteOp:
     """The workspace's owner field, moved only from the owner that was read.
 
     `members` moves the member count (and the seats) with it, for a hand-over that
-    removes or adds a member item: one transaction cannot update the workspace twice.
+    removes or adds a member item, and `owners` the owner count (-1: the primary owner
+    handed over to a co-owner): one transaction cannot update the workspace twice.
     """
     adds = "ADD version :one"
+    sets = "SET ownerId = :new, updatedAt = :at"
+    condition = "ownerId = :previous AND #status = :active"
     values: dict[str, Any] = {}
     if members:
         adds += ", memberCount :members, seatsUsed :members"
         values["members"] = members
+    if owners:
+        owner_update, owner_condition = _owner_count_moves(owners, values)
+        sets += ", " + owner_update.removeprefix("SET ")
+        condition += f" AND {owner_condition}"
     return WriteOp(
         "Update",
         {
             "Key": codec.to_attributes(workspace_key(workspace_id)),
-            "UpdateExpression": f"SET ownerId = :new, updatedAt = :at {adds}",
-            "ConditionExpression": "ownerId = :previous AND #status = :active",
+            "UpdateExpression": f"{sets} {adds}",
+            "ConditionExpression": condition,
             "ExpressionAttributeNames": {"#status": "status"},
             "ExpressionAttributeValues": attribute_values(
                 new=new, previous=previous, at=iso(at), one=1, active="ACTIVE", **values

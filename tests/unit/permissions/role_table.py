@@ -16,3 +16,12 @@ RANKS = {
     "member": 30,
     "viewer": 10,
 }
+
+# Which built-in roles hold the permission each rank rule requires (seed 000 matrix:
+# only Owner and Admin change roles, remove or manage members).
+HOLDERS = {
+    "members:change_role": {"owner", "admin"},
+    "members:remove": {"owner", "admin"},
+    "members:suspend": {"owner", "admin"},
+    "members:update": {"owner", "admin"},
+}

@@ -91,6 +91,10 @@ REDACTED = {"securityControls": {"callRecording": True, "phiRedaction": True}}
         (RECORDED, REDACTED, True),  # changed
         (REDACTED, {}, True),  # removed
         (REDACTED, {**REDACTED, "locale": "de"}, False),  # another setting
+        ({}, {"maxOwners": 3}, True),  # co-owners allowed: the owner's alone too
+        ({"maxOwners": 3}, {"maxOwners": 2}, True),
+        ({"maxOwners": 3}, {}, True),
+        ({"maxOwners": 3}, {"maxOwners": 3, "timezone": "UTC"}, False),
     ],
 )
 def test_who_changes_the_owner_only_settings(role, before, after, changes_branding):

@@ -24,16 +24,7 @@ from teamspace.permissions import (
     check_suspension,
     may_grant_role,
 )
-from tests.unit.permissions.role_table import RANKS, ROLES
-
-# Which built-in roles hold the permission each check requires (seed 000 matrix:
-# only Owner and Admin change roles, remove or manage members).
-HOLDERS = {
-    "members:change_role": {"owner", "admin"},
-    "members:remove": {"owner", "admin"},
-    "members:suspend": {"owner", "admin"},
-    "members:update": {"owner", "admin"},
-}
+from tests.unit.permissions.role_table import HOLDERS, RANKS, ROLES
 
 ALLOWED = (True, "")
 PERMISSION_DENIED = (False, "PERMISSION_DENIED")

@@ -32,7 +32,7 @@ from teamspace.core.records import Membership, Workspace, WorkspaceType
 from teamspace.domain.clients import ClientPage
 from teamspace.domain.plans import plan_of
 from teamspace.domain.workspaces import WorkspaceChanges
-from teamspace.permissions import OWNER
+from teamspace.permissions import MAX_OWNERS_LIMIT, OWNER
 
 
 class Branding(RequestModel):
@@ -66,7 +66,8 @@ class WorkspaceSettings(RequestModel):
     `securityControls` the owner's controls (`SecurityControls`); `maxMembers` is held
     within the plan's seats; `minutePool` is an agency's pool of minutes, from
     which its clients' budgets are taken (a client's `minuteBudget` is set through the
-    agency's clients routes, never here).
+    agency's clients routes, never here). `maxOwners` (owner only) is how many owners the
+    workspace may have: with more than one, an owner makes an active member a co-owner.
     """
 
     timezone: Annotated[str, AfterValidator(time_zone)] | None = None
@@ -80,6 +81,7 @@ class WorkspaceSettings(RequestModel):
     ) = None
     requireMfa: bool | None = None
     minutePool: Annotated[int, Field(ge=0, le=MINUTES_MAX)] | None = None
+    maxOwners: Annotated[int, Field(ge=1, le=MAX_OWNERS_LIMIT)] | None = None
     branding: Branding | None = None
     securityControls: SecurityControls | None = None
 
