@@ -10,7 +10,9 @@ import pytest
 
 from teamspace.domain.key_format import parse_key
 from tests.support import (
+    REACTIVATE,
     SAMPLE_WORKSPACE,
+    SUSPEND,
     TEMPLATE,
     Team,
     billing_request,
@@ -19,18 +21,16 @@ from tests.support import (
     sample_event,
     user,
 )
+from tests.support import billing as deliver
 
 TABLE = TEMPLATE.table_name()
 BILLING = "BillingFunction"
-SUSPEND = "WorkspaceSuspensionRequested"
-REACTIVATE = "WorkspaceReactivationRequested"
 
 
 def billing(
     functions, detail_type: str, event_id: str, workspace: str = SAMPLE_WORKSPACE, **detail: Any
 ) -> dict[str, str]:
-    """Deliver the billing service's request to the billing function."""
-    return functions.invoke(BILLING, billing_request(detail_type, workspace, event_id, **detail))
+    return deliver(functions, detail_type, workspace, event_id, **detail)
 
 
 def status_of(dynamodb, workspace: str = SAMPLE_WORKSPACE) -> str:

@@ -244,8 +244,14 @@ def adjust_counters(
     `api_keys_read`, that the workspace still holds the keys that were read.
     """
     seats = members + pending
-    conditions = ["#status = :active"]
+    # What only frees seats or keys lands on a suspended workspace too: the system's
+    # clean-ups (the expiry job, staff withdrawn from a client, a declined invitation)
+    # go on while it is suspended, and nothing grows in it meanwhile.
+    growing = members > 0 or pending > 0 or api_keys > 0
+    conditions = ["#status = :active" if growing else "#status IN (:active, :suspended)"]
     values: dict[str, Any] = {"members": members, "pending": pending, "seats": seats}
+    if not growing:
+        values["suspended"] = WorkspaceStatus.SUSPENDED.value
     if max_pending is not None and pending > 0:
         conditions.append("(attribute_not_exists(pendingInvites) OR pendingInvites < :maxPending)")
         values["maxPending"] = max_pending
@@ -338,7 +344,8 @@ def require_status(workspace: Workspace) -> WriteOp:
 def change_owner(
     workspace_id: str, previous: str, new: str, at: datetime, *, members: int = 0
 ) -> WriteOp:
-    """The workspace's owner field, moved only from the owner that was read.
+    """The workspace's owner field, moved only from the owner that was read (also while
+    the workspace is suspended: a client follows its agency's owner whatever its standing).
 
     `members` moves the member count (and the seats) with it, for a hand-over that
     removes or adds a member item: one transaction cannot update the workspace twice.
@@ -353,10 +360,16 @@ def change_owner(
         {
             "Key": codec.to_attributes(workspace_key(workspace_id)),
             "UpdateExpression": f"SET ownerId = :new, updatedAt = :at {adds}",
-            "ConditionExpression": "ownerId = :previous AND #status = :active",
+            "ConditionExpression": "ownerId = :previous AND #status IN (:active, :suspended)",
             "ExpressionAttributeNames": {"#status": "status"},
             "ExpressionAttributeValues": attribute_values(
-                new=new, previous=previous, at=iso(at), one=1, active="ACTIVE", **values
+                new=new,
+                previous=previous,
+                at=iso(at),
+                one=1,
+                active="ACTIVE",
+                suspended=WorkspaceStatus.SUSPENDED.value,
+                **values,
             ),
         },
         version_conflict("workspace's owner"),
@@ -366,7 +379,7 @@ def change_owner(
 def list_clients(
     store: TeamspaceStore, agency_id: str, *, limit: int, cursor: str | None
 ) -> Page[Workspace]:
-    """An agency's live client workspaces, oldest first (GSI1)."""
+    """An agency's live client workspaces (active or suspended), oldest first (GSI1)."""
     gsi_pk = clients_pk(agency_id)
     request = {
         "IndexName": keys.GSI1,
@@ -374,7 +387,14 @@ def list_clients(
         "ExpressionAttributeValues": {":pk": {"S": gsi_pk}},
     }
     return store.query_page(
-        request, limit, cursor, {keys.GSI1PK: gsi_pk}, workspace_from_item, None, "ACTIVE"
+        request,
+        limit,
+        cursor,
+        {keys.GSI1PK: gsi_pk},
+        workspace_from_item,
+        None,
+        None,
+        not_equals={"status": WorkspaceStatus.DELETED.value},
     )
 
 
