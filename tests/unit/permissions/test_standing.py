@@ -12,14 +12,7 @@ REFUSED = "WORKSPACE_SUSPENDED"
 
 TABLE = {
     # status: {use: the refusal's code, or ALLOWED}
-    "ACTIVE": {
-        Use.READ_WORKSPACE: ALLOWED,
-        Use.ACT: ALLOWED,
-        Use.JOIN: ALLOWED,
-        Use.TAKE_OVER: ALLOWED,
-        Use.THROUGH_AGENCY: ALLOWED,
-        Use.WITHDRAW: ALLOWED,
-    },
+    "ACTIVE": dict.fromkeys(Use, ALLOWED),
     "SUSPENDED": {
         Use.READ_WORKSPACE: ALLOWED,
         Use.ACT: REFUSED,
@@ -30,14 +23,7 @@ TABLE = {
     },
     # A deleted workspace is refused before the gate (404); an agency deleted under a
     # client leaves its owner the client (tests/functions/test_clients.py).
-    "DELETED": {
-        Use.READ_WORKSPACE: ALLOWED,
-        Use.ACT: ALLOWED,
-        Use.JOIN: ALLOWED,
-        Use.TAKE_OVER: ALLOWED,
-        Use.THROUGH_AGENCY: ALLOWED,
-        Use.WITHDRAW: ALLOWED,
-    },
+    "DELETED": dict.fromkeys(Use, ALLOWED),
 }
 
 
