@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from local_runtime.lambdas import load_module
 from teamspace.domain.key_format import parse_key
 from tests.support import (
     REACTIVATE,
@@ -169,6 +170,9 @@ def test_the_rule_takes_the_four_detail_types_from_the_billing_sources():
         "WorkspacePlanChanged",
         "MinutesUsed",
     }
+    # Every handler's detail-type reaches the function (a handler the rule lacks is dead).
+    handlers = load_module(TEMPLATE.functions()[BILLING]).HANDLERS
+    assert {SUSPEND, REACTIVATE} <= set(handlers) <= set(pattern["detail-type"])
 
 
 def test_while_suspended_its_members_read_it_and_nothing_more(functions, team):
