@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 
 from local_runtime.lambdas import load_module
+from teamspace import wiring
 from teamspace.domain.key_format import parse_key
+from tests.functions.chain_helpers import first_goes_second
 from tests.support import (
     REACTIVATE,
     SAMPLE_WORKSPACE,
@@ -191,3 +193,18 @@ def test_while_suspended_its_members_read_it_and_nothing_more(functions, team):
     billing(functions, REACTIVATE, "req-2")
     assert functions.call("WorkspacesFunction", read).body["status"] == "ACTIVE"
     assert functions.call("WorkspacesFunction", change).status == 200
+
+
+def test_a_request_racing_another_reads_again_and_changes_nothing_twice(functions, team, dynamodb):
+    """Another suspension commits between this one's read and its write: the write's
+    condition refuses it, the retry reads the workspace suspended, and only the marker
+    is written. One WorkspaceSuspended."""
+    client = wiring.dynamodb_client()
+    with first_goes_second(
+        client, "TransactWriteItems", lambda: billing(functions, SUSPEND, "req-b")
+    ) as raced:
+        answer = billing(functions, SUSPEND, "req-a")
+    assert raced == [{"detailType": SUSPEND, "outcome": "changed"}]
+    assert answer["outcome"] == "unchanged"
+    assert len(standing_events(dynamodb)) == 1
+    assert billing(functions, SUSPEND, "req-a")["outcome"] == "duplicate"
