@@ -69,6 +69,14 @@ def test_a_suspension_request_suspends_the_workspace_with_its_event(functions, t
     ]
 
 
+def test_a_request_without_a_reason_is_taken_all_the_same(functions, team, dynamodb):
+    event = billing_request(SUSPEND, SAMPLE_WORKSPACE, "req-1")
+    del event["detail"]["reason"]
+    assert functions.invoke(BILLING, event)["outcome"] == "changed"
+    assert status_of(dynamodb) == "SUSPENDED"
+    assert standing_events(dynamodb)[0][2] == {"name": "Acme Voice"}
+
+
 def test_a_reactivation_request_makes_it_active_again(functions, team, dynamodb):
     billing(functions, SUSPEND, "req-1")
     answer = billing(functions, REACTIVATE, "req-2", reason="payment_received")

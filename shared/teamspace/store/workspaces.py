@@ -194,10 +194,12 @@ def set_standing(
         "one": 1,
         "apiKeysRead": api_keys,
     }
-    if status is WorkspaceStatus.SUSPENDED:
+    if status is WorkspaceStatus.SUSPENDED and reason:
         sets += ", suspendedAt = :at, suspensionReason = :reason"
         values["reason"] = reason
         expression = f"SET {sets} ADD version :one"
+    elif status is WorkspaceStatus.SUSPENDED:  # the billing service gave no reason
+        expression = f"SET {sets}, suspendedAt = :at REMOVE suspensionReason ADD version :one"
     else:
         expression = f"SET {sets} REMOVE suspendedAt, suspensionReason ADD version :one"
     return WriteOp(
