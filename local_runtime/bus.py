@@ -1,7 +1,8 @@
 """`POST /_local/bus`: one event on the local bus, as another service of the platform puts
 it there (API.md, "Local runtime additions"). The event goes through moto's EventBridge
 like any other: the template's rules match it (the audit intake's takes a source in
-AuditSources) and the event chain delivers what they matched."""
+AuditSources, the billing function's one in BillingSources, `platform.billing` by
+default) and the event chain delivers what they matched."""
 
 from __future__ import annotations
 

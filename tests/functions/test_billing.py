@@ -8,9 +8,14 @@ from typing import Any
 
 import pytest
 
+from local_runtime.lambdas import load_module
+from teamspace import wiring
 from teamspace.domain.key_format import parse_key
+from tests.functions.chain_helpers import first_goes_second
 from tests.support import (
+    REACTIVATE,
     SAMPLE_WORKSPACE,
+    SUSPEND,
     TEMPLATE,
     Team,
     billing_request,
@@ -19,18 +24,16 @@ from tests.support import (
     sample_event,
     user,
 )
+from tests.support import billing as deliver
 
 TABLE = TEMPLATE.table_name()
 BILLING = "BillingFunction"
-SUSPEND = "WorkspaceSuspensionRequested"
-REACTIVATE = "WorkspaceReactivationRequested"
 
 
 def billing(
     functions, detail_type: str, event_id: str, workspace: str = SAMPLE_WORKSPACE, **detail: Any
 ) -> dict[str, str]:
-    """Deliver the billing service's request to the billing function."""
-    return functions.invoke(BILLING, billing_request(detail_type, workspace, event_id, **detail))
+    return deliver(functions, detail_type, workspace, event_id, **detail)
 
 
 def status_of(dynamodb, workspace: str = SAMPLE_WORKSPACE) -> str:
@@ -64,6 +67,14 @@ def test_a_suspension_request_suspends_the_workspace_with_its_event(functions, t
             {"name": "Acme Voice", "reason": "payment_failed"},
         )
     ]
+
+
+def test_a_request_without_a_reason_is_taken_all_the_same(functions, team, dynamodb):
+    event = billing_request(SUSPEND, SAMPLE_WORKSPACE, "req-1")
+    del event["detail"]["reason"]
+    assert functions.invoke(BILLING, event)["outcome"] == "changed"
+    assert status_of(dynamodb) == "SUSPENDED"
+    assert standing_events(dynamodb)[0][2] == {"name": "Acme Voice"}
 
 
 def test_a_reactivation_request_makes_it_active_again(functions, team, dynamodb):
@@ -169,6 +180,9 @@ def test_the_rule_takes_the_four_detail_types_from_the_billing_sources():
         "WorkspacePlanChanged",
         "MinutesUsed",
     }
+    # Every handler's detail-type reaches the function (a handler the rule lacks is dead).
+    handlers = load_module(TEMPLATE.functions()[BILLING]).HANDLERS
+    assert {SUSPEND, REACTIVATE} <= set(handlers) <= set(pattern["detail-type"])
 
 
 def test_while_suspended_its_members_read_it_and_nothing_more(functions, team):
@@ -187,3 +201,18 @@ def test_while_suspended_its_members_read_it_and_nothing_more(functions, team):
     billing(functions, REACTIVATE, "req-2")
     assert functions.call("WorkspacesFunction", read).body["status"] == "ACTIVE"
     assert functions.call("WorkspacesFunction", change).status == 200
+
+
+def test_a_request_racing_another_reads_again_and_changes_nothing_twice(functions, team, dynamodb):
+    """Another suspension commits between this one's read and its write: the write's
+    condition refuses it, the retry reads the workspace suspended, and only the marker
+    is written. One WorkspaceSuspended."""
+    client = wiring.dynamodb_client()
+    with first_goes_second(
+        client, "TransactWriteItems", lambda: billing(functions, SUSPEND, "req-b")
+    ) as raced:
+        answer = billing(functions, SUSPEND, "req-a")
+    assert raced == [{"detailType": SUSPEND, "outcome": "changed"}]
+    assert answer["outcome"] == "unchanged"
+    assert len(standing_events(dynamodb)) == 1
+    assert billing(functions, SUSPEND, "req-a")["outcome"] == "duplicate"

@@ -21,6 +21,7 @@ from tests.support import (
     OWNER_SUB,
     TEMPLATE,
     Team,
+    as_bus_event,
     as_caller,
     item,
     outbox_events,
@@ -88,12 +89,6 @@ def client_access(functions, event: dict[str, Any]) -> dict[str, Any]:
     """Deliver a bus event to the client_access consumer through its real entry point."""
     spec = TEMPLATE.functions()["ClientAccessFunction"]
     return load_module(spec).lambda_handler(event, LambdaContext(spec.logical_id))
-
-
-def as_bus_event(outbox: dict[str, Any]) -> dict[str, Any]:
-    sample = json.loads((EVENTS / "bus" / "MemberRemoved.json").read_text())
-    detail = {k: v for k, v in outbox.items() if k not in ("detailType", "ttl")}
-    return {**sample, "detail-type": outbox["detailType"], "detail": detail}
 
 
 def events_of(dynamodb, workspace_id: str, detail_type: str | None = None):

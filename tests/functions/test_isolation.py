@@ -33,14 +33,18 @@ from teamspace.permissions import BUILTIN_ROLES, KEY_NEVER, OWNER, Permission
 from tests.support import (
     EVENTS,
     OWNER_SUB,
+    REACTIVATE,
     SAMPLE_WORKSPACE,
+    SUSPEND,
     TEMPLATE,
     Reply,
     Team,
+    billing,
     call,
     create_workspace,
     key_context,
     sample_event,
+    seed_member,
     user,
 )
 from tests.support import OWNER as OWNER_CLAIMS
@@ -593,3 +597,87 @@ def test_the_agencys_new_owner_passes_every_permission_of_its_client(functions, 
             reply.body,
         )
         assert reply.status < 500, (route_key, reply.body)
+
+
+# ---- Suspension (issue 20): the billing service suspends the victim -----------------------
+
+NOMINEE_ROUTES = {k for k, need in NEEDS.items() if need == NOMINEE}
+READ_WORKSPACE = "GET /v1/workspaces/{workspaceId}"
+
+
+def suspend_victim(functions, workspace_id: str = VICTIM) -> None:
+    assert billing(functions, SUSPEND, workspace_id, "suspend-victim")["outcome"] == "changed"
+
+
+def caller_for(route_key: str) -> dict[str, Any] | None:
+    """Whoever may call the route in the victim: its nominee for a transfer's answer, its
+    owner for everything else."""
+    return user(TARGET) if route_key in NOMINEE_ROUTES else None
+
+
+@pytest.mark.parametrize("kind", ["member", "key"])
+def test_a_suspended_workspace_refuses_every_route_but_its_own_read(
+    functions, victim, dynamodb, kind
+):
+    """Every route of the workspace, as the member who could call it (or an admin key
+    the authorizer had let through before): 403 WORKSPACE_SUSPENDED and nothing changed,
+    except reading the workspace itself, which shows the status."""
+    suspend_victim(functions)
+    before = victim_state(dynamodb)
+    key = victim.keys["admin"] if kind == "key" else None
+    # A transfer's answers refuse every key whatever the standing (a person's routes).
+    for route_key in [k for k in SCOPED if not (key and k in NOMINEE_ROUTES)]:
+        caller = None if key else caller_for(route_key)
+        reply = call_route(functions, route_key, caller, victim.ids, key=key)
+        if route_key == READ_WORKSPACE:
+            assert (reply.status, reply.body["status"]) == (200, "SUSPENDED")
+        else:
+            assert (reply.status, reply.code) == (403, "WORKSPACE_SUSPENDED"), (
+                route_key,
+                reply.body,
+            )
+            assert reply.headers["content-type"] == "application/problem+json"
+    assert victim_state(dynamodb) == before
+
+
+def test_a_suspended_workspace_is_still_absent_to_strangers(functions, victim, stranger_workspace):
+    suspend_victim(functions)
+    for route_key in SCOPED:
+        reply = call_route(functions, route_key, user(STRANGER), victim.ids)
+        assert (reply.status, reply.code) == (404, "WORKSPACE_NOT_FOUND"), route_key
+
+
+def test_reactivated_every_route_opens_again(functions, victim):
+    suspend_victim(functions)
+    assert billing(functions, REACTIVATE, VICTIM, "reactivate-victim")["outcome"] == "changed"
+    last = "DELETE /v1/workspaces/{workspaceId}"  # it ends the workspace for the rest
+    for route_key in [*(k for k in SCOPED if k != last), last]:
+        reply = call_route(functions, route_key, caller_for(route_key), victim.ids)
+        assert reply.code != "WORKSPACE_SUSPENDED", route_key
+        assert reply.status < 500, (route_key, reply.body)
+
+
+def test_a_suspended_agency_reaches_whoever_acts_in_its_clients_through_it(
+    functions, victim, store, clock, dynamodb
+):
+    """The agency's owner (the client's owner through it) and its staff assigned to the
+    client: 403 WORKSPACE_SUSPENDED on every route of the client, nothing changed. The
+    client's own members keep their access (docs/decisions.md, "Suspension")."""
+    client = victim.ids["clientId"]
+    seed_member(store, client, "clinic-admin", "admin", clock.now())
+    assign = "PUT /v1/workspaces/{workspaceId}/clients/{clientId}/assignments/{userId}"
+    staff = {**victim.ids, "userId": "as-developer"}
+    assert call_route(functions, assign, None, staff).status in (200, 201)
+    suspend_victim(functions)
+    before = client_state(dynamodb, client)
+    # The client's own client-routes name some other workspace as theirs (a client has none).
+    ids = {**victim.ids, "workspaceId": client, "clientId": "ws_00000000000000000000000077"}
+    for route_key in SCOPED:
+        for caller in (OWNER_CLAIMS, user("as-developer")):
+            reply = call_route(functions, route_key, caller, ids)
+            assert (reply.status, reply.code) == (403, "WORKSPACE_SUSPENDED"), (route_key, caller)
+    assert client_state(dynamodb, client) == before
+    own = call_route(functions, READ_WORKSPACE, user("clinic-admin"), ids)
+    assert (own.status, own.body["status"]) == (200, "ACTIVE")
+    members = "GET /v1/workspaces/{workspaceId}/members"
+    assert call_route(functions, members, user("clinic-admin"), ids).status == 200

@@ -21,13 +21,23 @@ from tests.support.events import (
     OWNER_SUB,
     SAMPLE_TARGET,
     SAMPLE_WORKSPACE,
+    as_bus_event,
     as_caller,
     billing_request,
     key_check_event,
     sample_event,
     user,
 )
-from tests.support.handlers import Functions, Reply, call, key_context, reply_of
+from tests.support.handlers import (
+    REACTIVATE,
+    SUSPEND,
+    Functions,
+    Reply,
+    billing,
+    call,
+    key_context,
+    reply_of,
+)
 from tests.support.store import earlier_format_link, item, outbox_events, seed_member
 from tests.support.teams import (
     EVERY_ROLE,
@@ -45,8 +55,10 @@ __all__ = [
     "EVERY_ROLE",
     "OWNER",
     "OWNER_SUB",
+    "REACTIVATE",
     "SAMPLE_TARGET",
     "SAMPLE_WORKSPACE",
+    "SUSPEND",
     "TABLE",
     "TEMPLATE",
     "FrozenClock",
@@ -58,7 +70,9 @@ __all__ = [
     "Worlds",
     "account",
     "answer_link",
+    "as_bus_event",
     "as_caller",
+    "billing",
     "billing_request",
     "call",
     "create_workspace",

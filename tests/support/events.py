@@ -116,3 +116,11 @@ def billing_request(
     event["id"] = event_id
     event["detail"].update(workspaceId=workspace_id, **detail)
     return event
+
+
+def as_bus_event(outbox: dict[str, Any]) -> dict[str, Any]:
+    """An outbox record (`store.outbox_events`) as EventBridge delivers it to a rule's
+    function."""
+    sample = json.loads(_sample("bus/MemberRemoved.json"))
+    detail = {k: v for k, v in outbox.items() if k not in ("detailType", "ttl")}
+    return {**sample, "detail-type": outbox["detailType"], "detail": detail}

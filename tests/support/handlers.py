@@ -10,7 +10,7 @@ from typing import Any
 from local_runtime.lambdas import LambdaContext, load_module
 from local_runtime.template import Template
 from teamspace.domain.key_format import ALPHABET
-from tests.support.events import Claims, as_caller, key_check_event, sample_event
+from tests.support.events import Claims, as_caller, billing_request, key_check_event, sample_event
 
 
 @dataclass
@@ -87,3 +87,16 @@ def mistyped(text: str) -> str:
     position = len(text) // 2
     replacement = next(c for c in ALPHABET if c != text[position])
     return text[:position] + replacement + text[position + 1 :]
+
+
+SUSPEND = "WorkspaceSuspensionRequested"
+REACTIVATE = "WorkspaceReactivationRequested"
+
+
+def billing(
+    functions: Functions, detail_type: str, workspace_id: str, event_id: str, **detail: Any
+) -> dict[str, str]:
+    """The billing service's request `detail_type` about `workspace_id`, delivered by the
+    bus (event id `event_id`) to the billing function's real entry point."""
+    event = billing_request(detail_type, workspace_id, event_id, **detail)
+    return functions.invoke("BillingFunction", event)

@@ -47,7 +47,7 @@ class Problem(BaseModel):
 ERRORS: dict[int, str] = {
     400: "The body is not valid JSON",
     401: "No token, or a token the authorizer refuses",
-    403: "A member without the permission, or a rank rule or policy refuses",
+    403: "Without the permission, refused by a rank rule or policy, or the workspace is suspended",
     404: "Not found, or not a workspace the caller is an active member of",
     409: "A conflict: already so, limit reached, or changed meanwhile",
     410: "An invitation or link that is no longer valid",

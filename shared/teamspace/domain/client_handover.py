@@ -69,7 +69,7 @@ class ClientHandOver(DomainService):
         owner it was read with (`owner_read`, from the list's index)."""
         snapshot = snapshots.load(self.store, client_id, [owner_read, owner.user_id])
         client = snapshot.workspace
-        if client is None or not client.is_active or client.owner_id == owner.user_id:
+        if client is None or not client.is_live or client.owner_id == owner.user_id:
             return 0
         if client.owner_id != owner_read:  # the index was behind: read its owner too
             return self._hand_over(client_id, client.owner_id, owner, actor)

@@ -23,7 +23,7 @@ from teamspace.domain.client_steps import CLIENT_ACCESS_ACTOR, ClientSteps, clie
 from teamspace.domain.membership import resolve_user_id
 from teamspace.domain.plans import plan_of
 from teamspace.domain.workspace_roles import role_named
-from teamspace.permissions import ADMIN, Feature, MemberStatus, RoleDefinition
+from teamspace.permissions import ADMIN, Feature, MemberStatus, RoleDefinition, Use
 from teamspace.store import members as member_store
 from teamspace.store import snapshots
 from teamspace.store import workspaces as workspace_store
@@ -151,7 +151,7 @@ class ClientStaff(ClientSteps):
             self.store, {agency_id: [caller.user_id], client_id: [user_id]}
         )
         access = self.enter_agency(caller, read[agency_id])
-        client_of(read[client_id], agency_id)
+        client_of(read[client_id], agency_id, Use.WITHDRAW)
         member = read[client_id].members.get(user_id)
         if member is None or member.via != agency_id:
             raise assignment_not_found()

@@ -8,13 +8,14 @@ The agency's clients are four modules: `clients` (create, list, budgets),
 
 from __future__ import annotations
 
+from teamspace import permissions
 from teamspace.core.errors import InvalidInput, NotFound
 from teamspace.core.events import Actor
 from teamspace.core.identity import Caller
 from teamspace.core.records import Workspace
-from teamspace.domain.access import Access, admit
+from teamspace.domain.access import Access, admit, enforce
 from teamspace.domain.service import DomainService
-from teamspace.permissions import Permission
+from teamspace.permissions import Permission, Use
 from teamspace.store.snapshots import Snapshot
 
 # The system actor of clean-ups the agency's own changes set off.
@@ -42,8 +43,12 @@ def via(access: Access) -> Actor:
     return Actor(type="user", id=access.actor.user_id, via=access.workspace.workspace_id)
 
 
-def client_of(snapshot: Snapshot, agency_id: str) -> Workspace:
+def client_of(snapshot: Snapshot, agency_id: str, use: Use = Use.ACT) -> Workspace:
+    """The agency's client the read brought; 404 if it is none, 403 WORKSPACE_SUSPENDED
+    while it is suspended, unless its standing allows `use` (nothing in it grows or
+    changes meanwhile; taking an assignment away still works)."""
     client = snapshot.workspace
-    if client is None or not client.is_active or client.parent_workspace_id != agency_id:
+    if client is None or not client.is_live or client.parent_workspace_id != agency_id:
         raise client_not_found()
+    enforce(permissions.check_standing(client.status.value, use))
     return client

@@ -18,7 +18,7 @@ from teamspace.domain.access import ResolvedMember, enforce
 from teamspace.domain.invitation_steps import InvitationSteps, not_pending
 from teamspace.domain.opened_links import open_link
 from teamspace.domain.workspace_roles import policy_of, role_of
-from teamspace.permissions import MemberStatus, RoleDefinition
+from teamspace.permissions import MemberStatus, RoleDefinition, Use
 from teamspace.store import invitations as invitation_store
 from teamspace.store import members as member_store
 from teamspace.store import workspaces as workspace_store
@@ -100,6 +100,7 @@ class InvitationAnswers(InvitationSteps):
                 return self._already_accepted(caller, invitation, member, workspace)
             now = self.clock.now()
             self._check_answerable(caller, invitation, now)
+            enforce(permissions.check_standing(workspace.status.value, Use.JOIN))
             # The policy in force now, not when the invitation was sent.
             enforce(permissions.check_email_domain(policy_of(workspace), invitation.email))
             joined = Member(

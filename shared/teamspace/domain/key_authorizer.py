@@ -41,7 +41,10 @@ class KeyReason(StrEnum):
     MALFORMED = "MALFORMED"  # not a key of this stage, or its checksum fails: no read made
     UNKNOWN_KEY = "UNKNOWN_KEY"  # well-formed, but no key has this hash
     REVOKED = "REVOKED"
-    WORKSPACE_INACTIVE = "WORKSPACE_INACTIVE"  # the key's workspace is deleted or suspended
+    WORKSPACE_INACTIVE = "WORKSPACE_INACTIVE"  # the key's workspace is deleted
+    # The billing service suspended the key's workspace (permissions/standing.py): its
+    # keys are refused until it is reactivated, when they work again as they were.
+    WORKSPACE_SUSPENDED = "WORKSPACE_SUSPENDED"
     EXPIRED = "EXPIRED"
     OTHER_WORKSPACE = "OTHER_WORKSPACE"  # the route names another workspace
     RATE_LIMITED = "RATE_LIMITED"  # a good key past its rate this minute
@@ -82,6 +85,8 @@ def judge_key(
         return KeyVerdict(KeyReason.UNKNOWN_KEY)
     if secret.status is not ApiKeyStatus.ACTIVE:
         return KeyVerdict(KeyReason.REVOKED, secret)
+    if secret.workspace_status == "SUSPENDED":
+        return KeyVerdict(KeyReason.WORKSPACE_SUSPENDED, secret)
     if secret.workspace_status != "ACTIVE":
         return KeyVerdict(KeyReason.WORKSPACE_INACTIVE, secret)
     if secret.expires_at is not None and secret.expires_at <= now:

@@ -73,7 +73,9 @@ def open_link(store: TeamspaceStore, token: str, user_ids: Sequence[str] = ()) -
             raise invitation_not_found()
     invitation = snapshot.invitations.get(link.invitation_id)
     workspace = snapshot.workspace
-    if invitation is None or workspace is None or not workspace.is_active:
+    # A suspended workspace's links still open (its preview shows, its invitations may be
+    # declined); accepting is what its standing refuses (invitation_answers).
+    if invitation is None or workspace is None or not workspace.is_live:
         raise Gone("INVITATION_REVOKED", "This invitation is no longer valid")
     if link.state == "SUPERSEDED":
         raise Gone("INVITATION_SUPERSEDED", "A newer link was sent for this invitation")

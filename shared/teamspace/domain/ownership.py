@@ -28,7 +28,7 @@ from teamspace.domain import role_holders
 from teamspace.domain.access import Access, ResolvedMember, enter_workspace
 from teamspace.domain.membership import target_member
 from teamspace.domain.service import DomainService
-from teamspace.permissions import ADMIN, OWNER, MemberStatus, Permission
+from teamspace.permissions import ADMIN, OWNER, MemberStatus, Permission, Use
 from teamspace.store import members as member_store
 from teamspace.store import snapshots
 from teamspace.store import transfers as transfer_store
@@ -129,7 +129,11 @@ class OwnershipService(DomainService):
         self._end(caller, transfer, DetailType.OWNERSHIP_TRANSFER_DECLINED)
 
     def accept(self, caller: Caller, workspace_id: str) -> Transferred:
-        access = enter_workspace(self.store, caller, workspace_id, with_transfer=True)
+        # A suspended workspace's transfer waits (403 WORKSPACE_SUSPENDED): it may still
+        # be declined or cancelled once the workspace is active again, or expire.
+        access = enter_workspace(
+            self.store, caller, workspace_id, with_transfer=True, use=Use.TAKE_OVER
+        )
         transfer = self._nominated(access, caller)
         _not_a_client(access.workspace)
         # The owner is known only from the transfer: a second read, for a rare call.

@@ -32,9 +32,12 @@ from teamspace.store import workspaces as workspace_store
 from teamspace.store.billing_requests import RequestTaken
 from teamspace.store.ops import WriteOp
 
-# The billing service's detail types this service takes (its own, not Teamspace's).
-SUSPENSION_REQUESTED = "WorkspaceSuspensionRequested"
-REACTIVATION_REQUESTED = "WorkspaceReactivationRequested"
+# The billing service's detail types this service takes (its own, not Teamspace's), by
+# the status each asks for.
+REQUESTED_BY = {
+    WorkspaceStatus.SUSPENDED: "WorkspaceSuspensionRequested",
+    WorkspaceStatus.ACTIVE: "WorkspaceReactivationRequested",
+}
 
 # The actor of the changes the billing service asks for.
 BILLING_ACTOR = Actor(type="system", id="billing")
@@ -54,23 +57,11 @@ class WorkspaceStanding(DomainService):
 
     def suspend(self, workspace_id: str, reason: str | None, request_id: str) -> Outcome:
         """WorkspaceSuspensionRequested: the workspace SUSPENDED (see module doc)."""
-        return self._set(
-            workspace_id,
-            WorkspaceStatus.SUSPENDED,
-            reason,
-            request_id,
-            SUSPENSION_REQUESTED,
-        )
+        return self._set(workspace_id, WorkspaceStatus.SUSPENDED, reason, request_id)
 
     def reactivate(self, workspace_id: str, reason: str | None, request_id: str) -> Outcome:
         """WorkspaceReactivationRequested: the workspace ACTIVE again (see module doc)."""
-        return self._set(
-            workspace_id,
-            WorkspaceStatus.ACTIVE,
-            reason,
-            request_id,
-            REACTIVATION_REQUESTED,
-        )
+        return self._set(workspace_id, WorkspaceStatus.ACTIVE, reason, request_id)
 
     def _set(
         self,
@@ -78,7 +69,6 @@ class WorkspaceStanding(DomainService):
         status: WorkspaceStatus,
         reason: str | None,
         request_id: str,
-        requested: str,
     ) -> Outcome:
         marker = billing_requests.request_key(workspace_id, request_id)
         snapshot = snapshots.load(self.store, workspace_id, also=[marker])
@@ -88,6 +78,7 @@ class WorkspaceStanding(DomainService):
         if snapshot.other(marker) is not None:
             return Outcome.DUPLICATE
         now = self.clock.now()
+        requested = REQUESTED_BY[status]
         take = billing_requests.take_request(workspace_id, request_id, requested, now)
         unchanged = workspace.status is status
         try:

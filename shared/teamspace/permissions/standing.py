@@ -31,10 +31,13 @@ class Use(StrEnum):
     JOIN = "join"  # accepting one of its invitations
     TAKE_OVER = "take_over"  # completing its ownership transfer
     THROUGH_AGENCY = "through_agency"  # acting in a client through the agency
+    # The agency taking its staff's assignment to one of its clients away: it only ever
+    # takes access away, so a suspended client allows it.
+    WITHDRAW = "withdraw"
 
 
 # What a suspended workspace still allows.
-WHILE_SUSPENDED = frozenset({Use.READ_WORKSPACE})
+WHILE_SUSPENDED = frozenset({Use.READ_WORKSPACE, Use.WITHDRAW})
 
 _REFUSALS = {
     Use.ACT: "This workspace is suspended; only reading the workspace itself is allowed",

@@ -211,19 +211,7 @@ def revoke_keys(revoked: Sequence[ApiKey], at: datetime, *, count: bool = True) 
 def retire_keys(retired: Sequence[ApiKey]) -> list[WriteOp]:
     """The workspace of these keys is being deleted: the authorizer refuses them from the
     deletion's write on. (The listing items stay, like the member items, unreachable.)"""
-    return [
-        WriteOp(
-            "Update",
-            {
-                "Key": codec.to_attributes(api_key_lookup_key(key.key_hash)),
-                "UpdateExpression": "SET workspaceStatus = :deleted",
-                "ConditionExpression": "attribute_exists(PK)",
-                "ExpressionAttributeValues": attribute_values(deleted="DELETED"),
-            },
-            version_conflict("workspace's API keys"),
-        )
-        for key in retired
-    ]
+    return mark_keys_standing(retired, "DELETED")
 
 
 def mark_keys_standing(listed: Sequence[ApiKey], workspace_status: str) -> list[WriteOp]:

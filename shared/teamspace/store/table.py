@@ -130,10 +130,11 @@ class TeamspaceStore:
         prefixes: dict[str, str] | None = None,
         equals: dict[str, str] | None = None,
         floors: dict[str, str] | None = None,
+        not_equals: dict[str, str] | None = None,
     ) -> Page[T]:
         """One page of a query, filtered on attributes equal to values (`role`, `status`
-        and `equals`) within the read budget, resumable by its cursor (`prefixes` and
-        `floors`: see `decode_cursor`)."""
+        and `equals`) or other than values (`not_equals`) within the read budget,
+        resumable by its cursor (`prefixes` and `floors`: see `decode_cursor`)."""
         filters, names, values = [], {}, {}
         wanted = {"role": role, "status": status, **(equals or {})}
         for attribute, value in wanted.items():
@@ -142,6 +143,10 @@ class TeamspaceStore:
             filters.append(f"#{attribute} = :{attribute}")
             names[f"#{attribute}"] = attribute
             values[f":{attribute}"] = {"S": value}
+        for attribute, value in (not_equals or {}).items():
+            filters.append(f"#{attribute} <> :not_{attribute}")
+            names[f"#{attribute}"] = attribute
+            values[f":not_{attribute}"] = {"S": value}
         query: dict[str, Any] = {"TableName": self._table, **request}
         if filters:
             query["FilterExpression"] = " AND ".join(filters)

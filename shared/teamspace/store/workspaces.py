@@ -229,10 +229,12 @@ def set_standing(
         "one": 1,
         "apiKeysRead": api_keys,
     }
-    if status is WorkspaceStatus.SUSPENDED:
+    if status is WorkspaceStatus.SUSPENDED and reason:
         sets += ", suspendedAt = :at, suspensionReason = :reason"
         values["reason"] = reason
         expression = f"SET {sets} ADD version :one"
+    elif status is WorkspaceStatus.SUSPENDED:  # the billing service gave no reason
+        expression = f"SET {sets}, suspendedAt = :at REMOVE suspensionReason ADD version :one"
     else:
         expression = f"SET {sets} REMOVE suspendedAt, suspensionReason ADD version :one"
     return WriteOp(
@@ -317,8 +319,14 @@ def adjust_counters(
     an owner removed or leaving) moves the owner count, never below one.
     """
     seats = members + pending
-    conditions = ["#status = :active"]
+    # What only frees seats or keys lands on a suspended workspace too: the system's
+    # clean-ups (the expiry job, staff withdrawn from a client, a declined invitation)
+    # go on while it is suspended, and nothing grows in it meanwhile.
+    growing = members > 0 or pending > 0 or api_keys > 0
+    conditions = ["#status = :active" if growing else "#status IN (:active, :suspended)"]
     values: dict[str, Any] = {"members": members, "pending": pending, "seats": seats}
+    if not growing:
+        values["suspended"] = WorkspaceStatus.SUSPENDED.value
     if max_pending is not None and pending > 0:
         conditions.append("(attribute_not_exists(pendingInvites) OR pendingInvites < :maxPending)")
         values["maxPending"] = max_pending
@@ -418,7 +426,8 @@ def require_status(workspace: Workspace) -> WriteOp:
 def change_owner(
     workspace_id: str, previous: str, new: str, at: datetime, *, members: int = 0, owners: int = 0
 ) -> WriteOp:
-    """The workspace's owner field, moved only from the owner that was read.
+    """The workspace's owner field, moved only from the owner that was read (also while
+    the workspace is suspended: a client follows its agency's owner whatever its standing).
 
     `members` moves the member count (and the seats) with it, for a hand-over that
     removes or adds a member item, and `owners` the owner count (-1: the primary owner
@@ -426,7 +435,7 @@ def change_owner(
     """
     adds = "ADD version :one"
     sets = "SET ownerId = :new, updatedAt = :at"
-    condition = "ownerId = :previous AND #status = :active"
+    condition = "ownerId = :previous AND #status IN (:active, :suspended)"
     values: dict[str, Any] = {}
     if members:
         adds += ", memberCount :members, seatsUsed :members"
@@ -443,7 +452,13 @@ def change_owner(
             "ConditionExpression": condition,
             "ExpressionAttributeNames": {"#status": "status"},
             "ExpressionAttributeValues": attribute_values(
-                new=new, previous=previous, at=iso(at), one=1, active="ACTIVE", **values
+                new=new,
+                previous=previous,
+                at=iso(at),
+                one=1,
+                active="ACTIVE",
+                suspended=WorkspaceStatus.SUSPENDED.value,
+                **values,
             ),
         },
         version_conflict("workspace's owner"),
@@ -453,7 +468,7 @@ def change_owner(
 def list_clients(
     store: TeamspaceStore, agency_id: str, *, limit: int, cursor: str | None
 ) -> Page[Workspace]:
-    """An agency's live client workspaces, oldest first (GSI1)."""
+    """An agency's live client workspaces (active or suspended), oldest first (GSI1)."""
     gsi_pk = clients_pk(agency_id)
     request = {
         "IndexName": keys.GSI1,
@@ -461,7 +476,14 @@ def list_clients(
         "ExpressionAttributeValues": {":pk": {"S": gsi_pk}},
     }
     return store.query_page(
-        request, limit, cursor, {keys.GSI1PK: gsi_pk}, workspace_from_item, None, "ACTIVE"
+        request,
+        limit,
+        cursor,
+        {keys.GSI1PK: gsi_pk},
+        workspace_from_item,
+        None,
+        None,
+        not_equals={"status": WorkspaceStatus.DELETED.value},
     )
 
 
