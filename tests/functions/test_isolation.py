@@ -602,6 +602,8 @@ def test_the_agencys_new_owner_passes_every_permission_of_its_client(functions, 
 # ---- Suspension (issue 20): the billing service suspends the victim -----------------------
 
 NOMINEE_ROUTES = {k for k, need in NEEDS.items() if need == NOMINEE}
+# The routes only a person answers refuse every key whatever the standing.
+PERSON_ROUTES = {k for k, need in NEEDS.items() if need in (NOMINEE, ONESELF)}
 READ_WORKSPACE = "GET /v1/workspaces/{workspaceId}"
 
 
@@ -625,8 +627,7 @@ def test_a_suspended_workspace_refuses_every_route_but_its_own_read(
     suspend_victim(functions)
     before = victim_state(dynamodb)
     key = victim.keys["admin"] if kind == "key" else None
-    # A transfer's answers refuse every key whatever the standing (a person's routes).
-    for route_key in [k for k in SCOPED if not (key and k in NOMINEE_ROUTES)]:
+    for route_key in [k for k in SCOPED if not (key and k in PERSON_ROUTES)]:
         caller = None if key else caller_for(route_key)
         reply = call_route(functions, route_key, caller, victim.ids, key=key)
         if route_key == READ_WORKSPACE:
