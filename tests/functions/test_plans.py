@@ -141,6 +141,21 @@ def test_api_keys_past_the_plans_count_are_refused_and_a_downgrade_keeps_them(fu
     refused_for(create_key(functions, "past it"), "apiKeys")
 
 
+def test_a_retried_create_of_the_key_that_filled_the_plan_gets_its_first_answer(functions, team):
+    put_on_plan(functions, SAMPLE_WORKSPACE, "free")  # 2 keys
+    assert create_key(functions, "first").status == 201
+    retried = sample_event(
+        "api_keys/create-api-key.json",
+        body={"name": "second"},
+        headers={"Idempotency-Key": "second-key"},
+    )
+    first = functions.call("ApiKeysFunction", retried)
+    again = functions.call("ApiKeysFunction", retried)
+    assert (first.status, again.status) == (201, 201)
+    assert again.body["keyId"] == first.body["keyId"]
+    refused_for(create_key(functions, "third"), "apiKeys")
+
+
 def create_role(functions, key: str):
     body = {"key": key, "name": key, "rank": 25, "permissions": ["workspace:view"]}
     return functions.call("RolesFunction", sample_event("roles/create-role.json", body=body))

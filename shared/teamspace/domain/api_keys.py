@@ -75,11 +75,12 @@ class ApiKeyService(DomainService):
         given. Needs api_keys:manage and every permission of the role."""
         access = enter_workspace(self.store, caller, workspace_id)
         access.require(Permission.API_KEYS_MANAGE)
-        access.room_for(Feature.API_KEYS, access.workspace.api_keys)
         operation = f"CreateApiKey:{workspace_id}"
         replayed = prior_result(self.store, idempotency, caller=caller, operation=operation)
         if replayed is not None:
             return IssuedApiKey(replace(cast(ApiKey, replayed), workspace_id=workspace_id), None)
+        # After the replay: a retry of the key that filled the plan's count gets its 201.
+        access.room_for(Feature.API_KEYS, access.workspace.api_keys)
         role = role_named(access.workspace, role_key or DEFAULT_ROLE)
         if role is None:
             raise errors.unknown_role(role_key or DEFAULT_ROLE)

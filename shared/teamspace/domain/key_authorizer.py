@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from teamspace import permissions
 from teamspace.core.clock import Clock, iso
 from teamspace.core.errors import Conflict, Contention, Unavailable
 from teamspace.core.ids import IdGenerator
@@ -85,7 +86,7 @@ def judge_key(
         return KeyVerdict(KeyReason.UNKNOWN_KEY)
     if secret.status is not ApiKeyStatus.ACTIVE:
         return KeyVerdict(KeyReason.REVOKED, secret)
-    if secret.workspace_status == "SUSPENDED":
+    if permissions.is_suspended(secret.workspace_status):
         return KeyVerdict(KeyReason.WORKSPACE_SUSPENDED, secret)
     if secret.workspace_status != "ACTIVE":
         return KeyVerdict(KeyReason.WORKSPACE_INACTIVE, secret)

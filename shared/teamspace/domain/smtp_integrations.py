@@ -96,7 +96,7 @@ class SmtpIntegrations(DomainService):
     ) -> SmtpIntegration:
         """Set the workspace's SMTP server; its mail goes through it from now on. Needs
         a plan with smtpIntegration (one configured before a downgrade can still be
-        read, tested and removed, never changed)."""
+        read and removed, never changed nor tested, and the mail goes through SES)."""
         access, current = self._enter(caller, workspace_id)
         access.entitled(Feature.SMTP_INTEGRATION)
         vet_host(
