@@ -11,9 +11,12 @@ from typing import Any
 
 import pytest
 
+from teamspace import wiring
 from teamspace.core.clock import iso
+from tests.functions.chain_helpers import first_goes_second
 from tests.support import (
     EVENTS,
+    OWNER_SUB,
     REACTIVATE,
     SAMPLE_WORKSPACE,
     SUSPEND,
@@ -27,6 +30,7 @@ from tests.support import (
     outbox_events,
     preview_link,
     sample_event,
+    seed_member,
     token_of,
     user,
 )
@@ -193,3 +197,39 @@ def test_a_suspended_client_still_follows_its_agencys_new_owner(functions, agenc
     assert functions.invoke("ClientAccessFunction", as_bus_event(moved)) == {"handedOver": 1}
     client = item(dynamodb, TABLE, f"WS#{agency['client']}", "META")
     assert (client["ownerId"], client["status"]) == ("dev", "SUSPENDED")
+
+
+@pytest.mark.parametrize("co_owner", [False, True])
+def test_a_transfer_racing_the_suspension_does_not_complete(
+    functions, team, store, clock, dynamodb, co_owner
+):
+    """The nominee's accept read the workspace active; the suspension commits before the
+    accept's transaction: it fails, offered by the primary owner (the owner field's
+    condition) as by a co-owner (whose hand-over writes nothing else of the workspace)."""
+    offering = None  # the sample caller: the primary owner
+    if co_owner:
+        settings = {"settings": {"maxOwners": 2}}
+        update = sample_event("workspaces/update-workspace.json", body=settings)
+        assert functions.call("WorkspacesFunction", update).status == 200
+        seed_member(store, SAMPLE_WORKSPACE, "co", "member", clock.now())
+        made = sample_event(
+            "roles/change-member-role.json", path={"userId": "co"}, body={"role": "owner"}
+        )
+        assert functions.call("RolesFunction", made).status == 200
+        offering = user("co")
+    request = sample_event(
+        "ownership/request-transfer.json",
+        body={"newOwnerId": "mo", "confirmName": "Acme Voice"},
+        caller=offering,
+    )
+    assert functions.call("OwnershipFunction", request).status == 202
+    accept = sample_event("ownership/accept-transfer.json", caller=user("mo"))
+    racing = first_goes_second(
+        wiring.dynamodb_client(), "TransactWriteItems", lambda: suspend(functions)
+    )
+    with racing:
+        reply = functions.call("OwnershipFunction", accept)
+    assert reply.status in (403, 409), reply.body
+    workspace = item(dynamodb, TABLE, f"WS#{SAMPLE_WORKSPACE}", "META")
+    assert (workspace["ownerId"], workspace["status"]) == (OWNER_SUB, "SUSPENDED")
+    assert item(dynamodb, TABLE, f"WS#{SAMPLE_WORKSPACE}", "MEMBER#mo")["role"] == "member"

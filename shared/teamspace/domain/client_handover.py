@@ -123,7 +123,12 @@ class ClientHandOver(DomainService):
             ]
         ops += [
             workspace_store.change_owner(
-                client_id, client.owner_id, owner.user_id, now, members=members
+                client_id,
+                client.owner_id,
+                owner.user_id,
+                now,
+                members=members,
+                while_suspended=True,
             ),
             self.event(
                 DetailType.OWNERSHIP_TRANSFERRED,

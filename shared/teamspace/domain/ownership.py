@@ -161,7 +161,9 @@ class OwnershipService(DomainService):
             transfer_store.end_transfer(transfer),
             member_store.replace_member(new_owner, expected_version=nominee.version),
             member_store.replace_member(previous, expected_version=owner.version),
-            *self._owner_moves(workspace_id, owner.user_id, nominee.user_id, now, primary, owners),
+            *self._owner_moves(
+                access.workspace, owner.user_id, nominee.user_id, now, primary, owners
+            ),
             *role_holders.give_back_role(workspace_id, nominee.role),
             self.event(DetailType.OWNERSHIP_TRANSFERRED, workspace_id, caller, data, now),
         ]
@@ -196,18 +198,20 @@ class OwnershipService(DomainService):
 
     @staticmethod
     def _owner_moves(
-        workspace_id: str, previous: str, new: str, at: datetime, primary: bool, owners: int
+        workspace: Workspace, previous: str, new: str, at: datetime, primary: bool, owners: int
     ) -> list[WriteOp]:
         """What the workspace item takes from an accepted transfer: from the primary
         owner, its `ownerId` (and the owner count when a co-owner took it); from a
         co-owner, the owner count alone when it falls (co-owner to co-owner), else
-        nothing (the two member items' versions hold the hand-over)."""
+        only the check that it is still active (the two member items' versions hold the
+        hand-over; a suspension committed since the read stops it)."""
+        workspace_id = workspace.workspace_id
         if primary:
             return [workspace_store.change_owner(workspace_id, previous, new, at, owners=owners)]
         if owners:
             conflict = errors.version_conflict("workspace's owners")
             return [workspace_store.count_owners(workspace_id, owners, conflict)]
-        return []
+        return [workspace_store.require_status(workspace)]
 
     # ---- shared steps ----------------------------------------------------------------
 

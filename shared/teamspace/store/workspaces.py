@@ -424,10 +424,19 @@ def require_status(workspace: Workspace) -> WriteOp:
 
 
 def change_owner(
-    workspace_id: str, previous: str, new: str, at: datetime, *, members: int = 0, owners: int = 0
+    workspace_id: str,
+    previous: str,
+    new: str,
+    at: datetime,
+    *,
+    members: int = 0,
+    owners: int = 0,
+    while_suspended: bool = False,
 ) -> WriteOp:
-    """The workspace's owner field, moved only from the owner that was read (also while
-    the workspace is suspended: a client follows its agency's owner whatever its standing).
+    """The workspace's owner field, moved only from the owner that was read, while the
+    workspace is active; with `while_suspended` also while it is suspended (a client
+    follows its agency's owner whatever its standing; a transfer never completes in a
+    suspended workspace, even one that read it active).
 
     `members` moves the member count (and the seats) with it, for a hand-over that
     removes or adds a member item, and `owners` the owner count (-1: the primary owner
@@ -435,7 +444,8 @@ def change_owner(
     """
     adds = "ADD version :one"
     sets = "SET ownerId = :new, updatedAt = :at"
-    condition = "ownerId = :previous AND #status IN (:active, :suspended)"
+    standing = "#status IN (:active, :suspended)" if while_suspended else "#status = :active"
+    condition = f"ownerId = :previous AND {standing}"
     values: dict[str, Any] = {}
     if members:
         adds += ", memberCount :members, seatsUsed :members"
