@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, Page, expect
 from local_runtime.addresses import ADDRESSES, banner
 from local_runtime.idp import AUTHORIZE
 from tests.support.browser import OfflinePage, shot
-from tests.support.http import Api, Client, create_workspace, mails_to
+from tests.support.http import Api, Client, billing_request, create_workspace, mails_to
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -285,6 +285,28 @@ def test_a_link_that_no_longer_works_says_why_and_what_to_do(
     expect(tab.page.get_by_role("heading", name=heading)).to_be_focused()
     expect(tab.page.locator("#outcome")).to_contain_text(next_step)
     expect(tab.page.locator("#invitation")).to_be_hidden()
+
+
+def test_a_link_to_a_suspended_workspace_says_it_stays_open(api, tab):
+    """Billing suspended the workspace after the mail went out: accepting is refused
+    (403 WORKSPACE_SUSPENDED) and the page says the invitation waits, not that Teamspace
+    is out of reach."""
+    owner = api.user("page-sam", email="sam.page@example.com", name="Sam Stone")
+    suspended = (owner, create_workspace(owner, "Paused Voice"))
+    email, link = invite(api, suspended)
+    assert (
+        billing_request(
+            api, "WorkspaceSuspensionRequested", workspaceId=suspended[1], reason="payment_failed"
+        ).status_code
+        == 202
+    )
+    page = tab.page
+    open_link(page, link)
+    sign_in_as(page, email)
+    page.get_by_role("button", name="Accept invitation").click()
+    expect(page.locator("#notice")).to_contain_text("stays open")
+    expect(page.locator("#invitation")).to_be_visible()
+    expect(page.get_by_role("heading", name="Something went wrong")).to_be_hidden()
 
 
 def test_a_link_someone_else_signs_in_to_says_whose_it_is(api, team, tab):

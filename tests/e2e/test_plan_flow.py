@@ -6,23 +6,16 @@ the change is on the audit chain."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 import requests
 
-from tests.support.http import create_workspace
+from tests.support.http import billing_request, create_workspace
 
 pytestmark = pytest.mark.e2e
 
 
 def plan_changed(api, workspace_id: str, plan: str) -> requests.Response:
-    body: dict[str, Any] = {
-        "source": "platform.billing",
-        "detailType": "WorkspacePlanChanged",
-        "detail": {"workspaceId": workspace_id, "plan": plan},
-    }
-    return requests.post(f"{api.base}/_local/bus", json=body, timeout=10)
+    return billing_request(api, "WorkspacePlanChanged", workspaceId=workspace_id, plan=plan)
 
 
 def refused_for(reply: requests.Response, feature: str) -> None:

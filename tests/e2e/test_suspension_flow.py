@@ -6,23 +6,15 @@ the same way, opens it again; both land on the audit chain, by the billing servi
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-import requests
 
-from tests.support.http import create_team
+from tests.support.http import billing_request, create_team
 
 pytestmark = pytest.mark.e2e
 
 
 def billing(api, detail_type: str, workspace_id: str) -> None:
-    body: dict[str, Any] = {
-        "source": "platform.billing",
-        "detailType": detail_type,
-        "detail": {"workspaceId": workspace_id, "reason": "payment_failed"},
-    }
-    answer = requests.post(f"{api.base}/_local/bus", json=body, timeout=10)
+    answer = billing_request(api, detail_type, workspaceId=workspace_id, reason="payment_failed")
     assert answer.status_code == 202, answer.text
 
 

@@ -7,12 +7,10 @@ through the outbox, the publisher and the bus to the audit consumer)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 import requests
 
-from tests.support.http import create_workspace
+from tests.support.http import billing_request, create_workspace
 
 pytestmark = pytest.mark.e2e
 
@@ -20,12 +18,9 @@ THRESHOLD = "MinuteBudgetThresholdReached"
 
 
 def minutes_used(api, client_id: str, minutes: int, usage_id: str) -> requests.Response:
-    body: dict[str, Any] = {
-        "source": "platform.billing",
-        "detailType": "MinutesUsed",
-        "detail": {"workspaceId": client_id, "minutes": minutes, "usageId": usage_id},
-    }
-    return requests.post(f"{api.base}/_local/bus", json=body, timeout=10)
+    return billing_request(
+        api, "MinutesUsed", workspaceId=client_id, minutes=minutes, usageId=usage_id
+    )
 
 
 def test_a_client_s_minutes_cross_80_percent_and_the_agency_sees_it(api):

@@ -168,3 +168,10 @@ def runtime_alone(shared: SharedRuntime, undo: ExitStack, **options: Any) -> Loc
     environment undone with `undo`; `options` as `own_runtime` takes them."""
     shared.stop()
     return own_runtime(undo, **options)
+
+
+def billing_request(api: Api, detail_type: str, **detail: Any) -> requests.Response:
+    """The platform's billing service putting `detail_type` on the bus (`POST /_local/bus`,
+    from `platform.billing`, the local runtime's source in BillingSources)."""
+    body = {"source": "platform.billing", "detailType": detail_type, "detail": detail}
+    return requests.post(f"{api.base}/_local/bus", json=body, timeout=10)

@@ -65,6 +65,7 @@
     EMAIL_MISMATCH: 'This invitation was sent to another address. Use another account: the one for ',
     EMAIL_NOT_VERIFIED: 'Your account\u2019s email address is not verified yet. Verify it, then sign in again.',
     SESSION_REVOKED: 'Your session ended. Sign in again.',
+    WORKSPACE_SUSPENDED: 'This workspace is unavailable for now, so the invitation can\u2019t be accepted yet. It stays open: try again later, or ask the person who invited you.',
     UNAUTHENTICATED: 'Your sign-in has expired. Sign in again.'
   };
 
