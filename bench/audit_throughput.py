@@ -40,7 +40,8 @@ from typing import Any
 
 import boto3
 
-from bench.soak import _quiet_stdout, write
+from bench.document import publish
+from bench.soak import _quiet_stdout
 from bench.world import World
 from local_runtime.moto_tuning import one_request_at_a_time
 from teamspace import wiring
@@ -196,11 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         argv if argv is not None else sys.argv[1:]
     )
     text = markdown(rows, command.strip(), started_at, args.latency_ms)
-    if args.write:
-        write(args.write, text, begin=BEGIN, end=END)
-        print(f"wrote {args.write}", file=sys.stderr)
-    else:
-        print(text)
+    publish(args.write, text, begin=BEGIN, end=END)
     print(f"{len(rows)} rows; {time.perf_counter() - started:.0f} s in all", file=sys.stderr)
     return 0
 

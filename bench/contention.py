@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-from bench.soak import DASH, _machine, _ms, _p95, _quiet_stdout, write
+from bench.document import publish
+from bench.soak import DASH, _machine, _ms, _p95, _quiet_stdout
 from local_runtime.aws import FAKE_ENVIRONMENT
 from local_runtime.contention import (
     CHECKS,
@@ -203,11 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     text = markdown(
         result, counts, faults=args.faults, command=command.strip(), started_at=started_at
     )
-    if args.write:
-        write(args.write, text, begin=BEGIN, end=END)
-        print(f"wrote {args.write}", file=sys.stderr)
-    else:
-        print(text)
+    publish(args.write, text, begin=BEGIN, end=END)
     print(f"{result.summary()}; {time.perf_counter() - started:.0f} s in all", file=sys.stderr)
     failed = result.bar()
     for problem in failed:

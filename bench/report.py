@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import cost as cost_module
+from bench import document
 from bench.cold_start import MINIMAL, TARGET_RATIO, VALIDATED, Size, Target
 from bench.reasons import GROWS_WITH_DATA, REASONS, TARGET
 from bench.runner import Result
@@ -265,13 +266,5 @@ def cost(rows: list[cost_module.CostRow]) -> str:
 
 
 def write(path: Path, generated: str) -> None:
-    """Put `generated` between the markers of `path` (creating them at the end)."""
-    text = path.read_text() if path.exists() else ""
-    block = f"{BEGIN}\n\n{generated.strip()}\n\n{END}"
-    if BEGIN in text and END in text:
-        before = text.split(BEGIN, 1)[0]
-        after = text.split(END, 1)[1]
-        text = before + block + after
-    else:
-        text = (text.rstrip() + "\n\n" if text else "") + block + "\n"
-    path.write_text(text)
+    """Put `generated` between the benchmark's markers of `path` (creating them at the end)."""
+    document.write(path, generated, begin=BEGIN, end=END)

@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from unittest import mock
 
+from bench.document import publish
 from local_runtime.aws import FAKE_ENVIRONMENT
 from local_runtime.server import LocalRuntime
 from local_runtime.soak import BURST_SIZE, Soak, SoakResult
@@ -204,18 +205,6 @@ def _course(result: SoakResult) -> list[tuple[int, float]]:
     return picked
 
 
-def write(path: Path, generated: str, *, begin: str = BEGIN, end: str = END) -> None:
-    """Put `generated` between the markers (the soak's unless given) of `path`, adding
-    them at the end."""
-    text = path.read_text() if path.exists() else ""
-    block = f"{begin}\n\n{generated.strip()}\n\n{end}"
-    if begin in text and end in text:
-        text = text.split(begin, 1)[0] + block + text.split(end, 1)[1]
-    else:
-        text = (text.rstrip() + "\n\n" if text else "") + block + "\n"
-    path.write_text(text)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.soak", description=__doc__.split("\n")[0]
@@ -231,11 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     result = soak(args.requests, args.burst_every)
     command = "python -m bench.soak " + " ".join(argv if argv is not None else sys.argv[1:])
     text = markdown(result, command=command.strip(), started_at=started_at)
-    if args.write:
-        write(args.write, text)
-        print(f"wrote {args.write}", file=sys.stderr)
-    else:
-        print(text)
+    publish(args.write, text, begin=BEGIN, end=END)
     print(f"{result.summary()}; {time.perf_counter() - started:.0f} s in all", file=sys.stderr)
     failed = problems(result)
     for problem in failed:
