@@ -23,10 +23,11 @@ from datetime import datetime
 from typing import Any
 
 from teamspace.core.errors import Conflict
-from teamspace.core.events import Actor, DetailType
+from teamspace.core.events import DetailType
 from teamspace.core.observability import logger
 from teamspace.core.records import ClientUsage, WorkspaceStatus
 from teamspace.core.usage import minutes_used
+from teamspace.domain.billing import BILLING_ACTOR
 from teamspace.domain.service import DomainService
 from teamspace.store import snapshots
 from teamspace.store import usage as usage_store
@@ -34,8 +35,6 @@ from teamspace.store.table import TeamspaceStore
 
 # The shares of a client's budget its agency hears of, in percent.
 THRESHOLDS = (80, 100)
-# The system actor of the announcements.
-USAGE_ACTOR = Actor(type="system", id="billing")
 
 
 def budget_period(at: datetime) -> str:
@@ -129,7 +128,7 @@ class ClientUsageService(DomainService):
                 self.event(
                     DetailType.MINUTE_BUDGET_THRESHOLD_REACHED,
                     after.agency_id,
-                    USAGE_ACTOR,
+                    BILLING_ACTOR,
                     {
                         "clientId": client_id,
                         "percent": percent,

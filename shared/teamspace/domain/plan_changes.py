@@ -15,18 +15,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from teamspace.core.errors import Conflict, Contention, InvalidInput
-from teamspace.core.events import Actor, DetailType
+from teamspace.core.errors import InvalidInput
+from teamspace.core.events import DetailType
 from teamspace.core.observability import logger
 from teamspace.core.records import WorkspaceStatus
+from teamspace.domain.billing import BILLING_ACTOR, commit_request
 from teamspace.domain.plans import catalogue
 from teamspace.domain.service import DomainService
 from teamspace.store import billing_requests, snapshots
 from teamspace.store import workspaces as workspace_store
 
 PLAN_CHANGED = "WorkspacePlanChanged"
-# The actor our events name for what billing decided.
-BILLING_ACTOR = Actor(type="system", id="billing")
 
 
 class PlanChanges(DomainService):
@@ -66,15 +65,8 @@ class PlanChanges(DomainService):
                     now,
                 ),
             ]
-        try:
-            self.store.commit(ops)
-        except billing_requests.RequestTaken:  # a concurrent delivery got there first
+        if not commit_request(self.store, ops):
             return "duplicate"
-        except Contention:
-            raise
-        except Conflict as refused:
-            # The workspace changed (or was deleted) after the read: decide again.
-            raise Contention() from refused
         return outcome
 
 

@@ -21,15 +21,14 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from teamspace.core.errors import Conflict, Contention
-from teamspace.core.events import Actor, DetailType
+from teamspace.core.events import DetailType
 from teamspace.core.records import Workspace, WorkspaceStatus
+from teamspace.domain.billing import BILLING_ACTOR, commit_request
 from teamspace.domain.limits import MAX_API_KEYS
 from teamspace.domain.service import DomainService
 from teamspace.store import api_keys as key_store
 from teamspace.store import billing_requests, snapshots
 from teamspace.store import workspaces as workspace_store
-from teamspace.store.billing_requests import RequestTaken
 from teamspace.store.ops import WriteOp
 
 # The billing service's detail types this service takes (its own, not Teamspace's), by
@@ -38,9 +37,6 @@ REQUESTED_BY = {
     WorkspaceStatus.SUSPENDED: "WorkspaceSuspensionRequested",
     WorkspaceStatus.ACTIVE: "WorkspaceReactivationRequested",
 }
-
-# The actor of the changes the billing service asks for.
-BILLING_ACTOR = Actor(type="system", id="billing")
 
 
 class Outcome(StrEnum):
@@ -81,19 +77,12 @@ class WorkspaceStanding(DomainService):
         requested = REQUESTED_BY[status]
         take = billing_requests.take_request(workspace_id, request_id, requested, now)
         unchanged = workspace.status is status
-        try:
-            if unchanged:
-                self.store.commit([take, workspace_store.require_status(workspace)])
-            else:
-                self.store.commit(self._change(workspace, status, reason, now, take))
-        except RequestTaken:  # a concurrent delivery of the same request got there first
+        if unchanged:
+            ops = [take, workspace_store.require_status(workspace)]
+        else:
+            ops = self._change(workspace, status, reason, now, take)
+        if not commit_request(self.store, ops):
             return Outcome.DUPLICATE
-        except Contention:
-            raise
-        except Conflict as error:
-            # The workspace's status or its keys moved since the read: the whole cycle
-            # again, under the retry policy (core/retry.py), from a fresh read.
-            raise Contention() from error
         return Outcome.UNCHANGED if unchanged else Outcome.CHANGED
 
     def _change(
